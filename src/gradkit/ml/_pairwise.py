@@ -1,0 +1,30 @@
+"""Pairwise distances shared by kernels, neighbours, clustering and silhouettes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def squared_euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+    """Matrix of squared distances D[i, j] = ‖x_i − y_j‖² = ‖x_i‖² − 2 x_i·y_j + ‖y_j‖².
+
+    One matmul (BLAS) instead of an (n, m, d) difference tensor; clipped at 0 to remove
+    the tiny negatives that cancellation leaves, and exact zeros on the diagonal of
+    ``squared_euclidean(X)``.
+
+    Shape: X (n, d), Y (m, d) → (n, m).
+    """
+    same = Y is None
+    Y = X if same else Y
+    xx = np.einsum("ij,ij->i", X, X)
+    yy = xx if same else np.einsum("ij,ij->i", Y, Y)
+    d = xx[:, None] - 2.0 * (X @ Y.T) + yy[None, :]
+    np.maximum(d, 0.0, out=d)
+    if same:
+        np.fill_diagonal(d, 0.0)
+    return d
+
+
+def euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+    """Matrix of distances D[i, j] = ‖x_i − y_j‖₂. Shape: (n, d), (m, d) → (n, m)."""
+    return np.sqrt(squared_euclidean(X, Y))
