@@ -17,3 +17,9 @@ def rng():
 
 def data_dir() -> Path:
     return Path(os.environ["GRADKIT_DATA"])
+
+
+# tests/parity.py is shared by tests in every sub-folder.
+import sys  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

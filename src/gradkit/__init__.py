@@ -1,3 +1,36 @@
-"""gradkit: the canon of machine learning and deep learning, made real on NumPy."""
+"""gradkit: the canon of machine learning and deep learning, made real on NumPy.
+
+``import gradkit`` loads NumPy alone; SciPy and the classical-ML, RL and time-series
+packages (``gradkit.ml``, ``gradkit.rl``, ``gradkit.tsa``) load when imported.
+"""
+
+from gradkit import autograd, ops
+from gradkit.backend import get_default_dtype, set_default_dtype
+from gradkit.backend import xp as _xp
+from gradkit.creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from gradkit.ops import *  # noqa: F403 - the functional forms: gk.exp, gk.matmul, ...
+from gradkit.random import manual_seed
+from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp.int64, _xp.bool_
 
 __version__ = "0.1.0"
