@@ -10,12 +10,17 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
+import warnings
 
 import numpy as np
 
 
 class NotFittedError(ValueError, AttributeError):
     """Raised when a method that needs a fitted estimator is called before ``fit``."""
+
+
+class DataConversionWarning(UserWarning):
+    """Warns that input data was converted (e.g. a column-vector y was raveled)."""
 
 
 class BaseEstimator:
@@ -280,7 +285,7 @@ def check_X_y(X, y, *, multi_output: bool = False, y_numeric: bool = False, **kw
     if multi_output:
         y = check_array(y, dtype=np.float64 if y_numeric else None, ensure_2d=False, name="y")
     else:
-        y = column_or_1d(y)
+        y = column_or_1d(y, warn=True)
         if y_numeric and y.dtype.kind == "O":
             y = y.astype(np.float64)
         if y.dtype.kind in "fc" and not np.isfinite(y).all():
@@ -289,10 +294,21 @@ def check_X_y(X, y, *, multi_output: bool = False, y_numeric: bool = False, **kw
     return X, y
 
 
-def column_or_1d(y) -> np.ndarray:
-    """Ravel a column vector to 1-D; anything else that is not 1-D is an error."""
+def column_or_1d(y, *, warn: bool = False) -> np.ndarray:
+    """Ravel a column vector to 1-D; anything else that is not 1-D is an error.
+
+    With ``warn``, a column vector raises a :class:`DataConversionWarning` (as in
+    scikit-learn), because it usually means the caller meant a 1-D target.
+    """
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
+        if warn:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
         return y.ravel()
     if y.ndim != 1:
         raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} instead.")
@@ -380,3 +396,23 @@ def check_option(name: str, value, choices) -> None:
     """Raise a clear error if ``value`` is not one of ``choices``."""
     if value not in choices:
         raise ValueError(f"Unknown {name}={value!r}; valid choices are {sorted(map(str, choices))}.")
+
+
+def encode_labels(y) -> tuple[np.ndarray, np.ndarray]:
+    """Check classification targets and map them to 0..K−1.
+
+    Returns ``(classes_, y_encoded)`` with ``classes_`` sorted and
+    ``classes_[y_encoded] == y``.
+    """
+    check_classification_targets(y)
+    classes, y_enc = np.unique(y, return_inverse=True)
+    return classes, y_enc.reshape(-1)
+
+
+def require_two_classes(estimator, classes: np.ndarray) -> None:
+    """Raise a clear error when a classifier that needs ≥ 2 classes sees only one."""
+    if len(classes) < 2:
+        raise ValueError(
+            f"{type(estimator).__name__} needs samples of at least 2 classes in the data, "
+            f"but the data contains only one class: {classes[0]!r}."
+        )
