@@ -149,23 +149,29 @@ class Function:
     @classmethod
     def apply(cls, *tensors: Tensor, **options) -> Tensor:
         ctx = Context()
-        out = Tensor.__new__(Tensor)
-        out.data = cls.forward(ctx, *[t.data for t in tensors], **options)
-        out.grad = None
-        out._node = None
+        out = _new_tensor(cls.forward(ctx, *[t.data for t in tensors], **options))
         if _grad_enabled:
-            needs = tuple(t.requires_grad for t in tensors)
+            needs = tuple([t.requires_grad for t in tensors])
             if True in needs:
                 ctx.needs_input_grad = needs
-                inputs = tuple(
-                    (t._node if t._node is not None else t) if need else None
-                    for t, need in zip(tensors, needs)
+                out._node = Node(
+                    cls,
+                    ctx,
+                    tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
+                    tuple([t.data.shape for t in tensors]),
                 )
-                out._node = Node(cls, ctx, inputs, tuple(t.data.shape for t in tensors))
                 out.requires_grad = True
-                return out
-        out.requires_grad = False
         return out
+
+
+def _new_tensor(data) -> Tensor:
+    """A result tensor without the constructor's conversions (the hot path of every op)."""
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out._node = None
+    out.requires_grad = False
+    return out
 
 
 def unbroadcast(grad, shape: tuple[int, ...]):

@@ -5,7 +5,7 @@ clip and where. Gradients may keep the output's broadcast shape; the engine redu
 from __future__ import annotations
 
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor
+from gradkit.tensor import Function, Tensor, _new_tensor
 
 
 def lift(value, like: Tensor) -> Tensor:
@@ -14,7 +14,7 @@ def lift(value, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float)) and like.data.dtype.kind == "f":
-        return Tensor(xp.asarray(value, dtype=like.data.dtype))
+        return _new_tensor(xp.asarray(value, dtype=like.data.dtype))
     return Tensor(value)
 
 
@@ -256,23 +256,23 @@ Relu = _unary(
 # ---------------------------------------------------------------- functional forms
 def add(a, b) -> Tensor:
     a, b = _pair(a, b)
-    return Add.apply(a, b) if a.shape == b.shape else _checked(Add, "add", a, b)
+    return _checked(Add, "add", a, b)
 
 
 def sub(a, b) -> Tensor:
     a, b = _pair(a, b)
-    return Sub.apply(a, b) if a.shape == b.shape else _checked(Sub, "sub", a, b)
+    return _checked(Sub, "sub", a, b)
 
 
 def mul(a, b) -> Tensor:
     """Element-wise (Hadamard) product; shapes must be equal or broadcastable."""
     a, b = _pair(a, b)
-    return Mul.apply(a, b) if a.shape == b.shape else _checked(Mul, "mul", a, b)
+    return _checked(Mul, "mul", a, b)
 
 
 def div(a, b) -> Tensor:
     a, b = _pair(a, b)
-    return Div.apply(a, b) if a.shape == b.shape else _checked(Div, "div", a, b)
+    return _checked(Div, "div", a, b)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
@@ -281,7 +281,7 @@ def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
             b = a.data.dtype.type(b)
         return PowScalar.apply(a, p=b)
     a, b = _pair(a, b)
-    return Pow.apply(a, b) if a.shape == b.shape else _checked(Pow, "pow", a, b)
+    return _checked(Pow, "pow", a, b)
 
 
 def maximum(a, b) -> Tensor:
@@ -359,8 +359,11 @@ def _pair(a, b) -> tuple[Tensor, Tensor]:
 
 
 def _checked(fn, name: str, a: Tensor, b: Tensor) -> Tensor:
-    check_broadcast(name, a.data, b.data)
-    return fn.apply(a, b)
+    try:
+        return fn.apply(a, b)
+    except ValueError:
+        check_broadcast(name, a.data, b.data)  # raises the clear message if shapes clash
+        raise
 
 
 class Cast(Function):
