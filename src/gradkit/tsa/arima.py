@@ -1,0 +1,351 @@
+"""ARIMA(p, d, q) by exact Gaussian maximum likelihood (state-space Kalman filter) or CSS.
+
+The model, with ``phi(L) = 1 - phi_1 L - ... - phi_p L^p`` and
+``theta(L) = 1 + theta_1 L + ... + theta_q L^q``::
+
+    y_t = x_t' beta + u_t,    phi(L) (1 - L)^d u_t = theta(L) eps_t,   eps_t ~ N(0, sigma2)
+
+The trend ``x_t' beta`` is a regression (as in statsmodels' ``ARIMA``): with ``trend='c'``
+and ``d = 0`` the constant is the mean of ``y``.
+
+State-space form (Harvey's ARMA representation preceded by ``d`` differencing states,
+the layout of statsmodels' SARIMAX), ``r = max(p, q + 1)``, ``m = d + r``::
+
+    Z = [1 ... 1 | 1 0 ... 0]                      (d ones, then the ARMA block)
+    T = [U  e 0 | 0 Phi],  U = upper-triangular ones (d x d), e = column of ones,
+        Phi = [phi | I_{r-1} ; 0], the ARMA companion matrix
+    R = [0 ... 0 | 1 theta_1 ... theta_{r-1}]',  Q = sigma2
+
+Initialization: the ARMA block starts at its stationary distribution
+(``P = Phi P Phi' + R Q R'``); the ``d`` differencing states are diffuse, approximated
+as statsmodels does by variance ``1e6`` with the first ``d`` observations left out of the
+likelihood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gradkit.tsa._checks import check_option, check_series
+from gradkit.tsa._transforms import constrain_ar, is_stationary, unconstrain_ar
+from gradkit.tsa.kalman import StateSpace, kalman_filter, kalman_loglike, solve_lyapunov
+
+__all__ = ["ARIMA", "ARIMAResults", "Forecast"]
+
+TRENDS = ("n", "c", "t", "ct")
+METHODS = ("mle", "css")
+
+
+def _trend_powers(trend: str) -> list[int]:
+    return {"n": [], "c": [0], "t": [1], "ct": [0, 1]}[trend]
+
+
+class ARIMA:
+    """ARIMA(p, d, q) model of a univariate series (statsmodels-like interface).
+
+    Parameters
+    ----------
+    y : array_like, shape (n,)
+        The series (no NaN or inf).
+    order : tuple of int
+        ``(p, d, q)``: AR order, differencing order, MA order.
+    trend : {'n', 'c', 't', 'ct'}, optional
+        Deterministic trend as a regression: none, constant, linear time ``t = 1..n``,
+        or both. Default ``'c'`` when ``d = 0`` and ``'n'`` otherwise. Trend terms of
+        power below ``d`` are rejected (differencing removes them).
+    diffuse_variance : float
+        Variance of the approximately diffuse differencing states (statsmodels: 1e6).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> e = rng.standard_normal(300)
+    >>> y = 10 + np.convolve(e, [1.0, 0.5])[:300]           # MA(1) around 10
+    >>> res = ARIMA(y, order=(0, 0, 1)).fit()
+    >>> res.param_names
+    ['const', 'ma.L1', 'sigma2']
+    >>> bool(abs(res.params[1] - 0.5) < 0.1)
+    True
+    >>> res.forecast(3).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        y: Any,
+        order: tuple[int, int, int] = (0, 0, 0),
+        trend: str | None = None,
+        *,
+        diffuse_variance: float = 1e6,
+    ) -> None:
+        try:
+            p, d, q = (int(o) for o in order)
+            ok = len(order) == 3 and all(int(o) == o and o >= 0 for o in order)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError(f"order must be three non-negative integers (p, d, q); got {order}")
+        self.y = check_series(y, "y", min_length=max(p + d + q + 2, 3))
+        self.order = (p, d, q)
+        self.p, self.d, self.q = p, d, q
+        trend = ("c" if d == 0 else "n") if trend is None else trend
+        check_option(trend, "trend", TRENDS)
+        if any(k < d for k in _trend_powers(trend)):
+            raise ValueError(
+                f"trend={trend!r} has a term of power < d={d}, which differencing removes; "
+                f"use trend='n' or a trend with only powers >= d (e.g. 't' for d=1)"
+            )
+        self.trend = trend
+        self.diffuse_variance = float(diffuse_variance)
+        n = self.y.size
+        t = np.arange(1, n + 1, dtype=np.float64)
+        self.exog = np.column_stack([t**k for k in _trend_powers(trend)]) if trend != "n" else None
+        self.k_trend = len(_trend_powers(trend))
+        self.param_names = (
+            [{0: "const", 1: "drift"}[k] for k in _trend_powers(trend)]
+            + [f"ar.L{i}" for i in range(1, p + 1)]
+            + [f"ma.L{i}" for i in range(1, q + 1)]
+            + ["sigma2"]
+        )
+        self.k_params = len(self.param_names)
+        self.nobs = n
+        self.nobs_effective = n - d
+
+    def __repr__(self) -> str:
+        return f"ARIMA(order={self.order}, trend={self.trend!r}, nobs={self.nobs})"
+
+    # -- parameters ----------------------------------------------------------------
+    def _split(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        k, p, q = self.k_trend, self.p, self.q
+        return params[:k], params[k : k + p], params[k + p : k + p + q], float(params[-1])
+
+    def _check_params(self, params: Any) -> np.ndarray:
+        params = np.asarray(params, dtype=np.float64).ravel()
+        if params.size != self.k_params:
+            raise ValueError(
+                f"expected {self.k_params} parameters {self.param_names}; got {params.size}"
+            )
+        if not np.all(np.isfinite(params)) or params[-1] <= 0:
+            raise ValueError("parameters must be finite with sigma2 > 0")
+        return params
+
+    # -- state space ---------------------------------------------------------------
+    def statespace(self, params: Any, scale: float = 1.0) -> StateSpace:
+        """The state-space system for ``params`` (series divided by ``scale``)."""
+        _, ar, ma, sigma2 = self._split(np.asarray(params, dtype=np.float64))
+        return _arima_statespace(ar, ma, sigma2, self.d, self.diffuse_variance / scale**2)
+
+    def _demeaned(self, beta: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return y if self.exog is None else y - self.exog @ beta
+
+    def loglike(self, params: Any) -> float:
+        """Exact log-likelihood at ``params`` (order as ``param_names``)."""
+        params = self._check_params(params)
+        beta = self._split(params)[0]
+        return kalman_loglike(self.statespace(params), self._demeaned(beta, self.y), self.d)
+
+    def filter(self, params: Any) -> ARIMAResults:
+        """Results at given parameters, without estimation (statsmodels' ``filter``)."""
+        params = self._check_params(params).copy()
+        return ARIMAResults(self, params, "fixed", self.loglike(params), {})
+
+    # -- estimation ----------------------------------------------------------------
+    def fit(
+        self,
+        method: str = "mle",
+        *,
+        start_params: Any = None,
+        maxiter: int = 500,
+    ) -> ARIMAResults:
+        """Estimate the parameters.
+
+        Parameters
+        ----------
+        method : {'mle', 'css'}
+            ``'mle'``: maximize the exact Gaussian likelihood (Kalman filter) with
+            L-BFGS-B over unconstrained parameters, so the AR part stays stationary and
+            the MA part invertible. ``'css'``: minimize the conditional sum of squares
+            ``sum_{t > p} e_t^2`` of the differenced series with pre-sample errors set to
+            zero; ``sigma2 = SSR / (n - d - p)``.
+        start_params : array_like, optional
+            MLE starting values (default: a Hannan-Rissanen regression).
+        maxiter : int
+            Optimizer iteration cap.
+
+        Returns
+        -------
+        ARIMAResults
+        """
+        check_option(method, "method", METHODS)
+        from gradkit.tsa._estimation import fit_css, fit_mle
+
+        if method == "css":
+            params, llf, info = fit_css(self)
+        else:
+            params, llf, info = fit_mle(self, start_params, maxiter)
+        return ARIMAResults(self, params, method, llf, info)
+
+
+def _arima_statespace(
+    ar: np.ndarray, ma: np.ndarray, sigma2: float, d: int, diffuse_var: float
+) -> StateSpace:
+    p, q = ar.size, ma.size
+    r = max(p, q + 1)
+    m = d + r
+    T = np.zeros((m, m))
+    T[:d, :d] = np.triu(np.ones((d, d)))
+    T[:d, d] = 1.0
+    T[d : d + p, d] = ar
+    T[d : d + r - 1, d + 1 :] += np.eye(r - 1)
+    Z = np.r_[np.ones(d + 1), np.zeros(r - 1)]
+    sel = np.zeros(m)
+    sel[d] = 1.0
+    sel[d + 1 : d + 1 + q] = ma
+    RQR = sigma2 * np.outer(sel, sel)
+    P0 = np.zeros((m, m))
+    P0[:d, :d] = diffuse_var * np.eye(d)
+    P0[d:, d:] = solve_lyapunov(T[d:, d:], RQR[d:, d:])
+    return StateSpace(Z, T, RQR, np.zeros(m), P0)
+
+
+@dataclass
+class Forecast:
+    """Out-of-sample forecasts with their standard errors.
+
+    Attributes
+    ----------
+    predicted_mean, se_mean : ndarray, shape (steps,)
+    """
+
+    predicted_mean: np.ndarray
+    se_mean: np.ndarray
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """Normal ``1 - alpha`` intervals, shape (steps, 2): mean -/+ z_{1-alpha/2} se."""
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
+        from scipy.stats import norm
+
+        z = norm.ppf(1.0 - alpha / 2.0)
+        return np.column_stack(
+            [self.predicted_mean - z * self.se_mean, self.predicted_mean + z * self.se_mean]
+        )
+
+
+class ARIMAResults:
+    """A fitted ARIMA model.
+
+    Attributes
+    ----------
+    params : ndarray
+        Estimates in the order of ``param_names`` (trend, AR, MA, sigma2).
+    llf : float
+        Maximized log-likelihood (exact for ``'mle'``, conditional for ``'css'``).
+    aic, bic, hqic : float
+        ``-2 llf + 2 k``, ``-2 llf + k log(n_eff)``, ``-2 llf + 2 k log(log(n_eff))`` with
+        ``k`` parameters (sigma2 included) and ``n_eff = n - d`` observations.
+    resid : ndarray, shape (n,)
+        One-step-ahead prediction errors ``v_t`` of the Kalman filter.
+    fittedvalues : ndarray, shape (n,)
+        ``y - resid``.
+    """
+
+    def __init__(
+        self, model: ARIMA, params: np.ndarray, method: str, llf: float, info: dict[str, Any]
+    ) -> None:
+        self.model = model
+        self.params = params
+        self.param_names = list(model.param_names)
+        self.method = method
+        self.llf = float(llf)
+        self.converged = bool(info.get("converged", True))
+        self.n_iter = int(info.get("n_iter", 0))
+        self.order = model.order
+        self.nobs = model.nobs
+        self.nobs_effective = info.get("nobs_effective", model.nobs_effective)
+        beta = model._split(params)[0]
+        self._u = model._demeaned(beta, model.y)
+        self._filter = kalman_filter(model.statespace(params), self._u, model.d)
+        self.resid = self._filter.innovations
+        self.fittedvalues = model.y - self.resid
+
+    def __repr__(self) -> str:
+        est = ", ".join(f"{n}={v:.4g}" for n, v in zip(self.param_names, self.params))
+        return f"ARIMAResults(order={self.order}, {est}, llf={self.llf:.4f})"
+
+    @property
+    def sigma2(self) -> float:
+        return float(self.params[-1])
+
+    @property
+    def aic(self) -> float:
+        return -2.0 * self.llf + 2.0 * self.model.k_params
+
+    @property
+    def bic(self) -> float:
+        return -2.0 * self.llf + self.model.k_params * np.log(self.nobs_effective)
+
+    @property
+    def hqic(self) -> float:
+        return -2.0 * self.llf + 2.0 * self.model.k_params * np.log(np.log(self.nobs_effective))
+
+    def get_forecast(self, steps: int = 1) -> Forecast:
+        """Forecast ``steps`` ahead from the end of the sample.
+
+        From the filter's ``a_{n+1}, P_{n+1}``: for ``h = 1..steps``,
+        ``yhat_{n+h} = x_{n+h}' beta + Z' a``, ``se^2 = Z' P Z``, then
+        ``a <- T a``, ``P <- T P T' + R Q R'``.
+        """
+        if int(steps) != steps or steps < 1:
+            raise ValueError(f"steps must be a positive integer; got {steps}")
+        steps = int(steps)
+        ss = self.model.statespace(self.params)
+        Z, T, RQR = ss.design, ss.transition, ss.state_cov
+        a, P = self._filter.next_state, self._filter.next_cov
+        mean, var = np.empty(steps), np.empty(steps)
+        for h in range(steps):
+            mean[h] = Z @ a
+            var[h] = Z @ P @ Z
+            a = T @ a
+            P = T @ P @ T.T + RQR
+        if self.model.exog is not None:
+            t = np.arange(self.nobs + 1, self.nobs + steps + 1, dtype=np.float64)
+            powers = _trend_powers(self.model.trend)
+            X = np.column_stack([t**k for k in powers])
+            mean += X @ self.model._split(self.params)[0]
+        return Forecast(mean, np.sqrt(var))
+
+    def forecast(self, steps: int = 1) -> np.ndarray:
+        """Point forecasts for ``steps`` periods; see :meth:`get_forecast` for intervals."""
+        return self.get_forecast(steps).predicted_mean
+
+    def summary(self) -> str:
+        """A plain-text table of the estimates and fit statistics."""
+        lines = [
+            f"ARIMA{self.order}  trend={self.model.trend!r}  method={self.method}",
+            f"nobs={self.nobs}  llf={self.llf:.4f}  aic={self.aic:.4f}  bic={self.bic:.4f}",
+        ]
+        lines += [f"  {n:<8s} {v: .6g}" for n, v in zip(self.param_names, self.params)]
+        return "\n".join(lines)
+
+
+def _constrain(model: ARIMA, x: np.ndarray) -> np.ndarray:
+    """Unconstrained optimizer vector -> parameters (trend, stationary AR, invertible MA,
+    sigma2 = exp)."""
+    k, p, q = model.k_trend, model.p, model.q
+    return np.r_[
+        x[:k],
+        constrain_ar(x[k : k + p]),
+        -constrain_ar(x[k + p : k + p + q]),
+        np.exp(x[-1]),
+    ]
+
+
+def _unconstrain(model: ARIMA, params: np.ndarray) -> np.ndarray:
+    beta, ar, ma, sigma2 = model._split(params)
+    ar = ar if is_stationary(ar) else np.zeros_like(ar)
+    ma = ma if is_stationary(-ma) else np.zeros_like(ma)
+    return np.r_[beta, unconstrain_ar(ar), unconstrain_ar(-ma), np.log(sigma2)]
