@@ -1,0 +1,30 @@
+"""Optimizers, learning-rate schedules and gradient clipping (PyTorch's ``torch.optim``).
+
+Every optimizer takes an iterable of tensors with ``requires_grad=True`` (``nn``
+Parameters are tensors) or a list of parameter-group dicts, updates ``p.data`` in place
+under ``no_grad`` and keeps its state in preallocated arrays of the parameter's dtype.
+"""
+
+from gradkit.optim import lr_scheduler
+from gradkit.optim.adagrad import Adagrad
+from gradkit.optim.adam import Adam, AdamW
+from gradkit.optim.clip import clip_grad_norm_, clip_grad_value_
+from gradkit.optim.lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    MultiStepLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
+from gradkit.optim.optimizer import Optimizer
+from gradkit.optim.rmsprop import RMSprop
+from gradkit.optim.sgd import SGD
+
+__all__ = [
+    "SGD", "Adagrad", "Adam", "AdamW", "CosineAnnealingLR", "ExponentialLR", "LRScheduler",
+    "LambdaLR", "LinearLR", "MultiStepLR", "Optimizer", "RMSprop", "ReduceLROnPlateau",
+    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
+]  # fmt: skip
