@@ -4,7 +4,7 @@
 packages (``gradkit.ml``, ``gradkit.rl``, ``gradkit.tsa``) load when imported.
 """
 
-from gradkit import autograd, ops
+from gradkit import autograd, data, io, nn, ops, optim, train
 from gradkit.backend import get_default_dtype, set_default_dtype
 from gradkit.backend import xp as _xp
 from gradkit.creation import (
@@ -30,6 +30,7 @@ from gradkit.creation import (
 from gradkit.ops import *  # noqa: F403 - the functional forms: gk.exp, gk.matmul, ...
 from gradkit.random import manual_seed
 from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from gradkit.train import Model, Sequential, load_model
 
 float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp.int64, _xp.bool_
 

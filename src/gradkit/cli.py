@@ -1,7 +1,7 @@
 """The ``gradkit`` command.
 
-    gradkit demo                       train a small MLP on MNIST and show what it learned
-    gradkit train --model mlp --dataset mnist --epochs 5 --out runs/mnist-mlp
+gradkit demo                       train a small MLP on MNIST and show what it learned
+gradkit train --model mlp --dataset mnist --epochs 5 --out runs/mnist-mlp
 """
 
 from __future__ import annotations

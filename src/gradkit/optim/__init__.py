@@ -8,7 +8,7 @@ under ``no_grad`` and keeps its state in preallocated arrays of the parameter's 
 from gradkit.optim import lr_scheduler
 from gradkit.optim.adagrad import Adagrad
 from gradkit.optim.adam import Adam, AdamW
-from gradkit.optim.clip import clip_grad_norm_, clip_grad_value_
+from gradkit.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from gradkit.optim.lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,

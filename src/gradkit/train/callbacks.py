@@ -118,7 +118,8 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                epoch = self.best_epoch + 1
+                print(f"Restoring model weights from the end of the best epoch: {epoch}.")
             self.model.set_weights(self.best_weights)
 
 
@@ -157,8 +158,10 @@ class ModelCheckpoint(Callback):
             if not self.better(current, self.best):
                 return
             if self.verbose:
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
-                      f"{current:.5f}, saving model to {path}")
+                print(
+                    f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                    f"{current:.5f}, saving model to {path}"
+                )
             self.best = current
         if self.save_weights_only:
             self.model.save_weights(path)
@@ -185,7 +188,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if logs is not None:
-            logs["lr"] = self.model.optimizer.param_groups[0]["lr"]
+            logs["learning_rate"] = self.model.optimizer.param_groups[0]["lr"]
 
 
 class CSVLogger(Callback):

@@ -7,8 +7,8 @@ PyTorch's ``cross_entropy`` / ``bce_with_logits`` take logits, as in PyTorch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from gradkit.tensor import Tensor
 

@@ -91,7 +91,9 @@ class Model(Module):
         elif callable(optimizer):
             self._optimizer_factory = optimizer
         else:
-            raise TypeError(f"optimizer must be a name, an Optimizer or a factory, got {optimizer!r}")
+            raise TypeError(
+                f"optimizer must be a name, an Optimizer or a factory, got {optimizer!r}"
+            )
 
     def _build(self, sample: Tensor) -> None:
         """Materialize lazy layers with one forward pass, then create the optimizer."""
@@ -150,7 +152,7 @@ class Model(Module):
         self._build(_to_tensor(x[:1]))
 
         history = History()
-        callbacks = [history, *(callbacks or [])]
+        callbacks = [*(callbacks or []), history]  # last, so it sees what others logged
         for cb in callbacks:
             cb.set_model(self)
         self.stop_training = False
@@ -276,8 +278,7 @@ class Model(Module):
     def load_weights(self, path, strict: bool = True):
         from gradkit import io
 
-        state, _ = io.load(path)
-        return self.module.load_state_dict(state, strict=strict)
+        return self.module.load_state_dict(io.load_checkpoint(path).state, strict=strict)
 
     def save(self, path) -> None:
         """Write weights and architecture (JSON config) so ``gradkit.load_model`` can
@@ -329,7 +330,7 @@ def load_model(path, custom_objects: dict | None = None) -> Model:
     from gradkit import io
     from gradkit.train.serialize import module_from_config
 
-    state, config = io.load(path)
+    state, config, _ = io.load_checkpoint(path)
     if not config or config.get("format") != "gradkit.model/1":
         raise ValueError(
             f"{path} holds weights but no gradkit model config; build the model in code and "

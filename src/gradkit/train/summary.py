@@ -28,11 +28,8 @@ def summarize(model, input_shape=None) -> str:
     ``(1, *input_shape)`` when an input shape is known, else they show as ``?``."""
     layers = _leaf_modules(model)
     shapes: dict[int, str] = {}
-    if input_shape is None:
-        for _, layer in layers:
-            input_shape = getattr(layer, "input_shape", None)
-            if input_shape is not None:
-                break
+    if input_shape is None and layers:
+        input_shape = _declared_input_shape(layers[0][1])
     if input_shape is not None:
         handles = [
             layer.register_forward_hook(
@@ -68,6 +65,17 @@ def summarize(model, input_shape=None) -> str:
     lines.append(f"Non-trainable params: {total - trainable:,}")
     lines.append(rule)
     return "\n".join(lines)
+
+
+def _declared_input_shape(layer: Module):
+    """The Keras-style ``input_shape=`` / ``input_dim=`` a first layer was built with."""
+    _, kwargs = getattr(layer, "_init_args", ((), {}))
+    if kwargs.get("input_shape") is not None:
+        shape = kwargs["input_shape"]
+        return (shape,) if isinstance(shape, int) else tuple(shape)
+    if kwargs.get("input_dim") is not None:
+        return (kwargs["input_dim"],)
+    return None
 
 
 def _shape_text(out) -> str:

@@ -1,0 +1,256 @@
+"""Attention (concepts ATT-DOT, ATT-MHA): ``scaled_dot_product_attention`` and
+``MultiheadAttention`` with PyTorch's semantics and parameter layout."""
+
+from __future__ import annotations
+
+import math
+
+from gradkit.backend import get_default_dtype, xp
+from gradkit.nn import init
+from gradkit.nn.functional import dropout, linear
+from gradkit.nn.linear import Linear
+from gradkit.nn.module import Module
+from gradkit.nn.parameter import Parameter
+from gradkit.ops.attention import ScaledDotProductAttention
+from gradkit.ops.nn import softmax
+from gradkit.ops.shape import getitem, permute, reshape, swapaxes, unsqueeze
+from gradkit.tensor import Tensor
+
+
+def _mask_array(mask, dtype, true_means_masked: bool):
+    """An additive float mask: 0 where attention is allowed, −inf where it is not.
+
+    Boolean masks follow the caller's convention (``true_means_masked``: PyTorch's
+    ``MultiheadAttention``; otherwise ``scaled_dot_product_attention``, where True means
+    "may attend"); float masks are added as they are.
+    """
+    m = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+    if m.dtype == xp.bool_:
+        blocked = m if true_means_masked else ~m
+        return xp.where(blocked, -xp.inf, 0.0).astype(dtype)
+    if m.dtype.kind != "f":
+        raise TypeError(f"attention masks must be bool or float, got {m.dtype}")
+    return m.astype(dtype, copy=False)
+
+
+def causal_mask(L: int, S: int | None = None, dtype=None):
+    """Additive causal mask (L, S): position i may attend to j ≤ i (−inf above the
+    diagonal)."""
+    S = L if S is None else S
+    dtype = dtype or get_default_dtype()
+    return xp.triu(xp.full((L, S), -xp.inf, dtype=dtype), 1)
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask=None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """softmax(Q Kᵀ / √E + M) V (concept ATT-DOT), as in
+    ``torch.nn.functional.scaled_dot_product_attention``.
+
+    Parameters
+    ----------
+    query, key, value : Tensor
+        (…, L, E), (…, S, E), (…, S, Ev).
+    attn_mask : bool or float array, optional
+        Broadcastable to (…, L, S). Boolean: True means the position may be attended to.
+        Float: added to the scores (a constant, not differentiated).
+    dropout_p : float
+        Dropout on the attention probabilities (pass 0 in evaluation).
+    is_causal : bool
+        Apply the causal mask (position i attends to j ≤ i); exclusive with attn_mask.
+    scale : float, optional
+        Score scale, default 1/√E.
+
+    Returns
+    -------
+    Tensor
+        (…, L, Ev).
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> q = gk.randn(2, 4, 5, 8)
+    >>> gk.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
+    (2, 4, 5, 8)
+    """
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
+            f"{tuple(key.shape)} and value {tuple(value.shape)} need query/key feature sizes "
+            "and key/value lengths to agree"
+        )
+    if is_causal and attn_mask is not None:
+        raise ValueError("pass either attn_mask or is_causal=True, not both")
+    if not 0.0 <= dropout_p < 1.0:
+        raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
+    L, S = query.shape[-2], key.shape[-2]
+    mask = None
+    if is_causal:
+        mask = causal_mask(L, S, query.dtype)
+    elif attn_mask is not None:
+        mask = _mask_array(attn_mask, query.dtype, true_means_masked=False)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    return ScaledDotProductAttention.apply(
+        query, key, value, mask=mask, scale=scale, dropout_p=float(dropout_p)
+    )
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention (concept ATT-MHA) with PyTorch's layout::
+
+        head_i = softmax(Q W_qiᵀ (K W_kiᵀ)ᵀ / √d + M) V W_viᵀ,   d = embed_dim / num_heads
+        MHA(Q, K, V) = concat(head_1, …, head_h) W_oᵀ + b_o
+
+    Parameters ``in_proj_weight`` (3E, E) = [W_q; W_k; W_v], ``in_proj_bias`` (3E,) and
+    ``out_proj`` (a :class:`Linear` (E, E)), so PyTorch state dicts load 1:1.
+
+    Parameters
+    ----------
+    embed_dim : int
+        E, the model width.
+    num_heads : int
+        h; must divide E.
+    dropout : float
+        Dropout on the attention probabilities (training only).
+    bias : bool
+        Use ``in_proj_bias`` and ``out_proj.bias``.
+    batch_first : bool
+        Inputs are (N, L, E) instead of (L, N, E).
+
+    Shape
+    -----
+    query (L, N, E), key and value (S, N, E) ((N, ·, E) with ``batch_first``, or
+    unbatched (L, E)); key_padding_mask (N, S), True (or −inf) = ignore that key;
+    attn_mask (L, S) or (N·h, L, S), True (or −inf) = may not attend. Returns the output
+    like query and, with ``need_weights``, the weights (N, L, S) averaged over heads
+    (``average_attn_weights``) or (N, h, L, S).
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> mha = gk.nn.MultiheadAttention(16, 4, batch_first=True)
+    >>> x = gk.randn(2, 5, 16)
+    >>> out, w = mha(x, x, x)
+    >>> out.shape, w.shape
+    ((2, 5, 16), (2, 5, 5))
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+        batch_first: bool = False,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
+            raise ValueError(
+                f"embed_dim ({embed_dim}) must be a positive multiple of num_heads ({num_heads})"
+            )
+        self.embed_dim, self.num_heads = embed_dim, num_heads
+        self.head_dim = embed_dim // num_heads
+        self.dropout, self.batch_first = float(dropout), batch_first
+        dtype = dtype or get_default_dtype()
+        self.in_proj_weight = Parameter(xp.empty((3 * embed_dim, embed_dim), dtype))
+        self.in_proj_bias = Parameter(xp.zeros(3 * embed_dim, dtype)) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        init.xavier_uniform_(self.in_proj_weight)
+        if bias:
+            init.zeros_(self.out_proj.bias)
+
+    def _project(self, x: Tensor, i: int) -> Tensor:
+        """x W_iᵀ + b_i for the i-th block of the packed in-projection, as (N, h, L, d)."""
+        E = self.embed_dim
+        rows = slice(i * E, (i + 1) * E)
+        w = getitem(self.in_proj_weight, rows)
+        b = None if self.in_proj_bias is None else getitem(self.in_proj_bias, rows)
+        y = linear(x, w, b)
+        N, L, _ = y.shape
+        return permute(reshape(y, (N, L, self.num_heads, self.head_dim)), 0, 2, 1, 3)
+
+    def _combined_mask(self, N: int, L: int, S: int, attn_mask, key_padding_mask, is_causal, dtype):
+        mask = None
+        if attn_mask is not None:
+            mask = _mask_array(attn_mask, dtype, true_means_masked=True)
+            if mask.ndim == 3:
+                mask = mask.reshape(N, self.num_heads, L, S)
+            elif mask.shape != (L, S):
+                raise ValueError(f"attn_mask must be (L, S) or (N·h, L, S), got {mask.shape}")
+        elif is_causal:
+            mask = causal_mask(L, S, dtype)
+        if key_padding_mask is not None:
+            kpm = _mask_array(key_padding_mask, dtype, true_means_masked=True)
+            if kpm.shape != (N, S):
+                raise ValueError(f"key_padding_mask must be (N, S) = {(N, S)}, got {kpm.shape}")
+            kpm = kpm.reshape(N, 1, 1, S)
+            mask = kpm if mask is None else mask + kpm
+        return mask
+
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        key_padding_mask=None,
+        need_weights: bool = True,
+        attn_mask=None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ):
+        if query.shape[-1] != self.embed_dim:
+            raise ValueError(
+                f"MultiheadAttention: query has {query.shape[-1]} features (shape "
+                f"{tuple(query.shape)}), embed_dim is {self.embed_dim}"
+            )
+        batched = query.ndim == 3
+        if not batched:
+            query, key, value = (unsqueeze(t, 0) for t in (query, key, value))
+            if key_padding_mask is not None:
+                key_padding_mask = xp.asarray(getattr(key_padding_mask, "data", key_padding_mask))
+                key_padding_mask = key_padding_mask[None]
+        elif not self.batch_first:
+            query, key, value = (swapaxes(t, 0, 1) for t in (query, key, value))
+        N, L, E = query.shape
+        S = key.shape[1]
+        q, k, v = self._project(query, 0), self._project(key, 1), self._project(value, 2)
+        mask = self._combined_mask(N, L, S, attn_mask, key_padding_mask, is_causal, q.dtype)
+        p_drop = self.dropout if self.training else 0.0
+        scale = 1.0 / math.sqrt(self.head_dim)
+        weights = None
+        if need_weights:  # explicit weights, differentiable like the output
+            scores = (q @ swapaxes(k, -1, -2)) * scale
+            if mask is not None:
+                scores = scores + Tensor(mask)
+            weights = dropout(softmax(scores, axis=-1), p_drop, training=p_drop > 0)
+            heads = weights @ v
+        else:
+            heads = ScaledDotProductAttention.apply(
+                q, k, v, mask=mask, scale=scale, dropout_p=p_drop
+            )
+        out = self.out_proj(reshape(permute(heads, 0, 2, 1, 3), (N, L, E)))
+        if not batched:
+            out = reshape(out, (L, E))
+        elif not self.batch_first:
+            out = swapaxes(out, 0, 1)
+        if weights is not None:
+            if average_attn_weights:
+                weights = weights.mean(axis=1)
+            if not batched:
+                weights = reshape(weights, weights.shape[1:])
+        return out, weights
+
+    def extra_repr(self) -> str:
+        s = f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.batch_first:
+            s += ", batch_first=True"
+        return s

@@ -1,0 +1,196 @@
+"""Functional forms of the layers: linear, dropout, batch and layer normalization,
+embedding and one-hot encoding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gradkit import random as _random
+from gradkit.backend import xp
+from gradkit.ops.embedding import Embedding
+from gradkit.ops.linear import linear
+from gradkit.ops.norm import Normalize
+from gradkit.tensor import Tensor
+
+__all__ = ["batch_norm", "dropout", "embedding", "layer_norm", "linear", "one_hot"]
+
+
+def dropout(
+    input: Tensor,  # noqa: A002 - PyTorch's name
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    generator=None,
+) -> Tensor:
+    """Inverted dropout (concept NN-DROPOUT): each element is zeroed with probability
+    ``p`` and the survivors are scaled by 1/(1 − p), so the expected value is unchanged
+    and nothing needs rescaling at inference. The identity when not ``training``.
+
+    The mask is drawn from ``generator`` or the global generator
+    (``gradkit.manual_seed`` makes it reproducible).
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    dtype = input.dtype if input.dtype.kind == "f" else xp.float32
+    if p == 1.0:
+        return input * Tensor(xp.zeros(input.shape, dtype=dtype))
+    gen = generator if generator is not None else _random.default_generator()
+    keep = gen.random(input.shape, dtype=dtype) >= p
+    return input * Tensor(keep * dtype.type(1.0 / (1.0 - p)))
+
+
+def _stat_shape(x: Tensor) -> list[int]:
+    shape = [1] * x.ndim
+    shape[1] = x.shape[1]
+    return shape
+
+
+def _affine(weight: Tensor | None, bias: Tensor | None) -> tuple[list[Tensor], dict]:
+    params = [t for t in (weight, bias) if t is not None]
+    return params, {"has_weight": weight is not None, "has_bias": bias is not None}
+
+
+def batch_norm(
+    input: Tensor,  # noqa: A002
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalization over every axis but the channel axis 1 (concept
+    NN-BATCHNORM): y = γ (x − μ) / √(σ² + ε) + β.
+
+    In training μ, σ² are the batch's (σ² biased) and the running statistics, when
+    given, are updated in place: r ← (1 − momentum) r + momentum · s, with the unbiased
+    variance n/(n − 1) σ². Otherwise μ, σ² are the running statistics.
+
+    Shape: input (N, C) or (N, C, *); weight, bias, running statistics (C,).
+    """
+    x = input.data
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C, *), got {tuple(x.shape)}")
+    channels = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.shape != (channels,):
+            raise ValueError(
+                f"batch_norm: {name} has shape {tuple(t.shape)} but the input "
+                f"{tuple(x.shape)} has {channels} channels"
+            )
+    axes = (0, *range(2, x.ndim))
+    shape = _stat_shape(input)
+    if training:
+        n = x.size // channels
+        if n <= 1:
+            raise ValueError(
+                "batch_norm: expected more than 1 value per channel when training, got "
+                f"input of shape {tuple(x.shape)}"
+            )
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        if running_mean is not None:
+            running_mean.data *= 1.0 - momentum
+            running_mean.data += momentum * mean.reshape(-1)
+        if running_var is not None:
+            running_var.data *= 1.0 - momentum
+            running_var.data += (momentum * n / (n - 1)) * var.reshape(-1)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed in eval mode")
+        mean = running_mean.data.reshape(shape).astype(x.dtype, copy=False)
+        var = running_var.data.reshape(shape).astype(x.dtype, copy=False)
+    params, flags = _affine(weight, bias)
+    return Normalize.apply(
+        input,
+        *params,
+        mean=mean,
+        inv_std=1.0 / xp.sqrt(var + eps),
+        stat_axes=axes,
+        param_axes=axes,
+        param_shape=shape,
+        batch_stats=training,
+        **flags,
+    )
+
+
+def layer_norm(
+    input: Tensor,  # noqa: A002
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalization over the trailing ``normalized_shape`` axes:
+    y = γ (x − μ) / √(σ² + ε) + β with per-sample μ, σ² (biased).
+
+    Shape: input (*, *normalized_shape); weight, bias ``normalized_shape``.
+    """
+    norm_shape = (
+        (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    )
+    k = len(norm_shape)
+    if input.shape[input.ndim - k :] != norm_shape or input.ndim < k:
+        raise ValueError(
+            f"layer_norm: input of shape {tuple(input.shape)} does not end with "
+            f"normalized_shape {norm_shape}"
+        )
+    x = input.data
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    params, flags = _affine(weight, bias)
+    return Normalize.apply(
+        input,
+        *params,
+        mean=mean,
+        inv_std=1.0 / xp.sqrt(var + eps),
+        stat_axes=axes,
+        param_axes=tuple(range(x.ndim - k)),
+        param_shape=norm_shape,
+        batch_stats=True,
+        **flags,
+    )
+
+
+def _indices(input) -> xp.ndarray:
+    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"expected integer indices, got dtype {idx.dtype}; use .long()")
+    return idx
+
+
+def embedding(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Look up rows of ``weight`` (concept RNN-EMBED): y[..., :] = weight[input[...], :].
+    Rows at ``padding_idx`` receive no gradient.
+
+    Shape: input (*) integers in [0, num_embeddings); weight (num_embeddings, dim);
+    output (*, dim).
+    """
+    idx = _indices(input)
+    num = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(f"embedding: index {int(bad)} is out of range for {num} embeddings")
+    if padding_idx is not None:
+        if not -num <= padding_idx < num:
+            raise ValueError(f"padding_idx {padding_idx} must be within [-{num}, {num})")
+        padding_idx %= num
+    return Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Integer class indices (*) → one-hot int64 tensor (*, num_classes)."""
+    idx = _indices(tensor)
+    if num_classes < 0:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise IndexError(f"one_hot: class values must be in [0, {num_classes})")
+    return Tensor(xp.eye(num_classes, dtype=xp.int64)[idx])

@@ -1,0 +1,5 @@
+"""Utilities on parameters, with PyTorch's names (``torch.nn.utils``)."""
+
+from gradkit.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
