@@ -274,7 +274,9 @@ def _as_numeric(X, dtype, name):
     except (TypeError, ValueError) as exc:
         if "Complex" in str(exc):
             raise
-        raise ValueError(f"{name} must be numeric; could not convert it to {np.dtype(dtype)}: {exc}") from exc
+        raise type(exc)(
+            f"{name} must be numeric; could not convert it to {np.dtype(dtype)}: {exc}"
+        ) from exc
 
 
 def check_X_y(X, y, *, multi_output: bool = False, y_numeric: bool = False, **kwargs):
@@ -319,9 +321,7 @@ def check_consistent_length(*arrays) -> None:
     """All arrays must have the same number of samples (first axis)."""
     lengths = [a.shape[0] for a in arrays if a is not None]
     if len(set(lengths)) > 1:
-        raise ValueError(
-            f"Found input variables with inconsistent numbers of samples: {lengths}"
-        )
+        raise ValueError(f"Found input variables with inconsistent numbers of samples: {lengths}")
 
 
 def check_is_fitted(estimator, attributes=None) -> None:
@@ -389,13 +389,19 @@ def check_sample_weight(sample_weight, X) -> np.ndarray:
         raise ValueError(f"sample_weight.shape == {w.shape}, expected {(n,)}!")
     if not np.isfinite(w).all():
         raise ValueError("sample_weight contains NaN or infinity.")
+    if (w < 0).any():
+        raise ValueError("Negative values in sample_weight; weights must be non-negative.")
+    if not w.any():
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return w
 
 
 def check_option(name: str, value, choices) -> None:
     """Raise a clear error if ``value`` is not one of ``choices``."""
     if value not in choices:
-        raise ValueError(f"Unknown {name}={value!r}; valid choices are {sorted(map(str, choices))}.")
+        raise ValueError(
+            f"Unknown {name}={value!r}; valid choices are {sorted(map(str, choices))}."
+        )
 
 
 def encode_labels(y) -> tuple[np.ndarray, np.ndarray]:

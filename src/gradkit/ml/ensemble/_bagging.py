@@ -1,0 +1,114 @@
+"""Bagging (ML-BAGGING): one base estimator per bootstrap sample, votes averaged."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_array,
+    check_is_fitted,
+    check_n_features,
+    check_random_state,
+    check_X_y,
+    clone,
+    encode_labels,
+)
+from ..tree import DecisionTreeClassifier
+
+
+def _n_draw(value, total: int, name: str) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if not 1 <= value <= total:
+            raise ValueError(f"{name} must be in [1, {total}], got {value}.")
+        return int(value)
+    if isinstance(value, numbers.Real) and 0.0 < value <= 1.0:
+        return max(1, int(value * total))
+    raise ValueError(f"{name} must be an int in [1, {total}] or a float in (0, 1], got {value!r}.")
+
+
+class BaggingClassifier(ClassifierMixin, BaseEstimator):
+    """Bootstrap aggregating (ML-BAGGING).
+
+    Fits clones of ``estimator`` (default: a full decision tree) on random samples of the
+    rows (with replacement when ``bootstrap``) and optionally of the columns, then
+    averages their ``predict_proba`` (soft vote) or, without it, their votes.
+
+    Parameters
+    ----------
+    estimator : classifier or None
+    n_estimators : int
+    max_samples, max_features : int or float
+        Rows / columns drawn per estimator (float: a fraction).
+    bootstrap : bool
+        Rows with replacement.
+    bootstrap_features : bool
+        Columns with replacement.
+    random_state : int, Generator or None
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators: int = 10,
+        *,
+        max_samples=1.0,
+        max_features=1.0,
+        bootstrap: bool = True,
+        bootstrap_features: bool = False,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.bootstrap_features = bootstrap_features
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        X, y = check_X_y(X, y)
+        check_n_features(self, X, reset=True)
+        self.classes_, y_enc = encode_labels(y)
+        if int(self.n_estimators) < 1:
+            raise ValueError(f"n_estimators must be >= 1, got {self.n_estimators}.")
+        rng = check_random_state(self.random_state)
+        n, d = X.shape
+        n_rows = _n_draw(self.max_samples, n, "max_samples")
+        n_cols = _n_draw(self.max_features, d, "max_features")
+        base = self.estimator if self.estimator is not None else DecisionTreeClassifier()
+        self.estimators_, self.estimators_features_ = [], []
+        for _ in range(self.n_estimators):
+            rows = rng.integers(0, n, n_rows) if self.bootstrap else rng.permutation(n)[:n_rows]
+            cols = (
+                rng.integers(0, d, n_cols)
+                if self.bootstrap_features
+                else np.sort(rng.permutation(d)[:n_cols])
+            )
+            est = clone(base)
+            if "random_state" in est.get_params():
+                est.set_params(random_state=int(rng.integers(2**31 - 1)))
+            est.fit(X[rows][:, cols], y_enc[rows])
+            self.estimators_.append(est)
+            self.estimators_features_.append(cols)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Mean of the members' class probabilities (their one-hot votes if they have none)."""
+        check_is_fitted(self, "estimators_")
+        X = check_array(X)
+        check_n_features(self, X, reset=False)
+        proba = np.zeros((len(X), len(self.classes_)))
+        for est, cols in zip(self.estimators_, self.estimators_features_, strict=True):
+            seen = est.classes_  # encoded labels this member saw
+            if hasattr(est, "predict_proba"):
+                proba[:, seen] += est.predict_proba(X[:, cols])
+            else:
+                proba[np.arange(len(X)), est.predict(X[:, cols])] += 1.0
+        return proba / len(self.estimators_)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -1,0 +1,187 @@
+"""Random forests (ML-FOREST): trees on bootstrap samples and random feature subsets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    check_array,
+    check_is_fitted,
+    check_n_features,
+    check_random_state,
+    check_sample_weight,
+    check_X_y,
+    encode_labels,
+)
+from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+
+class _BaseForest(BaseEstimator):
+    """Grows ``n_estimators`` trees; the bootstrap enters as integer sample weights.
+
+    Every tree shares one presorted order of X (sorting once, not per tree); drawing n
+    samples with replacement is the same as weighting each sample by its draw count.
+    """
+
+    _tree_class: type = DecisionTreeClassifier
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str,
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features="sqrt",
+        bootstrap: bool = True,
+        random_state=None,
+    ):
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.random_state = random_state
+
+    def _fit_trees(self, X, targets, sample_weight) -> None:
+        if int(self.n_estimators) < 1:
+            raise ValueError(f"n_estimators must be >= 1, got {self.n_estimators}.")
+        rng = check_random_state(self.random_state)
+        order = np.argsort(X, axis=0, kind="stable").T
+        n = len(X)
+        self.estimators_ = []
+        for _ in range(self.n_estimators):
+            tree = self._tree_class(
+                criterion=self.criterion,
+                max_depth=self.max_depth,
+                min_samples_split=self.min_samples_split,
+                min_samples_leaf=self.min_samples_leaf,
+                max_features=self.max_features,
+            )
+            weight = sample_weight
+            if self.bootstrap:
+                weight = sample_weight * np.bincount(rng.integers(0, n, n), minlength=n)
+                if not weight.any():
+                    weight = sample_weight
+            tree.n_features_in_ = X.shape[1]
+            if hasattr(self, "classes_"):
+                tree.classes_, tree.n_classes_ = self.classes_, len(self.classes_)
+            tree._grow(X, targets, weight, order=order, rng=rng)
+            self.estimators_.append(tree)
+
+    def _check_predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        X = check_array(X)
+        check_n_features(self, X, reset=False)
+        return X
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Mean of the trees' normalised impurity decreases."""
+        check_is_fitted(self, "estimators_")
+        return np.mean([t.feature_importances_ for t in self.estimators_], axis=0)
+
+
+class RandomForestClassifier(ClassifierMixin, _BaseForest):
+    """Random forest classifier (ML-FOREST): average of the trees' class probabilities.
+
+    Each tree is grown to full depth (by default) on a bootstrap sample, drawing
+    ``max_features`` candidate features at every node.
+
+    Parameters
+    ----------
+    n_estimators : int
+    criterion : {"gini", "entropy", "log_loss"}
+    max_depth, min_samples_split, min_samples_leaf : as the tree
+    max_features : "sqrt", "log2", int, float or None
+    bootstrap : bool
+    random_state : int, Generator or None
+    """
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "gini",
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features="sqrt",
+        bootstrap: bool = True,
+        random_state=None,
+    ):
+        super().__init__(
+            n_estimators,
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            max_features=max_features,
+            bootstrap=bootstrap,
+            random_state=random_state,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = check_X_y(X, y)
+        check_n_features(self, X, reset=True)
+        self.classes_, y_enc = encode_labels(y)
+        self.n_classes_ = len(self.classes_)
+        onehot = np.eye(self.n_classes_)[y_enc]
+        self._fit_trees(X, onehot, check_sample_weight(sample_weight, X))
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Mean over trees of the leaf class fractions, (n_samples, n_classes)."""
+        X = self._check_predict(X)
+        return np.mean([t.tree_.predict(X) for t in self.estimators_], axis=0)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class RandomForestRegressor(RegressorMixin, _BaseForest):
+    """Random forest regressor (ML-FOREST): mean of the trees' predictions.
+
+    ``max_features`` defaults to 1.0 (all features), as scikit-learn.
+    """
+
+    _tree_class = DecisionTreeRegressor
+
+    def __init__(
+        self,
+        n_estimators: int = 100,
+        *,
+        criterion: str = "squared_error",
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features=1.0,
+        bootstrap: bool = True,
+        random_state=None,
+    ):
+        super().__init__(
+            n_estimators,
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            max_features=max_features,
+            bootstrap=bootstrap,
+            random_state=random_state,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = check_X_y(X, y, y_numeric=True)
+        check_n_features(self, X, reset=True)
+        self._fit_trees(X, y.astype(np.float64)[:, None], check_sample_weight(sample_weight, X))
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        X = self._check_predict(X)
+        return np.mean([t.tree_.predict(X)[:, 0] for t in self.estimators_], axis=0)

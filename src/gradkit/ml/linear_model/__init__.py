@@ -1,0 +1,18 @@
+"""Linear models: least squares, ridge, lasso / elastic net, logistic and softmax
+regression, and the perceptron."""
+
+from ._coordinate_descent import ElasticNet, Lasso, enet_coordinate_descent
+from ._least_squares import LinearRegression, Ridge
+from ._logistic import LogisticRegression, SoftmaxRegression
+from ._perceptron import Perceptron
+
+__all__ = [
+    "ElasticNet",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
+    "Perceptron",
+    "Ridge",
+    "SoftmaxRegression",
+    "enet_coordinate_descent",
+]

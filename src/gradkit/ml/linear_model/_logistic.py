@@ -1,0 +1,264 @@
+"""Logistic (ML-LOGREG) and softmax (ML-SOFTMAX) regression, fitted by maximum likelihood.
+
+One parameterisation covers all three models: classes in ``free`` get logits θ_kᵀx and the
+optional reference class has logit 0. Binary logistic regression is the reference
+parameterisation with class 0 as reference (φ = 1/(1 + exp(−θᵀx))); ``SoftmaxRegression``
+fixes θ_K = 0; multinomial ``LogisticRegression`` leaves every class free and relies on
+the L2 penalty for identifiability, as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_n_features,
+    check_option,
+    check_sample_weight,
+    check_X_y,
+    encode_labels,
+    require_two_classes,
+)
+from ..optimize import newton
+from ._base import LinearClassifierMixin
+
+
+class _Objective:
+    """Penalised negative log-likelihood ℓ(Θ) = Σ_i s_i [logsumexp(z_i) − z_{i,y_i}] + ‖W‖²/(2C).
+
+    z_i has the free classes' logits Θ_k·[x_i, 1] and 0 for the reference class.
+    Gradient: (P − Y)ᵀ S X̃ + W/C.  Hessian block (k, l): X̃ᵀ S diag(P_k(δ_kl − P_l)) X̃ + δ_kl I/C.
+    """
+
+    def __init__(self, Xa, y, n_classes, free, s, inv_c, fit_intercept):
+        self.Xa, self.s, self.free, self.inv_c = Xa, s, free, inv_c
+        self.Y = np.zeros((len(y), n_classes))
+        self.Y[np.arange(len(y)), y] = 1.0
+        self.shape = (len(free), Xa.shape[1])
+        self.mask = np.ones(self.shape)
+        if fit_intercept:
+            self.mask[:, -1] = 0.0  # the intercept is not penalised
+
+    def probabilities(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z = np.zeros_like(self.Y)
+        z[:, self.free] = self.Xa @ theta.reshape(self.shape).T
+        z_max = z.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(z - z_max).sum(axis=1, keepdims=True)) + z_max
+        return z, np.exp(z - log_norm), log_norm[:, 0]
+
+    def value_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z, p, log_norm = self.probabilities(theta)
+        w = theta.reshape(self.shape) * self.mask
+        value = self.s @ (log_norm - (z * self.Y).sum(axis=1)) + 0.5 * self.inv_c * (w * w).sum()
+        grad = ((p - self.Y)[:, self.free] * self.s[:, None]).T @ self.Xa + self.inv_c * w
+        return float(value), grad.ravel()
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        value, grad = self.value_grad(theta)
+        _, p, _ = self.probabilities(theta)
+        pf = p[:, self.free]
+        k, d = self.shape
+        root = np.sqrt(self.s)[:, None, None]
+        A = (pf[:, :, None] * self.Xa[:, None, :] * root).reshape(len(pf), k * d)
+        hess = -(A.T @ A)
+        for j in range(k):
+            block = (self.Xa.T * (self.s * pf[:, j])) @ self.Xa
+            hess[j * d : (j + 1) * d, j * d : (j + 1) * d] += block
+        hess[np.diag_indices(k * d)] += self.inv_c * self.mask.ravel()
+        if len(self.free) == self.Y.shape[1]:
+            # all K classes free: shifting every θ_k by the same vector leaves P unchanged,
+            # so H is singular along those directions where no penalty acts. The gradient
+            # is orthogonal to them; adding their projector keeps H invertible and the
+            # Newton step unchanged in every other direction.
+            flat = (self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool)
+            hess += np.kron(np.ones((k, k)) / k, np.diag(flat[0].astype(float)))
+        return value, grad, hess
+
+    def lipschitz(self) -> float:
+        """Upper bound on the Hessian's largest eigenvalue, for the gradient-descent step."""
+        return 0.5 * np.linalg.norm(self.Xa * np.sqrt(self.s)[:, None], 2) ** 2 + self.inv_c
+
+
+class _LogisticBase(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
+    _solvers = ("newton", "gd", "lbfgs")
+
+    def _free_classes(self, n_classes: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = check_X_y(X, y)
+        check_n_features(self, X, reset=True)
+        self.classes_, y_enc = encode_labels(y)
+        require_two_classes(self, self.classes_)
+        check_option("penalty", self.penalty, ("l2", None))
+        check_option("solver", self.solver, self._solvers)
+        if self.penalty == "l2" and not self.C > 0:
+            raise ValueError(f"C must be positive, got {self.C!r}.")
+        s = check_sample_weight(sample_weight, X)
+        n_classes = len(self.classes_)
+        free = self._free_classes(n_classes)
+        Xa = np.hstack([X, np.ones((len(X), 1))]) if self.fit_intercept else X
+        inv_c = 1.0 / self.C if self.penalty == "l2" else 0.0
+        obj = _Objective(Xa, y_enc, n_classes, free, s, inv_c, self.fit_intercept)
+        theta0 = np.zeros(obj.shape[0] * obj.shape[1])
+        theta, n_iter, converged = self._minimise(obj, theta0, s.sum())
+        if not converged:
+            warnings.warn(
+                f"{type(self).__name__} ({self.solver}) did not converge in {self.max_iter} "
+                "iterations; increase max_iter or scale the data.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.n_iter_ = np.array([max(n_iter, 1)])
+        theta = theta.reshape(obj.shape)
+        self._set_coef(theta, free, n_classes)
+        return self
+
+    def _minimise(self, obj: _Objective, theta0: np.ndarray, scale: float):
+        if self.solver == "newton":
+            return newton(obj, theta0, tol=self.tol * scale, max_iter=self.max_iter)
+        if self.solver == "lbfgs":
+            from scipy.optimize import minimize
+
+            res = minimize(
+                obj.value_grad,
+                theta0,
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-64},
+            )
+            return res.x, int(res.nit), bool(res.success)
+        lr = 1.0 / obj.lipschitz()  # gradient descent θ ← θ − ∇ℓ/L
+        theta = theta0
+        for it in range(1, self.max_iter + 1):
+            _, grad = obj.value_grad(theta)
+            if np.max(np.abs(grad)) <= self.tol * scale:
+                return theta, it - 1, True
+            theta = theta - lr * grad
+        return theta, self.max_iter, False
+
+    def _set_coef(self, theta, free, n_classes):
+        coef = theta[:, :-1] if self.fit_intercept else theta
+        intercept = theta[:, -1] if self.fit_intercept else np.zeros(len(theta))
+        self.coef_ = np.ascontiguousarray(coef)
+        self.intercept_ = intercept
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities: softmax of the logits (σ(θᵀx) for class 1 when binary)."""
+        logits = self._logits(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        return np.log(self.predict_proba(X))
+
+    def _logits(self, X) -> np.ndarray:
+        scores = self._linear(X)
+        if scores.shape[1] == 1:
+            return np.hstack([np.zeros_like(scores), scores])
+        return scores
+
+
+class LogisticRegression(_LogisticBase):
+    """Logistic regression by maximum likelihood (ML-LOGREG, O-MLE, O-NEWTON).
+
+    Binary: P(y=1|x) = φ = 1/(1 + exp(−θᵀx)); K > 2 classes: multinomial softmax over K
+    free weight vectors. Minimises C Σ_i s_i ℓ_i + ½‖w‖² (``penalty="l2"``, as
+    scikit-learn; the intercept is not penalised) or Σ_i s_i ℓ_i (``penalty=None``).
+    There is no closed form: ``solver="newton"`` takes Newton–Raphson steps
+    θ ← θ − H⁻¹∇ℓ, ``"gd"`` gradient descent with step 1/L, ``"lbfgs"`` SciPy's L-BFGS.
+
+    Parameters
+    ----------
+    penalty : {"l2", None}
+    C : float
+        Inverse regularisation strength.
+    fit_intercept : bool
+    solver : {"newton", "gd", "lbfgs"}
+    max_iter : int
+    tol : float
+        Newton: stop when the predicted decrease per unit weight is below ``tol``;
+        gd / lbfgs: when the largest gradient entry per unit weight is below ``tol``.
+
+    Examples
+    --------
+    >>> hours = np.array([[0.5], [1.0], [2.0], [3.0], [4.0], [5.0]])
+    >>> passed = np.array([0, 0, 1, 0, 1, 1])
+    >>> clf = LogisticRegression(penalty=None).fit(hours, passed)
+    >>> clf.predict([[4.5]])
+    array([1])
+    """
+
+    def __init__(
+        self,
+        penalty: str | None = "l2",
+        *,
+        C: float = 1.0,
+        fit_intercept: bool = True,
+        solver: str = "newton",
+        max_iter: int = 100,
+        tol: float = 1e-10,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def _free_classes(self, n_classes: int) -> np.ndarray:
+        return np.array([1]) if n_classes == 2 else np.arange(n_classes)
+
+
+class SoftmaxRegression(_LogisticBase):
+    """Softmax (multinomial logistic) regression with the θ_K = 0 convention (ML-SOFTMAX).
+
+    P(y=k|x) = exp(θ_kᵀx) / Σ_j exp(θ_jᵀx) with θ_K fixed at 0, so the K − 1 free vectors
+    are identifiable and the unpenalised maximum-likelihood fit is unique (on
+    non-separable data). ``coef_`` has K rows, the last one zero.
+
+    Parameters
+    ----------
+    penalty : {None, "l2"}
+    C : float
+    fit_intercept : bool
+    solver : {"newton", "gd", "lbfgs"}
+    max_iter : int
+    tol : float
+    """
+
+    def __init__(
+        self,
+        penalty: str | None = None,
+        *,
+        C: float = 1.0,
+        fit_intercept: bool = True,
+        solver: str = "newton",
+        max_iter: int = 100,
+        tol: float = 1e-10,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def _free_classes(self, n_classes: int) -> np.ndarray:
+        return np.arange(n_classes - 1)
+
+    def _set_coef(self, theta, free, n_classes):
+        super()._set_coef(np.vstack([theta, np.zeros((1, theta.shape[1]))]), free, n_classes)
+
+    def _logits(self, X) -> np.ndarray:
+        return self._linear(X)
+
+    def decision_function(self, X) -> np.ndarray:
+        """Logits θ_kᵀx, (n_samples, K); for two classes the log-odds of class 1, (n,)."""
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits

@@ -1,0 +1,234 @@
+"""Decision tree classifier and regressor (ML-TREE)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    check_array,
+    check_is_fitted,
+    check_n_features,
+    check_option,
+    check_random_state,
+    check_sample_weight,
+    check_X_y,
+    encode_labels,
+)
+from ._builder import CRITERIA_CLF, CRITERIA_REG, Tree, TreeBuilder
+
+
+def resolve_max_features(max_features, n_features: int) -> int:
+    """None → all, "sqrt" → ⌊√d⌋, "log2" → ⌊log₂ d⌋, int → itself, float → ⌊f·d⌋ (≥ 1)."""
+    if max_features is None:
+        return n_features
+    if max_features == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(np.log2(n_features)))
+    if isinstance(max_features, numbers.Integral) and not isinstance(max_features, bool):
+        if max_features < 1:
+            raise ValueError(f"max_features must be >= 1, got {max_features}.")
+        return min(int(max_features), n_features)
+    if isinstance(max_features, numbers.Real) and 0.0 < max_features <= 1.0:
+        return max(1, int(max_features * n_features))
+    raise ValueError(
+        "max_features must be None, 'sqrt', 'log2', an int >= 1 or a float in (0, 1], "
+        f"got {max_features!r}."
+    )
+
+
+def _count_param(name: str, value, n_samples: int, minimum: int) -> int:
+    """An int count ≥ ``minimum`` or a float fraction of the samples."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if value < minimum:
+            raise ValueError(
+                f"{name} must be an int >= {minimum} or a float in (0, 1], got {value}."
+            )
+        return int(value)
+    if isinstance(value, numbers.Real) and 0.0 < value <= 1.0:
+        return max(minimum, int(np.ceil(value * n_samples)))
+    raise ValueError(f"{name} must be an int >= {minimum} or a float in (0, 1], got {value!r}.")
+
+
+class BaseDecisionTree(BaseEstimator):
+    """Shared hyperparameters, fitting and traversal of the two CART estimators."""
+
+    _criteria: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        criterion: str,
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features=None,
+        min_impurity_decrease: float = 0.0,
+        random_state=None,
+    ):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.min_impurity_decrease = min_impurity_decrease
+        self.random_state = random_state
+
+    def _grow(self, X, targets, weight, order=None, rng=None) -> None:
+        """Fit on validated arrays; ``order`` = a presorted ``X.argsort(axis=0).T``."""
+        check_option("criterion", self.criterion, self._criteria)
+        if self.max_depth is not None and (
+            not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 1
+        ):
+            raise ValueError(f"max_depth must be None or an int >= 1, got {self.max_depth!r}.")
+        n = len(X)
+        builder = TreeBuilder(
+            self.criterion,
+            self.max_depth,
+            _count_param("min_samples_split", self.min_samples_split, n, 2),
+            _count_param("min_samples_leaf", self.min_samples_leaf, n, 1),
+            resolve_max_features(self.max_features, X.shape[1]),
+            self.min_impurity_decrease,
+            rng if rng is not None else check_random_state(self.random_state),
+        )
+        if order is None:
+            order = np.argsort(X, axis=0, kind="stable").T
+        positive = weight > 0
+        if not positive.all():
+            order = order[positive[order]].reshape(X.shape[1], -1)
+        self.tree_: Tree = builder.build(X, targets, weight, np.ascontiguousarray(order))
+        self.max_features_ = builder.max_features
+
+    def _validate_X_predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "tree_")
+        X = check_array(X)
+        check_n_features(self, X, reset=False)
+        return X
+
+    def apply(self, X) -> np.ndarray:
+        """Leaf index of every sample."""
+        return self.tree_.apply(self._validate_X_predict(X))
+
+    def get_depth(self) -> int:
+        check_is_fitted(self, "tree_")
+        return self.tree_.max_depth
+
+    def get_n_leaves(self) -> int:
+        check_is_fitted(self, "tree_")
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Normalised total impurity decrease contributed by each feature."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.feature_importances(self.n_features_in_)
+
+
+class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+    """CART classification tree (ML-TREE).
+
+    Grows greedily: at each node it picks the (feature, threshold) that minimises the
+    weighted impurity of the children, W_L·I(L) + W_R·I(R), with gini I = 1 − Σ_k p_k²
+    or entropy I = −Σ_k p_k log₂ p_k, over every feature (or a random subset of
+    ``max_features``) and every midpoint between consecutive distinct values.
+
+    Parameters
+    ----------
+    criterion : {"gini", "entropy", "log_loss"}
+    max_depth : int or None
+    min_samples_split : int or float
+    min_samples_leaf : int or float
+    max_features : int, float, "sqrt", "log2" or None
+    min_impurity_decrease : float
+    random_state : int, Generator or None
+        Draws the feature subsets.
+    """
+
+    _criteria = CRITERIA_CLF
+
+    def __init__(
+        self,
+        *,
+        criterion: str = "gini",
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features=None,
+        min_impurity_decrease: float = 0.0,
+        random_state=None,
+    ):
+        super().__init__(
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            max_features=max_features,
+            min_impurity_decrease=min_impurity_decrease,
+            random_state=random_state,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = check_X_y(X, y)
+        check_n_features(self, X, reset=True)
+        self.classes_, y_enc = encode_labels(y)
+        self.n_classes_ = len(self.classes_)
+        onehot = np.zeros((len(y), self.n_classes_))
+        onehot[np.arange(len(y)), y_enc] = 1.0
+        self._grow(X, onehot, check_sample_weight(sample_weight, X))
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Weighted class fractions of the leaf, shape (n_samples, n_classes)."""
+        return self.tree_.predict(self._validate_X_predict(X))
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
+    """CART regression tree (ML-TREE): splits minimise Σ_children Σ_i w_i (y_i − ȳ_child)².
+
+    Leaves predict the weighted mean of their targets. Parameters as
+    :class:`DecisionTreeClassifier`, with ``criterion="squared_error"``.
+    """
+
+    _criteria = CRITERIA_REG
+
+    def __init__(
+        self,
+        *,
+        criterion: str = "squared_error",
+        max_depth: int | None = None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        max_features=None,
+        min_impurity_decrease: float = 0.0,
+        random_state=None,
+    ):
+        super().__init__(
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            max_features=max_features,
+            min_impurity_decrease=min_impurity_decrease,
+            random_state=random_state,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = check_X_y(X, y, y_numeric=True)
+        check_n_features(self, X, reset=True)
+        self._grow(X, y.astype(np.float64)[:, None], check_sample_weight(sample_weight, X))
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        return self.tree_.predict(self._validate_X_predict(X))[:, 0]

@@ -1,0 +1,122 @@
+"""scikit-learn's own estimator checks on every supervised gradkit estimator."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from gradkit.ml.discriminant_analysis import GaussianDiscriminantAnalysis  # noqa: E402
+from gradkit.ml.ensemble import (  # noqa: E402
+    AdaBoostClassifier,
+    BaggingClassifier,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from gradkit.ml.linear_model import (  # noqa: E402
+    ElasticNet,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    Perceptron,
+    Ridge,
+    SoftmaxRegression,
+)
+from gradkit.ml.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB  # noqa: E402
+from gradkit.ml.neighbors import KNeighborsClassifier, KNeighborsRegressor  # noqa: E402
+from gradkit.ml.svm import SVC, LinearSVC  # noqa: E402
+from gradkit.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor  # noqa: E402
+
+ESTIMATORS = [
+    LinearRegression(),
+    LinearRegression(solver="gd", max_iter=2000),
+    LinearRegression(solver="lms", max_iter=200, tol=1e-6),
+    Ridge(),
+    Lasso(alpha=0.01),
+    ElasticNet(alpha=0.01),
+    LogisticRegression(),
+    LogisticRegression(solver="lbfgs"),
+    SoftmaxRegression(penalty="l2"),
+    Perceptron(),
+    SVC(),
+    LinearSVC(),
+    GaussianDiscriminantAnalysis(),
+    GaussianNB(),
+    MultinomialNB(),
+    BernoulliNB(),
+    DecisionTreeClassifier(),
+    DecisionTreeClassifier(criterion="entropy", max_features="sqrt"),
+    DecisionTreeRegressor(),
+    RandomForestClassifier(n_estimators=10),
+    RandomForestRegressor(n_estimators=10),
+    BaggingClassifier(),
+    AdaBoostClassifier(n_estimators=10),
+    GradientBoostingClassifier(n_estimators=10),
+    GradientBoostingRegressor(n_estimators=10),
+    KNeighborsClassifier(),
+    KNeighborsClassifier(weights="distance", algorithm="brute"),
+    KNeighborsRegressor(),
+]
+
+# Checks every estimator is expected to fail, with the reason.
+COMMON_FAILED = {
+    "check_estimators_unfitted": (
+        "the check demands sklearn.exceptions.NotFittedError itself; gradkit raises its own "
+        "NotFittedError (a ValueError and AttributeError, like scikit-learn's) because the "
+        "library must not import scikit-learn"
+    ),
+}
+_SMO_WEIGHTS = (
+    "weight s_i multiplies the box bound C_i = C s_i, which is exactly equivalent to "
+    "repeating the sample in the primal, but SMO stops at a KKT gap of tol=1e-3, so the "
+    "two fits agree to ~tol, not to the check's rtol=1e-7 (scikit-learn marks its SVC "
+    "the same way)"
+)
+_BOOTSTRAP = (
+    "the bootstrap draws rows by index, so a row repeated k times is drawn more often than "
+    "one row of weight k: the two forests agree in distribution, not fit by fit"
+)
+_BOOSTING = (
+    "the boosted ensembles drift apart once the tie-breaking between equally good "
+    "stumps/splits differs; scikit-learn lists the same check as an expected failure for "
+    "its own AdaBoostClassifier and GradientBoostingClassifier (meta-issue #16298)"
+)
+# check name -> reason, per estimator (the closing note of issue 6 lists them)
+EXPECTED_FAILED: dict[str, dict[str, str]] = {
+    "LinearRegression(solver='lms')": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "LMS is stochastic gradient descent with a fixed step: repeating a sample is "
+            "a different sequence of updates than weighting it, so it converges to the "
+            "same solution only in the limit"
+        ),
+    },
+    "SVC": {"check_sample_weight_equivalence_on_dense_data": _SMO_WEIGHTS},
+    "RandomForestClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP},
+    "RandomForestRegressor": {"check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP},
+    "AdaBoostClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
+    "GradientBoostingClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
+    "LinearSVC": {"check_sample_weight_equivalence_on_dense_data": _SMO_WEIGHTS},
+}
+
+
+def _expected_failed(estimator):
+    name = type(estimator).__name__
+    key = f"{name}(solver={estimator.solver!r})" if hasattr(estimator, "solver") else name
+    return {**COMMON_FAILED, **EXPECTED_FAILED.get(key, EXPECTED_FAILED.get(name, {}))}
+
+
+with warnings.catch_warnings():  # "does not inherit from sklearn.base.BaseEstimator"
+    warnings.simplefilter("ignore", UserWarning)
+    _CHECKS = parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed)
+
+
+@_CHECKS
+def test_sklearn_estimator_checks(estimator, check):
+    """Every estimator passes scikit-learn's ``check_estimator`` suite (issue 6)."""
+    check(estimator)
