@@ -27,8 +27,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# Two pytest workers on two cores: one BLAS/OpenMP thread each, or OpenBLAS threads
+# oversubscribe the cores and spin (a 20x slowdown was measured).
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests benchmarks

@@ -1,0 +1,234 @@
+"""Generative adversarial networks (concept GEN-GAN; Goodfellow et al. 2014, DCGAN by
+Radford et al. 2016).
+
+A generator G maps noise z ~ N(0, I) to samples; a discriminator D maps a sample to a
+logit of "real". They play the minimax game min_G max_D E log D(x) + E log(1 − D(G(z))).
+Training alternates, per mini-batch:
+
+    D step:  minimize  BCE(D(x), 1 − s) + BCE(D(G(z)), 0)    (s = one-sided label smoothing)
+    G step:  minimize  BCE(D(G(z)), 1) = −E log D(G(z))       (the non-saturating loss)
+
+The non-saturating generator loss gives strong gradients early, when D easily rejects
+G's samples and log(1 − D(G(z))) would saturate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from gradkit import random as _random
+from gradkit.nn import functional as F
+from gradkit.nn.activation import LeakyReLU, ReLU, Sigmoid
+from gradkit.nn.containers import Sequential
+from gradkit.nn.conv import Conv2d, ConvTranspose2d
+from gradkit.nn.linear import Flatten, Linear
+from gradkit.nn.module import Module
+from gradkit.nn.normalization import BatchNorm1d, BatchNorm2d
+from gradkit.optim import Adam
+from gradkit.tensor import Tensor, no_grad
+
+
+class GAN(Module):
+    """A generator and a discriminator trained adversarially (GEN-GAN).
+
+    Parameters
+    ----------
+    generator : Module
+        (N, latent_dim) → samples shaped like the data.
+    discriminator : Module
+        samples → (N, 1) logits of "real".
+    latent_dim : int
+    label_smoothing : float
+        One-sided label smoothing s: real samples get target 1 − s in the D step.
+
+    Examples
+    --------
+    >>> gan = GAN(mlp_generator(8, 16, hidden=(32,)), mlp_discriminator(16, hidden=(32,)), 8)
+    >>> x = np.random.default_rng(0).random((64, 16)).astype(np.float32)
+    >>> hist = gan.fit(x, epochs=1, batch_size=32, seed=0)
+    >>> sorted(hist)
+    ['d_loss', 'd_real', 'g_loss']
+    """
+
+    def __init__(
+        self,
+        generator: Module,
+        discriminator: Module,
+        latent_dim: int,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        self.generator, self.discriminator = generator, discriminator
+        self.latent_dim, self.label_smoothing = latent_dim, label_smoothing
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.generator(z)
+
+    def sample_latent(self, n: int, generator=None) -> Tensor:
+        """z ~ N(0, I), shape (n, latent_dim), float32."""
+        gen = generator if generator is not None else _random.default_generator()
+        return Tensor(gen.standard_normal((n, self.latent_dim)).astype(np.float32))
+
+    def discriminator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+        """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G."""
+        logits_real = self.discriminator(real)
+        logits_fake = self.discriminator(fake.detach())
+        ones = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=np.float32)
+        zeros = np.zeros(logits_fake.shape, dtype=np.float32)
+        return F.binary_cross_entropy_with_logits(
+            logits_real, Tensor(ones)
+        ) + F.binary_cross_entropy_with_logits(logits_fake, Tensor(zeros))
+
+    def generator_loss(self, fake: Tensor) -> Tensor:
+        """Non-saturating loss −E log D(G(z)) = BCE(D(G(z)), 1)."""
+        logits = self.discriminator(fake)
+        return F.binary_cross_entropy_with_logits(
+            logits, Tensor(np.ones(logits.shape, dtype=np.float32))
+        )
+
+    def fit(
+        self,
+        x,
+        epochs: int = 1,
+        batch_size: int = 64,
+        lr: float = 2e-4,
+        betas: tuple[float, float] = (0.5, 0.999),
+        seed: int | None = None,
+        callback: Callable[[int, dict], None] | None = None,
+        verbose: bool = False,
+    ) -> dict[str, list[float]]:
+        """Alternate one D step and one G step per mini-batch with two Adam optimizers.
+
+        Parameters
+        ----------
+        x : ndarray
+            Real samples (float32), shaped as the discriminator takes them.
+        callback : callable, optional
+            ``callback(epoch, logs)`` after each epoch.
+
+        Returns
+        -------
+        dict
+            Per-epoch means of ``d_loss``, ``g_loss`` and ``d_real`` (mean D(x)).
+        """
+        x = np.asarray(x, dtype=np.float32)
+        if not np.isfinite(x).all():
+            raise ValueError("GAN.fit: x contains NaN or inf")
+        rng = np.random.default_rng(seed)
+        if not hasattr(self, "_opt_g"):
+            self._opt_g = Adam(list(self.generator.parameters()), lr=lr, betas=betas)
+            self._opt_d = Adam(list(self.discriminator.parameters()), lr=lr, betas=betas)
+        history: dict[str, list[float]] = {"d_loss": [], "g_loss": [], "d_real": []}
+        self.train()
+        for epoch in range(epochs):
+            order = rng.permutation(len(x))
+            sums = {k: 0.0 for k in history}
+            steps = 0
+            for start in range(0, len(x) - batch_size + 1, batch_size):
+                real = Tensor(x[order[start : start + batch_size]])
+                fake = self.generator(self.sample_latent(batch_size, rng))
+                d_loss = self.discriminator_loss(real, fake)
+                self._opt_d.zero_grad()
+                d_loss.backward()
+                self._opt_d.step()
+                g_loss = self.generator_loss(fake)
+                self._opt_g.zero_grad()
+                g_loss.backward()
+                self._opt_g.step()
+                with no_grad():
+                    d_real = float(self.discriminator(real).sigmoid().data.mean())
+                sums["d_loss"] += float(d_loss.data)
+                sums["g_loss"] += float(g_loss.data)
+                sums["d_real"] += d_real
+                steps += 1
+            logs = {k: v / max(steps, 1) for k, v in sums.items()}
+            for k, v in logs.items():
+                history[k].append(v)
+            if verbose:
+                print(
+                    f"[GAN] epoch {epoch + 1}/{epochs} "
+                    + " ".join(f"{k} {v:.4f}" for k, v in logs.items())
+                )
+            if callback is not None:
+                callback(epoch, logs)
+        return history
+
+    def sample(self, n: int, generator=None) -> np.ndarray:
+        """n generated samples (eval mode, no graph)."""
+        was_training = self.training
+        self.eval()
+        with no_grad():
+            out = self.generator(self.sample_latent(n, generator)).data
+        self.train(was_training)
+        return out
+
+
+class _Unflatten(Module):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+
+def mlp_generator(latent_dim: int = 100, out_features: int = 784, hidden=(256, 512)) -> Module:
+    """z → Linear → BN → ReLU … → Linear → sigmoid: samples in [0, 1], shape (N, out)."""
+    layers: list[Module] = []
+    width = latent_dim
+    for h in hidden:
+        layers += [Linear(width, h), BatchNorm1d(h), ReLU()]
+        width = h
+    return Sequential(*layers, Linear(width, out_features), Sigmoid())
+
+
+def mlp_discriminator(in_features: int = 784, hidden=(512, 256)) -> Module:
+    """x → Linear → LeakyReLU(0.2) … → Linear(·, 1): logits, shape (N, 1)."""
+    layers: list[Module] = []
+    width = in_features
+    for h in hidden:
+        layers += [Linear(width, h), LeakyReLU(0.2)]
+        width = h
+    return Sequential(*layers, Linear(width, 1))
+
+
+def dcgan_generator(latent_dim: int = 100, channels: tuple[int, int] = (64, 32)) -> Module:
+    """DCGAN-style generator for 28×28 images: Linear → BN → ReLU → (c₁, 7, 7) →
+    transposed conv 4×4/2 → BN → ReLU (14×14) → transposed conv 4×4/2 → sigmoid (28×28).
+
+    Shape: input (N, latent_dim), output (N, 1, 28, 28) in [0, 1].
+    """
+    c1, c2 = channels
+    return Sequential(
+        Linear(latent_dim, c1 * 7 * 7),
+        BatchNorm1d(c1 * 7 * 7),
+        ReLU(),
+        _Unflatten((c1, 7, 7)),
+        ConvTranspose2d(c1, c2, 4, stride=2, padding=1),
+        BatchNorm2d(c2),
+        ReLU(),
+        ConvTranspose2d(c2, 1, 4, stride=2, padding=1),
+        Sigmoid(),
+    )
+
+
+def dcgan_discriminator(channels: tuple[int, int] = (32, 64)) -> Module:
+    """DCGAN-style discriminator for 28×28 images: conv 4×4/2 → LeakyReLU(0.2) (14×14) →
+    conv 4×4/2 → BN → LeakyReLU(0.2) (7×7) → flatten → Linear(·, 1) logits.
+
+    Shape: input (N, 1, 28, 28), output (N, 1).
+    """
+    c1, c2 = channels
+    return Sequential(
+        Conv2d(1, c1, 4, stride=2, padding=1),
+        LeakyReLU(0.2),
+        Conv2d(c1, c2, 4, stride=2, padding=1),
+        BatchNorm2d(c2),
+        LeakyReLU(0.2),
+        Flatten(),
+        Linear(c2 * 7 * 7, 1),
+    )
