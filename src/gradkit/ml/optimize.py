@@ -25,7 +25,10 @@ def newton(
     ----------
     fun : callable
         ``fun(theta) -> (value, gradient, hessian)`` with shapes ``()``, ``(p,)``,
-        ``(p, p)``.
+        ``(p, p)``; or, for large p, ``hessian`` a pair ``(hvp, diag)`` of the
+        Hessian-vector product v ↦ Hv and the Hessian's diagonal, and the Newton system
+        H s = ∇ℓ is then solved inexactly by preconditioned conjugate gradients
+        (truncated Newton) to a relative residual min(0.1, √(‖∇ℓ‖/‖∇ℓ₀‖)).
     x0 : ndarray of shape (p,)
         Starting point.
     tol : float
@@ -51,10 +54,13 @@ def newton(
     """
     theta = np.array(x0, dtype=np.float64, copy=True)
     value, grad, hess = fun(theta)
+    g0 = max(float(np.linalg.norm(grad)), 1e-300)
     for it in range(1, max_iter + 1):
-        step = _solve_psd(hess, grad)
+        step = _solve_psd(hess, grad, min(0.1, np.sqrt(np.linalg.norm(grad) / g0)))
         decrement = float(grad @ step)
         if decrement / 2 <= tol:
+            if isinstance(hess, tuple):  # an inexact step: take it, it is nearly free
+                theta = theta - step
             return theta, it - 1, True
         t = 1.0
         while True:
@@ -66,15 +72,45 @@ def newton(
             if t < 1e-10:  # no decrease left at machine precision: we are at the minimum
                 return theta, it, decrement <= 1e-10 * max(1.0, abs(value))
         theta, value, grad, hess = candidate, new_value, new_grad, new_hess
-    step = _solve_psd(hess, grad)
+    step = _solve_psd(hess, grad, 1e-8)
     return theta, max_iter, float(grad @ step) / 2 <= tol
 
 
-def _solve_psd(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """H⁻¹ g by Cholesky, falling back to least squares when H is singular."""
+def _solve_psd(hess, grad: np.ndarray, rtol: float) -> np.ndarray:
+    """H⁻¹ g by Cholesky, falling back to least squares when H is singular; or by
+    Jacobi-preconditioned conjugate gradients when H is given as ``(hvp, diag)``."""
     from scipy import linalg
 
+    if isinstance(hess, tuple):
+        return _pcg(*hess, grad, rtol)
     try:
         return linalg.cho_solve(linalg.cho_factor(hess, check_finite=False), grad)
     except linalg.LinAlgError:
         return linalg.lstsq(hess, grad, check_finite=False)[0]
+
+
+def _pcg(hvp, diag: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
+    """Solve H x = b for symmetric positive definite H by conjugate gradients.
+
+    Preconditioned by M = diag(H): z = M⁻¹r, x ← x + a p with a = rᵀz / pᵀHp, then
+    p ← z + (r'ᵀz' / rᵀz) p; stops when ‖r‖ ≤ ``rtol``·‖b‖ (at most 2·len(b) steps).
+    """
+    inv = 1.0 / np.maximum(diag, 1e-12 * max(float(diag.max()), 1e-300))
+    x = np.zeros_like(b)
+    r = b.copy()
+    z = inv * r
+    p = z.copy()
+    rz = float(r @ z)
+    stop = rtol * float(np.linalg.norm(b))
+    for _ in range(2 * len(b)):
+        hp = hvp(p)
+        a = rz / float(p @ hp)
+        x += a * p
+        r -= a * hp
+        if np.linalg.norm(r) <= stop:
+            break
+        z = inv * r
+        rz, rz_old = float(r @ z), rz
+        p *= rz / rz_old
+        p += z
+    return x

@@ -16,7 +16,7 @@ from ..base import (
     check_X_y,
     encode_labels,
 )
-from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
+from ..tree import DecisionTreeClassifier, DecisionTreeRegressor, predict_many, stack_trees
 
 
 class _BaseForest(BaseEstimator):
@@ -74,6 +74,7 @@ class _BaseForest(BaseEstimator):
                 tree.classes_, tree.n_classes_ = self.classes_, len(self.classes_)
             tree._grow(X, targets, weight, order=order, rng=rng)
             self.estimators_.append(tree)
+        self._stack = stack_trees([t.tree_ for t in self.estimators_])
 
     def _check_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
@@ -139,7 +140,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
     def predict_proba(self, X) -> np.ndarray:
         """Mean over trees of the leaf class fractions, (n_samples, n_classes)."""
         X = self._check_predict(X)
-        return np.mean([t.tree_.predict(X) for t in self.estimators_], axis=0)
+        return predict_many(self._stack, X).mean(axis=1)
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
@@ -184,4 +185,4 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
     def predict(self, X) -> np.ndarray:
         X = self._check_predict(X)
-        return np.mean([t.tree_.predict(X)[:, 0] for t in self.estimators_], axis=0)
+        return predict_many(self._stack, X)[:, :, 0].mean(axis=1)

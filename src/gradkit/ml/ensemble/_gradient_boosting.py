@@ -23,7 +23,7 @@ from ..base import (
     encode_labels,
     require_two_classes,
 )
-from ..tree import DecisionTreeRegressor
+from ..tree import DecisionTreeRegressor, predict_many, stack_trees
 
 
 class _BaseGradientBoosting(BaseEstimator):
@@ -89,16 +89,15 @@ class _BaseGradientBoosting(BaseEstimator):
                 raw[:, j] += self.learning_rate * tree.tree_.value[leaves, 0]
                 self.estimators_[m, j] = tree
             self.train_score_[m] = self._loss(Y, raw, w)
+        self._stack = stack_trees([t.tree_ for t in self.estimators_.ravel()])
 
     def _raw_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
         X = check_array(X)
         check_n_features(self, X, reset=False)
-        raw = np.tile(self.init_, (len(X), 1))
-        for stage in self.estimators_:
-            for j, tree in enumerate(stage):
-                raw[:, j] += self.learning_rate * tree.tree_.predict(X)[:, 0]
-        return raw
+        values = predict_many(self._stack, X)
+        steps = values[:, :, 0].reshape(len(X), *self.estimators_.shape).sum(axis=1)
+        return self.init_ + self.learning_rate * steps
 
     @property
     def feature_importances_(self) -> np.ndarray:

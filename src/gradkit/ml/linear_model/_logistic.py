@@ -26,6 +26,8 @@ from ..base import (
 from ..optimize import newton
 from ._base import LinearClassifierMixin
 
+_DENSE_MAX = 200  # parameters above which Newton uses Hessian-vector products
+
 
 class _Objective:
     """Penalised negative log-likelihood ℓ(Θ) = Σ_i s_i [logsumexp(z_i) − z_{i,y_i}] + ‖W‖²/(2C).
@@ -50,33 +52,70 @@ class _Objective:
         log_norm = np.log(np.exp(z - z_max).sum(axis=1, keepdims=True)) + z_max
         return z, np.exp(z - log_norm), log_norm[:, 0]
 
-    def value_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z, p, log_norm = self.probabilities(theta)
+    def value_grad(self, theta: np.ndarray, probs=None) -> tuple[float, np.ndarray]:
+        z, p, log_norm = self.probabilities(theta) if probs is None else probs
         w = theta.reshape(self.shape) * self.mask
         value = self.s @ (log_norm - (z * self.Y).sum(axis=1)) + 0.5 * self.inv_c * (w * w).sum()
         grad = ((p - self.Y)[:, self.free] * self.s[:, None]).T @ self.Xa + self.inv_c * w
         return float(value), grad.ravel()
 
-    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        value, grad = self.value_grad(theta)
-        _, p, _ = self.probabilities(theta)
-        pf = p[:, self.free]
+    def __call__(self, theta: np.ndarray):
+        """Value, gradient and Hessian; above ``_DENSE_MAX`` parameters the Hessian is
+        returned as (Hessian-vector product, diagonal) for truncated Newton."""
+        probs = self.probabilities(theta)
+        value, grad = self.value_grad(theta, probs)
+        pf = probs[1][:, self.free]
         k, d = self.shape
+        reg = self.inv_c * self.mask
+        # all K classes free: shifting every θ_k by the same vector leaves P unchanged,
+        # so H is singular along those directions where no penalty acts. The gradient
+        # is orthogonal to them; adding their projector keeps H invertible and the
+        # Newton step unchanged in every other direction.
+        null = None
+        if len(self.free) == self.Y.shape[1]:
+            null = ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0] / k
+        if k * d > _DENSE_MAX:
+            return value, grad, self._hessian_operator(pf, reg, null)
         root = np.sqrt(self.s)[:, None, None]
         A = (pf[:, :, None] * self.Xa[:, None, :] * root).reshape(len(pf), k * d)
         hess = -(A.T @ A)
         for j in range(k):
             block = (self.Xa.T * (self.s * pf[:, j])) @ self.Xa
             hess[j * d : (j + 1) * d, j * d : (j + 1) * d] += block
-        hess[np.diag_indices(k * d)] += self.inv_c * self.mask.ravel()
-        if len(self.free) == self.Y.shape[1]:
-            # all K classes free: shifting every θ_k by the same vector leaves P unchanged,
-            # so H is singular along those directions where no penalty acts. The gradient
-            # is orthogonal to them; adding their projector keeps H invertible and the
-            # Newton step unchanged in every other direction.
-            flat = (self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool)
-            hess += np.kron(np.ones((k, k)) / k, np.diag(flat[0].astype(float)))
+        hess[np.diag_indices(k * d)] += reg.ravel()
+        if null is not None:
+            hess += np.kron(np.ones((k, k)), np.diag(null))
         return value, grad, hess
+
+    def centred(self, theta: np.ndarray) -> np.ndarray:
+        """All classes free: the solution with Σ_k θ_k = 0 along the unpenalised
+        directions (the minimum-norm one; every shift along them has the same ℓ)."""
+        if len(self.free) < self.Y.shape[1]:
+            return theta
+        flat = ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0]
+        theta = theta.copy()
+        theta[:, flat] -= theta[:, flat].mean(axis=0)
+        return theta
+
+    def _hessian_operator(self, pf, reg, null):
+        """v ↦ Hv without forming H: (HV)_k = Σ_i s_i p_ik (u_ik − Σ_l p_il u_il) x̃_i + V_k/C,
+        u_i = V x̃_i (plus the null-space projector), and diag(H)."""
+        sp = self.s[:, None] * pf
+
+        def hvp(v: np.ndarray) -> np.ndarray:
+            V = v.reshape(self.shape)
+            U = self.Xa @ V.T
+            U -= (pf * U).sum(axis=1, keepdims=True)
+            U *= sp
+            out = U.T @ self.Xa + reg * V
+            if null is not None:
+                out += null * V.sum(axis=0)
+            return out.ravel()
+
+        diag = (sp * (1.0 - pf)).T @ (self.Xa * self.Xa) + reg
+        if null is not None:
+            diag += null
+        return hvp, diag.ravel()
 
     def lipschitz(self) -> float:
         """Upper bound on the Hessian's largest eigenvalue, for the gradient-descent step."""
@@ -114,7 +153,7 @@ class _LogisticBase(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
                 stacklevel=2,
             )
         self.n_iter_ = np.array([max(n_iter, 1)])
-        theta = theta.reshape(obj.shape)
+        theta = obj.centred(theta.reshape(obj.shape))
         self._set_coef(theta, free, n_classes)
         return self
 

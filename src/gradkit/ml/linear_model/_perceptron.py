@@ -81,13 +81,7 @@ class Perceptron(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.n_iter_ = self.max_iter
         for epoch in range(1, self.max_iter + 1):
             order = rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
-            mistakes = 0
-            for i in order:
-                t = targets[i]
-                wrong = t * (W @ Xa[i]) <= 0.0
-                if wrong.any():
-                    W[wrong] += self.eta0 * t[wrong, None] * Xa[i]
-                    mistakes += 1
+            mistakes = _epoch(W, Xa[order], targets[order], self.eta0)
             if mistakes == 0:
                 self.converged_ = True
                 self.n_iter_ = epoch
@@ -102,3 +96,27 @@ class Perceptron(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = W[:, :-1].copy() if self.fit_intercept else W
         self.intercept_ = W[:, -1].copy() if self.fit_intercept else np.zeros(n_out)
         return self
+
+
+def _epoch(W: np.ndarray, Xs: np.ndarray, T: np.ndarray, eta: float) -> int:
+    """One pass of the perceptron rule over the rows of Xs in order; returns the mistakes.
+
+    The margins t_i (W x_i) of the samples ahead are computed in one matmul with the
+    current W; only up to the first mistake are they still valid, so W is updated there
+    and the scan resumes after it. The result is the sequential rule exactly, with one
+    matmul per mistake instead of one per sample.
+    """
+    n, mistakes, start = len(Xs), 0, 0
+    while start < n:
+        stop = min(n, start + 64)
+        wrong = T[start:stop] * (Xs[start:stop] @ W.T) <= 0.0
+        rows = np.flatnonzero(wrong.any(axis=1))
+        if not rows.size:
+            start = stop
+            continue
+        i = start + int(rows[0])
+        bad = wrong[rows[0]]
+        W[bad] += eta * T[i, bad, None] * Xs[i]
+        mistakes += 1
+        start = i + 1
+    return mistakes

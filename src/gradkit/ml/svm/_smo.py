@@ -50,32 +50,33 @@ def smo(
     diag = K.diagonal().copy()
     pos = y > 0
     C = np.asarray(C, dtype=np.float64)
+    # a_ij = K_ii + K_jj − 2K_ij, the curvature along the pair (i, j), for every pair
+    quad = diag[:, None] + diag[None, :] - 2.0 * K
+    np.maximum(quad, _TAU, out=quad)
     # Penalties that hide the samples outside I_up (−inf) and I_low (+inf); only the two
     # updated entries change per step, so they are maintained incrementally.
     up_pen = np.where(pos & (C > 0), 0.0, -np.inf)
     low_pen = np.where(~pos & (C > 0), 0.0, np.inf)
+    ys, cs, is_pos = y.tolist(), C.tolist(), pos.tolist()
+    alphas = [0.0] * n
     b = np.empty(n)
+    diff = np.empty(n)
     it = 0
     while max_iter < 0 or it < max_iter:
         it += 1
         np.add(yg, up_pen, out=b)
         i = int(b.argmax())
-        g_max = b[i]
-        np.add(yg, low_pen, out=b)
-        if g_max - b.min() < tol:
+        g_max = float(b[i])
+        np.subtract(yg, g_max, out=b)
+        b += low_pen  # −b_it, b_it = m(α) − (−y_tG_t) positive for candidates t ∈ I_low
+        if b.min() > -tol:
             break
-        np.subtract(g_max, b, out=b)  # b_it = m(α) − (−y_tG_t), positive for candidates
-        np.maximum(b, 0.0, out=b)
-        Ki = K[i]
-        a = diag - 2.0 * Ki
-        a += diag[i]
-        np.maximum(a, _TAU, out=a)
+        np.minimum(b, 0.0, out=b)
         b *= b
-        b /= a
+        b /= quad[i]
         j = int(b.argmax())  # maximises the second-order decrease b_ij² / a_ij
-        Kj = K[j]
-        yi, yj = float(y[i]), float(y[j])
-        ai_old, aj_old = float(alpha[i]), float(alpha[j])
+        yi, yj = ys[i], ys[j]
+        ai_old, aj_old = alphas[i], alphas[j]
         ai, aj = _update_pair(
             ai_old,
             aj_old,
@@ -83,19 +84,22 @@ def smo(
             yj,
             -yi * float(yg[i]),
             -yj * float(yg[j]),
-            float(C[i]),
-            float(C[j]),
-            float(diag[i] + diag[j] - 2.0 * Ki[j]),
+            cs[i],
+            cs[j],
+            float(quad[i, j]),
         )
-        alpha[i], alpha[j] = ai, aj
-        yg -= (yi * (ai - ai_old)) * Ki
-        yg -= (yj * (aj - aj_old)) * Kj
+        alphas[i], alphas[j] = ai, aj
+        # y_i Δα_i = −y_j Δα_j (yᵀα stays 0), so −yG changes by y_iΔα_i (K_i − K_j)
+        np.subtract(K[i], K[j], out=diff)
+        diff *= yi * (ai - ai_old)
+        yg -= diff
         for t, at in ((i, ai), (j, aj)):
-            upper, lower = at >= C[t], at <= 0.0
-            if pos[t]:
+            upper, lower = at >= cs[t], at <= 0.0
+            if is_pos[t]:
                 up_pen[t], low_pen[t] = (-np.inf if upper else 0.0), (np.inf if lower else 0.0)
             else:
                 up_pen[t], low_pen[t] = (-np.inf if lower else 0.0), (np.inf if upper else 0.0)
+    alpha = np.array(alphas)
     return alpha, _rho(alpha, y, -y * yg, C), it
 
 

@@ -1,9 +1,10 @@
-"""Growing a CART tree depth-first, with a split search vectorised over thresholds.
+"""Growing a CART tree level by level, with a split search vectorised over the level.
 
 For every candidate feature the node's samples are kept sorted (``order``, one row per
 feature, partitioned stably when a node splits, so nothing is re-sorted); cumulative
 sums of the weighted targets along that order give the statistics of every left/right
-partition at once, and one ``argmax`` picks the best (feature, threshold).
+partition at once, for every node of a depth together, and one grouped maximum picks
+each node's best (feature, threshold).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ _FEATURE_EPS = 1e-7  # values closer than this are not split apart (as scikit-le
 
 @dataclass
 class Tree:
-    """A fitted binary tree in flat arrays (node 0 is the root; ``-1`` marks no child).
+    """A fitted binary tree in flat arrays, nodes numbered breadth-first (0 is the root;
+    ``-1`` marks no child).
 
     Shape: ``value`` (n_nodes, n_outputs) holds class fractions (classification) or the
     mean target (regression); a sample x goes left at node t when
@@ -69,50 +71,122 @@ class Tree:
         return out / total if total > 0 else out
 
 
-def _impurity(stats: np.ndarray, weight: float, criterion: str) -> float:
-    """Node impurity from its weighted target sums.
+def stack_trees(trees: list[Tree]) -> tuple:
+    """The node arrays of several trees stacked into one (for :func:`predict_many`)."""
+    sizes = [t.node_count for t in trees]
+    roots = np.cumsum([0] + sizes[:-1])
+    offset = np.repeat(roots, sizes)
+    left = np.concatenate([t.children_left for t in trees])
+    right = np.concatenate([t.children_right for t in trees])
+    inner = left >= 0
+    left = np.where(inner, left + offset, np.arange(len(left)))  # leaves point at themselves
+    right = np.where(inner, right + offset, left)
+    feature = np.where(inner, np.concatenate([t.feature for t in trees]), 0)
+    threshold = np.concatenate([t.threshold for t in trees])
+    value = np.concatenate([t.value for t in trees])
+    return roots, left, right, feature, threshold, value, max(t.max_depth for t in trees)
+
+
+def predict_many(stack: tuple, X: np.ndarray) -> np.ndarray:
+    """Leaf values of every stacked tree for every row, (n, n_trees, n_outputs).
+
+    All (row, tree) paths descend together, one level per step, instead of one tree
+    at a time.
+    """
+    roots, left, right, feature, threshold, value, depth = stack
+    node = np.broadcast_to(roots, (len(X), len(roots))).copy()
+    rows = np.arange(len(X))[:, None]
+    for _ in range(depth):
+        go_left = X[rows, feature[node]] <= threshold[node]
+        node = np.where(go_left, left[node], right[node])
+    return value[node]
+
+
+def _impurity(stats: np.ndarray, weight: np.ndarray, criterion: str) -> np.ndarray:
+    """Impurity of each node from its weighted target sums, (m, K) and (m,) → (m,).
 
     gini 1 − Σ p_k², entropy −Σ p_k log₂ p_k (classification, stats = class weights);
     squared error Σwy²/W − (Σwy/W)² (regression, stats = [Σwy, Σwy²]).
     """
     if criterion == "squared_error":
-        mean = stats[0] / weight
-        return max(stats[1] / weight - mean * mean, 0.0)
-    p = stats / weight
+        mean = stats[:, 0] / weight
+        return np.maximum(stats[:, 1] / weight - mean * mean, 0.0)
+    p = stats / weight[:, None]
     if criterion == "gini":
-        return float(1.0 - p @ p)
-    p = p[p > 0]
-    return float(-(p @ np.log2(p)))
+        return 1.0 - (p * p).sum(axis=1)
+    return -(_xlogx(p) / np.log(2.0)).sum(axis=1)
 
 
-def _split_scores(cum: np.ndarray, total: np.ndarray, w_left: np.ndarray, w_node: float, crit):
-    """Score every split (larger is better) from cumulative left statistics.
+def _split_scores(left, total, w_left, w_node, crit):
+    """Score every split (larger is better) from its left statistics.
 
     Minimising W_L·I_L + W_R·I_R is maximising, for gini, Σ_k L_k²/W_L + Σ_k R_k²/W_R;
     for entropy, Σ_k L_k log L_k − W_L log W_L + (same for R); for squared error,
     S_L²/W_L + S_R²/W_R with S the weighted target sum.
 
-    Shape: cum (f, n−1, K) left sums (K = 1: Σwy for regression), total (f, K),
-    w_left (f, n−1) → (f, n−1).
+    Shape: left, total (c, K) left and node sums (K = 2, [Σwy, Σwy²], for regression),
+    w_left, w_node (c,) → (c,).
     """
     w_right = w_node - w_left
     with np.errstate(divide="ignore", invalid="ignore"):
         if crit == "squared_error":
-            s_left = cum[..., 0]
-            s_right = total[:, None, 0] - s_left
+            s_left = left[:, 0]
+            s_right = total[:, 0] - s_left
             return s_left**2 / w_left + s_right**2 / w_right
-        right = total[:, None, :] - cum
+        right = total - left
         if crit == "gini":
-            return (cum * cum).sum(-1) / w_left + (right * right).sum(-1) / w_right
-        return _xlogx(cum).sum(-1) - _xlogx(w_left) + _xlogx(right).sum(-1) - _xlogx(w_right)
+            return (left * left).sum(-1) / w_left + (right * right).sum(-1) / w_right
+        return _xlogx(left).sum(-1) - _xlogx(w_left) + _xlogx(right).sum(-1) - _xlogx(w_right)
 
 
 def _xlogx(a: np.ndarray) -> np.ndarray:
     return np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0)
 
 
+def _segment_sums(v: np.ndarray, first: np.ndarray, last: np.ndarray, cand, pair):
+    """Inclusive sums of ``v`` from each candidate's pair start, and the pair totals.
+
+    v (R, ...) per run; candidate run ``cand[c]`` lies in pair ``pair[c]`` whose runs are
+    ``first[p] … last[p]``.
+    """
+    cz = np.concatenate([np.zeros((1,) + v.shape[1:], dtype=v.dtype), np.cumsum(v, axis=0)])
+    base = cz[first[pair]]
+    return cz[cand + 1] - base, cz[last[pair] + 1] - base
+
+
+def _assemble(levels: list[dict]) -> Tree:
+    """Flat arrays from the per-depth records; children come in (left, right) pairs."""
+
+    def cat(key):
+        return np.concatenate([level[key] for level in levels])
+
+    parent = cat("parent")
+    left = np.full(len(parent), -1, dtype=np.intp)
+    right = np.full(len(parent), -1, dtype=np.intp)
+    child = np.flatnonzero(parent >= 0)
+    left[parent[child[0::2]]] = child[0::2]
+    right[parent[child[1::2]]] = child[1::2]
+    return Tree(
+        children_left=left,
+        children_right=right,
+        feature=cat("feature").astype(np.intp),
+        threshold=cat("threshold").astype(np.float64),
+        value=np.concatenate([level["value"] for level in levels], axis=0),
+        impurity=cat("impurity"),
+        n_node_samples=cat("n").astype(np.intp),
+        weighted_n_node_samples=cat("w"),
+        max_depth=levels[-1]["depth"],
+    )
+
+
 class TreeBuilder:
-    """Depth-first CART growth with the stopping rules of scikit-learn's ``DecisionTree*``.
+    """Breadth-first CART growth with the stopping rules of scikit-learn's ``DecisionTree*``.
+
+    All nodes of one depth are split together: their samples lie in contiguous segments of
+    ``order`` (one row per feature, each segment sorted along its row's feature), so one
+    pass of ``bincount``/``cumsum`` over every (node, feature) segment scores every
+    candidate split of the level, and a stable partition of the rows gives the children's
+    segments, still sorted — nothing is ever re-sorted.
 
     Parameters
     ----------
@@ -121,7 +195,7 @@ class TreeBuilder:
     min_samples_split, min_samples_leaf : int
         Counted in (distinct) samples, as scikit-learn.
     max_features : int
-        Features drawn per node; more are drawn while no valid split has been found.
+        Features drawn per node; the rest are tried when none of those has a valid split.
     min_impurity_decrease : float
         A split must reduce W·impurity by at least this fraction of the total weight.
     rng : numpy Generator
@@ -155,139 +229,194 @@ class TreeBuilder:
         sorted along each feature.
         """
         regression = self.criterion == "squared_error"
-        if regression:
+        if regression:  # statistics [Σwy, Σwy²]
             y = targets[:, 0]
-            stats = np.stack([weight * y, weight * y * y], axis=1)
-            self._codes, self._wy, self._n_stats = None, stats[:, 0].copy(), 1
-        else:
-            stats = targets * weight[:, None]
-            self._codes, self._n_stats = targets.argmax(axis=1), targets.shape[1]
-        self._X, self._stats, self._w = X, stats, weight
-        self._is_left = np.zeros(len(X), dtype=bool)
+            self._stats = np.stack([weight * y, weight * y * y], axis=1)
+            self._codes = None
+        else:  # statistics: the class weights
+            self._codes, self._n_classes = targets.argmax(axis=1), targets.shape[1]
+        self._X, self._w = X, weight
         self._total_weight = weight[order[0]].sum()
-        nodes: list[list] = []
-        depth_reached = 0
-        stack = [(order, 0, -1, False)]
-        while stack:
-            node_order, depth, parent, is_left = stack.pop()
-            node_id = len(nodes)
-            if parent >= 0:
-                nodes[parent][1 if is_left else 2] = node_id
-            samples = node_order[0]
-            node_stats = stats[samples].sum(axis=0)
-            w_node = weight[samples].sum()
-            impurity = _impurity(node_stats, w_node, self.criterion)
-            if regression:
-                value = node_stats[:1] / w_node
-            else:
-                value = node_stats / w_node
-            # [feature, left, right, threshold, value, impurity, n, weighted n]
-            nodes.append([-2, -1, -1, -2.0, value, impurity, len(samples), w_node])
-            depth_reached = max(depth_reached, depth)
-            n = len(samples)
-            if (
-                depth >= self.max_depth
-                or n < self.min_samples_split
-                or n < 2 * self.min_samples_leaf
-                or impurity <= 1e-12
-            ):
-                continue
-            split = self._best_split(node_order, w_node, impurity)
-            if split is None:
-                continue
-            feature, threshold, left_order, right_order = split
-            nodes[node_id][0], nodes[node_id][3] = feature, threshold
-            stack.append((right_order, depth + 1, node_id, False))
-            stack.append((left_order, depth + 1, node_id, True))
-        cols = list(zip(*nodes, strict=True))
-        return Tree(
-            children_left=np.array(cols[1], dtype=np.intp),
-            children_right=np.array(cols[2], dtype=np.intp),
-            feature=np.array(cols[0], dtype=np.intp),
-            threshold=np.array(cols[3], dtype=np.float64),
-            value=np.array(cols[4], dtype=np.float64),
-            impurity=np.array(cols[5], dtype=np.float64),
-            n_node_samples=np.array(cols[6], dtype=np.intp),
-            weighted_n_node_samples=np.array(cols[7], dtype=np.float64),
-            max_depth=depth_reached,
-        )
+        levels = []
+        sizes = np.array([order.shape[1]])
+        parents = np.array([-1])
+        n_done, depth = 0, 0
+        while sizes.size:
+            lo = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            seg = np.repeat(np.arange(len(sizes)), sizes)
+            stats, w_node = self._sum_stats(seg, order[0], len(sizes))
+            impurity = _impurity(stats, w_node, self.criterion)
+            value = (stats[:, :1] if regression else stats) / w_node[:, None]
+            level = dict(
+                parent=parents,
+                value=value,
+                impurity=impurity,
+                n=sizes,
+                w=w_node,
+                feature=np.full(len(sizes), -2),
+                threshold=np.full(len(sizes), -2.0),
+                depth=depth,
+            )
+            levels.append(level)
+            split = np.flatnonzero(
+                (depth < self.max_depth)
+                & (sizes >= self.min_samples_split)
+                & (sizes >= 2 * self.min_samples_leaf)
+                & (impurity > 1e-12)
+            )
+            feature, threshold = self._best_splits(order, lo, sizes, split, w_node, impurity)
+            ok = feature >= 0
+            split, feature, threshold = split[ok], feature[ok], threshold[ok]
+            level["feature"][split], level["threshold"][split] = feature, threshold
+            ids = n_done + np.arange(len(sizes))
+            n_done += len(sizes)
+            if not split.size:
+                break
+            order, sizes = self._partition(order, lo, seg, split, feature, threshold)
+            parents = np.repeat(ids[split], 2)
+            depth += 1
+        return _assemble(levels)
 
-    def _best_split(self, order: np.ndarray, w_node: float, impurity: float):
-        n_features, n = order.shape
+    def _sum_stats(self, seg: np.ndarray, ids: np.ndarray, m: int):
+        """Per-node statistics (m, K) and weights (m,) by weighted ``bincount``."""
+        w = self._w[ids]
+        w_node = np.bincount(seg, w, m)
+        if self._codes is None:
+            stats = np.stack([np.bincount(seg, self._stats[ids, c], m) for c in (0, 1)], axis=1)
+        else:
+            k = self._n_classes
+            stats = np.bincount(seg * k + self._codes[ids], w, m * k).reshape(m, k)
+        return stats, w_node
+
+    def _best_splits(self, order, lo, sizes, nodes, w_node, impurity):
+        """(feature, threshold) of the best split of each node in ``nodes`` (−1: none)."""
+        feature = np.full(len(nodes), -1)
+        threshold = np.zeros(len(nodes))
+        n_features = order.shape[0]
+        if not nodes.size:
+            return feature, threshold
         if self.max_features >= n_features:
-            chunks = [np.arange(n_features)]
+            chunks = [np.broadcast_to(np.arange(n_features), (len(nodes), n_features))]
         else:
-            perm = self.rng.permutation(n_features)
-            chunks = [perm[: self.max_features], perm[self.max_features :]]
+            perm = np.argsort(self.rng.random((len(nodes), n_features)), axis=1)
+            chunks = [perm[:, : self.max_features], perm[:, self.max_features :]]
+        todo = np.arange(len(nodes))
         for feats in chunks:
-            found = self._search(order, feats, w_node, impurity)
-            if found is not None:
-                return found
-        return None
+            f, t = self._search(order, lo, sizes, nodes[todo], feats[todo], w_node, impurity)
+            feature[todo], threshold[todo] = f, t
+            todo = todo[f < 0]
+            if not todo.size:
+                break
+        return feature, threshold
 
-    def _search(self, order, feats, w_node, impurity):
-        """Best split over ``feats``: statistics per run of equal values, then cumsums.
+    def _search(self, order, lo, sizes, nodes, feats, w_node, impurity):
+        """Best split of each node over its candidate features ``feats`` (m, f).
 
-        Samples with (nearly) equal values cannot be separated, so each feature's sorted
-        samples are grouped into runs; one weighted ``bincount`` gives the statistics of
-        every run, and their cumulative sums the left child of every admissible threshold.
+        Every (node, feature) pair contributes the node's samples sorted by the feature.
+        Samples with (nearly) equal values cannot be separated, so they are grouped into
+        runs; one weighted ``bincount`` gives the statistics of every run, and cumulative
+        sums within each pair the left child of every admissible threshold. Ties go to
+        the first feature drawn, then to the lowest threshold.
         """
-        n_features, n = order.shape
-        f = len(feats)
-        ids = order[feats]  # (f, n) sample ids sorted by each feature
-        xs = self._X[ids, feats[:, None]]
-        run = np.zeros((f, n), dtype=np.intp)
-        np.cumsum(xs[:, 1:] > xs[:, :-1] + _FEATURE_EPS, axis=1, out=run[:, 1:])
-        n_runs = int(run[:, -1].max()) + 1
-        if n_runs < 2:
-            return None
-        k = self._n_stats
-        base = (np.arange(f)[:, None] * n_runs + run).ravel()
-        counts = np.bincount(base, minlength=f * n_runs).reshape(f, n_runs)
-        w_runs = np.bincount(base, self._w[ids].ravel(), f * n_runs).reshape(f, n_runs)
-        if self._codes is None:  # regression: one statistic, Σwy
-            s_runs = np.bincount(base, self._wy[ids].ravel(), f * n_runs)
+        m, f = feats.shape
+        pair_node = np.repeat(nodes, f)
+        pair_feat = feats.ravel()
+        plen = sizes[pair_node]
+        pstart = np.concatenate([[0], np.cumsum(plen)[:-1]])
+        entry_pair = np.repeat(np.arange(m * f), plen)
+        pos = np.arange(len(entry_pair)) - pstart[entry_pair] + lo[pair_node][entry_pair]
+        ent_feat = pair_feat[entry_pair]
+        ids = order[ent_feat, pos]
+        xs = self._X[ids, ent_feat]
+        new_run = np.empty(len(xs), dtype=bool)
+        new_run[0] = True
+        np.greater(xs[1:], xs[:-1] + _FEATURE_EPS, out=new_run[1:])
+        new_run[pstart] = True
+        run = np.cumsum(new_run) - 1
+        n_runs = int(run[-1]) + 1
+        w = self._w[ids]
+        counts = np.bincount(run, minlength=n_runs)
+        w_runs = np.bincount(run, w, n_runs)
+        if self._codes is None:
+            s_runs = np.stack([np.bincount(run, self._stats[ids, c], n_runs) for c in (0, 1)], 1)
         else:
-            key = base * k + self._codes[ids].ravel()
-            s_runs = np.bincount(key, self._w[ids].ravel(), f * n_runs * k)
-        s_runs = s_runs.reshape(f, n_runs, k)
-        n_left = np.cumsum(counts, axis=1)[:, :-1]
-        w_left = np.cumsum(w_runs, axis=1)[:, :-1]
-        cum = np.cumsum(s_runs, axis=1)
-        total = cum[:, -1]
-        cum = cum[:, :-1]
+            k = self._n_classes
+            s_runs = np.bincount(run * k + self._codes[ids], w, n_runs * k).reshape(n_runs, k)
+        run_pair = entry_pair[new_run]
+        first = run[pstart]  # first run of each pair
+        last = np.append(first[1:], n_runs) - 1
+        cand = np.flatnonzero(np.arange(n_runs) != last[run_pair])  # not a pair's last run
+        pc = run_pair[cand]
+        left, total = _segment_sums(s_runs, first, last, cand, pc)
+        w_left, w_tot = _segment_sums(w_runs, first, last, cand, pc)
+        n_left = _segment_sums(counts, first, last, cand, pc)[0]
+        n_node = plen[pc]
         leaf = self.min_samples_leaf
-        valid = (n_left >= leaf) & (n - n_left >= leaf) & (w_left > 0) & (w_left < w_node)
-        if not valid.any():
-            return None
-        scores = np.where(valid, _split_scores(cum, total, w_left, w_node, self.criterion), -np.inf)
-        best = int(np.argmax(scores))
-        if not np.isfinite(scores.flat[best]):
-            return None
-        fi, g = divmod(best, n_runs - 1)
-        left_stats, wl = cum[fi, g], w_left[fi, g]
+        valid = (n_left >= leaf) & (n_node - n_left >= leaf) & (w_left > 0) & (w_left < w_tot)
+        scores = np.full(len(cand), -np.inf)
+        scores[valid] = _split_scores(
+            left[valid], total[valid], w_left[valid], w_tot[valid], self.criterion
+        )
+        scores[~np.isfinite(scores)] = -np.inf
+        node_of = pc // f
+        best = np.full(m, -np.inf)
+        np.maximum.at(best, node_of, scores)
+        hit = np.flatnonzero((scores == best[node_of]) & np.isfinite(scores))
+        hn = node_of[hit]
+        chosen = hit[np.r_[True, hn[1:] != hn[:-1]]] if hit.size else hit
+        won = node_of[chosen]
+        feature = np.full(m, -1)
+        threshold = np.zeros(m)
+        if not chosen.size:
+            return feature, threshold
         if self.min_impurity_decrease > 0:
-            stats_l = self._node_stats_from(left_stats, ids[fi, : n_left[fi, g]])
-            stats_r = self._node_stats_from(total[fi] - left_stats, ids[fi, n_left[fi, g] :])
-            imp_l = _impurity(stats_l, wl, self.criterion)
-            imp_r = _impurity(stats_r, w_node - wl, self.criterion)
-            gain = w_node * impurity - wl * imp_l - (w_node - wl) * imp_r
-            if gain < self.min_impurity_decrease * self._total_weight:
-                return None
-        p = int(n_left[fi, g])  # samples going left
-        lo, hi = xs[fi, p - 1], xs[fi, p]
-        threshold = lo / 2.0 + hi / 2.0
-        if threshold >= hi or not np.isfinite(threshold):
-            threshold = lo
-        self._is_left[ids[fi, :p]] = True
-        self._is_left[ids[fi, p:]] = False
-        mask = self._is_left[order]
-        left = order[mask].reshape(n_features, p)
-        right = order[~mask].reshape(n_features, n - p)
-        return int(feats[fi]), float(threshold), left, right
+            wl, wt = w_left[chosen], w_tot[chosen]
+            gain = w_node[nodes[won]] * impurity[nodes[won]]
+            gain -= wl * _impurity(left[chosen], wl, self.criterion)
+            gain -= (wt - wl) * _impurity(total[chosen] - left[chosen], wt - wl, self.criterion)
+            keep = gain >= self.min_impurity_decrease * self._total_weight
+            chosen, won = chosen[keep], won[keep]
+        p = pstart[pc[chosen]] + n_left[chosen]  # first entry going right
+        lo_x, hi_x = xs[p - 1], xs[p]
+        thr = lo_x / 2.0 + hi_x / 2.0
+        bad = (thr >= hi_x) | ~np.isfinite(thr)
+        thr[bad] = lo_x[bad]
+        feature[won] = pair_feat[pc[chosen]]
+        threshold[won] = thr
+        return feature, threshold
 
-    def _node_stats_from(self, sums: np.ndarray, samples: np.ndarray) -> np.ndarray:
-        """Impurity statistics of a child (regression also needs Σwy²)."""
-        if self._codes is not None:
-            return sums
-        return np.array([sums[0], self._stats[samples, 1].sum()])
+    def _partition(self, order, lo, seg, nodes, feature, threshold):
+        """Children's segments: each split node's samples, stably partitioned left | right.
+
+        Returns the new ``order`` (only samples of split nodes) and the child sizes,
+        [left, right] per split node.
+        """
+        node_feat = np.full(len(lo), -1)
+        node_thr = np.zeros(len(lo))
+        node_feat[nodes], node_thr[nodes] = feature, threshold
+        ids0 = order[0]
+        keep = node_feat[seg] >= 0
+        goes_left = np.zeros(len(self._X), dtype=bool)
+        kept_ids = ids0[keep]
+        goes_left[kept_ids] = self._X[kept_ids, node_feat[seg[keep]]] <= node_thr[seg[keep]]
+        n_left = np.bincount(seg, goes_left[ids0], len(lo)).astype(np.intp)[nodes]
+        n_right = np.bincount(seg, minlength=len(lo))[nodes] - n_left
+        child_sizes = np.stack([n_left, n_right], axis=1).ravel()
+        child_lo = np.concatenate([[0], np.cumsum(child_sizes)[:-1]]).reshape(-1, 2)
+        rank = np.full(len(lo), -1)
+        rank[nodes] = np.arange(len(nodes))
+        cols = np.flatnonzero(keep)
+        sub = order[:, cols]
+        is_left = goes_left[sub]
+        cum = np.cumsum(is_left, axis=1) - is_left  # left samples before each entry
+        seg_k = seg[cols]
+        start = np.searchsorted(cols, lo[seg_k])  # segment start within ``cols``
+        left_before = cum - cum[:, start]
+        offset = np.arange(len(cols)) - start
+        r = rank[seg_k]
+        dest = np.where(
+            is_left, child_lo[r, 0] + left_before, child_lo[r, 1] + offset - left_before
+        )
+        new = np.empty((order.shape[0], len(cols)), dtype=order.dtype)
+        np.put_along_axis(new, dest, sub, axis=1)
+        return new, child_sizes
