@@ -192,23 +192,36 @@ class ARIMA:
 def _arima_statespace(
     ar: np.ndarray, ma: np.ndarray, sigma2: float, d: int, diffuse_var: float
 ) -> StateSpace:
-    p, q = ar.size, ma.size
+    ss = _arima_statespace_batch(ar[None], ma[None], np.array([sigma2]), d, diffuse_var)
+    return StateSpace(
+        ss.design, ss.transition[0], ss.state_cov[0], ss.initial_state[0], ss.initial_cov[0]
+    )
+
+
+def _arima_statespace_batch(
+    ar: np.ndarray, ma: np.ndarray, sigma2: np.ndarray, d: int, diffuse_var: float
+) -> StateSpace:
+    """B systems at once. Shape: ar (B, p), ma (B, q), sigma2 (B,); see the module
+    docstring for the layout. Complex parameters give complex systems (complex step)."""
+    B, p = ar.shape
+    q = ma.shape[1]
     r = max(p, q + 1)
     m = d + r
-    T = np.zeros((m, m))
-    T[:d, :d] = np.triu(np.ones((d, d)))
-    T[:d, d] = 1.0
-    T[d : d + p, d] = ar
-    T[d : d + r - 1, d + 1 :] += np.eye(r - 1)
+    dtype = np.result_type(ar, ma, sigma2, np.float64)  # complex under a complex step
+    T = np.zeros((B, m, m), dtype)
+    T[:, :d, :d] = np.triu(np.ones((d, d)))
+    T[:, :d, d] = 1.0
+    T[:, d : d + p, d] = ar
+    T[:, d : d + r - 1, d + 1 :] += np.eye(r - 1)
     Z = np.r_[np.ones(d + 1), np.zeros(r - 1)]
-    sel = np.zeros(m)
-    sel[d] = 1.0
-    sel[d + 1 : d + 1 + q] = ma
-    RQR = sigma2 * np.outer(sel, sel)
-    P0 = np.zeros((m, m))
-    P0[:d, :d] = diffuse_var * np.eye(d)
-    P0[d:, d:] = solve_lyapunov(T[d:, d:], RQR[d:, d:])
-    return StateSpace(Z, T, RQR, np.zeros(m), P0)
+    sel = np.zeros((B, m), dtype)
+    sel[:, d] = 1.0
+    sel[:, d + 1 : d + 1 + q] = ma
+    RQR = sigma2[:, None, None] * (sel[:, :, None] * sel[:, None, :])
+    P0 = np.zeros((B, m, m), dtype)
+    P0[:, :d, :d] = diffuse_var * np.eye(d)
+    P0[:, d:, d:] = solve_lyapunov(T[:, d:, d:], RQR[:, d:, d:])
+    return StateSpace(Z, T, RQR, np.zeros((B, m)), P0, np.zeros(B))
 
 
 @dataclass

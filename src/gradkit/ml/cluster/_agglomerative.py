@@ -51,21 +51,32 @@ def _nn_chain(D: np.ndarray, method: str) -> np.ndarray:
     """Unsorted merges (x, y, distance, size) by the nearest-neighbour chain.
 
     D is the (n, n) distance matrix, overwritten. Follows SciPy's tie-breaking: the
-    previous chain element wins ties, otherwise the lowest index. Merged-away clusters
-    are masked by adding ``dead`` (0 or inf) to a row rather than by writing columns.
+    previous chain element wins ties, otherwise the lowest index. The diagonal and the
+    columns of merged-away clusters hold inf, so a row's argmin is the nearest live
+    cluster; once half the rows are dead the matrix is compacted (order kept, so ties
+    still go to the lowest original index), which shortens every later row operation.
     """
     n = D.shape[0]
+    np.fill_diagonal(D, np.inf)
     size = np.ones(n)
-    dead = np.zeros(n)
+    ids = np.arange(n)  # original index of each row of the (compacted) D
+    live = np.ones(n, dtype=bool)
+    n_live = n
     Z = np.empty((n - 1, 4))
     chain: list[int] = []
     for k in range(n - 1):
+        if 2 * n_live <= len(ids) and n_live > 32:
+            keep = np.flatnonzero(live)
+            D = D[np.ix_(keep, keep)]
+            size, ids = size[keep], ids[keep]
+            where = np.cumsum(live) - 1
+            chain = [int(where[c]) for c in chain]
+            live = np.ones(n_live, dtype=bool)
         if not chain:
-            chain.append(int(np.argmin(dead)))
+            chain.append(int(np.argmax(live)))
         while True:
             x = chain[-1]
-            row = D[x] + dead
-            row[x] = np.inf
+            row = D[x]
             y = int(row.argmin())
             if len(chain) > 1:
                 prev = chain[-2]
@@ -77,14 +88,16 @@ def _nn_chain(D: np.ndarray, method: str) -> np.ndarray:
         chain.pop()
         if x > y:
             x, y = y, x
-        d_xy = D[x, y]
-        nx, ny = size[x], size[y]
-        Z[k] = x, y, d_xy, nx + ny
+        d_xy = float(D[x, y])
+        nx, ny = float(size[x]), float(size[y])
+        Z[k] = ids[x], ids[y], d_xy, nx + ny
         # the merged cluster x ∪ y lives at index y; x is dropped
         new = _lance_williams(method, D[x], D[y], d_xy, nx, ny, size)
         D[y] = new
         D[:, y] = new
-        dead[x] = np.inf
+        D[:, x] = np.inf
+        live[x] = False
+        n_live -= 1
         size[x], size[y] = 0, nx + ny
     return Z
 
@@ -129,6 +142,26 @@ def _relabel(Z: np.ndarray, n: int) -> np.ndarray:
     return Z
 
 
+def _distances(X: np.ndarray) -> np.ndarray:
+    """Exact Euclidean distance matrix (n, n), bit-equal to SciPy's ``pdist``.
+
+    Equal distances, common in gridded data such as iris, must compare equal so that ties
+    break as in SciPy, so no Gram-matrix rounding is allowed: for integer data (pixels,
+    counts) with 4 d max|x|² < 2^53 the Gram form ‖x‖² + ‖y‖² − 2 x·y is computed exactly
+    in floating point and one GEMM does it; otherwise the differences themselves (pdist).
+    """
+    from scipy.spatial.distance import pdist, squareform
+
+    big = float(np.max(np.abs(X))) if X.size else 0.0
+    if 4.0 * X.shape[1] * big * big < 2.0**53 and np.array_equal(X, np.round(X)):
+        xx = np.einsum("ij,ij->i", X, X)
+        D = X @ (-2.0 * X.T)
+        D += xx[:, None]
+        D += xx
+        return np.sqrt(D, out=D)
+    return squareform(pdist(X))
+
+
 def linkage(X, method: str = "ward") -> np.ndarray:
     """Hierarchical clustering of the rows of X, as a SciPy linkage matrix   (U-HIER).
 
@@ -145,13 +178,9 @@ def linkage(X, method: str = "ward") -> np.ndarray:
     >>> linkage([[0.0], [1.0], [5.0]], "single").tolist()
     [[0.0, 1.0, 1.0, 2.0], [2.0, 3.0, 4.0, 3.0]]
     """
-    from scipy.spatial.distance import pdist, squareform
-
     check_option("linkage", method, LINKAGES)
     X = check_array(X, ensure_min_samples=2)
-    # exact differences (not the Gram-matrix shortcut of _pairwise): equal distances,
-    # common in gridded data such as iris, must compare equal so ties break as in SciPy
-    D = squareform(pdist(X))
+    D = _distances(X)
     Z = _mst_single(D) if method == "single" else _nn_chain(D, method)
     return _relabel(Z, X.shape[0])
 

@@ -45,7 +45,15 @@ def kmeans_plusplus(
         n_local_trials = 2 + int(np.log(n_clusters))
     indices = np.empty(n_clusters, dtype=np.int64)
     indices[0] = rng.choice(n, p=w / w.sum())
-    closest = squared_euclidean(X[indices[:1]], X)[0]
+    xx = np.einsum("ij,ij->i", X, X)  # ‖x_i‖², computed once for every candidate
+
+    def sq_dist(rows):
+        d = (-2.0 * X[rows]) @ X.T
+        d += xx[rows, None]
+        d += xx
+        return np.maximum(d, 0.0, out=d)
+
+    closest = sq_dist(indices[:1])[0]
     for c in range(1, n_clusters):
         cdf = np.cumsum(closest * w)
         if cdf[-1] <= 0:  # fewer distinct points than clusters: pick any
@@ -53,30 +61,42 @@ def kmeans_plusplus(
             continue
         cand = np.searchsorted(cdf, rng.random(n_local_trials) * cdf[-1], side="right")
         cand = np.minimum(cand, n - 1)
-        d = np.minimum(closest, squared_euclidean(X[cand], X))
+        d = np.minimum(closest, sq_dist(cand))
         pots = d @ w
         best = int(np.argmin(pots))
         indices[c], closest = cand[best], d[best]
     return X[indices].copy(), indices
 
 
-def _assign(X: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest center of each sample and its squared distance."""
-    d = squared_euclidean(X, centers)
-    labels = d.argmin(axis=1)
-    return labels, d[np.arange(len(labels)), labels]
+def _nearest(XT: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the nearest center: argmin_k ‖μ_k‖² − 2 x·μ_k (‖x‖² is the same for all k).
+
+    Takes Xᵀ (d, n), C-contiguous: the (k, n) score GEMM is the faster orientation.
+    """
+    scores = (-2.0 * centers) @ XT
+    scores += np.einsum("ij,ij->i", centers, centers)[:, None]
+    return scores.argmin(axis=0)
 
 
-def _update_centers(X, w, labels, dist, centers_old):
+def _sq_residuals(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """‖x_i − μ_{c_i}‖² from the differences themselves (no cancellation)."""
+    diff = X - centers[labels]
+    return np.einsum("ij,ij->i", diff, diff)
+
+
+def _weighted_sums(X, w, labels, k):
+    """Σ_{i: c_i = j} w_i x_i for every cluster j, one GEMM with the weighted one-hot (k, n)."""
+    return ((labels == np.arange(k)[:, None]) * w) @ X
+
+
+def _centers(X, w, labels, sums, centers_old):
     """μ_k = Σ_{i∈k} w_i x_i / Σ_{i∈k} w_i; an empty cluster takes the farthest point."""
     k = centers_old.shape[0]
-    n = X.shape[0]
     weight = np.bincount(labels, weights=w, minlength=k)
-    member = np.zeros((k, n))  # weighted one-hot: one small GEMM sums every cluster
-    member[labels, np.arange(n)] = w
-    sums = member @ X
     empty = np.nonzero(weight == 0)[0]
     if empty.size:
+        sums = sums.copy()
+        dist = _sq_residuals(X, centers_old, labels)
         far = np.argsort(-dist, kind="stable")[: empty.size]
         for c, i in zip(empty, far, strict=True):
             old = labels[i]
@@ -88,23 +108,34 @@ def _update_centers(X, w, labels, dist, centers_old):
 
 
 def _lloyd(X, w, centers, max_iter, tol):
-    """Lloyd's algorithm from ``centers``; stops when Σ‖Δμ‖² ≤ tol or labels stop changing."""
-    labels = None
+    """Lloyd's algorithm from ``centers``; stops when Σ‖Δμ‖² ≤ tol or labels stop changing.
+
+    The cluster sums are updated only for the samples that changed cluster (all of them
+    in the first iteration, few near convergence): sums += S(moved, new) − S(moved, old).
+    """
+    k = centers.shape[0]
+    XT = np.ascontiguousarray(X.T)
+    labels = sums = None
     n_iter = 0
     while n_iter < max_iter:
         n_iter += 1
-        new_labels, dist = _assign(X, centers)
-        new_centers = _update_centers(X, w, new_labels, dist, centers)
+        new_labels = _nearest(XT, centers)
+        if labels is None:
+            sums = _weighted_sums(X, w, new_labels, k)
+        else:
+            moved = np.flatnonzero(new_labels != labels)
+            if moved.size == 0:
+                break  # labels stable: the update would give the same centers
+            Xm, wm = X[moved], w[moved]
+            sums += _weighted_sums(Xm, wm, new_labels[moved], k)
+            sums -= _weighted_sums(Xm, wm, labels[moved], k)
+        new_centers = _centers(X, w, new_labels, sums, centers)
         shift = ((new_centers - centers) ** 2).sum()
-        centers = new_centers
-        if labels is not None and np.array_equal(labels, new_labels):
-            labels = new_labels
-            break
-        labels = new_labels
+        centers, labels = new_centers, new_labels
         if shift <= tol:
             break
-    labels, dist = _assign(X, centers)
-    return centers, labels, float(dist @ w), n_iter
+    labels = _nearest(XT, centers)
+    return centers, labels, float(_sq_residuals(X, centers, labels) @ w), n_iter
 
 
 class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -218,7 +249,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Index of the nearest center for each sample. Shape: (n, d) → (n,)."""
-        return _assign(self._check_X(X), self.cluster_centers_)[0]
+        return _nearest(np.ascontiguousarray(self._check_X(X).T), self.cluster_centers_)
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         return self.fit(X, sample_weight=sample_weight).labels_
@@ -234,4 +265,5 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         """Opposite of the distortion of X on the fitted centers, −J."""
         X = self._check_X(X)
         w = check_sample_weight(sample_weight, X)
-        return -float(_assign(X, self.cluster_centers_)[1] @ w)
+        labels = _nearest(np.ascontiguousarray(X.T), self.cluster_centers_)
+        return -float(_sq_residuals(X, self.cluster_centers_, labels) @ w)

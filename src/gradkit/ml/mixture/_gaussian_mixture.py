@@ -18,14 +18,28 @@ from ..base import (
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
-def _logsumexp(a: np.ndarray) -> np.ndarray:
-    """ln Σ_k exp(a_ik) per row, stable: m + ln Σ exp(a − m)."""
+def _normalize(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ln Σ_k exp(a_ik) and the posteriors exp(a_ik) / Σ_k exp(a_ik), stable:
+    with m_i = max_k a_ik, e = exp(a − m), ln Σ = m + ln Σ_k e_ik, r = e / Σ_k e_ik."""
     m = a.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(a - m).sum(axis=1, keepdims=True)))[:, 0]
+    e = np.exp(a - m)
+    s = e.sum(axis=1, keepdims=True)
+    e /= s
+    return (m + np.log(s))[:, 0], e
 
 
-def _covariances(X, resp, nk, means, cov_type, reg):
-    """M-step covariances, each regularized by ``reg`` on the diagonal."""
+def _with_squares(X: np.ndarray, cov_type: str) -> np.ndarray | None:
+    """[X | X∘X], shape (n, 2d), for diag / spherical: one GEMM then gives both Σ_i r_ik x_i
+    and Σ_i r_ik x_i² (M-step) or every Mahalanobis distance (E-step). None otherwise."""
+    return np.hstack([X, X * X]) if cov_type in ("diag", "spherical") else None
+
+
+def _covariances(X, resp, nk, means, cov_type, reg, sums=None):
+    """M-step covariances, each regularized by ``reg`` on the diagonal.
+
+    ``sums`` = rᵀ[X | X∘X] (K, 2d) for diag / spherical:
+    σ²_kj = Σ_i r_ik x_ij² / N_k − 2 μ_kj Σ_i r_ik x_ij / N_k + μ_kj² + reg.
+    """
     n, d = X.shape
     if cov_type == "full":
         cov = np.empty((len(nk), d, d))
@@ -38,8 +52,8 @@ def _covariances(X, resp, nk, means, cov_type, reg):
         cov = (X.T @ X - (nk * means.T) @ means) / nk.sum()
         cov.flat[:: d + 1] += reg
         return cov
-    avg_x2 = resp.T @ (X * X) / nk[:, None]
-    avg_xm = means * (resp.T @ X) / nk[:, None]
+    avg_x2 = sums[:, d:] / nk[:, None]
+    avg_xm = means * sums[:, :d] / nk[:, None]
     diag = avg_x2 - 2 * avg_xm + means**2 + reg
     return diag if cov_type == "diag" else diag.mean(axis=1)
 
@@ -68,8 +82,13 @@ def _precision_cholesky(cov, cov_type):
     return 1.0 / np.sqrt(cov)
 
 
-def _log_gaussian(X, means, prec_chol, cov_type) -> np.ndarray:
-    """ln N(x_i | μ_k, Σ_k) for all i, k, from precision Cholesky factors. Shape (n, K)."""
+def _log_gaussian(X, means, prec_chol, cov_type, XX=None) -> np.ndarray:
+    """ln N(x_i | μ_k, Σ_k) for all i, k, from precision Cholesky factors. Shape (n, K).
+
+    diag / spherical read ``XX`` = [X | X∘X] and get every Mahalanobis distance
+    Σ_j p_kj (x_ij − μ_kj)² = Σ_j p_kj μ_kj² − 2 Σ_j p_kj μ_kj x_ij + Σ_j p_kj x_ij² from one
+    GEMM (spherical: p_kj = p_k for all j).
+    """
     n, d = X.shape
     K = means.shape[0]
     if cov_type == "full":
@@ -83,14 +102,15 @@ def _log_gaussian(X, means, prec_chol, cov_type) -> np.ndarray:
         Y = X @ prec_chol
         M = means @ prec_chol
         maha = (Y * Y).sum(1)[:, None] - 2 * Y @ M.T + (M * M).sum(1)[None, :]
-    elif cov_type == "diag":
-        log_det = np.log(prec_chol).sum(axis=1)
-        prec = prec_chol**2
-        maha = (means**2 * prec).sum(1) - 2 * X @ (means * prec).T + (X * X) @ prec.T
     else:
-        log_det = d * np.log(prec_chol)
-        prec = prec_chol**2
-        maha = (means**2).sum(1) * prec - 2 * (X @ means.T) * prec + np.outer((X * X).sum(1), prec)
+        if cov_type == "diag":
+            log_det = np.log(prec_chol).sum(axis=1)
+            prec = prec_chol**2
+        else:
+            log_det = d * np.log(prec_chol)
+            prec = np.repeat(prec_chol[:, None] ** 2, d, axis=1)
+        maha = XX @ np.hstack([-2 * means * prec, prec]).T
+        maha += (means**2 * prec).sum(1)
     return -0.5 * (d * np.log(2 * np.pi) + maha) + log_det
 
 
@@ -174,17 +194,18 @@ class GaussianMixture(BaseEstimator):
                 f"{self.n_components}, n_samples = {X.shape[0]}"
             )
 
-    def _m_step(self, X, log_resp):
-        resp = np.exp(log_resp)
+    def _m_step(self, X, resp, XX=None):
         nk = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
         self.weights_ = nk / nk.sum()
-        self.means_ = resp.T @ X / nk[:, None]
+        sums = None if XX is None else resp.T @ XX  # (K, 2d): Σ r x and Σ r x²
+        wx = resp.T @ X if sums is None else sums[:, : X.shape[1]]
+        self.means_ = wx / nk[:, None]
         self.covariances_ = _covariances(
-            X, resp, nk, self.means_, self.covariance_type, self.reg_covar
+            X, resp, nk, self.means_, self.covariance_type, self.reg_covar, sums
         )
         self.precisions_cholesky_ = _precision_cholesky(self.covariances_, self.covariance_type)
 
-    def _initialize(self, X, rng):
+    def _initialize(self, X, XX, rng):
         n, K = X.shape[0], self.n_components
         if self.init_params == "kmeans":
             from ..cluster import KMeans
@@ -204,8 +225,7 @@ class GaussianMixture(BaseEstimator):
                 idx = rng.choice(n, size=K, replace=False)
             resp = np.zeros((n, K))
             resp[idx, np.arange(K)] = 1.0
-        with np.errstate(divide="ignore"):
-            self._m_step(X, np.log(resp))
+        self._m_step(X, resp, XX)
         if self.weights_init is not None:
             self.weights_ = np.asarray(self.weights_init, dtype=np.float64).copy()
         if self.means_init is not None:
@@ -223,12 +243,18 @@ class GaussianMixture(BaseEstimator):
         else:
             self.precisions_cholesky_ = np.sqrt(prec)
 
-    def _e_step(self, X):
-        weighted = _log_gaussian(
-            X, self.means_, self.precisions_cholesky_, self.covariance_type
-        ) + np.log(self.weights_)
-        log_norm = _logsumexp(weighted)
-        return float(log_norm.mean()), weighted - log_norm[:, None]
+    def _weighted_log_prob(self, X, XX=None):
+        """ln π_k + ln N(x_i | μ_k, Σ_k), shape (n, K)."""
+        t = self.covariance_type
+        XX = _with_squares(X, t) if XX is None else XX
+        return _log_gaussian(X, self.means_, self.precisions_cholesky_, t, XX) + np.log(
+            self.weights_
+        )
+
+    def _e_step(self, X, XX=None):
+        """Mean log-likelihood L and responsibilities r (n, K)."""
+        log_norm, resp = _normalize(self._weighted_log_prob(X, XX))
+        return float(log_norm.mean()), resp
 
     def _set_derived(self):
         t, P = self.covariance_type, self.precisions_cholesky_
@@ -254,14 +280,15 @@ class GaussianMixture(BaseEstimator):
         check_n_features(self, X, reset=True)
         self._check_params(X)
         rng = check_random_state(self.random_state)
+        XX = _with_squares(X, self.covariance_type)
         best, best_bound = None, -np.inf
         for _ in range(self.n_init):
-            self._initialize(X, rng)
+            self._initialize(X, XX, rng)
             bound, bounds, converged, n_iter = -np.inf, [], False, 0
             for n_iter in range(1, self.max_iter + 1):  # noqa: B007
                 prev = bound
-                bound, log_resp = self._e_step(X)
-                self._m_step(X, log_resp)
+                bound, resp = self._e_step(X, XX)
+                self._m_step(X, resp, XX)
                 bounds.append(bound)
                 if abs(bound - prev) < self.tol:
                     converged = True
@@ -294,7 +321,7 @@ class GaussianMixture(BaseEstimator):
         ) = best
         self.lower_bound_ = best_bound
         self._set_derived()
-        return self._e_step(X)[1].argmax(axis=1)
+        return self._weighted_log_prob(X, XX).argmax(axis=1)
 
     def _check_X(self, X):
         check_is_fitted(self, "means_")
@@ -304,11 +331,7 @@ class GaussianMixture(BaseEstimator):
 
     def score_samples(self, X) -> np.ndarray:
         """ln p(x_i) = ln Σ_k π_k N(x_i | μ_k, Σ_k). Shape: (n, d) → (n,)."""
-        X = self._check_X(X)
-        return _logsumexp(
-            _log_gaussian(X, self.means_, self.precisions_cholesky_, self.covariance_type)
-            + np.log(self.weights_)
-        )
+        return _normalize(self._weighted_log_prob(self._check_X(X)))[0]
 
     def score(self, X, y=None) -> float:
         """Average log-likelihood (1/n) Σ_i ln p(x_i)."""
@@ -316,11 +339,11 @@ class GaussianMixture(BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Responsibilities r_ik = p(component k | x_i). Shape: (n, d) → (n, K)."""
-        return np.exp(self._e_step(self._check_X(X))[1])
+        return self._e_step(self._check_X(X))[1]
 
     def predict(self, X) -> np.ndarray:
         """Most responsible component for each sample, (n,)."""
-        return self._e_step(self._check_X(X))[1].argmax(axis=1)
+        return self._weighted_log_prob(self._check_X(X)).argmax(axis=1)
 
     def _n_parameters(self) -> int:
         K, d = self.means_.shape
