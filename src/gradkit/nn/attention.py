@@ -75,8 +75,9 @@ def scaled_dot_product_attention(
     Examples
     --------
     >>> import gradkit as gk
+    >>> from gradkit.nn.attention import scaled_dot_product_attention
     >>> q = gk.randn(2, 4, 5, 8)
-    >>> gk.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
+    >>> scaled_dot_product_attention(q, q, q, is_causal=True).shape
     (2, 4, 5, 8)
     """
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:

@@ -5,10 +5,10 @@ Parameters are tensors) or a list of parameter-group dicts, updates ``p.data`` i
 under ``no_grad`` and keeps its state in preallocated arrays of the parameter's dtype.
 """
 
+from gradkit.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from gradkit.optim import lr_scheduler
 from gradkit.optim.adagrad import Adagrad
 from gradkit.optim.adam import Adam, AdamW
-from gradkit.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
 from gradkit.optim.lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
