@@ -31,7 +31,7 @@ lint: $(VENV)/.installed-test
 # oversubscribe the cores and spin (a 20x slowdown was measured).
 test: lint
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 --doctest-modules tests src/gradkit
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests benchmarks

@@ -49,7 +49,7 @@ def newton(
     --------
     >>> theta, n_iter, ok = newton(lambda t: ((t - 3) @ (t - 3), 2 * (t - 3), 2 * np.eye(1)),
     ...                            np.zeros(1))
-    >>> float(theta[0]), ok
+    >>> round(float(theta[0]), 12), ok
     (3.0, True)
     """
     theta = np.array(x0, dtype=np.float64, copy=True)
