@@ -15,19 +15,22 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, *bias):
-        ctx.x, ctx.w = x, w
-        y = x @ w.T
+        # One (N, in) @ (in, out) GEMM: matmul on a 3-D x would run one small GEMM per
+        # leading index.
+        x2 = x.reshape(-1, w.shape[1])
+        ctx.x2, ctx.w, ctx.x_shape = x2, w, x.shape
+        y = x2 @ w.T
         if bias:
             y += bias[0]
-        return y
+        return y.reshape(*x.shape[:-1], w.shape[0])
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.x, ctx.w
+        x2, w = ctx.x2, ctx.w
         need_x, need_w, *need_b = ctx.needs_input_grad
-        gx = g @ w if need_x else None
         g2 = g.reshape(-1, w.shape[0])
-        gw = g2.T @ x.reshape(-1, w.shape[1]) if need_w else None
+        gx = (g2 @ w).reshape(ctx.x_shape) if need_x else None
+        gw = g2.T @ x2 if need_w else None
         if not need_b:
             return gx, gw
         return gx, gw, (g2.sum(axis=0) if need_b[0] else None)

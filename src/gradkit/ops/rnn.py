@@ -244,7 +244,9 @@ class LSTMLayer(Function):
         p = xp.empty((T, B, 4, H), dtype=gates.dtype)
         p[:, :, 0], p[:, :, 1], p[:, :, 2], p[:, :, 3] = tcs, cand, cs[:-1], i
         sig = g4[:, :, :3]
-        p[:, :, :3] *= sig * (1 - sig)
+        dsig = 1 - sig  # σ' = σ(1 − σ), in place: big temporaries cost page faults
+        dsig *= sig
+        p[:, :, :3] *= dsig
         p[:, :, 3] *= _derivative(cand, ctx.activation)
         k = o * _derivative(tcs, ctx.activation)  # ∂h_t → ∂c_t
         dz4 = xp.empty((T, B, 4, H), dtype=gates.dtype)
