@@ -24,6 +24,27 @@ def set_default_dtype(dtype) -> None:
     default_float = dtype
 
 
+DEVICE = "cpu"
+
+
+def is_device(spec) -> bool:
+    """Whether ``spec`` names a device (``"cpu"``, ``"cuda"``, ``"cuda:0"``) not a dtype."""
+    return isinstance(spec, str) and spec.split(":")[0] in ("cpu", "cuda", "gpu", "mps")
+
+
+def check_device(device) -> str:
+    """The backend's device for ``device``; anything but the CPU is refused clearly
+    (concept T-DEVICE: the NumPy backend runs on the CPU; a CuPy backend would make
+    ``"cuda"`` valid here and nowhere else)."""
+    name = str(device).split(":")[0]
+    if name != DEVICE:
+        raise RuntimeError(
+            f"device {device!r} is not available: this gradkit build computes with NumPy on "
+            f"the CPU (valid devices: ['{DEVICE}'])."
+        )
+    return DEVICE
+
+
 def as_array(value, dtype=None):
     """Convert ``value`` to an array: Python floats and lists of floats take the default
     float dtype, NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from gradkit.backend import as_array, xp
+from gradkit.backend import DEVICE, as_array, check_device, is_device, xp
 
 _grad_enabled = True
 
@@ -386,8 +386,21 @@ class Tensor:
             return Cast.apply(self, dtype=xp.dtype(dtype))
         return Tensor(self.data.astype(dtype))
 
-    def to(self, dtype=None) -> Tensor:
+    @property
+    def device(self) -> str:
+        """Where the data lives: always ``"cpu"`` with the NumPy backend."""
+        return DEVICE
+
+    def to(self, dtype_or_device=None, dtype=None) -> Tensor:
+        """Convert to a dtype and/or move to a device (``t.to("cpu")``, ``t.to(float64)``)."""
+        if is_device(dtype_or_device):
+            check_device(dtype_or_device)
+        elif dtype_or_device is not None:
+            dtype = dtype_or_device
         return self if dtype is None else self.astype(dtype)
+
+    def cpu(self) -> Tensor:
+        return self
 
     def float(self) -> Tensor:
         return self.astype(xp.float32)

@@ -25,7 +25,7 @@ from gradkit.nn.containers import ModuleDict, ModuleList, Sequential
 from gradkit.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from gradkit.nn.dropout import Dropout
 from gradkit.nn.embedding import Embedding
-from gradkit.nn.linear import Dense, Flatten, Identity, Linear
+from gradkit.nn.linear import Dense, Flatten, Identity, Linear, Unflatten
 from gradkit.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -62,6 +62,7 @@ __all__ = [
     "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "LeastSquaresLoss", "Linear", "LogSoftmax",
     "LogisticLoss", "MSELoss", "Maxout", "Module", "ModuleDict", "ModuleList", "NLLLoss",
     "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SoftMarginLoss", "Softmax",
-    "Softplus", "Softsign", "SquaredHingeLoss", "Swish", "Tanh", "UninitializedParameter",
+    "Softplus", "Softsign", "SquaredHingeLoss", "Swish", "Tanh", "Unflatten",
+    "UninitializedParameter",
     "functional", "get_activation", "init",
 ]  # fmt: skip

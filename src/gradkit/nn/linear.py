@@ -1,5 +1,5 @@
 """Fully connected layers (concept NN-NEURON): ``Linear``, the lazily-shaped Keras-style
-``Dense``, and the shape-only ``Identity`` and ``Flatten``."""
+``Dense``, and the shape-only ``Identity``, ``Flatten`` and ``Unflatten``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,48 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Expand axis ``dim`` into ``unflattened_size`` (PyTorch's ``nn.Unflatten``), the
+    inverse of :class:`Flatten`; one entry of ``unflattened_size`` may be -1.
+
+    Shape: input (*, S_dim, *) → output (*, U_1, …, U_n, *) with Π U_i = S_dim.
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> Unflatten(1, (2, 5, 5))(gk.zeros(3, 50)).shape
+    (3, 2, 5, 5)
+    """
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        sizes = tuple(int(s) for s in unflattened_size)
+        if not sizes or sizes.count(-1) > 1 or any(s < -1 or s == 0 for s in sizes):
+            raise ValueError(
+                f"Unflatten: unflattened_size must be non-empty positive sizes with at most "
+                f"one -1, got {tuple(unflattened_size)}"
+            )
+        self.dim, self.unflattened_size = int(dim), sizes
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        shape = input.shape
+        dim = self.dim + len(shape) if self.dim < 0 else self.dim
+        if not 0 <= dim < len(shape):
+            raise IndexError(f"Unflatten: dim {self.dim} out of range for shape {shape}")
+        known = math.prod(s for s in self.unflattened_size if s != -1)
+        if (-1 in self.unflattened_size and shape[dim] % known) or (
+            -1 not in self.unflattened_size and known != shape[dim]
+        ):
+            raise ValueError(
+                f"Unflatten: size {shape[dim]} of dim {self.dim} of input {shape} cannot be "
+                f"unflattened into {self.unflattened_size}"
+            )
+        return input.reshape(*shape[:dim], *self.unflattened_size, *shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 def _reset_linear(weight: Parameter, bias: Parameter | None) -> None:

@@ -14,7 +14,7 @@ import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
-from gradkit.backend import xp
+from gradkit.backend import check_device, is_device, xp
 from gradkit.nn.parameter import Parameter, UninitializedParameter
 from gradkit.tensor import Tensor, no_grad
 
@@ -450,8 +450,13 @@ class Module:
                         tensor.grad.data = fn(tensor.grad.data)
         return self
 
-    def to(self, dtype=None) -> Module:
-        """Cast floating-point parameters and buffers to ``dtype``."""
+    def to(self, dtype_or_device=None, dtype=None) -> Module:
+        """Cast floating-point parameters and buffers to ``dtype``; a device argument
+        (``"cpu"``) is checked against the backend, as in ``model.to("cpu")``."""
+        if is_device(dtype_or_device):
+            check_device(dtype_or_device)
+        elif dtype_or_device is not None:
+            dtype = dtype_or_device
         if dtype is None:
             return self
         dtype = xp.dtype(dtype)

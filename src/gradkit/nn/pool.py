@@ -82,7 +82,7 @@ class AvgPool2d(_Pool):
     >>> import gradkit as gk
     >>> AvgPool2d(2)(gk.ones(1, 1, 4, 4))[0, 0]
     tensor([[1., 1.],
-           [1., 1.]])
+            [1., 1.]])
     """
 
     def __init__(

@@ -7,5 +7,24 @@ from gradkit.nn.functional.layers import *  # noqa: F403
 from gradkit.nn.functional.layers import __all__ as _layers_all
 from gradkit.nn.functional.loss import *  # noqa: F403
 from gradkit.nn.functional.loss import __all__ as _loss_all
+from gradkit.ops.conv import conv1d, conv2d, conv_output_size, conv_transpose2d
+from gradkit.ops.pool import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)
 
-__all__ = [*_activation_all, *_layers_all, *_loss_all]
+__all__ = [
+    *_activation_all,
+    *_layers_all,
+    *_loss_all,
+    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "causal_mask", "conv1d", "conv2d",
+    "conv_output_size", "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
+    "scaled_dot_product_attention",
+]  # fmt: skip
+
+# Attention is built on the functions above (dropout, linear), so it is imported last.
+from gradkit.nn.attention import causal_mask, scaled_dot_product_attention  # noqa: E402
