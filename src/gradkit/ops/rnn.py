@@ -18,6 +18,9 @@ the input's time axis.
 
 from __future__ import annotations
 
+import sys
+import threading
+
 from gradkit.backend import xp
 from gradkit.tensor import Function, Tensor
 
@@ -162,6 +165,61 @@ def _lstm_permutation(H: int):
     return xp.r_[xp.arange(3 * H, 4 * H), xp.arange(0, 3 * H)]
 
 
+class _Workspace:
+    """Scratch buffers of :meth:`LSTMLayer.backward`, kept between calls: writing into
+    memory that is already mapped avoids the page faults of fresh multi-MB arrays
+    (DESIGN.md). Nothing in it outlives a backward call."""
+
+    def __init__(self, T: int, H4: int, B: int, dtype) -> None:
+        H = H4 // 4
+        self.dy = xp.empty((T, H, B), dtype=dtype)
+        self.k = xp.empty((T, H, B), dtype=dtype)
+        self.h_prev = xp.empty((H, T * B), dtype=dtype)
+        self.dsig = xp.empty((T, 3, H, B), dtype=dtype)
+        self.p = xp.empty((T, 4, H, B), dtype=dtype)
+        self.dz = xp.empty((T, 4, H, B), dtype=dtype)
+        self.dz2 = xp.empty((H4, T * B), dtype=dtype)
+
+
+_WORKSPACES = threading.local()
+
+
+def _workspace(T: int, H4: int, B: int, dtype) -> _Workspace:
+    """The calling thread's workspace for this shape (only the latest few are kept)."""
+    cache = getattr(_WORKSPACES, "cache", None)
+    if cache is None:
+        cache = _WORKSPACES.cache = {}
+    key = (T, H4, B, xp.dtype(dtype).str)
+    ws = cache.pop(key, None)
+    if ws is None:
+        ws = _Workspace(T, H4, B, dtype)
+        while len(cache) >= 2:
+            cache.pop(next(iter(cache)))
+    cache[key] = ws  # most recently used last
+    return ws
+
+
+_POOL: list = []  # forward buffers of LSTMLayer, reused once no graph holds them
+_POOL_MAX = 32
+
+
+def _pooled(shape, dtype):
+    """An uninitialised array, recycled from an earlier forward whose ctx is gone.
+
+    A pooled array is free when only the pool (and ``getrefcount``'s own argument)
+    refer to it; views keep their base alive, so a live graph never loses its buffers.
+    Reusing mapped memory avoids the page faults of fresh multi-MB arrays (DESIGN.md).
+    """
+    dtype = xp.dtype(dtype)
+    for a in _POOL:
+        if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) <= 3:
+            return a
+    a = xp.empty(shape, dtype=dtype)
+    if len(_POOL) < _POOL_MAX:
+        _POOL.append(a)
+    return a
+
+
 class LSTMLayer(Function):
     """One LSTM layer over a sequence (PyTorch's equations and gate order i, f, g, o)::
 
@@ -181,6 +239,10 @@ class LSTMLayer(Function):
         ∂c_t = ∂h_t ⊙ o_t ⊙ φ'(c_t) + ∂c_{t+1} ⊙ f_{t+1}
         δo = ∂h_t ⊙ φ(c_t) ⊙ σ',  δi = ∂c_t ⊙ g_t ⊙ σ',  δf = ∂c_t ⊙ c_{t−1} ⊙ σ',
         δg = ∂c_t ⊙ i_t ⊙ φ'
+
+    Internally the recurrence runs feature-major: gates are a (T, 4H, B) buffer and the
+    state (H, B), so each gate block is a contiguous (H, B) slab and every per-step
+    update is a whole-array op; callers still see time-major (T, B, ·) arrays.
     """
 
     @staticmethod
@@ -193,83 +255,129 @@ class LSTMLayer(Function):
         scale = xp.ones(4 * H, dtype=x.dtype)
         scale[: 3 * H] = 0.5  # σ(z) = ½ tanh(z/2) + ½
         w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
-        xw = (x.reshape(T * B, -1) @ (w_ih_p * scale[:, None]).T).reshape(T, B, 4 * H)
-        xw += (b_ih + b_hh)[perm] * scale
-        xw = _time_order(xw, reverse)
-        w_hh_t = xp.ascontiguousarray((w_hh_p * scale[:, None]).T)
-        gates = xp.empty((T, B, 4 * H), dtype=xw.dtype)  # (o, i, f, g) after activation
-        hs = xp.empty((T + 1, B, H), dtype=xw.dtype)
-        cs = xp.empty((T + 1, B, H), dtype=xw.dtype)
-        tcs = xp.empty((T, B, H), dtype=xw.dtype)  # φ(c_t)
-        hs[0], cs[0] = h0, c0
+        x_proc = _time_order(x, reverse)
+        # (T, 4H, B): the input projection of every step, feature-major, plus both biases.
+        gates = _pooled((T, 4 * H, B), x.dtype)
+        xp.matmul(w_ih_p * scale[:, None], x_proc.transpose(0, 2, 1), out=gates)
+        gates += (((b_ih + b_hh)[perm]) * scale)[:, None]
+        w_hh_s = w_hh_p * scale[:, None]
+        hs = _pooled((T + 1, H, B), gates.dtype)
+        cs = _pooled((T + 1, H, B), gates.dtype)
+        tcs = _pooled((T, H, B), gates.dtype)  # φ(c_t)
+        hs[0], cs[0] = h0.T, c0.T
+        rec = xp.empty((4 * H, B), dtype=gates.dtype)
+        ig = xp.empty((H, B), dtype=gates.dtype)
         tanh_all = activation == "tanh"
         for t in range(T):
-            a = gates[t]
-            xp.matmul(hs[t], w_hh_t, out=a)
-            a += xw[t]
+            a = gates[t]  # rows (o, i, f, g), each a contiguous (H, B) slab
+            xp.matmul(w_hh_s, hs[t], out=rec)
+            a += rec
             if tanh_all:
                 xp.tanh(a, out=a)
             else:
-                xp.tanh(a[:, : 3 * H], out=a[:, : 3 * H])
-                _activate_(a[:, 3 * H :], activation)
-            sig = a[:, : 3 * H]
+                xp.tanh(a[: 3 * H], out=a[: 3 * H])
+                _activate_(a[3 * H :], activation)
+            sig = a[: 3 * H]
             sig *= 0.5
             sig += 0.5
             c = cs[t + 1]
-            xp.multiply(a[:, 2 * H : 3 * H], cs[t], out=c)
-            c += a[:, H : 2 * H] * a[:, 3 * H :]
+            xp.multiply(a[2 * H : 3 * H], cs[t], out=c)
+            xp.multiply(a[H : 2 * H], a[3 * H :], out=ig)
+            c += ig
             tc = tcs[t]
             if tanh_all:
                 xp.tanh(c, out=tc)
             else:
                 xp.copyto(tc, c)
                 _activate_(tc, activation)
-            xp.multiply(a[:, :H], tc, out=hs[t + 1])
-        state.value = cs[T]
+            xp.multiply(a[:H], tc, out=hs[t + 1])
+        state.value = xp.ascontiguousarray(cs[T].T)
         ctx.x, ctx.hs, ctx.cs, ctx.tcs, ctx.gates = x, hs, cs, tcs, gates
         ctx.w_ih, ctx.w_hh, ctx.perm = w_ih_p, w_hh_p, perm
         ctx.activation, ctx.reverse, ctx.state = activation, reverse, state
-        return _time_order(hs[1:], reverse)
+        out = xp.ascontiguousarray(hs[1:].transpose(0, 2, 1))
+        return _time_order(out, reverse)
 
     @staticmethod
     def backward(ctx, g):
         hs, cs, tcs, gates, w_hh = ctx.hs, ctx.cs, ctx.tcs, ctx.gates, ctx.w_hh
-        T, B, H4 = gates.shape
+        T, H4, B = gates.shape
         H = H4 // 4
-        dy = _time_order(g, ctx.reverse)
+        dt = gates.dtype
+        ws = _workspace(T, H4, B, dt)
+        dy = ws.dy  # ∂L/∂h_t feature-major, (T, H, B)
+        xp.copyto(dy, _time_order(g, ctx.reverse).transpose(0, 2, 1))
         # Everything that depends only on the forward pass, vectorized over T:
         # P holds the factors that turn (∂h, ∂c, ∂c, ∂c) into (δo, δi, δf, δg).
-        g4 = gates.reshape(T, B, 4, H)
-        o, i, f, cand = g4[:, :, 0], g4[:, :, 1], g4[:, :, 2], g4[:, :, 3]
-        p = xp.empty((T, B, 4, H), dtype=gates.dtype)
-        p[:, :, 0], p[:, :, 1], p[:, :, 2], p[:, :, 3] = tcs, cand, cs[:-1], i
-        sig = g4[:, :, :3]
-        dsig = 1 - sig  # σ' = σ(1 − σ), in place: big temporaries cost page faults
+        g4 = gates.reshape(T, 4, H, B)
+        o, i, f, cand = g4[:, 0], g4[:, 1], g4[:, 2], g4[:, 3]
+        p, k, dsig = ws.p, ws.k, ws.dsig
+        sig = g4[:, :3]
+        xp.subtract(1, sig, out=dsig)  # σ' = σ(1 − σ)
         dsig *= sig
-        p[:, :, :3] *= dsig
-        p[:, :, 3] *= _derivative(cand, ctx.activation)
-        k = o * _derivative(tcs, ctx.activation)  # ∂h_t → ∂c_t
-        dz4 = xp.empty((T, B, 4, H), dtype=gates.dtype)
-        dz = dz4.reshape(T, B, H4)
+        xp.multiply(dsig[:, 0], tcs, out=p[:, 0])
+        xp.multiply(dsig[:, 1], cand, out=p[:, 1])
+        xp.multiply(dsig[:, 2], cs[:-1], out=p[:, 2])
+        if ctx.activation == "tanh":  # φ'(g_t) ⊙ i_t and o_t ⊙ φ'(c_t), in place
+            xp.multiply(cand, cand, out=p[:, 3])
+            xp.subtract(1, p[:, 3], out=p[:, 3])
+            p[:, 3] *= i
+            xp.multiply(tcs, tcs, out=k)
+            xp.subtract(1, k, out=k)
+            k *= o  # ∂h_t → ∂c_t
+        else:
+            xp.multiply(_derivative(cand, ctx.activation), i, out=p[:, 3])
+            xp.multiply(_derivative(tcs, ctx.activation), o, out=k)
+        dz4 = ws.dz
+        dz = dz4.reshape(T, H4, B)
+        w_hh_t = xp.ascontiguousarray(w_hh.T)  # (H, 4H)
         state = ctx.state
-        dc_next = state.grad
+        dc_in = state.grad
         state.grad = None
-        dh_next = None
+        dc_next = xp.zeros((H, B), dtype=dt)
+        if dc_in is not None:
+            dc_next[...] = dc_in.T
+        dh = xp.empty((H, B), dtype=dt)
+        dc = xp.empty((H, B), dtype=dt)
+        first = True
         for t in range(T - 1, -1, -1):
-            dh = dy[t] if dh_next is None else dh_next + dy[t]
-            dc = dh * k[t]
-            if dc_next is not None:
-                dc += dc_next
-            xp.multiply(dh, p[t, :, 0], out=dz4[t, :, 0])
-            xp.multiply(dc[:, None, :], p[t, :, 1:], out=dz4[t, :, 1:])
-            dh_next = dz[t] @ w_hh
-            dc_next = dc * f[t]
-        dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(ctx, dz, dz, ctx.x, hs[:-1], 3)
+            if first:
+                dh[...] = dy[t]
+                first = False
+            else:
+                dh += dy[t]
+            xp.multiply(dh, k[t], out=dc)
+            dc += dc_next
+            xp.multiply(dh, p[t, 0], out=dz4[t, 0])
+            xp.multiply(dc, p[t, 1:], out=dz4[t, 1:])
+            xp.matmul(w_hh_t, dz[t], out=dh)
+            xp.multiply(dc, f[t], out=dc_next)
+        # Weight gradients: one GEMM each over all T·B columns of δ, (4H, T·B).
+        dz2 = ws.dz2.reshape(H4, T, B)
+        xp.copyto(dz2, dz.transpose(1, 0, 2))
+        dz2 = dz2.reshape(H4, T * B)
+        needs = ctx.needs_input_grad
+        dx = dw_ih = dw_hh = db_ih = db_hh = None
+        if needs[0]:
+            dx = _time_order((dz2.T @ ctx.w_ih).reshape(T, B, -1), ctx.reverse)
+        if needs[3]:
+            x_proc = xp.ascontiguousarray(_time_order(ctx.x, ctx.reverse))
+            dw_ih = dz2 @ x_proc.reshape(T * B, -1)
+        if needs[4]:
+            h_prev = ws.h_prev.reshape(H, T, B)
+            xp.copyto(h_prev, hs[:-1].transpose(1, 0, 2))
+            dw_hh = dz2 @ h_prev.reshape(H, T * B).T
+        if needs[5] or needs[6]:
+            db = dz2.sum(axis=1)
+            db_ih = db if needs[5] else None
+            db_hh = db.copy() if needs[6] else None
         inv = xp.argsort(ctx.perm)
         dw_ih, dw_hh, db_ih, db_hh = (
             None if a is None else a[inv] for a in (dw_ih, dw_hh, db_ih, db_hh)
         )
-        return dx, dh_next, dc_next, dw_ih, dw_hh, db_ih, db_hh
+        dh0 = xp.ascontiguousarray(dh.T)
+        dc0 = xp.ascontiguousarray(dc_next.T)
+        return dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh
 
 
 # ---------------------------------------------------------------------- GRU
