@@ -43,9 +43,9 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from gradkit.backend import xp
 from gradkit.tensor import Tensor
@@ -139,9 +139,14 @@ def save_file(
         offset += a.nbytes
     blob = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     blob += b" " * (-len(blob) % 8)
-    _atomic_write(
-        Path(filename), len(blob).to_bytes(8, "little") + blob, [arrays[n] for n in order]
-    )
+    head = len(blob).to_bytes(8, "little") + blob
+
+    def write(f: BinaryIO) -> None:
+        f.write(head)
+        for name in order:
+            _write_array(f, arrays[name])
+
+    atomic_write(Path(filename), write)
 
 
 def _write_array(f, array) -> None:
@@ -156,16 +161,16 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _atomic_write(path: Path, head: bytes, arrays: list) -> None:
-    """Write to a temporary file next to ``path``, fsync it, then rename it over
-    ``path``: readers see the old file or the complete new one, never a mix."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(f)`` on a temporary file next to ``path``, fsync it, then rename it
+    over ``path``: readers see the old file or the complete new one, never a mix, and an
+    interrupted write leaves the old file intact."""
+    path = Path(path)
     directory = path.parent
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(head)
-            for array in arrays:
-                _write_array(f, array)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode())

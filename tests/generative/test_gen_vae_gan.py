@@ -65,6 +65,17 @@ def test_vae_loss_is_negative_elbo_and_trains_through_eps():
     )
 
 
+@pytest.mark.parametrize("hidden", [(), (7,), (9, 5)])
+def test_vae_decoder_mirrors_encoder(hidden):
+    """The decoder's output layer takes the first hidden width (regression: it took the
+    last, which broke every VAE with zero or several hidden layers)."""
+    vae = VAE(12, hidden=hidden, latent_dim=3)
+    last = vae.decoder[-1]
+    assert last.weight.shape == (12, hidden[0] if hidden else 3)
+    x = gk.tensor((np.random.default_rng(0).random((4, 12)) < 0.5).astype(np.float32))
+    assert vae(x).shape == (4, 12) and np.isfinite(vae.elbo(x)).all()
+
+
 @pytest.mark.slow
 def test_vae_binarized_mnist_elbo(mnist_binary):
     """Two epochs on 10,000 thresholded digits: the test ELBO rises by more than 10 nats

@@ -24,7 +24,7 @@ from gradkit.nn import functional as F
 from gradkit.nn.activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from gradkit.nn.containers import Sequential
 from gradkit.nn.conv import Conv2d, ConvTranspose2d
-from gradkit.nn.linear import Flatten, Linear
+from gradkit.nn.linear import Flatten, Linear, Unflatten
 from gradkit.nn.module import Module
 from gradkit.tensor import Tensor
 
@@ -260,20 +260,6 @@ def _activation(name: str) -> Module:
     return _ACTIVATIONS[name]()
 
 
-class _Unflatten(Module):
-    """(N, C·H·W) → (N, C, H, W)."""
-
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        super().__init__()
-        self.shape = tuple(shape)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.reshape(x.shape[0], *self.shape)
-
-    def extra_repr(self) -> str:
-        return f"shape={self.shape}"
-
-
 def deep_autoencoder(
     sizes: Sequence[int],
     activation: str = "relu",
@@ -341,7 +327,7 @@ def conv_autoencoder(
     decoder = Sequential(
         Linear(code_size, c2 * 7 * 7),
         _activation("relu"),
-        _Unflatten((c2, 7, 7)),
+        Unflatten(1, (c2, 7, 7)),
         ConvTranspose2d(c2, c1, 4, stride=2, padding=1),
         _activation("relu"),
         ConvTranspose2d(c1, in_channels, 4, stride=2, padding=1),

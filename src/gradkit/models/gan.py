@@ -23,7 +23,7 @@ from gradkit.nn import functional as F
 from gradkit.nn.activation import LeakyReLU, ReLU, Sigmoid
 from gradkit.nn.containers import Sequential
 from gradkit.nn.conv import Conv2d, ConvTranspose2d
-from gradkit.nn.linear import Flatten, Linear
+from gradkit.nn.linear import Flatten, Linear, Unflatten
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import BatchNorm1d, BatchNorm2d
 from gradkit.optim import Adam
@@ -74,9 +74,11 @@ class GAN(Module):
         return Tensor(gen.standard_normal((n, self.latent_dim)).astype(np.float32))
 
     def discriminator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
-        """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G."""
+        """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G; keeps the mean
+        D(x) of the real batch in ``last_d_real``."""
         logits_real = self.discriminator(real)
         logits_fake = self.discriminator(fake.detach())
+        self.last_d_real = float(logits_real.detach().sigmoid().data.mean())
         ones = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=np.float32)
         zeros = np.zeros(logits_fake.shape, dtype=np.float32)
         return F.binary_cross_entropy_with_logits(
@@ -113,7 +115,8 @@ class GAN(Module):
         Returns
         -------
         dict
-            Per-epoch means of ``d_loss``, ``g_loss`` and ``d_real`` (mean D(x)).
+            Per-epoch means of ``d_loss``, ``g_loss`` and ``d_real`` (mean D(x) of the
+            real batch in the D step, before D's update).
         """
         x = np.asarray(x, dtype=np.float32)
         if not np.isfinite(x).all():
@@ -139,11 +142,9 @@ class GAN(Module):
                 self._opt_g.zero_grad()
                 g_loss.backward()
                 self._opt_g.step()
-                with no_grad():
-                    d_real = float(self.discriminator(real).sigmoid().data.mean())
                 sums["d_loss"] += float(d_loss.data)
                 sums["g_loss"] += float(g_loss.data)
-                sums["d_real"] += d_real
+                sums["d_real"] += self.last_d_real
                 steps += 1
             logs = {k: v / max(steps, 1) for k, v in sums.items()}
             for k, v in logs.items():
@@ -165,15 +166,6 @@ class GAN(Module):
             out = self.generator(self.sample_latent(n, generator)).data
         self.train(was_training)
         return out
-
-
-class _Unflatten(Module):
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        super().__init__()
-        self.shape = tuple(shape)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.reshape(x.shape[0], *self.shape)
 
 
 def mlp_generator(latent_dim: int = 100, out_features: int = 784, hidden=(256, 512)) -> Module:
@@ -207,7 +199,7 @@ def dcgan_generator(latent_dim: int = 100, channels: tuple[int, int] = (64, 32))
         Linear(latent_dim, c1 * 7 * 7),
         BatchNorm1d(c1 * 7 * 7),
         ReLU(),
-        _Unflatten((c1, 7, 7)),
+        Unflatten(1, (c1, 7, 7)),
         ConvTranspose2d(c1, c2, 4, stride=2, padding=1),
         BatchNorm2d(c2),
         ReLU(),

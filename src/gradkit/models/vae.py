@@ -87,7 +87,8 @@ class VAE(Module):
         top = hidden[-1] if hidden else input_dim
         self.fc_mu = Linear(top, latent_dim)
         self.fc_logvar = Linear(top, latent_dim)
-        self.decoder = Sequential(*_mlp([latent_dim, *hidden[::-1]]), Linear(top, input_dim))
+        bottom = hidden[0] if hidden else latent_dim  # the decoder's last hidden width
+        self.decoder = Sequential(*_mlp([latent_dim, *hidden[::-1]]), Linear(bottom, input_dim))
         self.mu: Tensor | None = None
         self.logvar: Tensor | None = None
 

@@ -8,13 +8,13 @@ IHDR (width, height, bit depth 8, colour type 0 = grey or 2 = RGB), one or more 
 
 from __future__ import annotations
 
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from gradkit.io import atomic_write
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -56,14 +56,7 @@ def write_png(path, image) -> Path:
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, lambda f: f.write(blob))
     return path
 
 
