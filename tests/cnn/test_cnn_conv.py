@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import gradkit as gk
 from gradkit.autograd import gradcheck
 from gradkit.nn.conv import Conv1d, Conv2d, ConvTranspose2d
-from gradkit.ops.conv import conv1d, conv2d, conv_output_size, conv_transpose2d
+from gradkit.ops.conv import conv1d, conv2d, conv_output_size, conv_transpose2d, scratch
 from parity import assert_parity, random_inputs
 
 # stride × padding × dilation × groups × bias × (odd, even) input × batch 1 and > 1
@@ -302,3 +302,26 @@ def test_repr_reads_like_pytorch():
     )
     assert "bias=False" in repr(Conv2d(1, 6, 3, bias=False))
     assert "groups=2" in repr(Conv1d(2, 4, 3, groups=2))
+
+
+def test_scratch_buffers_are_reused_only_when_unreferenced():
+    first = scratch((3, 5), np.float32)
+    view, address = first.T[1:], first.ctypes.data
+    del first
+    assert scratch((3, 5), np.float32).ctypes.data != address  # a view keeps it alive
+    del view
+    assert scratch((3, 5), np.float32).ctypes.data == address
+
+
+def test_kept_results_survive_later_calls():
+    """Outputs and gradients held by the caller are never overwritten by the next call."""
+    rng = np.random.default_rng(0)
+    x = gk.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    w = gk.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    out = conv2d(x, w, padding=1)
+    out.sum().backward()
+    kept = out.data.copy(), x.grad.data.copy()
+    x2 = gk.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    conv2d(x2, w, padding=1).sum().backward()
+    for held, copy in zip((out.data, x.grad.data), kept):
+        np.testing.assert_array_equal(held, copy)

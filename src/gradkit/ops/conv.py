@@ -14,7 +14,10 @@ gathers the ``kh·kw`` shifted, strided views of the padded input into
 one matmul per group. Its adjoint ``col2im`` adds the column gradients back into the
 padded input with one strided slice-add per kernel offset (no ``np.add.at``, no loop
 over samples or pixels). The transposed convolution is the same pair used the other
-way round. ``algorithm="fft"`` routes ``conv2d`` through :mod:`gradkit.ops.fft_conv`.
+way round. The large temporaries (padded input, columns, GEMM outputs) come from
+:func:`scratch`, which hands a buffer out again once nothing refers to it: a fresh
+multi-megabyte array costs its page faults on every step. ``algorithm="fft"`` routes
+``conv2d`` through :mod:`gradkit.ops.fft_conv`.
 
 Output size along each spatial axis (concept CNN-SIZE), with dilation D:
 
@@ -23,7 +26,7 @@ Output size along each spatial axis (concept CNN-SIZE), with dilation D:
 
 from __future__ import annotations
 
-from gradkit.backend import xp
+from gradkit.backend import scratch, xp
 from gradkit.ops.shape import reshape, squeeze, unsqueeze
 from gradkit.tensor import Function, Tensor
 
@@ -147,7 +150,8 @@ def to_chwn(x, pads: Pads, value: float = 0.0):
     if not (t or b or l or r):
         return xc
     c, h, w, n = xc.shape
-    out = xp.full((c, h + t + b, w + l + r, n), value, dtype=x.dtype)
+    out = scratch((c, h + t + b, w + l + r, n), x.dtype)
+    out.fill(value)
     out[:, t : t + h, l : l + w] = xc
     return out
 
@@ -158,14 +162,18 @@ def im2col(xc, kernel, stride, dilation, out_hw):
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     win = xp.lib.stride_tricks.sliding_window_view(xc, span, axis=(1, 2))
     win = win[:, : sh * (ho - 1) + 1 : sh, : sw * (wo - 1) + 1 : sw, :, ::dh, ::dw]
-    return xp.ascontiguousarray(win.transpose(0, 4, 5, 1, 2, 3))
+    win = win.transpose(0, 4, 5, 1, 2, 3)
+    cols = scratch(win.shape, xc.dtype)
+    xp.copyto(cols, win)
+    return cols
 
 
 def col2im(cols, shape, stride, dilation):
     """Adjoint of :func:`im2col`: add ``cols (C, kh, kw, Ho, Wo, N)`` into a zero array of
     ``shape (C, Hp, Wp, N)``, one strided slice per kernel offset."""
     _, kh, kw, ho, wo, _ = cols.shape
-    out = xp.zeros(shape, dtype=cols.dtype)
+    out = scratch(shape, cols.dtype)
+    out.fill(0)
     for i in range(kh):
         for j in range(kw):
             rows, columns = spatial_slices(i, j, stride, dilation, (ho, wo))
@@ -198,7 +206,9 @@ class Conv2d(Function):
             for s, k, st, d in zip(xc.shape[1:3], (kh, kw), stride, dilation)
         )
         cols = _grouped(im2col(xc, (kh, kw), stride, dilation, out_hw), groups)
-        out = (w.reshape(groups, o // groups, -1) @ cols).reshape(o, *out_hw, n)
+        w2 = w.reshape(groups, o // groups, -1)
+        out = xp.matmul(w2, cols, out=scratch((groups, o // groups, cols.shape[-1]), x.dtype))
+        out = out.reshape(o, *out_hw, n)
         if b is not None:
             out += b[:, None, None, None]
         ctx.cols, ctx.w, ctx.xc_shape, ctx.x_shape = cols, w, xc.shape, x.shape
@@ -214,7 +224,8 @@ class Conv2d(Function):
         gm = _grouped(g.transpose(1, 2, 3, 0), groups)  # (groups, O/g, Ho·Wo·N)
         gx = gw = gb = None
         if nx:
-            gcols = w.reshape(groups, o // groups, -1).transpose(0, 2, 1) @ gm
+            wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+            gcols = xp.matmul(wt, gm, out=scratch((groups, wt.shape[1], gm.shape[-1]), g.dtype))
             c, n = ctx.xc_shape[0], g.shape[0]
             gcols = gcols.reshape(c, kh, kw, *g.shape[2:], n)
             gxc = col2im(gcols, ctx.xc_shape, stride, dilation)

@@ -18,8 +18,13 @@ window often leaves the output unchanged (local translation invariance, CNN-INVA
 
 from __future__ import annotations
 
-from gradkit.backend import xp
-from gradkit.ops.conv import batched, checked_output_size, pair, spatial_slices
+from gradkit.backend import scratch_like, xp
+from gradkit.ops.conv import (
+    batched,
+    checked_output_size,
+    pair,
+    spatial_slices,
+)
 from gradkit.ops.linalg import matmul
 from gradkit.ops.reduce import mean
 from gradkit.ops.shape import reshape, squeeze, unsqueeze
@@ -67,7 +72,9 @@ class MaxPool2d(Function):
         xpad = _pad_nchw(x, padding, -xp.inf)
         out_hw = _out_hw(x.shape, kernel, stride, padding, dilation)
         views = (window(xpad, i, j, stride, dilation, out_hw) for i, j in _offsets(kernel))
-        out = xp.array(next(views), order="K")
+        first = next(views)
+        out = scratch_like(first)
+        xp.copyto(out, first)
         for v in views:
             xp.maximum(out, v, out=out)
         ctx.xpad, ctx.out, ctx.x_shape = xpad, out, x.shape
@@ -78,14 +85,15 @@ class MaxPool2d(Function):
     def backward(ctx, g):
         kernel, stride, padding, dilation = ctx.opts
         xpad, out = ctx.xpad, ctx.out
-        gpad = xp.zeros_like(xpad)
+        gpad = scratch_like(xpad)
+        gpad.fill(0)
         disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
         offsets = _offsets(kernel)
         # in-place ufuncs on arrays of one memory layout (``out``'s): mixing layouts or
         # using np.where/copyto(where=) here is 5-10× slower
-        rest = xp.empty_like(out)  # the gradient of windows whose maximum is not met yet
+        rest = scratch_like(out)  # the gradient of windows whose maximum is not met yet
         rest[...] = g
-        hit = xp.empty_like(out, dtype=bool)
+        hit = scratch_like(out, bool)
         for step, (i, j) in enumerate(offsets):
             xp.equal(window(xpad, i, j, stride, dilation, out.shape[2:]), out, out=hit)
             target = window(gpad, i, j, stride, dilation, out.shape[2:])

@@ -18,10 +18,7 @@ the input's time axis.
 
 from __future__ import annotations
 
-import sys
-import threading
-
-from gradkit.backend import xp
+from gradkit.backend import scratch, xp
 from gradkit.tensor import Function, Tensor
 
 ACTIVATIONS = ("tanh", "relu", "softsign")
@@ -165,61 +162,6 @@ def _lstm_permutation(H: int):
     return xp.r_[xp.arange(3 * H, 4 * H), xp.arange(0, 3 * H)]
 
 
-class _Workspace:
-    """Scratch buffers of :meth:`LSTMLayer.backward`, kept between calls: writing into
-    memory that is already mapped avoids the page faults of fresh multi-MB arrays
-    (DESIGN.md). Nothing in it outlives a backward call."""
-
-    def __init__(self, T: int, H4: int, B: int, dtype) -> None:
-        H = H4 // 4
-        self.dy = xp.empty((T, H, B), dtype=dtype)
-        self.k = xp.empty((T, H, B), dtype=dtype)
-        self.h_prev = xp.empty((H, T * B), dtype=dtype)
-        self.dsig = xp.empty((T, 3, H, B), dtype=dtype)
-        self.p = xp.empty((T, 4, H, B), dtype=dtype)
-        self.dz = xp.empty((T, 4, H, B), dtype=dtype)
-        self.dz2 = xp.empty((H4, T * B), dtype=dtype)
-
-
-_WORKSPACES = threading.local()
-
-
-def _workspace(T: int, H4: int, B: int, dtype) -> _Workspace:
-    """The calling thread's workspace for this shape (only the latest few are kept)."""
-    cache = getattr(_WORKSPACES, "cache", None)
-    if cache is None:
-        cache = _WORKSPACES.cache = {}
-    key = (T, H4, B, xp.dtype(dtype).str)
-    ws = cache.pop(key, None)
-    if ws is None:
-        ws = _Workspace(T, H4, B, dtype)
-        while len(cache) >= 2:
-            cache.pop(next(iter(cache)))
-    cache[key] = ws  # most recently used last
-    return ws
-
-
-_POOL: list = []  # forward buffers of LSTMLayer, reused once no graph holds them
-_POOL_MAX = 32
-
-
-def _pooled(shape, dtype):
-    """An uninitialised array, recycled from an earlier forward whose ctx is gone.
-
-    A pooled array is free when only the pool (and ``getrefcount``'s own argument)
-    refer to it; views keep their base alive, so a live graph never loses its buffers.
-    Reusing mapped memory avoids the page faults of fresh multi-MB arrays (DESIGN.md).
-    """
-    dtype = xp.dtype(dtype)
-    for a in _POOL:
-        if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) <= 3:
-            return a
-    a = xp.empty(shape, dtype=dtype)
-    if len(_POOL) < _POOL_MAX:
-        _POOL.append(a)
-    return a
-
-
 class LSTMLayer(Function):
     """One LSTM layer over a sequence (PyTorch's equations and gate order i, f, g, o)::
 
@@ -257,13 +199,13 @@ class LSTMLayer(Function):
         w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
         x_proc = _time_order(x, reverse)
         # (T, 4H, B): the input projection of every step, feature-major, plus both biases.
-        gates = _pooled((T, 4 * H, B), x.dtype)
+        gates = scratch((T, 4 * H, B), x.dtype)
         xp.matmul(w_ih_p * scale[:, None], x_proc.transpose(0, 2, 1), out=gates)
         gates += (((b_ih + b_hh)[perm]) * scale)[:, None]
         w_hh_s = w_hh_p * scale[:, None]
-        hs = _pooled((T + 1, H, B), gates.dtype)
-        cs = _pooled((T + 1, H, B), gates.dtype)
-        tcs = _pooled((T, H, B), gates.dtype)  # φ(c_t)
+        hs = scratch((T + 1, H, B), gates.dtype)
+        cs = scratch((T + 1, H, B), gates.dtype)
+        tcs = scratch((T, H, B), gates.dtype)  # φ(c_t)
         hs[0], cs[0] = h0.T, c0.T
         rec = xp.empty((4 * H, B), dtype=gates.dtype)
         ig = xp.empty((H, B), dtype=gates.dtype)
@@ -304,14 +246,14 @@ class LSTMLayer(Function):
         T, H4, B = gates.shape
         H = H4 // 4
         dt = gates.dtype
-        ws = _workspace(T, H4, B, dt)
-        dy = ws.dy  # ∂L/∂h_t feature-major, (T, H, B)
+        dy = scratch((T, H, B), dt)  # ∂L/∂h_t feature-major
         xp.copyto(dy, _time_order(g, ctx.reverse).transpose(0, 2, 1))
         # Everything that depends only on the forward pass, vectorized over T:
         # P holds the factors that turn (∂h, ∂c, ∂c, ∂c) into (δo, δi, δf, δg).
         g4 = gates.reshape(T, 4, H, B)
         o, i, f, cand = g4[:, 0], g4[:, 1], g4[:, 2], g4[:, 3]
-        p, k, dsig = ws.p, ws.k, ws.dsig
+        p, k = scratch((T, 4, H, B), dt), scratch((T, H, B), dt)
+        dsig = scratch((T, 3, H, B), dt)
         sig = g4[:, :3]
         xp.subtract(1, sig, out=dsig)  # σ' = σ(1 − σ)
         dsig *= sig
@@ -328,7 +270,7 @@ class LSTMLayer(Function):
         else:
             xp.multiply(_derivative(cand, ctx.activation), i, out=p[:, 3])
             xp.multiply(_derivative(tcs, ctx.activation), o, out=k)
-        dz4 = ws.dz
+        dz4 = scratch((T, 4, H, B), dt)
         dz = dz4.reshape(T, H4, B)
         w_hh_t = xp.ascontiguousarray(w_hh.T)  # (H, 4H)
         state = ctx.state
@@ -353,7 +295,7 @@ class LSTMLayer(Function):
             xp.matmul(w_hh_t, dz[t], out=dh)
             xp.multiply(dc, f[t], out=dc_next)
         # Weight gradients: one GEMM each over all T·B columns of δ, (4H, T·B).
-        dz2 = ws.dz2.reshape(H4, T, B)
+        dz2 = scratch((H4, T * B), dt).reshape(H4, T, B)
         xp.copyto(dz2, dz.transpose(1, 0, 2))
         dz2 = dz2.reshape(H4, T * B)
         needs = ctx.needs_input_grad
@@ -364,7 +306,7 @@ class LSTMLayer(Function):
             x_proc = xp.ascontiguousarray(_time_order(ctx.x, ctx.reverse))
             dw_ih = dz2 @ x_proc.reshape(T * B, -1)
         if needs[4]:
-            h_prev = ws.h_prev.reshape(H, T, B)
+            h_prev = scratch((H, T * B), dt).reshape(H, T, B)
             xp.copyto(h_prev, hs[:-1].transpose(1, 0, 2))
             dw_hh = dz2 @ h_prev.reshape(H, T * B).T
         if needs[5] or needs[6]:
