@@ -34,8 +34,9 @@ Pads = tuple[tuple[int, int], tuple[int, int]]
 
 #: Kernel side from which ``algorithm="auto"`` picks the FFT path (stride 1, dilation 1):
 #: the crossover ``benchmarks/bench_cnn.py`` measured for forward + backward on
-#: 8×16×32×32 → 16 channels (FFT 0.86× the direct time at 7×7, 1.6× at 5×5, 0.3× at 9×9).
-FFT_MIN_KERNEL = 7
+#: 8×16×32×32 → 16 channels with 2 BLAS threads on an idle 2-core machine (FFT 1.47× the
+#: direct time at 7×7, 0.55× at 9×9; with 1 thread the crossover is 7).
+FFT_MIN_KERNEL = 9
 
 _ALGORITHMS = ("auto", "direct", "fft")
 
