@@ -102,13 +102,14 @@ def test_nlp_tfidf_textbook_worked_example():
 @pytest.mark.slow
 def test_nlp_spam_multinomial_nb_tfidf_cv_accuracy(sms):
     """NLP-SPAM acceptance: TF-IDF + multinomial naive Bayes ≥ 97% under 5-fold CV."""
-    naive_bayes = pytest.importorskip("gradkit.ml.naive_bayes")
     from gradkit.ml.model_selection import StratifiedKFold, cross_val_score
+    from gradkit.ml.naive_bayes import MultinomialNB
     from gradkit.ml.pipeline import Pipeline
 
     texts, labels = sms
-    pipe = Pipeline([("tfidf", TfidfVectorizer()), ("nb", naive_bayes.MultinomialNB(alpha=0.1))])
+    pipe = Pipeline([("tfidf", TfidfVectorizer()), ("nb", MultinomialNB(alpha=0.1))])
     scores = cross_val_score(
         pipe, texts, labels == "spam", cv=StratifiedKFold(5, shuffle=True, random_state=0)
     )
+    print(f"SMS spam, TF-IDF + MultinomialNB, 5-fold CV accuracy {scores.mean():.4f}")
     assert scores.mean() >= 0.97, scores
