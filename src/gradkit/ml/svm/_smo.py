@@ -48,17 +48,18 @@ def smo(
     alpha = np.zeros(n)
     yg = y.astype(np.float64, copy=True)  # −y_i G_i with G = Qα − e the dual gradient
     diag = K.diagonal().copy()
+    diags = diag.tolist()
     pos = y > 0
     C = np.asarray(C, dtype=np.float64)
-    # a_ij = K_ii + K_jj − 2K_ij, the curvature along the pair (i, j), for every pair
-    quad = diag[:, None] + diag[None, :] - 2.0 * K
-    np.maximum(quad, _TAU, out=quad)
     # Penalties that hide the samples outside I_up (−inf) and I_low (+inf); only the two
     # updated entries change per step, so they are maintained incrementally.
     up_pen = np.where(pos & (C > 0), 0.0, -np.inf)
     low_pen = np.where(~pos & (C > 0), 0.0, np.inf)
     ys, cs, is_pos = y.tolist(), C.tolist(), pos.tolist()
     alphas = [0.0] * n
+    # 1/√a_it for the rows i picked so far, a_it = K_ii + K_tt − 2K_it the curvature along
+    # the pair (i, t): argmax_t b_it²/a_it over b_it < 0 is argmin_t b_it/√a_it.
+    inv_sqrt_quad = {}
     b = np.empty(n)
     diff = np.empty(n)
     it = 0
@@ -67,14 +68,20 @@ def smo(
         np.add(yg, up_pen, out=b)
         i = int(b.argmax())
         g_max = float(b[i])
-        np.subtract(yg, g_max, out=b)
-        b += low_pen  # −b_it, b_it = m(α) − (−y_tG_t) positive for candidates t ∈ I_low
-        if b.min() > -tol:
+        np.add(yg, low_pen, out=b)
+        b -= g_max  # −b_it, b_it = m(α) − (−y_tG_t) positive for candidates t ∈ I_low
+        if float(b[b.argmin()]) > -tol:
             break
-        np.minimum(b, 0.0, out=b)
-        b *= b
-        b /= quad[i]
-        j = int(b.argmax())  # maximises the second-order decrease b_ij² / a_ij
+        row = inv_sqrt_quad.get(i)
+        if row is None:
+            row = diag + diags[i]
+            row -= 2.0 * K[i]
+            np.maximum(row, _TAU, out=row)
+            np.sqrt(row, out=row)
+            np.divide(1.0, row, out=row)
+            inv_sqrt_quad[i] = row
+        b *= row
+        j = int(b.argmin())  # maximises the second-order decrease b_ij² / a_ij
         yi, yj = ys[i], ys[j]
         ai_old, aj_old = alphas[i], alphas[j]
         ai, aj = _update_pair(
@@ -86,7 +93,7 @@ def smo(
             -yj * float(yg[j]),
             cs[i],
             cs[j],
-            float(quad[i, j]),
+            max(diags[i] + diags[j] - 2.0 * float(K[i, j]), _TAU),
         )
         alphas[i], alphas[j] = ai, aj
         # y_i Δα_i = −y_j Δα_j (yᵀα stays 0), so −yG changes by y_iΔα_i (K_i − K_j)
