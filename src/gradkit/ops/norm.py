@@ -3,6 +3,7 @@ the same forward and backward, differing only in the axes they reduce over."""
 
 from __future__ import annotations
 
+from gradkit.backend import scratch_like, xp
 from gradkit.tensor import Function
 
 
@@ -36,7 +37,8 @@ class Normalize(Function):
         has_bias=True,
         batch_stats=True,
     ):
-        xhat = (x - mean) * inv_std
+        xhat = xp.subtract(x, mean, out=scratch_like(x, xp.result_type(x, mean, inv_std)))
+        xhat *= inv_std
         weight = params[0].reshape(param_shape) if has_weight else None
         y = xhat * weight if has_weight else xhat.copy()
         if has_bias:
@@ -51,18 +53,26 @@ class Normalize(Function):
         xhat, weight = ctx.xhat, ctx.weight
         needs = ctx.needs_input_grad
         grads = [None]
+        gx = None  # g ⊙ x̂, shared by ∂L/∂γ and the batch-statistics term
+        if (ctx.has_weight and needs[1]) or (needs[0] and ctx.batch_stats):
+            gx = xp.multiply(g, xhat, out=scratch_like(xhat))
         if ctx.has_weight:
-            grads.append((g * xhat).sum(axis=ctx.param_axes) if needs[1] else None)
+            grads.append(gx.sum(axis=ctx.param_axes) if needs[1] else None)
         if ctx.has_bias:
             grads.append(g.sum(axis=ctx.param_axes) if needs[-1] else None)
         if needs[0]:
-            gh = g * weight if weight is not None else g
+            gh = scratch_like(xhat)  # ĝ, then ∂L/∂x in place
+            if weight is not None:
+                xp.multiply(g, weight, out=gh)
+            else:
+                gh[...] = g
             if ctx.batch_stats:
                 axes = ctx.stat_axes
-                gh = (
-                    gh
-                    - gh.mean(axis=axes, keepdims=True)
-                    - xhat * (gh * xhat).mean(axis=axes, keepdims=True)
-                )
-            grads[0] = gh * ctx.inv_std
+                if weight is not None:
+                    gx *= weight  # ĝ ⊙ x̂
+                m2 = gx.mean(axis=axes, keepdims=True)
+                gh -= gh.mean(axis=axes, keepdims=True)
+                gh -= xp.multiply(xhat, m2, out=gx)
+            gh *= ctx.inv_std
+            grads[0] = gh
         return tuple(grads)
