@@ -143,15 +143,22 @@ def _xlogx(a: np.ndarray) -> np.ndarray:
     return np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0)
 
 
-def _segment_sums(v: np.ndarray, first: np.ndarray, last: np.ndarray, cand, pair):
+def _segment_sums(v: np.ndarray, first: np.ndarray, last: np.ndarray, n_runs, is_cand):
     """Inclusive sums of ``v`` from each candidate's pair start, and the pair totals.
 
-    v (R, ...) per run; candidate run ``cand[c]`` lies in pair ``pair[c]`` whose runs are
-    ``first[p] … last[p]``.
+    v (R, ...) per run; pair p holds runs ``first[p] … last[p]`` (``n_runs[p]`` of them),
+    and the candidates are the runs where ``is_cand`` (R,) holds.
     """
     cz = np.concatenate([np.zeros((1,) + v.shape[1:], dtype=v.dtype), np.cumsum(v, axis=0)])
-    base = cz[first[pair]]
-    return cz[cand + 1] - base, cz[last[pair] + 1] - base
+    base = cz[first]
+    total = np.repeat(cz[last + 1] - base, n_runs, axis=0)[is_cand]
+    return (cz[1:] - np.repeat(base, n_runs, axis=0))[is_cand], total
+
+
+def _runs_at(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated ranges ``starts[i] … starts[i] + lengths[i] − 1``."""
+    shift = starts - np.cumsum(lengths) + lengths
+    return np.repeat(shift, lengths) + np.arange(lengths.sum())
 
 
 def _assemble(levels: list[dict]) -> Tree:
@@ -236,6 +243,7 @@ class TreeBuilder:
         else:  # statistics: the class weights
             self._codes, self._n_classes = targets.argmax(axis=1), targets.shape[1]
         self._X, self._w = X, weight
+        self._XT = np.ascontiguousarray(X.T)
         self._total_weight = weight[order[0]].sum()
         levels = []
         sizes = np.array([order.shape[1]])
@@ -319,15 +327,12 @@ class TreeBuilder:
         the first feature drawn, then to the lowest threshold.
         """
         m, f = feats.shape
-        pair_node = np.repeat(nodes, f)
-        pair_feat = feats.ravel()
-        plen = sizes[pair_node]
-        pstart = np.concatenate([[0], np.cumsum(plen)[:-1]])
-        entry_pair = np.repeat(np.arange(m * f), plen)
-        pos = np.arange(len(entry_pair)) - pstart[entry_pair] + lo[pair_node][entry_pair]
-        ent_feat = pair_feat[entry_pair]
-        ids = order[ent_feat, pos]
-        xs = self._X[ids, ent_feat]
+        if f == order.shape[0] and self.max_features >= f:
+            ids, xs, pstart, plen, pair_node, pair_feat = self._pairs_all(order, lo, sizes, nodes)
+        else:
+            ids, xs, pstart, plen, pair_node, pair_feat = self._pairs_drawn(
+                order, lo, sizes, nodes, feats
+            )
         new_run = np.empty(len(xs), dtype=bool)
         new_run[0] = True
         np.greater(xs[1:], xs[:-1] + _FEATURE_EPS, out=new_run[1:])
@@ -342,29 +347,34 @@ class TreeBuilder:
         else:
             k = self._n_classes
             s_runs = np.bincount(run * k + self._codes[ids], w, n_runs * k).reshape(n_runs, k)
-        run_pair = entry_pair[new_run]
         first = run[pstart]  # first run of each pair
         last = np.append(first[1:], n_runs) - 1
-        cand = np.flatnonzero(np.arange(n_runs) != last[run_pair])  # not a pair's last run
-        pc = run_pair[cand]
-        left, total = _segment_sums(s_runs, first, last, cand, pc)
-        w_left, w_tot = _segment_sums(w_runs, first, last, cand, pc)
-        n_left = _segment_sums(counts, first, last, cand, pc)[0]
+        runs_in = last - first + 1
+        run_pair = np.repeat(np.arange(len(first)), runs_in)
+        is_cand = np.arange(n_runs) != last[run_pair]  # not a pair's last run
+        pc = run_pair[is_cand]
+        k = s_runs.shape[1]
+        both = np.column_stack([s_runs, w_runs, counts])
+        left, total = _segment_sums(both, first, last, runs_in, is_cand)
+        w_left, w_tot = left[:, k], total[:, k]
+        n_left = left[:, k + 1].astype(np.intp)
+        left, total = left[:, :k], total[:, :k]
         n_node = plen[pc]
         leaf = self.min_samples_leaf
         valid = (n_left >= leaf) & (n_node - n_left >= leaf) & (w_left > 0) & (w_left < w_tot)
-        scores = np.full(len(cand), -np.inf)
+        scores = np.full(len(pc), -np.inf)
         scores[valid] = _split_scores(
             left[valid], total[valid], w_left[valid], w_tot[valid], self.criterion
         )
         scores[~np.isfinite(scores)] = -np.inf
-        node_of = pc // f
+        node_of = pair_node[pc]
         best = np.full(m, -np.inf)
         np.maximum.at(best, node_of, scores)
         hit = np.flatnonzero((scores == best[node_of]) & np.isfinite(scores))
-        hn = node_of[hit]
-        chosen = hit[np.r_[True, hn[1:] != hn[:-1]]] if hit.size else hit
-        won = node_of[chosen]
+        first_hit = np.full(m, len(pc))
+        np.minimum.at(first_hit, node_of[hit], hit)  # first feature drawn, lowest threshold
+        won = np.flatnonzero(first_hit < len(pc))
+        chosen = first_hit[won]
         feature = np.full(m, -1)
         threshold = np.zeros(m)
         if not chosen.size:
@@ -385,6 +395,44 @@ class TreeBuilder:
         threshold[won] = thr
         return feature, threshold
 
+    def _pairs_all(self, order, lo, sizes, nodes):
+        """Entries of every (feature, node) pair, feature-major, when all features compete.
+
+        Returns the sample ids and feature values of the entries (flat), the start and
+        length of each pair, and each pair's node (index into ``nodes``) and feature.
+        """
+        n_feat = order.shape[0]
+        if len(nodes) == len(sizes):
+            sub = order
+            seg_lo, seg_len = lo, sizes
+        else:
+            seg_len = sizes[nodes]
+            cols = np.repeat(lo[nodes] - np.cumsum(seg_len) + seg_len, seg_len)
+            cols += np.arange(len(cols))
+            sub = order[:, cols]
+            seg_lo = np.cumsum(seg_len) - seg_len
+        n_cols = sub.shape[1]
+        feat = np.arange(n_feat)
+        xs = self._XT[feat[:, None], sub]
+        m = len(nodes)
+        pstart = (feat[:, None] * n_cols + seg_lo).ravel()
+        plen = np.repeat(seg_len[None], n_feat, axis=0).ravel()
+        pair_node = np.repeat(np.arange(m)[None], n_feat, axis=0).ravel()
+        pair_feat = np.repeat(feat, m)
+        return sub.ravel(), xs.ravel(), pstart, plen, pair_node, pair_feat
+
+    def _pairs_drawn(self, order, lo, sizes, nodes, feats):
+        """As :meth:`_pairs_all`, node-major, for the features ``feats`` (m, f) drawn."""
+        m, f = feats.shape
+        pair_node = np.repeat(nodes, f)
+        pair_feat = feats.ravel()
+        plen = sizes[pair_node]
+        pstart = np.concatenate([[0], np.cumsum(plen)[:-1]])
+        ent_feat = np.repeat(pair_feat, plen)
+        ids = order[ent_feat, _runs_at(lo[pair_node], plen)]
+        xs = self._XT[ent_feat, ids]
+        return ids, xs, pstart, plen, np.repeat(np.arange(m), f), pair_feat
+
     def _partition(self, order, lo, seg, nodes, feature, threshold):
         """Children's segments: each split node's samples, stably partitioned left | right.
 
@@ -403,20 +451,15 @@ class TreeBuilder:
         n_right = np.bincount(seg, minlength=len(lo))[nodes] - n_left
         child_sizes = np.stack([n_left, n_right], axis=1).ravel()
         child_lo = np.concatenate([[0], np.cumsum(child_sizes)[:-1]]).reshape(-1, 2)
-        rank = np.full(len(lo), -1)
-        rank[nodes] = np.arange(len(nodes))
-        cols = np.flatnonzero(keep)
-        sub = order[:, cols]
-        is_left = goes_left[sub]
-        cum = np.cumsum(is_left, axis=1) - is_left  # left samples before each entry
-        seg_k = seg[cols]
-        start = np.searchsorted(cols, lo[seg_k])  # segment start within ``cols``
-        left_before = cum - cum[:, start]
-        offset = np.arange(len(cols)) - start
-        r = rank[seg_k]
-        dest = np.where(
-            is_left, child_lo[r, 0] + left_before, child_lo[r, 1] + offset - left_before
-        )
-        new = np.empty((order.shape[0], len(cols)), dtype=order.dtype)
-        np.put_along_axis(new, dest, sub, axis=1)
+        # every row holds the same samples, so each row has the same number of left
+        # (right) entries, and they land in the same columns of the new order
+        side = np.zeros(len(self._X), dtype=np.int8)  # 0 dropped, 1 left, 2 right
+        side[kept_ids] = 2 - goes_left[kept_ids]
+        side_of = side[order]
+        n_feat = order.shape[0]
+        lefts = order[side_of == 1].reshape(n_feat, -1)
+        rights = order[side_of == 2].reshape(n_feat, -1)
+        new = np.empty((n_feat, lefts.shape[1] + rights.shape[1]), dtype=order.dtype)
+        new[:, _runs_at(child_lo[:, 0], n_left)] = lefts
+        new[:, _runs_at(child_lo[:, 1], n_right)] = rights
         return new, child_sizes
