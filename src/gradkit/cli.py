@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help="train a network" if name == "train" else "the demo job")
         p.add_argument("--model", choices=MODELS, default="mlp")
         p.add_argument("--dataset", choices=DATASETS, default="mnist")
-        p.add_argument("--epochs", type=int, default=5 if name == "train" else 2)
+        p.add_argument("--epochs", type=int, default=5)
         p.add_argument("--batch-size", type=int, default=128)
         p.add_argument("--lr", type=float, default=1e-3)
         p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
