@@ -415,6 +415,13 @@ def encode_labels(y) -> tuple[np.ndarray, np.ndarray]:
     return classes, y_enc.reshape(-1)
 
 
+def one_hot(y_enc: np.ndarray, n_classes: int, weights=None) -> np.ndarray:
+    """Indicator matrix Y[i, k] = w_i [y_i = k] (w_i = 1 without weights), shape (n, K)."""
+    out = np.zeros((len(y_enc), n_classes))
+    out[np.arange(len(y_enc)), y_enc] = 1.0 if weights is None else weights
+    return out
+
+
 def require_two_classes(estimator, classes: np.ndarray) -> None:
     """Raise a clear error when a classifier that needs ≥ 2 classes sees only one."""
     if len(classes) < 2:

@@ -13,6 +13,7 @@ from .base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
+    one_hot,
     require_two_classes,
 )
 
@@ -50,8 +51,7 @@ class GaussianDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
         s = check_sample_weight(sample_weight, X)
-        onehot = np.zeros((len(y), len(self.classes_)))
-        onehot[np.arange(len(y)), y_enc] = s
+        onehot = one_hot(y_enc, len(self.classes_), s)
         counts = onehot.sum(axis=0)
         if (counts <= 0).any():
             empty = self.classes_[counts <= 0]

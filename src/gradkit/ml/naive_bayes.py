@@ -13,6 +13,7 @@ from .base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
+    one_hot,
 )
 
 
@@ -27,8 +28,7 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
         X = self._check_features(X)
         self.classes_, y_enc = encode_labels(y)
         s = check_sample_weight(sample_weight, X)
-        resp = np.zeros((len(y), len(self.classes_)))
-        resp[np.arange(len(y)), y_enc] = s
+        resp = one_hot(y_enc, len(self.classes_), s)
         self.class_count_ = resp.sum(axis=0)
         self._fit_likelihood(X, resp)
         self.class_log_prior_ = self._log_prior()

@@ -15,6 +15,7 @@ from ..base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
+    one_hot,
 )
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor, predict_many, stack_trees
 
@@ -133,7 +134,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        onehot = np.eye(self.n_classes_)[y_enc]
+        onehot = one_hot(y_enc, self.n_classes_)
         self._fit_trees(X, onehot, check_sample_weight(sample_weight, X))
         return self
 

@@ -21,6 +21,7 @@ from ..base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
+    one_hot,
     require_two_classes,
 )
 from ..tree import DecisionTreeRegressor, predict_many, stack_trees
@@ -160,7 +161,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         require_two_classes(self, self.classes_)
         w = check_sample_weight(sample_weight, X)
         K = len(self.classes_)
-        onehot = np.eye(K)[y_enc]
+        onehot = one_hot(y_enc, K)
         prior = np.clip((w @ onehot) / w.sum(), 1e-15, 1 - 1e-15)
         if K == 2:
             self._boost(X, onehot[:, 1:], w, np.array([np.log(prior[1] / prior[0])]))

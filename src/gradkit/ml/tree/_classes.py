@@ -18,6 +18,7 @@ from ..base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
+    one_hot,
 )
 from ._builder import CRITERIA_CLF, CRITERIA_REG, Tree, TreeBuilder
 
@@ -177,8 +178,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        onehot = np.zeros((len(y), self.n_classes_))
-        onehot[np.arange(len(y)), y_enc] = 1.0
+        onehot = one_hot(y_enc, self.n_classes_)
         self._grow(X, onehot, check_sample_weight(sample_weight, X))
         return self
 
