@@ -121,6 +121,28 @@ def test_gan_losses_and_alternating_updates(tmp_path):
     assert img.shape == (2 * 6 + 2, 3 * 6 + 2)
 
 
+@pytest.mark.parametrize("decay", [0.0, 1.0])
+def test_gan_ema_generator(decay):
+    """The averaged generator follows θ̄ ← d θ̄ + (1 − d) θ: with d = 0 it is the live
+    generator, with d = 1 it keeps the weights of the first G step; it is saved in the
+    state dict and sampling can bypass it."""
+    gk.manual_seed(0)
+    gan = GAN(mlp_generator(4, 16, hidden=()), mlp_discriminator(16, hidden=(8,)), 4,
+              ema_decay=decay)  # fmt: skip
+    x = np.random.default_rng(1).random((64, 16)).astype(np.float32)
+    gan.fit(x, epochs=1, batch_size=16, seed=0)
+    assert int(gan.generator_ema.n_averaged.data) == 4
+    live, averaged = gan.generator.parameters(), gan.generator_ema.module.parameters()
+    same = all(np.array_equal(a.data, b.data) for a, b in zip(live, averaged))
+    assert same == (decay == 0.0)
+    z = np.random.default_rng(2)
+    ema_samples = gan.sample(5, np.random.default_rng(2))
+    np.testing.assert_array_equal(ema_samples, gan.generator_ema(gan.sample_latent(5, z)).data)
+    live_samples = gan.sample(5, np.random.default_rng(2), use_ema=False)
+    assert np.array_equal(ema_samples, live_samples) == (decay == 0.0)
+    assert "generator_ema.n_averaged" in gan.state_dict()
+
+
 def test_dcgan_shapes():
     z = gk.randn(2, 100)
     g, d = dcgan_generator(), dcgan_discriminator()

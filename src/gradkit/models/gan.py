@@ -9,7 +9,9 @@ Training alternates, per mini-batch:
     G step:  minimize  BCE(D(G(z)), 1) = −E log D(G(z))       (the non-saturating loss)
 
 The non-saturating generator loss gives strong gradients early, when D easily rejects
-G's samples and log(1 − D(G(z))) would saturate.
+G's samples and log(1 − D(G(z))) would saturate. With ``ema_decay`` the samples come
+from an exponential moving average of G's weights, θ̄ ← d θ̄ + (1 − d) θ after every G
+step (Yazıcı et al. 2019), which smooths out the oscillation of the adversarial game.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from gradkit.nn.linear import Flatten, Linear, Unflatten
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import BatchNorm1d, BatchNorm2d
 from gradkit.optim import Adam
+from gradkit.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from gradkit.tensor import Tensor, no_grad
 
 
@@ -42,6 +45,9 @@ class GAN(Module):
     latent_dim : int
     label_smoothing : float
         One-sided label smoothing s: real samples get target 1 − s in the D step.
+    ema_decay : float, optional
+        If given, keep ``generator_ema``, an exponential moving average of the
+        generator's weights with this decay (e.g. 0.999), and draw ``sample`` from it.
 
     Examples
     --------
@@ -58,12 +64,19 @@ class GAN(Module):
         discriminator: Module,
         latent_dim: int,
         label_smoothing: float = 0.0,
+        ema_decay: float | None = None,
     ) -> None:
         super().__init__()
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.label_smoothing = latent_dim, label_smoothing
+        self.ema_decay = ema_decay
+        if ema_decay is not None:
+            self.generator_ema = AveragedModel(
+                generator, multi_avg_fn=get_ema_multi_avg_fn(ema_decay)
+            )
+        self._ema_bn_fresh = False
 
     def forward(self, z: Tensor) -> Tensor:
         return self.generator(z)
@@ -142,6 +155,9 @@ class GAN(Module):
                 self._opt_g.zero_grad()
                 g_loss.backward()
                 self._opt_g.step()
+                if self.ema_decay is not None:
+                    self.generator_ema.update_parameters(self.generator)
+                    self._ema_bn_fresh = False
                 sums["d_loss"] += float(d_loss.data)
                 sums["g_loss"] += float(g_loss.data)
                 sums["d_real"] += self.last_d_real
@@ -158,12 +174,22 @@ class GAN(Module):
                 callback(epoch, logs)
         return history
 
-    def sample(self, n: int, generator=None) -> np.ndarray:
-        """n generated samples (eval mode, no graph)."""
+    def sample(self, n: int, generator=None, use_ema: bool = True) -> np.ndarray:
+        """n generated samples (eval mode, no graph), from ``generator_ema`` when the GAN
+        keeps one and ``use_ema``. The averaged generator's batch-norm statistics are
+        recomputed first (``update_bn`` over 10 batches of 256 fixed noise vectors),
+        since running statistics of the live generator do not belong to its weights."""
+        net = self.generator
+        if use_ema and self.ema_decay is not None:
+            net = self.generator_ema
+            if not self._ema_bn_fresh:
+                noise = np.random.default_rng(0)
+                update_bn((self.sample_latent(256, noise) for _ in range(10)), net)
+                self._ema_bn_fresh = True
         was_training = self.training
         self.eval()
         with no_grad():
-            out = self.generator(self.sample_latent(n, generator)).data
+            out = net(self.sample_latent(n, generator)).data
         self.train(was_training)
         return out
 

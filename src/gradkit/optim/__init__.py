@@ -3,10 +3,11 @@
 Every optimizer takes an iterable of tensors with ``requires_grad=True`` (``nn``
 Parameters are tensors) or a list of parameter-group dicts, updates ``p.data`` in place
 under ``no_grad`` and keeps its state in preallocated arrays of the parameter's dtype.
+``swa_utils`` averages a model's weights over training (SWA and EMA).
 """
 
 from gradkit.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
-from gradkit.optim import lr_scheduler
+from gradkit.optim import lr_scheduler, swa_utils
 from gradkit.optim.adagrad import Adagrad
 from gradkit.optim.adam import Adam, AdamW
 from gradkit.optim.lr_scheduler import (
@@ -26,5 +27,5 @@ from gradkit.optim.sgd import SGD
 __all__ = [
     "SGD", "Adagrad", "Adam", "AdamW", "CosineAnnealingLR", "ExponentialLR", "LRScheduler",
     "LambdaLR", "LinearLR", "MultiStepLR", "Optimizer", "RMSprop", "ReduceLROnPlateau",
-    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
+    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler", "swa_utils",
 ]  # fmt: skip
