@@ -1,4 +1,5 @@
-"""Time-series analysis: ARIMA by exact maximum likelihood, unit-root tests, ACF/PACF.
+"""Time-series analysis: ARIMA by exact maximum likelihood with standard errors, unit-root
+tests, ACF/PACF.
 
 Imports NumPy only; SciPy (optimizers, ``lfilter``, the normal distribution) is imported
 inside the functions that need it.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from gradkit.tsa._transforms import is_stationary
 from gradkit.tsa.arima import ARIMA, _arima_statespace_batch, _constrain, _unconstrain
-from gradkit.tsa.kalman import kalman_loglike_batch
+from gradkit.tsa.kalman import StateSpace, kalman_loglike_batch, kalman_loglike_obs_batch
 
 _COMPLEX_STEP = 1e-20
 _GTOL = 1e-9  # max |gradient| of -log L / n_eff at a maximum
@@ -76,30 +77,72 @@ def _scale(model: ARIMA) -> float:
     return s if s > 0 else 1.0
 
 
-def _neg_loglike_batch(model: ARIMA, ys: np.ndarray, diffuse: float, xs: np.ndarray) -> np.ndarray:
-    """Objective ``-log L(y / s) / n_eff`` at each row of ``xs`` (unconstrained), one
-    batched Kalman pass; 1e10 where the likelihood is not finite. Shape: (B, k) → (B,)."""
+def param_scale(model: ARIMA, s: float) -> np.ndarray:
+    """Parameters of ``y`` are those of ``y / s`` times this: ``s`` for the trend, 1 for
+    the ARMA coefficients, ``s^2`` for sigma2. Shape: (k_params,)."""
+    k = model.k_trend
+    return np.r_[np.full(k, s), np.ones(model.k_params - k - 1), s * s]
+
+
+def _statespace_and_data(
+    model: ARIMA, ys: np.ndarray, diffuse: float, params: np.ndarray
+) -> tuple[StateSpace, np.ndarray]:
+    """B systems for the rows of ``params`` (natural, possibly complex) and the series
+    ``ys`` less each row's trend. Shape: params (B, k) → data (B, n)."""
     k, p, q = model.k_trend, model.p, model.q
-    params = np.array([_constrain(model, x) for x in xs])
     ss = _arima_statespace_batch(
         params[:, k : k + p], params[:, k + p : k + p + q], params[:, -1], model.d, diffuse
     )
     if model.exog is None:
-        u = np.broadcast_to(ys, (len(xs), ys.size))
-    else:
-        u = ys - params[:, :k] @ model.exog.T
-    llf = kalman_loglike_batch(ss, u, model.d)
+        return ss, np.broadcast_to(ys, (len(params), ys.size))
+    return ss, ys - params[:, :k] @ model.exog.T
+
+
+def loglike_batch(model: ARIMA, ys: np.ndarray, diffuse: float, params: np.ndarray) -> np.ndarray:
+    """Exact ``log L(ys)`` at each row of ``params``, one batched Kalman pass.
+    Shape: (B, k) → (B,)."""
+    return kalman_loglike_batch(*_statespace_and_data(model, ys, diffuse, params), model.d)
+
+
+def loglike_obs_batch(
+    model: ARIMA, ys: np.ndarray, diffuse: float, params: np.ndarray
+) -> np.ndarray:
+    """Per-observation exact log-likelihoods (zero for the first ``d``). (B, k) → (B, n)."""
+    return kalman_loglike_obs_batch(*_statespace_and_data(model, ys, diffuse, params), model.d)
+
+
+def _neg_loglike_batch(model: ARIMA, ys: np.ndarray, diffuse: float, xs: np.ndarray) -> np.ndarray:
+    """Objective ``-log L(y / s) / n_eff`` at each row of ``xs`` (unconstrained), one
+    batched Kalman pass; 1e10 where the likelihood is not finite. Shape: (B, k) → (B,)."""
+    llf = loglike_batch(model, ys, diffuse, np.array([_constrain(model, x) for x in xs]))
     return np.where(np.isfinite(llf), -llf / model.nobs_effective, 1e10)
+
+
+def complex_step(fun: Callable[[np.ndarray], np.ndarray], points: np.ndarray):
+    """Values and first derivatives of ``fun`` at each row of ``points``, all in one call.
+
+    ``d fun(x) / d x_j = Im fun(x + i h e_j) / h`` with ``h = 1e-20``: no subtraction, so
+    exact to rounding, and ``fun(x) = Re fun(x + i h e_1)`` up to O(h^2). ``fun`` must be
+    built from analytic operations (no ``abs``, no conjugation) so it extends to complex
+    arguments.
+
+    Shape: points (N, k); fun maps (B, k) → (B, ...); returns values (N, ...) and
+    derivatives (N, k, ...).
+    """
+    N, k = points.shape
+    z = points[:, None, :] + 1j * _COMPLEX_STEP * np.eye(k)
+    f = fun(z.reshape(N * k, k))
+    f = f.reshape(N, k, *f.shape[1:])
+    return f[:, 0].real, f.imag / _COMPLEX_STEP
 
 
 def _objective_and_gradient(
     model: ARIMA, ys: np.ndarray, diffuse: float, x: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """Objective at ``x`` and its complex-step gradient ``g_i = Im f(x + i h e_i) / h``
-    (h = 1e-20: no subtraction, so exact to rounding), all k likelihoods in one batched
-    complex filter; ``f(x) = Re f(x + i h e_1)`` up to O(h^2)."""
-    f = _neg_loglike_batch(model, ys, diffuse, x + 1j * _COMPLEX_STEP * np.eye(x.size))
-    return float(f[0].real), f.imag / _COMPLEX_STEP
+    """Objective at ``x`` and its complex-step gradient (:func:`complex_step`), all k
+    likelihoods in one batched complex filter."""
+    f, g = complex_step(lambda xs: _neg_loglike_batch(model, ys, diffuse, xs), x[None])
+    return float(f[0]), g[0]
 
 
 def fit_mle(
@@ -117,13 +160,11 @@ def fit_mle(
 
     s = _scale(model)
     ys = model.y / s
-    k = model.k_trend
+    D = param_scale(model, s)
     if start_params is None:
         start = hannan_rissanen(model, ys)
     else:
-        start = model._check_params(start_params).copy()
-        start[:k] /= s
-        start[-1] /= s**2
+        start = model._check_params(start_params) / D
     x0 = _unconstrain(model, start)
     diffuse = model.diffuse_variance / s**2
 
@@ -146,11 +187,32 @@ def fit_mle(
         x, converged = opt.x, bool(opt.success)
     except _Stationary as stop:
         x, converged = stop.x, True
-    params = _constrain(model, x)
-    params[:k] *= s
-    params[-1] *= s**2
+    params = _constrain(model, x) * D
     info = {"converged": converged, "n_iter": len(iterations)}
     return params, model.loglike(params), info
+
+
+def _css_errors(model: ARIMA, w: np.ndarray, X: np.ndarray | None, theta: np.ndarray):
+    """ARMA errors ``e_t = theta(L)^{-1} phi(L) (w_t - x_t' beta)``, ``t > p``, of the
+    differenced series ``w`` with zero pre-sample errors; ``theta`` = (trend, AR, MA),
+    real or complex. Shape: w (n - d,) → (n - d - p,)."""
+    from scipy.signal import lfilter
+
+    k, p = model.k_trend, model.p
+    beta, ar, ma = theta[:k], theta[k : k + p], theta[k + p :]
+    x = w if X is None else w - X @ beta
+    xt = x[p:] - (_lags(x, p, p) @ ar if p else 0.0)
+    return lfilter([1.0], np.r_[1.0, ma], xt)
+
+
+def css_loglike_obs_batch(model: ARIMA, ys: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Per-observation conditional log-likelihoods ``-1/2 [log(2 pi sigma2) + e_t^2 /
+    sigma2]`` of the series ``ys`` at each row of ``params`` (possibly complex).
+    Shape: (B, k) → (B, n - d - p)."""
+    w, X = _differenced(model, ys)
+    e = np.array([_css_errors(model, w, X, theta[:-1]) for theta in params])
+    sigma2 = params[:, -1:]
+    return -0.5 * (np.log(2.0 * np.pi * sigma2) + e * e / sigma2)
 
 
 def fit_css(model: ARIMA) -> tuple[np.ndarray, float, dict[str, Any]]:
@@ -161,24 +223,19 @@ def fit_css(model: ARIMA) -> tuple[np.ndarray, float, dict[str, Any]]:
     ``n_c = n - d - p``.
     """
     from scipy.optimize import least_squares
-    from scipy.signal import lfilter
 
     s = _scale(model)
     w, X = _differenced(model, model.y / s)
-    k, p = model.k_trend, model.p
 
     def errors(theta: np.ndarray) -> np.ndarray:
-        beta, ar, ma = theta[:k], theta[k : k + p], theta[k + p :]
-        x = w if X is None else w - X @ beta
-        xt = x[p:] - (_lags(x, p, p) @ ar if p else 0.0)
-        return lfilter([1.0], np.r_[1.0, ma], xt)
+        return _css_errors(model, w, X, theta)
 
     start = hannan_rissanen(model, model.y / s)[:-1]
     opt = least_squares(errors, start, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
     e = errors(opt.x)
     n_c = e.size
-    sigma2 = float(e @ e) / n_c * s**2
-    params = np.r_[opt.x[:k] * s, opt.x[k:], sigma2]
+    params = np.r_[opt.x, float(e @ e) / n_c] * param_scale(model, s)
+    sigma2 = params[-1]
     llf = -0.5 * n_c * (np.log(2.0 * np.pi * sigma2) + 1.0)
     info = {"converged": bool(opt.success), "n_iter": int(opt.nfev), "nobs_effective": n_c}
     return params, llf, info

@@ -25,6 +25,7 @@ likelihood.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ __all__ = ["ARIMA", "ARIMAResults", "Forecast"]
 
 TRENDS = ("n", "c", "t", "ct")
 METHODS = ("mle", "css")
+COV_TYPES = ("approx", "opg")
 
 
 def _trend_powers(trend: str) -> list[int]:
@@ -71,6 +73,8 @@ class ARIMA:
     True
     >>> res.forecast(3).shape
     (3,)
+    >>> res.bse.shape, res.conf_int().shape                  # standard errors, 95% CIs
+    ((3,), (3, 2))
     """
 
     def __init__(
@@ -147,10 +151,12 @@ class ARIMA:
         beta = self._split(params)[0]
         return kalman_loglike(self.statespace(params), self._demeaned(beta, self.y), self.d)
 
-    def filter(self, params: Any) -> ARIMAResults:
-        """Results at given parameters, without estimation (statsmodels' ``filter``)."""
+    def filter(self, params: Any, cov_type: str = "approx") -> ARIMAResults:
+        """Results at given parameters, without estimation (statsmodels' ``filter``);
+        ``cov_type`` as in :meth:`fit`, evaluated at ``params``."""
         params = self._check_params(params).copy()
-        return ARIMAResults(self, params, "fixed", self.loglike(params), {})
+        check_option(cov_type, "cov_type", COV_TYPES)
+        return ARIMAResults(self, params, "fixed", self.loglike(params), {}, cov_type)
 
     # -- estimation ----------------------------------------------------------------
     def fit(
@@ -159,6 +165,7 @@ class ARIMA:
         *,
         start_params: Any = None,
         maxiter: int = 500,
+        cov_type: str = "approx",
     ) -> ARIMAResults:
         """Estimate the parameters.
 
@@ -174,19 +181,27 @@ class ARIMA:
             MLE starting values (default: a Hannan-Rissanen regression).
         maxiter : int
             Optimizer iteration cap.
+        cov_type : {'approx', 'opg'}
+            Covariance of the estimates (``bse``, ``pvalues``, ``conf_int``):
+            ``'approx'``, the inverse observed information ``[-d^2 log L / d theta^2]^{-1}``
+            by a numerical Hessian (statsmodels' ``cov_type='approx'``); ``'opg'``, the
+            inverse outer product of the per-observation scores (statsmodels' default).
+            Both over all parameters, sigma2 included, in their natural (constrained)
+            form; for ``'css'`` of the conditional log-likelihood. Computed on first use.
 
         Returns
         -------
         ARIMAResults
         """
         check_option(method, "method", METHODS)
+        check_option(cov_type, "cov_type", COV_TYPES)
         from gradkit.tsa._estimation import fit_css, fit_mle
 
         if method == "css":
             params, llf, info = fit_css(self)
         else:
             params, llf, info = fit_mle(self, start_params, maxiter)
-        return ARIMAResults(self, params, method, llf, info)
+        return ARIMAResults(self, params, method, llf, info, cov_type)
 
 
 def _arima_statespace(
@@ -238,14 +253,17 @@ class Forecast:
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """Normal ``1 - alpha`` intervals, shape (steps, 2): mean -/+ z_{1-alpha/2} se."""
-        if not 0.0 < alpha < 1.0:
-            raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
-        from scipy.stats import norm
+        return _normal_interval(self.predicted_mean, self.se_mean, alpha)
 
-        z = norm.ppf(1.0 - alpha / 2.0)
-        return np.column_stack(
-            [self.predicted_mean - z * self.se_mean, self.predicted_mean + z * self.se_mean]
-        )
+
+def _normal_interval(mean: np.ndarray, se: np.ndarray, alpha: float) -> np.ndarray:
+    """``[mean - z se, mean + z se]`` with ``z = Phi^{-1}(1 - alpha / 2)``, shape (n, 2)."""
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
+    from scipy.stats import norm
+
+    z = norm.ppf(1.0 - alpha / 2.0)
+    return np.column_stack([mean - z * se, mean + z * se])
 
 
 class ARIMAResults:
@@ -264,12 +282,40 @@ class ARIMAResults:
         One-step-ahead prediction errors ``v_t`` of the Kalman filter.
     fittedvalues : ndarray, shape (n,)
         ``y - resid``.
+    cov_type : str
+        How :meth:`cov_params` is computed; see :meth:`ARIMA.fit`.
+    bse : ndarray, shape (k,)
+        Standard errors ``sqrt(diag(cov_params()))``.
+    zvalues, tvalues : ndarray, shape (k,)
+        ``params / bse`` (``tvalues`` is statsmodels' alias).
+    pvalues : ndarray, shape (k,)
+        Two-sided normal p-values ``2 (1 - Phi(|z|))``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> y = np.convolve(rng.standard_normal(500), [1.0, 0.4])[:500]
+    >>> res = ARIMA(y, order=(0, 0, 1), trend="n").fit()
+    >>> lo, hi = res.conf_int(alpha=0.05)[0]                 # 95% interval for ma.L1
+    >>> bool(lo < 0.4 < hi)
+    True
+    >>> print(res.summary())  # doctest: +ELLIPSIS
+    ARIMA(0, 0, 1)  trend='n'  method=mle  cov_type=approx
+    ...
+    ma.L1 ...
     """
 
     def __init__(
-        self, model: ARIMA, params: np.ndarray, method: str, llf: float, info: dict[str, Any]
+        self,
+        model: ARIMA,
+        params: np.ndarray,
+        method: str,
+        llf: float,
+        info: dict[str, Any],
+        cov_type: str = "approx",
     ) -> None:
         self.model = model
+        self.cov_type = cov_type
         self.params = params
         self.param_names = list(model.param_names)
         self.method = method
@@ -335,14 +381,81 @@ class ARIMAResults:
         """Point forecasts for ``steps`` periods; see :meth:`get_forecast` for intervals."""
         return self.get_forecast(steps).predicted_mean
 
-    def summary(self) -> str:
-        """A plain-text table of the estimates and fit statistics."""
+    # -- inference -----------------------------------------------------------------
+    @cached_property
+    def _cov(self) -> np.ndarray:
+        from gradkit.tsa._inference import cov_from_information, information
+
+        info = information(self.model, self.params, self.method, self.cov_type)
+        return cov_from_information(info)
+
+    def cov_params(self) -> np.ndarray:
+        """Covariance of the estimates, shape (k, k), order of ``param_names``: the inverse
+        information of :meth:`ARIMA.fit`'s ``cov_type`` (computed once, on first use).
+
+        ``'approx'``: the Hessian is the central difference of the complex-step gradient
+        of ``log L`` in the natural parameters, ``H[:, j] = (g(theta + h_j e_j) -
+        g(theta - h_j e_j)) / (2 h_j)`` with ``h_j`` proportional to ``max(|theta_j|, 0.1)``
+        on the scaled series (see ``gradkit.tsa._inference``); all 2k gradients take one
+        batched Kalman pass.
+        """
+        return self._cov.copy()
+
+    @property
+    def bse(self) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(np.diag(self._cov))
+
+    @property
+    def zvalues(self) -> np.ndarray:
+        return self.params / self.bse
+
+    @property
+    def tvalues(self) -> np.ndarray:
+        return self.zvalues
+
+    @property
+    def pvalues(self) -> np.ndarray:
+        from scipy.stats import norm
+
+        return 2.0 * norm.sf(np.abs(self.zvalues))
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """Normal ``1 - alpha`` intervals, shape (k, 2): ``params -/+ z_{1-alpha/2} bse``."""
+        return _normal_interval(self.params, self.bse, alpha)
+
+    def summary(self, alpha: float = 0.05) -> str:
+        """A plain-text table: one row per parameter with coef, std err, z, P>|z| and the
+        ``1 - alpha`` interval, under the fit statistics (print it)."""
+        ci = self.conf_int(alpha)
+        lo, hi = f"[{alpha / 2:.3g}", f"{1 - alpha / 2:.3g}]"
+        width = max(8, *(len(n) for n in self.param_names))
+        head = f"{'':{width}s} {'coef':>11s} {'std err':>11s} {'z':>9s} {'P>|z|':>7s}"
+        head += f" {lo:>11s} {hi:>11s}"
+        rule = "-" * len(head)
         lines = [
-            f"ARIMA{self.order}  trend={self.model.trend!r}  method={self.method}",
-            f"nobs={self.nobs}  llf={self.llf:.4f}  aic={self.aic:.4f}  bic={self.bic:.4f}",
+            f"ARIMA{self.order}  trend={self.model.trend!r}  method={self.method}  "
+            f"cov_type={self.cov_type}",
+            f"nobs={self.nobs}  llf={self.llf:.4f}  aic={self.aic:.4f}  bic={self.bic:.4f}  "
+            f"hqic={self.hqic:.4f}",
+            rule,
+            head,
+            rule,
         ]
-        lines += [f"  {n:<8s} {v: .6g}" for n, v in zip(self.param_names, self.params)]
+        for i, name in enumerate(self.param_names):
+            row = (self.params[i], self.bse[i], self.zvalues[i], self.pvalues[i], *ci[i])
+            lines.append(
+                f"{name:{width}s} {_num(row[0])} {_num(row[1])} {row[2]:9.3f} {row[3]:7.3f} "
+                f"{_num(row[4])} {_num(row[5])}"
+            )
+        lines.append(rule)
         return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    """Width 11: four decimals, or four significant digits in e-notation when too large
+    or too small for that."""
+    return f"{x:11.4f}" if x == 0 or 1e-3 <= abs(x) < 1e6 else f"{x:11.4g}"
 
 
 def _constrain(model: ARIMA, x: np.ndarray) -> np.ndarray:

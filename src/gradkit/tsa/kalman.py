@@ -29,6 +29,7 @@ __all__ = [
     "kalman_filter",
     "kalman_loglike",
     "kalman_loglike_batch",
+    "kalman_loglike_obs_batch",
     "solve_lyapunov",
 ]
 
@@ -184,9 +185,25 @@ def kalman_filter(ss: StateSpace, y: np.ndarray, burn: int = 0) -> FilterOutput:
     """
     v, F, a, P, _ = _filter_batch(_batched(ss), y[None], burn, None)
     v, F = v[:, 0], F[:, 0]
-    ll = -0.5 * (_LOG_2PI + np.log(F) + v**2 / F)
+    return FilterOutput(v, F, _loglike_terms(v, F, burn), a[-1, 0], P[-1, 0])
+
+
+def _loglike_terms(v: np.ndarray, F: np.ndarray, burn: int) -> np.ndarray:
+    """``-1/2 [log(2 pi) + log F_t + v_t^2 / F_t]`` along axis 0, zero for ``t < burn``."""
+    ll = -0.5 * (_LOG_2PI + np.log(F) + v * v / F)
     ll[:burn] = 0.0
-    return FilterOutput(v, F, ll, a[-1, 0], P[-1, 0])
+    return ll
+
+
+def kalman_loglike_obs_batch(ss: StateSpace, y: np.ndarray, burn: int = 0) -> np.ndarray:
+    """Per-observation log-likelihoods of B systems by the full recursions (no
+    steady-state shortcut), zero for the first ``burn``; complex systems give complex
+    values (complex step), as the per-observation scores of an OPG covariance need.
+
+    Shape: ``ss`` as in :func:`kalman_loglike_batch`; y (B, n) → (B, n).
+    """
+    v, F, *_ = _filter_batch(ss, y, burn, None)
+    return _loglike_terms(v, F, burn).T
 
 
 def kalman_loglike(ss: StateSpace, y: np.ndarray, burn: int = 0, tol: float = 1e-13) -> float:
