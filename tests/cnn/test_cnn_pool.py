@@ -14,14 +14,8 @@ import gradkit as gk
 from gradkit.autograd import gradcheck
 from gradkit.nn.pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from gradkit.nn.upsample import Upsample, ZeroPad2d
-from gradkit.ops.pool import (
-    adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    interpolate,
-    max_pool1d,
-    max_pool2d,
-)
+from gradkit.ops.pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from gradkit.ops.resample import adaptive_avg_pool2d, interpolate
 from parity import assert_parity, random_inputs
 
 # kernel × stride (None = kernel, 1, 2) × padding (0, 1) × (odd, even) input × batch 1 and > 1
@@ -188,7 +182,8 @@ def test_layers_and_reprs():
     assert Upsample(scale_factor=2)(x).shape == (2, 3, 16, 16)
     assert ZeroPad2d(1)(x).shape == (2, 3, 10, 10)
     assert MaxPool2d(2)(gk.randn(3, 8, 8)).shape == (3, 4, 4)
-    assert repr(MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
+    expected = "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(MaxPool2d(2)) == expected
     assert repr(AdaptiveAvgPool2d(1)) == "AdaptiveAvgPool2d(output_size=1)"
 
 

@@ -42,7 +42,18 @@ from gradkit.nn.loss import (
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from gradkit.nn.parameter import Parameter, UninitializedParameter
-from gradkit.nn.pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from gradkit.nn.pool import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+)
 from gradkit.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from gradkit.nn.transformer import (
     LearnedPositionalEncoding,
@@ -64,5 +75,6 @@ __all__ = [
     "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SoftMarginLoss", "Softmax",
     "Softplus", "Softsign", "SquaredHingeLoss", "Swish", "Tanh", "Unflatten",
     "UninitializedParameter",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d",
     "functional", "get_activation", "init",
 ]  # fmt: skip

@@ -4,7 +4,7 @@ arguments."""
 from __future__ import annotations
 
 from gradkit.nn.module import Module
-from gradkit.ops.pool import interpolate
+from gradkit.ops.resample import interpolate
 from gradkit.ops.shape import pad
 from gradkit.tensor import Tensor
 

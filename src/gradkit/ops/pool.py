@@ -1,6 +1,6 @@
-"""Pooling and resampling (concepts CNN-POOL, CNN-INVARIANCE): max and average pooling
-(1-d and 2-d), adaptive average pooling and nearest-neighbour upsampling, PyTorch's
-semantics (NCHW).
+"""Pooling (concepts CNN-POOL, CNN-INVARIANCE): max and average pooling (1-d and 2-d,
+``ceil_mode``, max indices), PyTorch's semantics (NCHW). Max unpooling lives in
+``ops.unpool``, adaptive pooling and interpolation in ``ops.resample``.
 
 A pooling window of kh × kw taps is visited as kh·kw strided views of the padded input,
 one per kernel offset (i, j):
@@ -11,6 +11,16 @@ and combined pairwise (``np.maximum`` or ``+``), which is ~40× faster than redu
 reshaped array over its short strided window axes. The backward adds the output
 gradient back through the same views. When the windows tile the input (stride =
 kernel) the views are exactly the blocks of a reshape, so one code path serves both.
+
+Output length along an axis of size L (kernel k, stride S, padding P, dilation D):
+
+    L_out = ⌊(L + 2P − D(k − 1) − 1)/S⌋ + 1                  (ceil_mode=False)
+    L_out = ⌈(L + 2P − D(k − 1) − 1)/S⌉ + 1, minus 1 when the last window would start
+            at or after L + P, i.e. inside the right padding  (ceil_mode=True)
+
+With ``ceil_mode`` the last window may hang over the end of the padded input; the
+overhang is padded with −∞ (max) or 0 (average) and, as in PyTorch, never counted in
+an average's divisor.
 
 Max pooling keeps the largest value in each window; shifting the input by less than a
 window often leaves the output unchanged (local translation invariance, CNN-INVARIANCE).
@@ -25,17 +35,16 @@ from gradkit.ops.conv import (
     pair,
     spatial_slices,
 )
-from gradkit.ops.linalg import matmul
-from gradkit.ops.reduce import mean
 from gradkit.ops.shape import reshape, squeeze, unsqueeze
 from gradkit.tensor import Function, Tensor
 
 
-def _pad_nchw(x, padding, value):
-    ph, pw = padding
-    if not (ph or pw):
+def _pad_nchw(x, pads, value):
+    """Pad the last two axes by ``pads = ((top, bottom), (left, right))``."""
+    (t, b), (l, r) = pads
+    if not (t or b or l or r):
         return x
-    return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    return xp.pad(x, ((0, 0), (0, 0), (t, b), (l, r)), constant_values=value)
 
 
 def window(a, i: int, j: int, stride, dilation, out_hw):
@@ -48,29 +57,40 @@ def _offsets(kernel):
     return [(i, j) for i in range(kh) for j in range(kw)]
 
 
-def _out_hw(shape, kernel, stride, padding, dilation):
+def _crop(gpad, pads, shape):
+    ((t, _), (l, _)), (h, w) = pads, shape[2:]
+    return gpad[:, :, t : t + h, l : l + w]
+
+
+def _taps(i: int, j: int, stride, dilation, pads, out_hw):
+    """Input row and column (may fall in the padding) of tap (i, j) of every window:
+    ``S_h·y + D_h·i − top`` for y < Ho and ``S_w·x + D_w·j − left`` for x < Wo."""
     return tuple(
-        (s + 2 * p - d * (k - 1) - 1) // st + 1
-        for s, k, st, p, d in zip(shape[2:], kernel, stride, padding, dilation)
+        s * xp.arange(n) + d * k - p[0]
+        for s, n, d, k, p in zip(stride, out_hw, dilation, (i, j), pads)
     )
 
 
-def _crop(gpad, padding, shape):
-    (ph, pw), (h, w) = padding, shape[2:]
-    return gpad[:, :, ph : ph + h, pw : pw + w]
+def _real_taps(i: int, j: int, stride, dilation, pads, in_hw, out_hw):
+    """(Ho, Wo) mask of the windows whose tap (i, j) is a real input, or None if all are."""
+    rows, cols = _taps(i, j, stride, dilation, pads, out_hw)
+    real_r, real_c = (rows >= 0) & (rows < in_hw[0]), (cols >= 0) & (cols < in_hw[1])
+    if real_r.all() and real_c.all():
+        return None
+    return real_r[:, None] & real_c[None, :]
 
 
 class MaxPool2d(Function):
-    """y[n, c, y, x] = max_(i, j) x_pad[n, c, S·y + D·i, S·x + D·j], the padding being −∞.
+    """y[n, c, y, x] = max_(i, j) x_pad[n, c, S·y + D·i, S·x + D·j], the padding (and any
+    ``ceil_mode`` overhang) being −∞.
 
-    The gradient goes to the first maximum of each window in row-major order (as in
-    PyTorch); overlapping windows add their shares.
+    The gradient goes to the first maximum of each window in row-major order among the
+    real inputs (as in PyTorch); overlapping windows add their shares.
     """
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, dilation):
-        xpad = _pad_nchw(x, padding, -xp.inf)
-        out_hw = _out_hw(x.shape, kernel, stride, padding, dilation)
+    def forward(ctx, x, *, kernel, stride, pads, dilation, out_hw):
+        xpad = _pad_nchw(x, pads, -xp.inf)
         views = (window(xpad, i, j, stride, dilation, out_hw) for i, j in _offsets(kernel))
         first = next(views)
         out = scratch_like(first)
@@ -78,25 +98,30 @@ class MaxPool2d(Function):
         for v in views:
             xp.maximum(out, v, out=out)
         ctx.xpad, ctx.out, ctx.x_shape = xpad, out, x.shape
-        ctx.opts = kernel, stride, padding, dilation
+        ctx.opts = kernel, stride, pads, dilation
         return out
 
     @staticmethod
     def backward(ctx, g):
-        kernel, stride, padding, dilation = ctx.opts
+        kernel, stride, pads, dilation = ctx.opts
         xpad, out = ctx.xpad, ctx.out
+        out_hw, in_hw = out.shape[2:], ctx.x_shape[2:]
         gpad = scratch_like(xpad)
         gpad.fill(0)
         disjoint = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
         offsets = _offsets(kernel)
+        padded = any(t or b for t, b in pads)
         # in-place ufuncs on arrays of one memory layout (``out``'s): mixing layouts or
         # using np.where/copyto(where=) here is 5-10× slower
         rest = scratch_like(out)  # the gradient of windows whose maximum is not met yet
         rest[...] = g
         hit = scratch_like(out, bool)
         for step, (i, j) in enumerate(offsets):
-            xp.equal(window(xpad, i, j, stride, dilation, out.shape[2:]), out, out=hit)
-            target = window(gpad, i, j, stride, dilation, out.shape[2:])
+            xp.equal(window(xpad, i, j, stride, dilation, out_hw), out, out=hit)
+            real = _real_taps(i, j, stride, dilation, pads, in_hw, out_hw) if padded else None
+            if real is not None:
+                hit &= real  # a −∞ pad never takes the gradient of an all −∞ window
+            target = window(gpad, i, j, stride, dilation, out_hw)
             if disjoint:
                 xp.multiply(rest, hit, out=target)
             else:
@@ -104,46 +129,104 @@ class MaxPool2d(Function):
             if step + 1 < len(offsets):
                 xp.logical_not(hit, out=hit)
                 rest *= hit
-        return _crop(gpad, padding, ctx.x_shape)
+        return _crop(gpad, pads, ctx.x_shape)
+
+
+def _max_indices(x, out, kernel, stride, pads, dilation):
+    """Flat index h·W + w, into each (H, W) input plane, of the element each window of
+    :class:`MaxPool2d` took: the first maximum in row-major order, or the last NaN
+    (PyTorch's ``return_indices``)."""
+    xpad = _pad_nchw(x, pads, -xp.inf)
+    in_hw, out_hw = x.shape[2:], out.shape[2:]
+    idx = xp.zeros(out.shape, dtype=xp.int64)
+    hit = xp.empty(out.shape, dtype=bool)
+    taps = []
+    for i, j in _offsets(kernel):
+        rows, cols = _taps(i, j, stride, dilation, pads, out_hw)
+        real = _real_taps(i, j, stride, dilation, pads, in_hw, out_hw)
+        taps.append(
+            (window(xpad, i, j, stride, dilation, out_hw), rows[:, None] * x.shape[3] + cols, real)
+        )
+    for view, flat, real in reversed(taps):  # the last write is the first maximum
+        xp.equal(view, out, out=hit)
+        if real is not None:
+            hit &= real
+        xp.copyto(idx, flat, where=hit)
+    if xp.isnan(out).any():
+        for view, flat, _ in taps:
+            xp.copyto(idx, flat, where=xp.isnan(view))
+    return idx
 
 
 class AvgPool2d(Function):
     """y[n, c, y, x] = (1/K) Σ_(i, j) x_pad[n, c, S·y + i, S·x + j], the padding being 0;
-    K is kh·kw (``count_include_pad``), the number of real inputs in the window, or
-    ``divisor_override``."""
+    K is ``divisor_override``, else the window's size clipped to the padded input
+    (``count_include_pad``; kh·kw unless a ``ceil_mode`` window hangs over the end), else
+    the number of real inputs in the window."""
 
     @staticmethod
-    def forward(ctx, x, *, kernel, stride, padding, count_include_pad, divisor_override):
-        xpad = _pad_nchw(x, padding, 0)
+    def forward(
+        ctx, x, *, kernel, stride, pads, padding, out_hw, count_include_pad, divisor_override
+    ):
+        xpad = _pad_nchw(x, pads, 0)
         one = (1, 1)
-        out_hw = _out_hw(x.shape, kernel, stride, padding, one)
         views = (window(xpad, i, j, stride, one, out_hw) for i, j in _offsets(kernel))
         total = xp.array(next(views), order="K")
         for v in views:
             total += v
+        over = any(b > p for (_, b), p in zip(pads, padding))  # a window hangs over the end
         if divisor_override:
             divisor = xp.asarray(divisor_override, dtype=x.dtype)
-        elif count_include_pad or not any(padding):
+        elif not over and (count_include_pad or not any(padding)):
             divisor = xp.asarray(kernel[0] * kernel[1], dtype=x.dtype)
-        else:  # count the real (unpadded) inputs of each window
-            inside = _pad_nchw(xp.ones((1, 1, *x.shape[2:]), dtype=x.dtype), padding, 0)
-            divisor = sum(window(inside, i, j, stride, one, out_hw) for i, j in _offsets(kernel))
+        else:  # count the inputs (with or without the padding) inside each window
+            h, w = x.shape[2:]
+            counted = xp.ones((1, 1, h, w), dtype=x.dtype)
+            inner = tuple((p, p) for p in padding)
+            counted = _pad_nchw(counted, inner, 1 if count_include_pad else 0)
+            extra = tuple((0, b - p) for (_, b), p in zip(pads, padding))
+            counted = _pad_nchw(counted, extra, 0)
+            divisor = sum(window(counted, i, j, stride, one, out_hw) for i, j in _offsets(kernel))
         ctx.divisor, ctx.pad_shape, ctx.x_shape = divisor, xpad.shape, x.shape
-        ctx.opts = kernel, stride, padding
+        ctx.opts = kernel, stride, pads
         return total / divisor
 
     @staticmethod
     def backward(ctx, g):
-        kernel, stride, padding = ctx.opts
+        kernel, stride, pads = ctx.opts
         share = g / ctx.divisor
         gpad = xp.zeros(ctx.pad_shape, dtype=g.dtype)
         for i, j in _offsets(kernel):
             window(gpad, i, j, stride, (1, 1), g.shape[2:])[...] += share
-        return _crop(gpad, padding, ctx.x_shape)
+        return _crop(gpad, pads, ctx.x_shape)
+
+
+def _plane_flat(idx, n: int, c: int, plane: int):
+    """Per-plane flat indices ``idx`` (N, C, ...) → indices into the whole raveled array."""
+    return (idx.reshape(n * c, -1) + (xp.arange(n * c) * plane)[:, None]).ravel()
 
 
 # ---------------------------------------------------------------- functional forms
-def _pool_args(op, x: Tensor, kernel_size, stride, padding, dilation):
+def _pool_out_size(op, axis, size, k, s, p, d, ceil_mode) -> int:
+    """PyTorch's pooled length: floor or ceil of (L + 2P − D(k − 1) − 1)/S, plus 1; in
+    ``ceil_mode`` the last window must start inside the input or the left padding."""
+    if not ceil_mode:
+        return checked_output_size(op, axis, size, k, s, p, d)
+    n = (size + 2 * p - d * (k - 1) - 1 + s - 1) // s + 1
+    if (n - 1) * s >= size + p:
+        n -= 1
+    if n < 1:
+        raise ValueError(
+            f"{op}: the {axis} axis is too small: size {size} with padding {p} holds no "
+            f"window of kernel {k}, dilation {d}. Use a larger input, more padding or a "
+            "smaller kernel."
+        )
+    return n
+
+
+def _pool_args(op, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode):
+    """Checked kernel, stride, padding, dilation, the per-side pads ((t, b), (l, r)) that
+    also cover a ``ceil_mode`` overhang, and the output size (Ho, Wo)."""
     if x.ndim != 4:
         raise ValueError(f"{op}: expected input (N, C, H, W) or (C, H, W), got shape {x.shape}")
     kernel = pair(kernel_size, "kernel_size")
@@ -156,11 +239,18 @@ def _pool_args(op, x: Tensor, kernel_size, stride, padding, dilation):
         )
     if any(p < 0 or 2 * p > k for p, k in zip(padding, kernel)):
         raise ValueError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
+    pads, out_hw = [], []
     for axis, s, k, st, p, d in zip(
         ("height", "width"), x.shape[2:], kernel, stride, padding, dilation
     ):
-        checked_output_size(op, axis, s, k, st, p, d)
-    return kernel, stride, padding, dilation
+        n = _pool_out_size(op, axis, s, k, st, p, d, ceil_mode)
+        pads.append((p, max(p, (n - 1) * st + d * (k - 1) + 1 - s - p)))
+        out_hw.append(n)
+    return kernel, stride, padding, dilation, tuple(pads), tuple(out_hw)
+
+
+def _unbatch(t: Tensor, unbatched: bool) -> Tensor:
+    return squeeze(t, 0) if unbatched else t
 
 
 def max_pool2d(
@@ -169,7 +259,9 @@ def max_pool2d(
     stride=None,
     padding=0,
     dilation=1,
-) -> Tensor:
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d`` (concept CNN-POOL).
 
     y[n, c, y, x] = max_(0 ≤ i < kh, 0 ≤ j < kw) x_pad[n, c, S_h·y + D_h·i, S_w·x + D_w·j]
@@ -184,11 +276,18 @@ def max_pool2d(
     padding : int or (int, int)
         −∞ added on each side, at most half the kernel.
     dilation : int or (int, int)
+    ceil_mode : bool
+        Round the output size up, so a last partial window is kept (see Shape).
+    return_indices : bool
+        Also return, for every output, the flat index h·W + w of the input it took
+        within its (H, W) plane (int64, for :func:`max_unpool2d`).
 
     Shape
     -----
     Input (N, C, H, W), output (N, C, H_out, W_out) with
-    H_out = ⌊(H + 2P − D(kh − 1) − 1)/S⌋ + 1.
+    H_out = ⌊(H + 2P − D(kh − 1) − 1)/S⌋ + 1, or with ``ceil_mode``
+    ⌈(H + 2P − D(kh − 1) − 1)/S⌉ + 1, less one if that last window would start at or
+    past H + P (inside the right padding).
 
     Examples
     --------
@@ -197,13 +296,20 @@ def max_pool2d(
     >>> max_pool2d(x, 2)[0, 0]
     tensor([[ 5.,  7.],
             [13., 15.]])
+    >>> max_pool2d(x, 3, 2, ceil_mode=True, return_indices=True)[1][0, 0]
+    tensor([[10, 11],
+            [14, 15]])
     """
     x, unbatched = batched(input, 2)
-    kernel, stride, padding, dilation = _pool_args(
-        "max_pool2d", x, kernel_size, stride, padding, dilation
+    kernel, stride, _, dilation, pads, out_hw = _pool_args(
+        "max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode
     )
-    out = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
-    return squeeze(out, 0) if unbatched else out
+    opts = dict(kernel=kernel, stride=stride, pads=pads, dilation=dilation)
+    out = MaxPool2d.apply(x, **opts, out_hw=out_hw)
+    if not return_indices:
+        return _unbatch(out, unbatched)
+    idx = Tensor(_max_indices(x.data, out.data, **opts))
+    return _unbatch(out, unbatched), _unbatch(idx, unbatched)
 
 
 def avg_pool2d(
@@ -211,6 +317,7 @@ def avg_pool2d(
     kernel_size,
     stride=None,
     padding=0,
+    ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
 ) -> Tensor:
@@ -218,13 +325,15 @@ def avg_pool2d(
 
     y[n, c, y, x] = (1/K) Σ_(i, j) x_pad[n, c, S_h·y + i, S_w·x + j]
 
-    with K = kh·kw, or the number of unpadded inputs when ``count_include_pad=False``,
-    or ``divisor_override``.
+    with K = ``divisor_override`` if given, else the window's size clipped to the padded
+    input (kh·kw except for a ``ceil_mode`` window hanging over the end, whose overhang
+    is not counted), or with ``count_include_pad=False`` the number of real inputs.
 
     Shape
     -----
     Input (N, C, H, W) or (C, H, W), output (N, C, H_out, W_out) with
-    H_out = ⌊(H + 2P − kh)/S⌋ + 1.
+    H_out = ⌊(H + 2P − kh)/S⌋ + 1, or with ``ceil_mode`` ⌈(H + 2P − kh)/S⌉ + 1, less one
+    if that last window would start at or past H + P.
 
     Examples
     --------
@@ -232,24 +341,31 @@ def avg_pool2d(
     >>> avg_pool2d(gk.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
     tensor([[ 2.5,  4.5],
             [10.5, 12.5]])
+    >>> avg_pool2d(gk.arange(9.0).reshape(1, 1, 3, 3), 2, ceil_mode=True)[0, 0]
+    tensor([[2. , 3.5],
+            [6.5, 8. ]])
     """
     x, unbatched = batched(input, 2)
-    kernel, stride, padding, _ = _pool_args("avg_pool2d", x, kernel_size, stride, padding, 1)
+    kernel, stride, padding, _, pads, out_hw = _pool_args(
+        "avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode
+    )
     out = AvgPool2d.apply(
         x,
         kernel=kernel,
         stride=stride,
+        pads=pads,
         padding=padding,
+        out_hw=out_hw,
         count_include_pad=count_include_pad,
         divisor_override=divisor_override,
     )
-    return squeeze(out, 0) if unbatched else out
+    return _unbatch(out, unbatched)
 
 
-def _as_2d(x: Tensor) -> tuple[Tensor, bool]:
+def _as_2d(op: str, x: Tensor) -> tuple[Tensor, bool]:
     """(N, C, L) or (C, L) → (N, C, 1, L)."""
     if x.ndim not in (2, 3):
-        raise ValueError(f"expected input (N, C, L) or (C, L), got shape {x.shape}")
+        raise ValueError(f"{op}: expected input (N, C, L) or (C, L), got shape {x.shape}")
     unbatched = x.ndim == 2
     return unsqueeze(unsqueeze(x, 0) if unbatched else x, 2), unbatched
 
@@ -259,9 +375,17 @@ def _from_2d(out: Tensor, unbatched: bool) -> Tensor:
     return squeeze(out, 0) if unbatched else out
 
 
-def _one(value, default):
-    value = default if value is None else value
-    return (1, int(value if isinstance(value, (int, xp.integer)) else value[0]))
+def _single(value, name: str) -> int:
+    if isinstance(value, (int, xp.integer)):
+        return int(value)
+    if len(value) != 1:
+        raise ValueError(f"{name} must be an int or a 1-tuple, got {value!r}")
+    return int(value[0])
+
+
+def _one(value, default, name: str):
+    """A 1-d argument as the (1, value) pair of the equivalent height-1 2-d pooling."""
+    return (1, _single(default if value is None else value, name))
 
 
 def max_pool1d(
@@ -270,21 +394,28 @@ def max_pool1d(
     stride=None,
     padding=0,
     dilation=1,
-) -> Tensor:
-    """1-D max pooling: :func:`max_pool2d` on a height-1 image.
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """1-D max pooling: :func:`max_pool2d` on a height-1 image; the indices index L.
 
     Shape
     -----
-    Input (N, C, L) or (C, L), output (N, C, L_out), L_out = ⌊(L + 2P − D(k − 1) − 1)/S⌋ + 1.
+    Input (N, C, L) or (C, L), output (N, C, L_out), L_out = ⌊(L + 2P − D(k − 1) − 1)/S⌋ + 1
+    (⌈·⌉ with ``ceil_mode``, less one if the last window would start past L + P).
     """
-    x, unbatched = _as_2d(input)
+    x, unbatched = _as_2d("max_pool1d", input)
     out = max_pool2d(
         x,
-        _one(kernel_size, None),
-        _one(stride, kernel_size),
-        (0, _one(padding, 0)[1]),
-        _one(dilation, 1),
+        _one(kernel_size, None, "kernel_size"),
+        _one(stride, kernel_size, "stride"),
+        (0, _single(padding, "padding")),
+        _one(dilation, 1, "dilation"),
+        ceil_mode,
+        return_indices,
     )
+    if return_indices:
+        return _from_2d(out[0], unbatched), _from_2d(out[1], unbatched)
     return _from_2d(out, unbatched)
 
 
@@ -293,114 +424,23 @@ def avg_pool1d(
     kernel_size,
     stride=None,
     padding=0,
+    ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
     """1-D average pooling: :func:`avg_pool2d` on a height-1 image.
 
     Shape
     -----
-    Input (N, C, L) or (C, L), output (N, C, L_out), L_out = ⌊(L + 2P − k)/S⌋ + 1.
+    Input (N, C, L) or (C, L), output (N, C, L_out), L_out = ⌊(L + 2P − k)/S⌋ + 1 (⌈·⌉
+    with ``ceil_mode``, less one if the last window would start past L + P).
     """
-    x, unbatched = _as_2d(input)
+    x, unbatched = _as_2d("avg_pool1d", input)
     out = avg_pool2d(
         x,
-        _one(kernel_size, None),
-        _one(stride, kernel_size),
-        (0, _one(padding, 0)[1]),
+        _one(kernel_size, None, "kernel_size"),
+        _one(stride, kernel_size, "stride"),
+        (0, _single(padding, "padding")),
+        ceil_mode,
         count_include_pad,
     )
     return _from_2d(out, unbatched)
-
-
-def _bins(size: int, out: int, dtype):
-    """(out, size) averaging matrix of adaptive pooling: row i averages inputs
-    ⌊i·size/out⌋ … ⌈(i + 1)·size/out⌉ − 1 (PyTorch's bins)."""
-    a = xp.zeros((out, size), dtype=dtype)
-    for i in range(out):
-        start, stop = (i * size) // out, -(-((i + 1) * size) // out)
-        a[i, start:stop] = 1.0 / (stop - start)
-    return a
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
-    """Average pooling to a fixed output size, as ``torch.nn.functional.adaptive_avg_pool2d``;
-    ``output_size=1`` is global average pooling.
-
-    Output cell (y, x) averages rows ⌊y·H/Ho⌋ … ⌈(y + 1)·H/Ho⌉ − 1 and the matching columns.
-    When the bins tile the input this is :func:`avg_pool2d` with kernel H/Ho; otherwise
-    it is the separable product A_h · x · A_wᵀ with the (Ho, H) and (Wo, W) averaging
-    matrices.
-
-    Shape
-    -----
-    Input (N, C, H, W) or (C, H, W), output (N, C, Ho, Wo); ``None`` in ``output_size``
-    keeps that input size.
-    """
-    x, unbatched = batched(input, 2)
-    if x.ndim != 4:
-        raise ValueError(f"adaptive_avg_pool2d: expected (N, C, H, W), got shape {input.shape}")
-    h, w = x.shape[2:]
-    size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    ho, wo = (h if size[0] is None else size[0]), (w if size[1] is None else size[1])
-    if (ho, wo) == (1, 1):
-        out = mean(x, axis=(2, 3), keepdims=True)
-    elif h % ho == 0 and w % wo == 0:
-        out = avg_pool2d(x, (h // ho, w // wo))
-    else:
-        out = _separable(x, _bins(h, ho, x.dtype), _bins(w, wo, x.dtype))
-    return squeeze(out, 0) if unbatched else out
-
-
-def _separable(x: Tensor, rows, cols) -> Tensor:
-    """rows · x · colsᵀ over the last two axes, rows (Ho, H) and cols (Wo, W) constants."""
-    return matmul(Tensor(rows), matmul(x, Tensor(xp.ascontiguousarray(cols.T))))
-
-
-def _nearest(size: int, out: int, scale: float | None, dtype):
-    """(out, size) one-hot matrix: output i copies input min(⌊i·s⌋, size − 1) with
-    s = 1/scale_factor when a scale is given, else size/out (PyTorch's "nearest")."""
-    step = (1.0 / scale) if scale else size / out
-    src = xp.minimum(xp.floor(xp.arange(out) * step).astype(int), size - 1)
-    m = xp.zeros((out, size), dtype=dtype)
-    m[xp.arange(out), src] = 1
-    return m
-
-
-def interpolate(
-    input: Tensor,  # noqa: A002
-    size=None,
-    scale_factor=None,
-    mode: str = "nearest",
-) -> Tensor:
-    """Nearest-neighbour resizing of (N, C, H, W) images, as
-    ``torch.nn.functional.interpolate(..., mode="nearest")``.
-
-    out[n, c, y, x] = in[n, c, min(⌊y·s_h⌋, H − 1), min(⌊x·s_w⌋, W − 1)], with s = 1/scale
-    when ``scale_factor`` is given and H/H_out otherwise. Computed as the separable product
-    of one-hot selection matrices, so the backward sums the copies exactly.
-
-    Shape
-    -----
-    Input (N, C, H, W), output (N, C, H_out, W_out) with H_out = ``size`` or
-    ⌊H·scale_factor⌋.
-    """
-    if mode != "nearest":
-        raise ValueError(f"interpolate: only mode='nearest' is supported, got {mode!r}")
-    if input.ndim != 4:
-        raise ValueError(f"interpolate: expected (N, C, H, W), got shape {input.shape}")
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
-    h, w = input.shape[2:]
-    if size is not None:
-        (ho, wo), scales = pair(size, "size"), (None, None)
-    else:
-        scales = (
-            (float(scale_factor),) * 2
-            if isinstance(scale_factor, (int, float))
-            else tuple(float(s) for s in scale_factor)
-        )
-        ho, wo = int(h * scales[0]), int(w * scales[1])
-    if ho < 1 or wo < 1:
-        raise ValueError(f"interpolate: output size ({ho}, {wo}) must be positive")
-    dtype = input.dtype
-    return _separable(input, _nearest(h, ho, scales[0], dtype), _nearest(w, wo, scales[1], dtype))

@@ -8,14 +8,15 @@ from gradkit.nn.functional.layers import __all__ as _layers_all
 from gradkit.nn.functional.loss import *  # noqa: F403
 from gradkit.nn.functional.loss import __all__ as _loss_all
 from gradkit.ops.conv import conv1d, conv2d, conv_output_size, conv_transpose2d
-from gradkit.ops.pool import (
+from gradkit.ops.pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from gradkit.ops.resample import (
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     interpolate,
-    max_pool1d,
-    max_pool2d,
 )
+from gradkit.ops.unpool import max_unpool1d, max_unpool2d
 
 __all__ = [
     *_activation_all,
@@ -24,6 +25,8 @@ __all__ = [
     "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "causal_mask", "conv1d", "conv2d",
     "conv_output_size", "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
     "scaled_dot_product_attention",
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool1d",
+    "max_unpool2d",
 ]  # fmt: skip
 
 # Attention is built on the functions above (dropout, linear), so it is imported last.
