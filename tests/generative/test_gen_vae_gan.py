@@ -143,6 +143,21 @@ def test_gan_ema_generator(decay):
     assert "generator_ema.n_averaged" in gan.state_dict()
 
 
+def test_gan_truncated_latent_is_the_truncated_normal():
+    """Truncated z follows the standard normal truncated to [−τ, τ] (KS test against
+    scipy's truncnorm) and bad τ is refused."""
+    from scipy import stats
+
+    gan = GAN(mlp_generator(4, 16, hidden=()), mlp_discriminator(16, hidden=(8,)), 4)
+    z = gan.sample_latent(5000, np.random.default_rng(0), truncation=0.7).data
+    assert np.abs(z).max() <= 0.7
+    assert stats.kstest(z.ravel().astype(np.float64), stats.truncnorm(-0.7, 0.7).cdf).pvalue > 0.01
+    assert stats.kstest(z.ravel().astype(np.float64), stats.norm.cdf).pvalue < 1e-6
+    assert gan.sample(3, np.random.default_rng(0), truncation=1.0).shape == (3, 16)
+    with pytest.raises(ValueError, match="truncation"):
+        gan.sample_latent(2, truncation=0.0)
+
+
 def test_dcgan_shapes():
     z = gk.randn(2, 100)
     g, d = dcgan_generator(), dcgan_discriminator()

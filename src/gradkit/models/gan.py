@@ -81,10 +81,21 @@ class GAN(Module):
     def forward(self, z: Tensor) -> Tensor:
         return self.generator(z)
 
-    def sample_latent(self, n: int, generator=None) -> Tensor:
-        """z ~ N(0, I), shape (n, latent_dim), float32."""
+    def sample_latent(self, n: int, generator=None, truncation: float | None = None) -> Tensor:
+        """z ~ N(0, I), shape (n, latent_dim), float32. With ``truncation`` τ each
+        coordinate is drawn from the standard normal truncated to [−τ, τ] (entries
+        outside are redrawn): BigGAN's truncation trick, trading diversity for fidelity.
+        """
         gen = generator if generator is not None else _random.default_generator()
-        return Tensor(gen.standard_normal((n, self.latent_dim)).astype(np.float32))
+        z = gen.standard_normal((n, self.latent_dim))
+        if truncation is not None:
+            if not truncation > 0:
+                raise ValueError(f"truncation must be > 0, got {truncation}")
+            outside = np.abs(z) > truncation
+            while outside.any():
+                z[outside] = gen.standard_normal(int(outside.sum()))
+                outside = np.abs(z) > truncation
+        return Tensor(z.astype(np.float32))
 
     def discriminator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G; keeps the mean
@@ -174,11 +185,14 @@ class GAN(Module):
                 callback(epoch, logs)
         return history
 
-    def sample(self, n: int, generator=None, use_ema: bool = True) -> np.ndarray:
+    def sample(
+        self, n: int, generator=None, use_ema: bool = True, truncation: float | None = None
+    ) -> np.ndarray:
         """n generated samples (eval mode, no graph), from ``generator_ema`` when the GAN
-        keeps one and ``use_ema``. The averaged generator's batch-norm statistics are
-        recomputed first (``update_bn`` over 10 batches of 256 fixed noise vectors),
-        since running statistics of the live generator do not belong to its weights."""
+        keeps one and ``use_ema``; ``truncation`` as in ``sample_latent``. The averaged
+        generator's batch-norm statistics are recomputed first (``update_bn`` over 10
+        batches of 256 fixed noise vectors), since running statistics of the live
+        generator do not belong to its weights."""
         net = self.generator
         if use_ema and self.ema_decay is not None:
             net = self.generator_ema
@@ -189,7 +203,7 @@ class GAN(Module):
         was_training = self.training
         self.eval()
         with no_grad():
-            out = net(self.sample_latent(n, generator)).data
+            out = net(self.sample_latent(n, generator, truncation)).data
         self.train(was_training)
         return out
 
