@@ -77,7 +77,7 @@ CASES = [
         CLF_DATA,
     ),
     ("SVC", svm.SVC, sk_svm.SVC, CLF_DATA),
-    ("LinearSVC", svm.LinearSVC, lambda: sk_svm.LinearSVC(loss="hinge", max_iter=10_000), CLF_DATA),
+    ("LinearSVC", svm.LinearSVC, lambda: sk_svm.LinearSVC(max_iter=10_000), CLF_DATA),
     (
         "GDA",
         discriminant_analysis.GaussianDiscriminantAnalysis,

@@ -1,4 +1,5 @@
-"""Pairwise distances shared by kernels, neighbours, clustering and silhouettes."""
+"""Pairwise distances shared by neighbours, clustering and silhouettes (the RBF kernel
+folds the same expansion into one matmul of its own, see ``svm._kernels``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ def squared_euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
     Y = X if same else Y
     xx = np.einsum("ij,ij->i", X, X)
     yy = xx if same else np.einsum("ij,ij->i", Y, Y)
-    d = xx[:, None] - 2.0 * (X @ Y.T) + yy[None, :]
+    d = X @ Y.T
+    d *= -2.0  # in place: each pass over the (n, m) result costs as much as the matmul
+    d += xx[:, None]
+    d += yy
     np.maximum(d, 0.0, out=d)
     if same:
         np.fill_diagonal(d, 0.0)

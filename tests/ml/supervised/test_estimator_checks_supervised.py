@@ -101,7 +101,6 @@ EXPECTED_FAILED: dict[str, dict[str, str]] = {
     "RandomForestRegressor": {"check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP},
     "AdaBoostClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
     "GradientBoostingClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
-    "LinearSVC": {"check_sample_weight_equivalence_on_dense_data": _SMO_WEIGHTS},
 }
 
 

@@ -40,7 +40,7 @@ def test_o_lagrange_dual_coefficients_match_libsvm(name):
 def test_ml_svm_linear_svc_hinge_equals_linear_kernel_svm():
     """ML-SVM: hinge-loss LinearSVC has w = Σ α_i y_i x_i of the linear-kernel dual."""
     Xtr, Xte, ytr, _ = split("breast_cancer", scale=True)
-    ours = LinearSVC(C=0.1, tol=1e-8).fit(Xtr, ytr)
+    ours = LinearSVC(C=0.1, loss="hinge", tol=1e-8).fit(Xtr, ytr)
     ref = sk_svm.SVC(kernel="linear", C=0.1, tol=1e-8).fit(Xtr, ytr)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-4)
@@ -48,6 +48,19 @@ def test_ml_svm_linear_svc_hinge_equals_linear_kernel_svm():
     hinge = np.maximum(0, 1 - margins)
     # KKT: points strictly outside the margin have no hinge loss
     assert np.all(hinge[margins > 1 + 1e-6] == 0)
+
+
+@pytest.mark.parametrize("name", CLASSIFICATION)
+@pytest.mark.parametrize("C", [0.05, 1.0])
+def test_ml_svm_linear_svc_squared_hinge_matches_liblinear(name, C):
+    """ML-SVM: the default squared-hinge LinearSVC is LIBLINEAR's (scikit-learn's) fit,
+    intercept penalised through intercept_scaling, one-vs-rest."""
+    Xtr, Xte, ytr, _ = split(name, scale=True)
+    ours = LinearSVC(C=C, intercept_scaling=2.0).fit(Xtr, ytr)
+    ref = sk_svm.LinearSVC(C=C, intercept_scaling=2.0, tol=1e-10, max_iter=100_000).fit(Xtr, ytr)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-4)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-4)
+    np.testing.assert_allclose(ours.decision_function(Xte), ref.decision_function(Xte), atol=1e-4)
 
 
 def test_ml_kernel_matrices_match_definitions(rng):

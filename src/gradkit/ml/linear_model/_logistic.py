@@ -34,29 +34,41 @@ class _Objective:
 
     z_i has the free classes' logits Θ_k·[x_i, 1] and 0 for the reference class.
     Gradient: (P − Y)ᵀ S X̃ + W/C.  Hessian block (k, l): X̃ᵀ S diag(P_k(δ_kl − P_l)) X̃ + δ_kl I/C.
+    Arrays over samples are kept class-major, (K, n), so that products with X̃ᵀ and sums
+    over the classes run along contiguous rows.
     """
 
     def __init__(self, Xa, y, n_classes, free, s, inv_c, fit_intercept):
-        self.Xa, self.s, self.free, self.inv_c = Xa, s, free, inv_c
-        self.Y = np.zeros((len(y), n_classes))
-        self.Y[np.arange(len(y)), y] = 1.0
+        self.Xa, self.XaT = Xa, np.ascontiguousarray(Xa.T)
+        self.s, self.free, self.inv_c = s, free, inv_c
+        self.y, self.n_classes = y, n_classes
+        self.Y = np.zeros((n_classes, len(y)))
+        self.Y[y, np.arange(len(y))] = 1.0
         self.shape = (len(free), Xa.shape[1])
         self.mask = np.ones(self.shape)
         if fit_intercept:
             self.mask[:, -1] = 0.0  # the intercept is not penalised
+        self._Xa2 = None
 
-    def probabilities(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        z = np.zeros_like(self.Y)
-        z[:, self.free] = self.Xa @ theta.reshape(self.shape).T
-        z_max = z.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(z - z_max).sum(axis=1, keepdims=True)) + z_max
-        return z, np.exp(z - log_norm), log_norm[:, 0]
+    def probabilities(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Shifted logits z_ik − max_l z_il (K, n), probabilities P = softmax(Z) (K, n) and
+        log Σ_k exp(z_ik − max_l z_il) (n,)."""
+        z = np.zeros((self.n_classes, len(self.s)))
+        z[self.free] = theta.reshape(self.shape) @ self.XaT
+        z -= z.max(axis=0)
+        p = np.exp(z)
+        norm = p.sum(axis=0)
+        p /= norm
+        return z, p, np.log(norm)
 
     def value_grad(self, theta: np.ndarray, probs=None) -> tuple[float, np.ndarray]:
         z, p, log_norm = self.probabilities(theta) if probs is None else probs
         w = theta.reshape(self.shape) * self.mask
-        value = self.s @ (log_norm - (z * self.Y).sum(axis=1)) + 0.5 * self.inv_c * (w * w).sum()
-        grad = ((p - self.Y)[:, self.free] * self.s[:, None]).T @ self.Xa + self.inv_c * w
+        # −log p_iy from the shifted logits: no cancellation of the large max_l z_il, so the
+        # objective is accurate enough for line searches near the optimum
+        nll = log_norm - z[self.y, np.arange(len(self.y))]
+        value = self.s @ nll + 0.5 * self.inv_c * (w * w).sum()
+        grad = ((p - self.Y)[self.free] * self.s) @ self.Xa + self.inv_c * w
         return float(value), grad.ravel()
 
     def __call__(self, theta: np.ndarray):
@@ -64,7 +76,7 @@ class _Objective:
         returned as (Hessian-vector product, diagonal) for truncated Newton."""
         probs = self.probabilities(theta)
         value, grad = self.value_grad(theta, probs)
-        pf = probs[1][:, self.free]
+        pf = probs[1][self.free]
         k, d = self.shape
         reg = self.inv_c * self.mask
         # all K classes free: shifting every θ_k by the same vector leaves P unchanged,
@@ -72,15 +84,15 @@ class _Objective:
         # is orthogonal to them; adding their projector keeps H invertible and the
         # Newton step unchanged in every other direction.
         null = None
-        if len(self.free) == self.Y.shape[1]:
+        if len(self.free) == self.n_classes:
             null = ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0] / k
         if k * d > _DENSE_MAX:
             return value, grad, self._hessian_operator(pf, reg, null)
-        root = np.sqrt(self.s)[:, None, None]
-        A = (pf[:, :, None] * self.Xa[:, None, :] * root).reshape(len(pf), k * d)
+        root = np.sqrt(self.s)
+        A = (pf.T[:, :, None] * (self.Xa * root[:, None])[:, None, :]).reshape(len(root), k * d)
         hess = -(A.T @ A)
         for j in range(k):
-            block = (self.Xa.T * (self.s * pf[:, j])) @ self.Xa
+            block = (self.XaT * (self.s * pf[j])) @ self.Xa
             hess[j * d : (j + 1) * d, j * d : (j + 1) * d] += block
         hess[np.diag_indices(k * d)] += reg.ravel()
         if null is not None:
@@ -90,7 +102,7 @@ class _Objective:
     def centred(self, theta: np.ndarray) -> np.ndarray:
         """All classes free: the solution with Σ_k θ_k = 0 along the unpenalised
         directions (the minimum-norm one; every shift along them has the same ℓ)."""
-        if len(self.free) < self.Y.shape[1]:
+        if len(self.free) < self.n_classes:
             return theta
         flat = ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0]
         theta = theta.copy()
@@ -100,19 +112,22 @@ class _Objective:
     def _hessian_operator(self, pf, reg, null):
         """v ↦ Hv without forming H: (HV)_k = Σ_i s_i p_ik (u_ik − Σ_l p_il u_il) x̃_i + V_k/C,
         u_i = V x̃_i (plus the null-space projector), and diag(H)."""
-        sp = self.s[:, None] * pf
+        sp = self.s * pf
+        if self._Xa2 is None:
+            self._Xa2 = self.Xa * self.Xa
 
         def hvp(v: np.ndarray) -> np.ndarray:
             V = v.reshape(self.shape)
-            U = self.Xa @ V.T
-            U -= (pf * U).sum(axis=1, keepdims=True)
+            U = V @ self.XaT
+            U -= np.einsum("kn,kn->n", pf, U)  # Σ_l p_il u_il: one pass, no GEMM to miss
             U *= sp
-            out = U.T @ self.Xa + reg * V
+            out = U @ self.Xa
+            out += reg * V
             if null is not None:
                 out += null * V.sum(axis=0)
             return out.ravel()
 
-        diag = (sp * (1.0 - pf)).T @ (self.Xa * self.Xa) + reg
+        diag = (sp * (1.0 - pf)) @ self._Xa2 + reg
         if null is not None:
             diag += null
         return hvp, diag.ravel()

@@ -25,7 +25,11 @@ class Perceptron(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
     mistake (the data are separated: guaranteed in finitely many steps when the data
     are linearly separable, by Novikoff's theorem), ``max_iter`` epochs have run, or
     the mistake count has not improved for ``n_iter_no_change`` epochs. K > 2 classes use
-    one perceptron per class (one-vs-rest), updated together.
+    one perceptron per class (one-vs-rest, class k against the rest), as scikit-learn:
+    each sees the samples in the same shuffled order every epoch and stops on its own.
+
+    Since w starts at 0, every w is η times the one found with η = 1 and the mistakes do
+    not depend on η: the rule runs with η = 1 and the weights are scaled by η at the end.
 
     Parameters
     ----------
@@ -42,9 +46,10 @@ class Perceptron(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     n_iter_ : int
-        Epochs run.
+        Epochs run (the most over the one-vs-rest perceptrons).
     converged_ : bool
-        True when the last epoch made no mistake (the training data are separated).
+        True when the last epoch of every perceptron made no mistake (the training data
+        are separated).
     """
 
     def __init__(
@@ -70,60 +75,76 @@ class Perceptron(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
         rng = check_random_state(self.random_state)
-        n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
-        targets = np.where(
-            (y_enc[:, None] == (np.array([1]) if n_out == 1 else np.arange(n_out))), 1.0, -1.0
-        )
+        positives = np.array([1]) if len(self.classes_) == 2 else np.arange(len(self.classes_))
+        targets = np.where(y_enc == positives[:, None], 1.0, -1.0)  # (n_out, n)
         Xa = np.hstack([X, np.ones((len(X), 1))]) if self.fit_intercept else X
-        W = np.zeros((n_out, Xa.shape[1]))
-        best, stale = np.inf, 0
-        self.converged_ = False
-        self.n_iter_ = self.max_iter
+        W = np.zeros((len(positives), Xa.shape[1]))
+        stops = [_EarlyStop(self.n_iter_no_change) for _ in positives]
+        active = list(range(len(positives)))
         for epoch in range(1, self.max_iter + 1):
-            order = rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
-            mistakes = _epoch(W, Xa[order], targets[order], self.eta0)
-            if mistakes == 0:
-                self.converged_ = True
-                self.n_iter_ = epoch
-                break
-            if mistakes < best:
-                best, stale = mistakes, 0
+            if self.shuffle:
+                order = rng.permutation(len(X))
+                Xs, Ts = Xa[order], targets[:, order]
             else:
-                stale += 1
-            if self.n_iter_no_change is not None and stale >= self.n_iter_no_change:
-                self.n_iter_ = epoch
+                Xs, Ts = Xa, targets
+            for k in list(active):
+                stops[k].n_iter = epoch
+                if stops[k].done(_epoch(W[k], Xs, Ts[k])):
+                    active.remove(k)
+            if not active:
                 break
+        W *= self.eta0
+        self.n_iter_ = max(stop.n_iter for stop in stops)
+        self.converged_ = all(stop.converged for stop in stops)
         self.coef_ = W[:, :-1].copy() if self.fit_intercept else W
-        self.intercept_ = W[:, -1].copy() if self.fit_intercept else np.zeros(n_out)
+        self.intercept_ = W[:, -1].copy() if self.fit_intercept else np.zeros(len(W))
         return self
 
 
-def _epoch(W: np.ndarray, Xs: np.ndarray, T: np.ndarray, eta: float) -> int:
-    """One pass of the perceptron rule over the rows of Xs in order; returns the mistakes.
+class _EarlyStop:
+    """Stop after an epoch without mistakes, or after ``patience`` epochs in a row whose
+    mistake count is not below the best so far (``patience=None``: only the former)."""
 
-    The margins t_i (W x_i) of the samples ahead are computed in one matmul with the
-    current W; only up to the first mistake are they still valid, so W is updated there
-    and the scan resumes after it. The result is the sequential rule exactly, with one
-    matmul per mistake instead of one per sample. The block of samples scanned at once
-    follows the spacing of recent mistakes, so dense mistakes do not pay for long blocks.
+    def __init__(self, patience: int | None):
+        self.patience, self.best, self.stale = patience, np.inf, 0
+        self.n_iter, self.converged = 0, False
+
+    def done(self, mistakes: int) -> bool:
+        if mistakes == 0:
+            self.converged = True
+            return True
+        if mistakes < self.best:
+            self.best, self.stale = mistakes, 0
+        else:
+            self.stale += 1
+        return self.patience is not None and self.stale >= self.patience
+
+
+def _epoch(w: np.ndarray, Xs: np.ndarray, t: np.ndarray) -> int:
+    """One pass of the perceptron rule (η = 1) over the rows of Xs in order: on a mistake
+    t_i wᵀx_i ≤ 0, w ← w + t_i x_i (w updated in place); returns the number of mistakes.
+
+    The margins t_i wᵀx_i of the samples ahead are computed in one matrix-vector product
+    with the current w; only up to the first mistake are they still valid, so w is
+    updated there and the scan resumes after it. The result is the sequential rule
+    exactly, with one product per mistake instead of one per sample. The block of samples
+    scanned at once follows the spacing of recent mistakes, so dense mistakes do not pay
+    for long blocks.
     """
-    n, mistakes, start, size = len(Xs), 0, 0, 16
+    n, mistakes, start, size = len(Xs), 0, 0, 64
     while start < n:
-        stop = min(n, start + size)
-        margins = Xs[start:stop] @ W.T
-        margins *= T[start:stop]
-        wrong = np.minimum.reduce(margins, axis=1) <= 0.0
-        k = int(wrong.argmax())
-        if not wrong[k]:
-            start = stop
-            size = min(2 * size, 256)
+        stop = start + size
+        margins = np.dot(Xs[start:stop], w)
+        margins *= t[start:stop]
+        k = int((margins <= 0.0).argmax())
+        if margins.item(k) > 0.0:
+            start, size = stop, min(2 * size, 512)
             continue
         i = start + k
-        # (η t_ik on the rows that erred, 0 elsewhere) ⊗ x_i: the rows that erred move
-        step = T[i] * (margins[k] <= 0.0)
-        step *= eta
-        W += step[:, None] * Xs[i]
+        if t.item(i) > 0.0:
+            w += Xs[i]
+        else:
+            w -= Xs[i]
         mistakes += 1
-        start = i + 1
-        size = max(8, 2 * (k + 1))
+        start, size = i + 1, max(32, 2 * (k + 1))
     return mistakes

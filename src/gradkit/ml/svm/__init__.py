@@ -1,7 +1,8 @@
-"""Support vector machines: SMO for the dual, kernels, linear hinge-loss SVM."""
+"""Support vector machines: SMO for the dual, kernels, linear SVM."""
 
-from ._classes import SVC, LinearSVC
+from ._classes import SVC
 from ._kernels import kernel_matrix
-from ._smo import smo
+from ._linear_svc import LinearSVC
+from ._smo import smo, smo_many
 
-__all__ = ["SVC", "LinearSVC", "kernel_matrix", "smo"]
+__all__ = ["SVC", "LinearSVC", "kernel_matrix", "smo", "smo_many"]

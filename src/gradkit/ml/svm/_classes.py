@@ -1,4 +1,4 @@
-"""Support vector classifiers: kernel ``SVC`` (one-vs-one) and ``LinearSVC`` (one-vs-rest)."""
+"""Kernel support vector classifier ``SVC`` (one-vs-one), duals solved by SMO."""
 
 from __future__ import annotations
 
@@ -19,26 +19,25 @@ from ..base import (
     encode_labels,
     require_two_classes,
 )
-from ..linear_model._base import LinearClassifierMixin
 from ._kernels import KERNELS, kernel_matrix, resolve_gamma
-from ._smo import smo
+from ._smo import LOCKSTEP_MIN, smo, smo_many
 
 
-def _check_c(C) -> None:
+def check_c(C) -> None:
+    """Raise a clear error unless C is a positive number."""
     if isinstance(C, str) or not C > 0:
         raise ValueError(f"C must be a positive number, got {C!r}.")
 
 
-def _solve_dual(K, y_pm, c_bounds, tol, max_iter):
-    alpha, rho, n_iter = smo(K, y_pm, c_bounds, tol=tol, max_iter=max_iter)
-    if max_iter > 0 and n_iter >= max_iter:
+def warn_max_iter(n_iter, tol: float, max_iter: int) -> None:
+    """Warn when some SMO problem used up its ``max_iter`` pair updates."""
+    if max_iter > 0 and np.max(n_iter) >= max_iter:
         warnings.warn(
             f"SMO stopped after max_iter={max_iter} updates before reaching tol={tol}; "
             "increase max_iter or scale the data.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
-    return alpha, rho, n_iter
 
 
 class SVC(ClassifierMixin, BaseEstimator):
@@ -106,7 +105,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         check_n_features(self, X, reset=True)
         check_option("kernel", self.kernel, KERNELS)
         check_option("decision_function_shape", self.decision_function_shape, ("ovr", "ovo"))
-        _check_c(self.C)
+        check_c(self.C)
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
         sw = check_sample_weight(sample_weight, X)
@@ -115,21 +114,15 @@ class SVC(ClassifierMixin, BaseEstimator):
         order = np.argsort(y_enc, kind="stable")  # samples grouped by class, as LIBSVM
         starts = np.searchsorted(y_enc[order], np.arange(n_classes + 1))
         Xs, cs = X[order], self.C * sw[order]
-        K = self._kernel(Xs, Xs)
+        duals = _ovo_duals(Xs, starts, cs, self._kernel, self.tol, self.max_iter)
         coef = np.zeros((n_classes - 1, len(Xs)))
-        intercepts, iters = [], []
-        for i, j in combinations(range(n_classes), 2):
-            idx = np.r_[starts[i] : starts[i + 1], starts[j] : starts[j + 1]]
+        for (i, j), (alpha, _, _) in zip(combinations(range(n_classes), 2), duals):
             n_i = starts[i + 1] - starts[i]
-            y_pm = np.where(np.arange(len(idx)) < n_i, 1.0, -1.0)
-            alpha, rho, n_iter = _solve_dual(
-                K[np.ix_(idx, idx)], y_pm, cs[idx], self.tol, self.max_iter
-            )
-            ay = alpha * y_pm
-            coef[j - 1, idx[:n_i]] = ay[:n_i]  # LIBSVM layout of the one-vs-one duals
-            coef[i, idx[n_i:]] = ay[n_i:]
-            intercepts.append(-rho)
-            iters.append(n_iter)
+            coef[j - 1, starts[i] : starts[i + 1]] = alpha[:n_i]  # LIBSVM's one-vs-one layout
+            coef[i, starts[j] : starts[j + 1]] = -alpha[n_i:]  # of α_i y_i
+        intercepts = [-rho for _, rho, _ in duals]
+        iters = [n_iter for _, _, n_iter in duals]
+        warn_max_iter(iters, self.tol, self.max_iter)
         is_sv = (coef != 0).any(axis=0)
         self.support_ = order[is_sv]
         self.support_vectors_ = X[self.support_]
@@ -181,6 +174,78 @@ class SVC(ClassifierMixin, BaseEstimator):
         return self.classes_[votes.argmax(axis=1)]
 
 
+def _ovo_duals(X, starts, cs, kernel, tol, max_iter) -> list[tuple[np.ndarray, float, int]]:
+    """(α, ρ, n_iter) of the one-vs-one duals, pairs (i, j) in ``combinations`` order.
+
+    Samples are grouped by class (class k in rows ``starts[k]:starts[k + 1]`` of X); the
+    problem of pair (i, j) has the samples of class i (y = +1) then class j (y = −1).
+    Few pairs: the Gram matrix K = kernel(X, X) and one :func:`smo` per pair on its
+    block; many pairs: :func:`_lockstep_ovo_duals`.
+    """
+    pairs = list(combinations(range(len(starts) - 1), 2))
+    if len(pairs) >= LOCKSTEP_MIN:
+        return _lockstep_ovo_duals(X, starts, cs, kernel, tol, max_iter)
+    K = kernel(X, X)
+    return [
+        smo(
+            _pair_block(K, starts[i : i + 2], starts[j : j + 2]),
+            np.r_[np.ones(starts[i + 1] - starts[i]), -np.ones(starts[j + 1] - starts[j])],
+            np.r_[cs[starts[i] : starts[i + 1]], cs[starts[j] : starts[j + 1]]],
+            tol,
+            max_iter,
+        )
+        for i, j in pairs
+    ]
+
+
+def _lockstep_ovo_duals(X, starts, cs, kernel, tol, max_iter):
+    """The one-vs-one duals solved together by :func:`smo_many`.
+
+    Each class is padded to the largest size m (empty slots have C = 0) and the kernel is
+    taken between X and the padded classes, shape (n, K, m): the problem of pair (i, j)
+    has positions [class i slots, class j slots], so its row t is one gather of the two
+    (m,) class blocks of that sample, and no per-pair kernel block is ever copied.
+    """
+    n_classes = len(starts) - 1
+    sizes = np.diff(starts)
+    m = int(sizes.max())
+    slot = np.arange(m)
+    valid = slot < sizes[:, None]  # (K, m): which slots of each class hold a sample
+    sample = np.where(valid, starts[:-1, None] + slot, 0)  # (K, m): its row of X
+    padded = np.where(valid[..., None], X[sample], 0.0).reshape(n_classes * m, -1)
+    Kc = kernel(X, padded).reshape(len(X), n_classes, m)
+    sides = np.array(list(combinations(range(n_classes), 2)))  # (P, 2) classes of a pair
+    rows = sample[sides].reshape(len(sides), 2 * m)  # (P, 2m): row of X at each position
+    diag = Kc[rows, np.repeat(sides, m, axis=1), np.tile(slot, 2)]
+
+    def kernel_rows(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return Kc[rows[p, t][:, None], sides[p]].reshape(len(p), 2 * m)
+
+    y = np.tile(np.repeat([1.0, -1.0], m), (len(sides), 1))
+    bounds = np.where(valid[sides].reshape(len(sides), 2 * m), cs[rows], 0.0)
+    alpha, rho, n_iter = smo_many(kernel_rows, diag, y, bounds, tol, max_iter)
+    return [
+        (np.r_[alpha[p, : sizes[i]], alpha[p, m : m + sizes[j]]], rho[p], n_iter[p])
+        for p, (i, j) in enumerate(sides)
+    ]
+
+
+def _pair_block(K: np.ndarray, rows_i, rows_j) -> np.ndarray:
+    """K restricted to the samples of classes i and j, whose rows are the contiguous ranges
+    ``rows_i`` and ``rows_j`` (start, stop): a view when they touch, else four block
+    copies (much faster than fancy indexing)."""
+    (a0, a1), (b0, b1) = rows_i, rows_j
+    if a1 == b0:
+        return K[a0:b1, a0:b1]
+    n_a = a1 - a0
+    out = np.empty((n_a + b1 - b0,) * 2)
+    out[:n_a, :n_a] = K[a0:a1, a0:a1]
+    out[:n_a, n_a:] = K[a0:a1, b0:b1]
+    out[n_a:, :n_a] = K[b0:b1, a0:a1]
+    out[n_a:, n_a:] = K[b0:b1, b0:b1]
+    return out
+
+
 def _ovr_from_ovo(dec: np.ndarray, n_classes: int) -> np.ndarray:
     """Votes per class plus the summed confidences squashed into (−1/3, 1/3) (scikit-learn)."""
     votes = np.zeros((len(dec), n_classes))
@@ -192,46 +257,3 @@ def _ovr_from_ovo(dec: np.ndarray, n_classes: int) -> np.ndarray:
         conf[:, i] += dec[:, p]
         conf[:, j] -= dec[:, p]
     return votes + conf / (3 * (np.abs(conf) + 1))
-
-
-class LinearSVC(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
-    """Linear SVM with the hinge loss (ML-SVM): min ½‖w‖² + C Σ_i s_i max(0, 1 − y_i(wᵀx_i + b)).
-
-    Solved exactly in the dual with the same SMO solver and a linear kernel, then
-    w = Σ_i α_i y_i x_i. K > 2 classes: one-vs-rest, ``coef_`` of shape (K, n_features).
-    The intercept is not penalised.
-
-    Parameters
-    ----------
-    C : float
-    tol : float
-        KKT-gap tolerance of SMO.
-    max_iter : int
-        Limit on SMO pair updates per binary problem (−1: none).
-    """
-
-    def __init__(self, C: float = 1.0, *, tol: float = 1e-3, max_iter: int = -1):
-        self.C = C
-        self.tol = tol
-        self.max_iter = max_iter
-
-    def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
-        check_n_features(self, X, reset=True)
-        _check_c(self.C)
-        self.classes_, y_enc = encode_labels(y)
-        require_two_classes(self, self.classes_)
-        cs = self.C * check_sample_weight(sample_weight, X)
-        K = X @ X.T
-        positives = [1] if len(self.classes_) == 2 else range(len(self.classes_))
-        coefs, intercepts, iters = [], [], []
-        for k in positives:
-            y_pm = np.where(y_enc == k, 1.0, -1.0)
-            alpha, rho, n_iter = _solve_dual(K, y_pm, cs, self.tol, self.max_iter)
-            coefs.append((alpha * y_pm) @ X)
-            intercepts.append(-rho)
-            iters.append(n_iter)
-        self.coef_ = np.array(coefs)
-        self.intercept_ = np.array(intercepts)
-        self.n_iter_ = max(iters)
-        return self

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._pairwise import squared_euclidean
-
 KERNELS = ("linear", "poly", "rbf", "sigmoid")
 
 
@@ -19,15 +17,29 @@ def kernel_matrix(
 
     Shape: X (n, d), Y (m, d) → (n, m).
     """
-    if kernel == "linear":
-        return X @ Y.T
-    if kernel == "poly":
-        return (gamma * (X @ Y.T) + coef0) ** degree
     if kernel == "rbf":
-        K = squared_euclidean(X, Y)
-        K *= -gamma
-        return np.exp(K, out=K)
-    return np.tanh(gamma * (X @ Y.T) + coef0)
+        return _rbf(X, Y, gamma)
+    K = X @ Y.T
+    if kernel == "linear":
+        return K
+    K *= gamma  # in place: each pass over the (n, m) result costs about as much as the matmul
+    K += coef0
+    return np.power(K, degree, out=K) if kernel == "poly" else np.tanh(K, out=K)
+
+
+def _rbf(X: np.ndarray, Y: np.ndarray, gamma: float) -> np.ndarray:
+    """exp(−γ‖x − z‖²) with the exponent −γ(‖x‖² − 2xᵀz + ‖z‖²) from one matmul of the
+    augmented rows [2γx, −γ‖x‖², 1] and [z, 1, −γ‖z‖²]; clipped at 0 against rounding,
+    exactly 0 on the diagonal when Y is X, so K(x, x) = 1."""
+    xx = np.einsum("ij,ij->i", X, X)[:, None]
+    yy = xx if Y is X else np.einsum("ij,ij->i", Y, Y)[:, None]
+    left = np.hstack([(2.0 * gamma) * X, -gamma * xx, np.ones_like(xx)])
+    right = np.hstack([Y, np.ones_like(yy), -gamma * yy])
+    K = left @ right.T
+    np.minimum(K, 0.0, out=K)
+    if Y is X:
+        np.fill_diagonal(K, 0.0)
+    return np.exp(K, out=K)
 
 
 def resolve_gamma(gamma, X: np.ndarray) -> float:
