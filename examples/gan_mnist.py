@@ -8,7 +8,8 @@ Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 GRADKIT_DATA=../shared/data \
 2. Trains a GAN (the DCGAN-style conv pair by default, ~120 ms of CPU per step of 64 on
    one core; ``--arch mlp`` for the MLP pair, ~28 ms) with the non-saturating generator
    loss, Adam(2e-4, betas=(0.5, 0.999)) and one-sided label smoothing 0.1
-   (``--label-smoothing``); samples come from an exponential moving average of the
+   (``--label-smoothing``); the learning rate decays linearly to 0 from epoch
+   ``--decay-from`` to ``--epochs``; samples come from an exponential moving average of the
    generator's weights (``--ema-decay``, 0 to sample the live generator). Training
    stops after ``--epochs`` or before an epoch that would not fit in ``--time-budget``
    seconds.
@@ -102,6 +103,9 @@ def main() -> None:
     ap.add_argument("--out-tag", default="", help="suffix of the sample grid's file name")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--label-smoothing", type=float, default=0.1)
+    ap.add_argument(
+        "--decay-from", type=int, default=10**9, help="epoch from which lr decays linearly to 0"
+    )
     ap.add_argument("--ema-decay", type=float, default=0.999, help="0: no weight averaging")
     ap.add_argument("--lenet-epochs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
@@ -147,7 +151,8 @@ def main() -> None:
             print(f"[GAN] stopping: another epoch would exceed the {args.time_budget:.0f} s budget")
             break
         t = time.time()
-        logs = gan.fit(data, epochs=1, batch_size=args.batch_size, seed=args.seed + epoch)
+        lr = 2e-4 * min(1.0, (args.epochs - epoch) / max(args.epochs - args.decay_from, 1))
+        logs = gan.fit(data, epochs=1, batch_size=args.batch_size, lr=lr, seed=args.seed + epoch)
         epoch_time = time.time() - t
         samples = gan.sample(1000, np.random.default_rng(12345))
         confident, min_share, shares = judge(lenet, samples)

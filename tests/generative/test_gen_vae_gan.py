@@ -143,6 +143,17 @@ def test_gan_ema_generator(decay):
     assert "generator_ema.n_averaged" in gan.state_dict()
 
 
+def test_gan_fit_learning_rate_applies_per_call():
+    """A later fit with lr=0 leaves every weight where the first fit put it."""
+    gk.manual_seed(0)
+    gan = GAN(mlp_generator(4, 16, hidden=(8,)), mlp_discriminator(16, hidden=(8,)), 4)
+    x = np.random.default_rng(1).random((32, 16)).astype(np.float32)
+    gan.fit(x, epochs=1, batch_size=16, seed=0)
+    before = [p.data.copy() for p in gan.parameters()]
+    gan.fit(x, epochs=1, batch_size=16, lr=0.0, seed=1)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, gan.parameters()))
+
+
 def test_gan_truncated_latent_is_the_truncated_normal():
     """Truncated z follows the standard normal truncated to [−τ, τ] (KS test against
     scipy's truncnorm) and bad τ is refused."""

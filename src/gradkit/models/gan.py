@@ -129,6 +129,9 @@ class GAN(Module):
     ) -> dict[str, list[float]]:
         """Alternate one D step and one G step per mini-batch with two Adam optimizers.
 
+        The optimizers (and their moment estimates) persist across calls; ``lr`` and
+        ``betas`` apply to this call, so a decaying schedule is a loop of one-epoch fits.
+
         Parameters
         ----------
         x : ndarray
@@ -149,6 +152,9 @@ class GAN(Module):
         if not hasattr(self, "_opt_g"):
             self._opt_g = Adam(list(self.generator.parameters()), lr=lr, betas=betas)
             self._opt_d = Adam(list(self.discriminator.parameters()), lr=lr, betas=betas)
+        for opt in (self._opt_g, self._opt_d):  # the Adam moments carry over between calls
+            for group in opt.param_groups:
+                group["lr"], group["betas"] = lr, tuple(betas)
         history: dict[str, list[float]] = {"d_loss": [], "g_loss": [], "d_real": []}
         self.train()
         for epoch in range(epochs):
