@@ -83,7 +83,7 @@ _BOOTSTRAP = (
     "one row of weight k: the two forests agree in distribution, not fit by fit"
 )
 _BOOSTING = (
-    "the boosted ensembles drift apart once the tie-breaking between equally good "
+    "gradient-boosted ensembles drift apart once the tie-breaking between equally good "
     "stumps/splits differs; scikit-learn lists the same check as an expected failure for "
     "its own AdaBoostClassifier and GradientBoostingClassifier (meta-issue #16298)"
 )
@@ -99,7 +99,6 @@ EXPECTED_FAILED: dict[str, dict[str, str]] = {
     "SVC": {"check_sample_weight_equivalence_on_dense_data": _SMO_WEIGHTS},
     "RandomForestClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP},
     "RandomForestRegressor": {"check_sample_weight_equivalence_on_dense_data": _BOOTSTRAP},
-    "AdaBoostClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
     "GradientBoostingClassifier": {"check_sample_weight_equivalence_on_dense_data": _BOOSTING},
 }
 

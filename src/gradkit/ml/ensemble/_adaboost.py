@@ -17,7 +17,7 @@ from ..base import (
     encode_labels,
     require_two_classes,
 )
-from ..tree import DecisionTreeClassifier
+from ..tree import DecisionTreeClassifier, grow_trees, presort
 
 
 class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
@@ -70,12 +70,19 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
         if base is None:
             base = DecisionTreeClassifier(max_depth=1)
         rng = check_random_state(self.random_state)
+        order = None  # a tree learner shares one presorting of X across the rounds
+        if type(base) is DecisionTreeClassifier:
+            order = presort(X)
         self.estimators_, weights, errors = [], [], []
         for _ in range(self.n_estimators):
             est = clone(base)
             if "random_state" in est.get_params():
                 est.set_params(random_state=int(rng.integers(2**31 - 1)))
-            est.fit(X, y_enc, sample_weight=w)
+            if order is None:
+                est.fit(X, y_enc, sample_weight=w)
+            else:
+                est.classes_, est.n_classes_ = np.arange(K), K
+                grow_trees(est, X, y_enc[None], w[None], order=order, fitted=[est])
             wrong = est.predict(X) != y_enc
             err = float(w @ wrong)
             if err <= 0:  # a perfect learner: it alone decides

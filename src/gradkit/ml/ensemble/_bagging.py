@@ -17,7 +17,7 @@ from ..base import (
     clone,
     encode_labels,
 )
-from ..tree import DecisionTreeClassifier
+from ..tree import DecisionTreeClassifier, grow_trees
 
 
 def _n_draw(value, total: int, name: str) -> int:
@@ -80,7 +80,7 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         n_rows = _n_draw(self.max_samples, n, "max_samples")
         n_cols = _n_draw(self.max_features, d, "max_features")
         base = self.estimator if self.estimator is not None else DecisionTreeClassifier()
-        self.estimators_, self.estimators_features_ = [], []
+        self.estimators_, self.estimators_features_, samples = [], [], []
         for _ in range(self.n_estimators):
             rows = rng.integers(0, n, n_rows) if self.bootstrap else rng.permutation(n)[:n_rows]
             cols = (
@@ -91,10 +91,31 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
             est = clone(base)
             if "random_state" in est.get_params():
                 est.set_params(random_state=int(rng.integers(2**31 - 1)))
-            est.fit(X[rows][:, cols], y_enc[rows])
             self.estimators_.append(est)
             self.estimators_features_.append(cols)
+            samples.append(rows)
+        if self._grows_together(base, n_cols, d):
+            weight = np.stack([np.bincount(rows, minlength=n) for rows in samples]).astype(float)
+            template = clone(base)
+            template.n_classes_ = len(self.classes_)
+            template.classes_ = np.arange(template.n_classes_)  # the members see codes
+            targets = np.broadcast_to(y_enc, weight.shape)
+            grow_trees(template, X, targets, weight, rng=rng, fitted=self.estimators_)
+        else:
+            for est, rows, cols in zip(self.estimators_, samples, self.estimators_features_):
+                est.fit(X[rows][:, cols], y_enc[rows])
         return self
+
+    def _grows_together(self, base, n_cols: int, n_features: int) -> bool:
+        """Whether the members are deterministic decision trees on all the columns, which
+        grow side by side with the draws as sample weights (the same trees, counting
+        distinct rows in ``min_samples_*``, as scikit-learn's bagging does)."""
+        return (
+            type(base) is DecisionTreeClassifier
+            and base.max_features is None
+            and not self.bootstrap_features
+            and n_cols == n_features
+        )
 
     def predict_proba(self, X) -> np.ndarray:
         """Mean of the members' class probabilities (their one-hot votes if they have none)."""

@@ -15,16 +15,28 @@ from ..base import (
     check_sample_weight,
     check_X_y,
     encode_labels,
-    one_hot,
 )
-from ..tree import DecisionTreeClassifier, DecisionTreeRegressor, predict_many, stack_trees
+from ..tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    grow_trees,
+    predict_many,
+    stack_trees,
+)
+
+
+def bootstrap_counts(rng: np.random.Generator, n_draws: int, n: int) -> np.ndarray:
+    """How often each of n samples is drawn in each of ``n_draws`` bootstrap samples of
+    size n (with replacement), shape (n_draws, n)."""
+    draws = rng.integers(0, n, (n_draws, n)) + (np.arange(n_draws) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_draws * n).reshape(n_draws, n)
 
 
 class _BaseForest(BaseEstimator):
     """Grows ``n_estimators`` trees; the bootstrap enters as integer sample weights.
 
-    Every tree shares one presorted order of X (sorting once, not per tree); drawing n
-    samples with replacement is the same as weighting each sample by its draw count.
+    Drawing n samples with replacement is the same as weighting each sample by its draw
+    count, so all trees share one presorted order of X and grow together, level by level.
     """
 
     _tree_class: type = DecisionTreeClassifier
@@ -51,30 +63,27 @@ class _BaseForest(BaseEstimator):
         self.random_state = random_state
 
     def _fit_trees(self, X, targets, sample_weight) -> None:
+        """Grow every tree together; ``targets`` (n,) class codes or regression targets."""
         if int(self.n_estimators) < 1:
             raise ValueError(f"n_estimators must be >= 1, got {self.n_estimators}.")
         rng = check_random_state(self.random_state)
-        order = np.argsort(X, axis=0, kind="stable").T
-        n = len(X)
-        self.estimators_ = []
-        for _ in range(self.n_estimators):
-            tree = self._tree_class(
-                criterion=self.criterion,
-                max_depth=self.max_depth,
-                min_samples_split=self.min_samples_split,
-                min_samples_leaf=self.min_samples_leaf,
-                max_features=self.max_features,
-            )
-            weight = sample_weight
-            if self.bootstrap:
-                weight = sample_weight * np.bincount(rng.integers(0, n, n), minlength=n)
-                if not weight.any():
-                    weight = sample_weight
-            tree.n_features_in_ = X.shape[1]
-            if hasattr(self, "classes_"):
-                tree.classes_, tree.n_classes_ = self.classes_, len(self.classes_)
-            tree._grow(X, targets, weight, order=order, rng=rng)
-            self.estimators_.append(tree)
+        n, n_trees = len(X), int(self.n_estimators)
+        weight = np.broadcast_to(sample_weight, (n_trees, n))
+        if self.bootstrap:
+            weight = weight * bootstrap_counts(rng, n_trees, n)
+            empty = ~weight.any(axis=1)
+            weight[empty] = sample_weight
+        template = self._tree_class(
+            criterion=self.criterion,
+            max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+        )
+        if hasattr(self, "classes_"):
+            template.classes_, template.n_classes_ = self.classes_, len(self.classes_)
+        targets = np.broadcast_to(targets, (n_trees, n))
+        self.estimators_ = grow_trees(template, X, targets, weight, rng=rng)
         self._stack = stack_trees([t.tree_ for t in self.estimators_])
 
     def _check_predict(self, X) -> np.ndarray:
@@ -134,8 +143,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        onehot = one_hot(y_enc, self.n_classes_)
-        self._fit_trees(X, onehot, check_sample_weight(sample_weight, X))
+        self._fit_trees(X, y_enc, check_sample_weight(sample_weight, X))
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -181,7 +189,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
     def fit(self, X, y, sample_weight=None):
         X, y = check_X_y(X, y, y_numeric=True)
         check_n_features(self, X, reset=True)
-        self._fit_trees(X, y.astype(np.float64)[:, None], check_sample_weight(sample_weight, X))
+        self._fit_trees(X, y.astype(np.float64), check_sample_weight(sample_weight, X))
         return self
 
     def predict(self, X) -> np.ndarray:

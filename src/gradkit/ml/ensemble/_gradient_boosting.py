@@ -24,7 +24,7 @@ from ..base import (
     one_hot,
     require_two_classes,
 )
-from ..tree import DecisionTreeRegressor, predict_many, stack_trees
+from ..tree import DecisionTreeRegressor, grow_trees, predict_many, presort, stack_trees
 
 
 class _BaseGradientBoosting(BaseEstimator):
@@ -58,13 +58,19 @@ class _BaseGradientBoosting(BaseEstimator):
         if not 0.0 < self.subsample <= 1.0:
             raise ValueError(f"subsample must be in (0, 1], got {self.subsample!r}.")
         rng = check_random_state(self.random_state)
-        order = np.argsort(X, axis=0, kind="stable").T  # shared by every tree
+        order = presort(X)  # shared by every tree
         n, k = Y.shape
         self.init_ = init
         raw = np.tile(init, (n, 1))
         self.estimators_ = np.empty((self.n_estimators, k), dtype=object)
         self.train_score_ = np.empty(self.n_estimators)
         n_bag = max(1, int(self.subsample * n))
+        template = DecisionTreeRegressor(
+            max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+        )
         for m in range(self.n_estimators):
             weight = w
             if self.subsample < 1.0:
@@ -72,15 +78,10 @@ class _BaseGradientBoosting(BaseEstimator):
                 bag = rng.permutation(n)[:n_bag]
                 weight[bag] = w[bag]
             residual, hessian = self._gradients(Y, raw)
-            for j in range(k):
-                tree = DecisionTreeRegressor(
-                    max_depth=self.max_depth,
-                    min_samples_split=self.min_samples_split,
-                    min_samples_leaf=self.min_samples_leaf,
-                    max_features=self.max_features,
-                )
-                tree.n_features_in_ = X.shape[1]
-                tree._grow(X, residual[:, [j]], weight, order=order, rng=rng)
+            trees = grow_trees(
+                template, X, residual.T, np.broadcast_to(weight, (k, n)), order=order, rng=rng
+            )
+            for j, tree in enumerate(trees):
                 leaves = tree.tree_.apply(X)
                 if hessian is not None:  # Newton step per leaf: Σ w r / Σ w h
                     num = np.bincount(leaves, weight * residual[:, j], tree.tree_.node_count)

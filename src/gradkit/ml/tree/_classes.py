@@ -14,13 +14,11 @@ from ..base import (
     check_is_fitted,
     check_n_features,
     check_option,
-    check_random_state,
     check_sample_weight,
     check_X_y,
     encode_labels,
-    one_hot,
 )
-from ._builder import CRITERIA_CLF, CRITERIA_REG, Tree, TreeBuilder
+from ._builder import CRITERIA_CLF, CRITERIA_REG, TreeBuilder
 
 
 def resolve_max_features(max_features, n_features: int) -> int:
@@ -56,6 +54,17 @@ def _count_param(name: str, value, n_samples: int, minimum: int) -> int:
     raise ValueError(f"{name} must be an int >= {minimum} or a float in (0, 1], got {value!r}.")
 
 
+_TREE_PARAMS = (
+    "criterion",
+    "max_depth",
+    "min_samples_split",
+    "min_samples_leaf",
+    "max_features",
+    "min_impurity_decrease",
+    "random_state",
+)  # the constructor's parameters (reading the signature per tree is slow)
+
+
 class BaseDecisionTree(BaseEstimator):
     """Shared hyperparameters, fitting and traversal of the two CART estimators."""
 
@@ -80,30 +89,26 @@ class BaseDecisionTree(BaseEstimator):
         self.min_impurity_decrease = min_impurity_decrease
         self.random_state = random_state
 
-    def _grow(self, X, targets, weight, order=None, rng=None) -> None:
-        """Fit on validated arrays; ``order`` = a presorted ``X.argsort(axis=0).T``."""
+    def _builder(self, n_samples: int, n_features: int, rng=None) -> TreeBuilder:
+        """A builder with the validated hyperparameters."""
         check_option("criterion", self.criterion, self._criteria)
         if self.max_depth is not None and (
             not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 1
         ):
             raise ValueError(f"max_depth must be None or an int >= 1, got {self.max_depth!r}.")
-        n = len(X)
-        builder = TreeBuilder(
+        return TreeBuilder(
             self.criterion,
             self.max_depth,
-            _count_param("min_samples_split", self.min_samples_split, n, 2),
-            _count_param("min_samples_leaf", self.min_samples_leaf, n, 1),
-            resolve_max_features(self.max_features, X.shape[1]),
+            _count_param("min_samples_split", self.min_samples_split, n_samples, 2),
+            _count_param("min_samples_leaf", self.min_samples_leaf, n_samples, 1),
+            resolve_max_features(self.max_features, n_features),
             self.min_impurity_decrease,
-            rng if rng is not None else check_random_state(self.random_state),
+            rng if rng is not None else self.random_state,
         )
-        if order is None:
-            order = np.argsort(X, axis=0, kind="stable").T
-        positive = weight > 0
-        if not positive.all():
-            order = order[positive[order]].reshape(X.shape[1], -1)
-        self.tree_: Tree = builder.build(X, targets, weight, np.ascontiguousarray(order))
-        self.max_features_ = builder.max_features
+
+    def _grow(self, X, targets, weight) -> None:
+        """Fit on validated arrays: ``targets`` (n,) class codes or regression targets."""
+        grow_trees(self, X, targets[None], weight[None], fitted=[self])
 
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "tree_")
@@ -178,8 +183,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        onehot = one_hot(y_enc, self.n_classes_)
-        self._grow(X, onehot, check_sample_weight(sample_weight, X))
+        self._grow(X, y_enc, check_sample_weight(sample_weight, X))
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -227,8 +231,54 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     def fit(self, X, y, sample_weight=None):
         X, y = check_X_y(X, y, y_numeric=True)
         check_n_features(self, X, reset=True)
-        self._grow(X, y.astype(np.float64)[:, None], check_sample_weight(sample_weight, X))
+        self._grow(X, y.astype(np.float64), check_sample_weight(sample_weight, X))
         return self
 
     def predict(self, X) -> np.ndarray:
         return self.tree_.predict(self._validate_X_predict(X))[:, 0]
+
+
+def presort(X: np.ndarray) -> np.ndarray:
+    """The argsort of every column of X, shape (d, n); equal values in any order.
+
+    Columns of small integers (digits, counts, flags) are ranked by a stable radix sort
+    on int16, the others by NumPy's (vectorised) quicksort.
+    """
+    XT = np.ascontiguousarray(X.T)
+    order = np.empty(XT.shape, dtype=np.intp)
+    small = ((XT == np.rint(XT)) & (np.abs(XT) < 2**15)).all(axis=1)
+    if small.any():
+        order[small] = np.argsort(XT[small].astype(np.int16), axis=1, kind="stable")
+    if not small.all():
+        order[~small] = np.argsort(XT[~small], axis=1)
+    return order
+
+
+def grow_trees(template, X, targets, weight, *, order=None, rng=None, fitted=None) -> list:
+    """Grow one tree per row of ``targets`` / ``weight`` (T, n) at once, with the
+    hyperparameters of ``template`` (a decision tree; a classifier's ``n_classes_`` is
+    set and ``targets`` are class codes).
+
+    ``order`` (d, n) = :func:`presort` (X), shared when given; ``rng`` draws the
+    feature subsets (default: the template's ``random_state``). The trees are stored in
+    ``fitted`` (T estimators), new instances of the template's class when None, which is
+    returned.
+    """
+    n, d = X.shape
+    builder = template._builder(n, d, rng)
+    if order is None:
+        order = presort(X)
+    n_classes = getattr(template, "n_classes_", None)
+    trees = []
+    for batch in builder.batches(weight > 0, d):
+        trees += builder.build(X, order, targets[batch], weight[batch], n_classes)
+    if fitted is None:
+        params = {name: getattr(template, name) for name in _TREE_PARAMS}
+        fitted = [type(template)(**params) for _ in trees]
+    for est, tree in zip(fitted, trees, strict=True):
+        est.tree_ = tree
+        est.n_features_in_ = d
+        est.max_features_ = builder.max_features
+        if n_classes is not None:
+            est.classes_, est.n_classes_ = template.classes_, n_classes
+    return fitted
