@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from gradkit.backend import xp
-from gradkit.optim._inplace import axpy_, scale_
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -106,17 +105,21 @@ class Adam(Optimizer):
         else:
             g = self._effective_grad(p, grad, wd, group["maximize"], tmp)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        axpy_(scale_(m, beta1), g, 1 - beta1)
+        xp.subtract(g, m, out=work)  # m ← m + (1 − β₁)(g − m)
+        work *= 1 - beta1
+        m += work
+        v *= beta2
         xp.multiply(g, g, out=work)
-        axpy_(scale_(v, beta2), work, 1 - beta2)
+        work *= 1 - beta2
+        v += work
         if group["amsgrad"]:
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # lr/(1 − β₁ᵗ) · m / (√v/s + ε) = lr·s/(1 − β₁ᵗ) · m / (√v + ε s), s = √(1 − β₂ᵗ)
-        s = (1 - beta2**t) ** 0.5
         xp.sqrt(v, out=work)
-        work += group["eps"] * s
+        work /= (1 - beta2**t) ** 0.5
+        work += group["eps"]
         xp.divide(m, work, out=work)
-        axpy_(p.data, work, -lr * s / (1 - beta1**t))
+        work *= lr / (1 - beta1**t)
+        p.data -= work
 
 
 class AdamW(Adam):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gradkit.optim._inplace import axpy_, scale_
+from gradkit.backend import xp
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -86,18 +86,24 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, mu = group["lr"], group["momentum"]
-        (tmp,) = self._buffers(p, 1)
+        tmp, tmp2 = self._buffers(p, 2)
         g = self._effective_grad(p, grad, group["weight_decay"], group["maximize"], tmp)
-        if mu == 0:
-            axpy_(p.data, g, -lr)
-            return
-        buf = state.get("momentum_buffer")
-        if buf is None:
-            buf = state["momentum_buffer"] = g.copy()
-        else:
-            axpy_(scale_(buf, mu), g, 1 - group["dampening"])
-        if group["nesterov"]:  # θ ← θ − lr (g + μ b)
-            axpy_(p.data, g, -lr)
-            axpy_(p.data, buf, -lr * mu)
-        else:
-            axpy_(p.data, buf, -lr)
+        if mu != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                if group["dampening"] == 0:
+                    buf += g
+                else:
+                    xp.multiply(g, 1 - group["dampening"], out=tmp2)
+                    buf += tmp2
+            if group["nesterov"]:
+                xp.multiply(buf, mu, out=tmp2)
+                tmp2 += g
+                g = tmp2
+            else:
+                g = buf
+        xp.multiply(g, lr, out=tmp)
+        p.data -= tmp
