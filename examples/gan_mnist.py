@@ -3,6 +3,11 @@
 Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 GRADKIT_DATA=../shared/data \
     python examples/gan_mnist.py [--arch mlp|dcgan] [--epochs N] [--time-budget S]
 
+The defaults reproduce the run reported for issue #9 (LeNet judge 99.21%; 16 epochs,
+~35 min on one core; 71.9% of samples labelled with confidence ≥ 0.9, smallest class
+share 3.4%: the criteria below are not met by this small DCGAN, and the same recipe
+in PyTorch tracks it epoch for epoch).
+
 1. Trains LeNet-5 on the 60k training digits, prints its test accuracy and saves it to
    ``examples/out/lenet5.safetensors`` (``--reuse-lenet`` loads it instead).
 2. Trains a GAN (the DCGAN-style conv pair by default, ~120 ms of CPU per step of 64 on
@@ -93,8 +98,8 @@ def judge(net, samples: np.ndarray) -> tuple[float, float, np.ndarray]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", choices=["dcgan", "mlp"], default="dcgan")
-    ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--time-budget", type=float, default=1320.0, help="GAN training seconds")
+    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--time-budget", type=float, default=3600.0, help="GAN training seconds")
     ap.add_argument("--g-channels", type=int, nargs=2, default=(64, 32), help="DCGAN G widths")
     ap.add_argument("--d-channels", type=int, nargs=2, default=(32, 64), help="DCGAN D widths")
     ap.add_argument(
@@ -104,10 +109,10 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--label-smoothing", type=float, default=0.1)
     ap.add_argument(
-        "--decay-from", type=int, default=10**9, help="epoch from which lr decays linearly to 0"
+        "--decay-from", type=int, default=6, help="epoch from which lr decays linearly to 0"
     )
     ap.add_argument("--ema-decay", type=float, default=0.999, help="0: no weight averaging")
-    ap.add_argument("--lenet-epochs", type=int, default=3)
+    ap.add_argument("--lenet-epochs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--reuse-lenet", action="store_true", help="load the judge saved by an earlier run"
