@@ -11,7 +11,7 @@ from gradkit.nn.functional import dropout, linear
 from gradkit.nn.linear import Linear
 from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
-from gradkit.ops.attention import ScaledDotProductAttention
+from gradkit.ops.attention import PackedSelfAttention, ScaledDotProductAttention
 from gradkit.ops.nn import softmax
 from gradkit.ops.shape import getitem, permute, reshape, swapaxes, unsqueeze
 from gradkit.tensor import Tensor
@@ -211,6 +211,7 @@ class MultiheadAttention(Module):
                 f"MultiheadAttention: query has {query.shape[-1]} features (shape "
                 f"{tuple(query.shape)}), embed_dim is {self.embed_dim}"
             )
+        packed = not need_weights and query is key and key is value  # one projection GEMM
         batched = query.ndim == 3
         if not batched:
             query, key, value = (unsqueeze(t, 0) for t in (query, key, value))
@@ -221,22 +222,29 @@ class MultiheadAttention(Module):
             query, key, value = (swapaxes(t, 0, 1) for t in (query, key, value))
         N, L, E = query.shape
         S = key.shape[1]
-        q, k, v = self._project(query, 0), self._project(key, 1), self._project(value, 2)
-        mask = self._combined_mask(N, L, S, attn_mask, key_padding_mask, is_causal, q.dtype)
+        mask = self._combined_mask(N, L, S, attn_mask, key_padding_mask, is_causal, query.dtype)
         p_drop = self.dropout if self.training else 0.0
         scale = 1.0 / math.sqrt(self.head_dim)
         weights = None
-        if need_weights:  # explicit weights, differentiable like the output
-            scores = (q @ swapaxes(k, -1, -2)) * scale
-            if mask is not None:
-                scores = scores + Tensor(mask)
-            weights = dropout(softmax(scores, axis=-1), p_drop, training=p_drop > 0)
-            heads = weights @ v
-        else:
-            heads = ScaledDotProductAttention.apply(
-                q, k, v, mask=mask, scale=scale, dropout_p=p_drop
+        if packed:
+            qkv = linear(query, self.in_proj_weight, self.in_proj_bias)
+            merged = PackedSelfAttention.apply(
+                qkv, mask=mask, scale=scale, num_heads=self.num_heads, dropout_p=p_drop
             )
-        out = self.out_proj(reshape(permute(heads, 0, 2, 1, 3), (N, L, E)))
+        else:
+            q, k, v = self._project(query, 0), self._project(key, 1), self._project(value, 2)
+            if need_weights:  # explicit weights, differentiable like the output
+                scores = (q @ swapaxes(k, -1, -2)) * scale
+                if mask is not None:
+                    scores = scores + Tensor(mask)
+                weights = dropout(softmax(scores, axis=-1), p_drop, training=p_drop > 0)
+                heads = weights @ v
+            else:
+                heads = ScaledDotProductAttention.apply(
+                    q, k, v, mask=mask, scale=scale, dropout_p=p_drop
+                )
+            merged = reshape(permute(heads, 0, 2, 1, 3), (N, L, E))
+        out = self.out_proj(merged)
         if not batched:
             out = reshape(out, (L, E))
         elif not self.batch_first:

@@ -8,20 +8,23 @@ import math
 
 from gradkit.backend import scratch, scratch_like, xp
 from gradkit.ops.elementwise import _sigmoid
-from gradkit.tensor import Function
+from gradkit.tensor import Function, is_grad_enabled
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
-
-# Chebyshev fit of erfc (Numerical Recipes, ``erfcc``): erfc(z) = t·exp(−z² + P(t)),
-# t = 1/(1 + z/2), z ≥ 0, relative error < 1.2e-7 everywhere. Coefficients of P, highest first.
-_CHUNK = 65536  # elements per chunk of normal_cdf's float32 path
+# erfc(z) = t·exp(P(t) − z²), t = 1/(1 + 0.385 z), z ≥ 0: a near-minimax polynomial fit of
+# ln(erfc(z) e^{z²} / t) over z ∈ [0, 9.6] (beyond it Φ(−z√2) is below float32's range), error
+# < 4.3e-8. With z = |x|/√2 the map is t = 1/(1 + _ERFC_T |x|); the constant coefficient has
+# ln ½ folded in, so t·exp(P(t) − x²/2) is Φ(−|x|) itself. Coefficients highest first.
+_ERFC_T = 0.385 * _INV_SQRT_2
 _ERFC_COEFFS = (
-    0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
-    -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223,
+    -0.23934085423118814, 1.142831488921583, -2.043295021366426, 1.6704050605246636,
+    -0.856064166651585, 0.4790195011673305, 0.3670594336291724, 1.006575238895382,
+    -1.5271907228243886 + math.log(0.5),
 )  # fmt: skip
+_CHUNK = 65536  # elements per chunk of the float32 paths: every temporary stays in cache
 
 
 def erf(x):
@@ -31,49 +34,79 @@ def erf(x):
     return _erf(x)
 
 
+def _chunked(fn, x, n_out: int):
+    """Apply ``fn(x_chunk, out_chunks, tmp)`` to cache-sized chunks of ``x`` (flattened)
+    and return the ``n_out`` results shaped like x; ``tmp`` is (3, chunk) scratch.
+
+    A fresh multi-megabyte temporary costs more in page faults than the arithmetic on it,
+    and passes over a chunk that stays in cache are several times faster than passes over
+    the whole array, so the long ufunc chains of the float32 paths run chunk by chunk.
+    """
+    flat = xp.ascontiguousarray(x).reshape(-1)
+    outs = [scratch(flat.shape, flat.dtype) for _ in range(n_out)]
+    tmp = xp.empty((3, min(_CHUNK, flat.size)), dtype=flat.dtype)
+    for start in range(0, flat.size, _CHUNK):
+        xc = flat[start : start + _CHUNK]
+        fn(xc, [o[start : start + _CHUNK] for o in outs], tmp[:, : xc.size])
+    return [o.reshape(x.shape) for o in outs]
+
+
+def _cdf_chunk(x, tmp):
+    """Φ(x) for a float32 chunk, into ``tmp[0]``; leaves x²/2 in ``tmp[1]``.
+
+    Φ(−|x|) = t·exp(P(t) − x²/2) from the erfc fit above, then Φ(x) = |Φ(−|x|) − [x ≥ 0]|:
+    three passes of exact arithmetic instead of a masked select (which mispredicts branches
+    and costs several passes), and no cancellation where Φ is small.
+    """
+    p, w, t = tmp
+    xp.abs(x, out=w)
+    xp.multiply(w, _ERFC_T, out=t)
+    t += 1
+    xp.reciprocal(t, out=t)
+    xp.multiply(t, _ERFC_COEFFS[0], out=p)
+    for c in _ERFC_COEFFS[1:-1]:
+        p += c
+        p *= t
+    p += _ERFC_COEFFS[-1]
+    xp.multiply(x, x, out=w)
+    w *= 0.5
+    p -= w
+    xp.exp(p, out=p)
+    p *= t  # Φ(−|x|)
+    xp.greater_equal(x, 0, out=t, casting="unsafe")
+    xp.subtract(p, t, out=p)
+    xp.abs(p, out=p)  # |Φ(−|x|) − [x ≥ 0]| = Φ(x), exact where Φ is small
+    return p
+
+
 def normal_cdf(x):
     """Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF.
 
-    float64 uses ``scipy.special.erf``. Narrower floats use the erfc fit above, whose
-    error (< 1.2e-7 relative) is below float32 rounding and which runs on NumPy's
-    vectorized ``exp``: with z = |x|/√2, Φ(x) = ½ erfc(z) for x < 0 and 1 − ½ erfc(z)
-    otherwise. It works through cache-sized chunks, so its temporaries stay small (a fresh
-    multi-megabyte temporary costs more in page faults than the arithmetic on it).
+    float64 uses ``scipy.special.erf``. Narrower floats use the erfc fit above (error below
+    float32 rounding; relative accuracy kept in the lower tail), evaluated with NumPy's
+    vectorized ``exp`` through cache-sized chunks.
     """
     if x.dtype == xp.float64:
         return 0.5 * (1 + erf(x * _INV_SQRT_2))
-    flat = xp.ascontiguousarray(x).reshape(-1)
-    out = scratch(flat.shape, flat.dtype)
-    n = min(_CHUNK, flat.size)
-    t_buf, p_buf, w_buf = (xp.empty(n, dtype=flat.dtype) for _ in range(3))
-    for start in range(0, flat.size, _CHUNK):
-        xc, oc = flat[start : start + _CHUNK], out[start : start + _CHUNK]
-        m = xc.size
-        t, p, w = t_buf[:m], p_buf[:m], w_buf[:m]
-        xp.abs(xc, out=t)
-        t *= 0.5 * _INV_SQRT_2
-        t += 1
-        xp.reciprocal(t, out=t)  # t = 1/(1 + z/2)
-        xp.multiply(t, _ERFC_COEFFS[0], out=p)
-        for c in _ERFC_COEFFS[1:-1]:
-            p += c
-            p *= t
-        p += _ERFC_COEFFS[-1]
-        xp.multiply(xc, xc, out=w)
-        w *= 0.5
-        p -= w
-        xp.exp(p, out=p)
-        p *= t
-        p *= 0.5  # ½ erfc(z) = Φ(−|x|)
-        # Select Φ = p where x < 0 and 1 − p elsewhere with exact arithmetic on a 0/1
-        # mask (a masked copy mispredicts branches and costs ~10 element passes).
-        neg = xp.less(xc, 0, out=t, casting="unsafe")
-        xp.subtract(1, p, out=oc)
-        xp.multiply(oc, neg, out=w)
-        oc -= w
-        p *= neg
-        oc += p
-    return out.reshape(x.shape)
+    (out,) = _chunked(lambda xc, outs, tmp: xp.copyto(outs[0], _cdf_chunk(xc, tmp)), x, 1)
+    return out
+
+
+def _gelu_derivative(x, cdf, half_sq, out):
+    """GELU'(x) = Φ(x) + x φ(x) with φ(x) = exp(−x²/2)/√(2π), given ``half_sq`` = x²/2."""
+    xp.subtract(-_LOG_SQRT_2PI, half_sq, out=out)
+    xp.exp(out, out=out)
+    out *= x
+    out += cdf
+    return out
+
+
+def _gelu_chunk(x, outs, tmp):
+    """y = x Φ(x) into ``outs[0]`` and, if asked for, GELU'(x) into ``outs[1]``."""
+    cdf = _cdf_chunk(x, tmp)
+    xp.multiply(x, cdf, out=outs[0])
+    if len(outs) > 1:
+        _gelu_derivative(x, cdf, tmp[1], outs[1])
 
 
 class BinaryStep(Function):
@@ -123,39 +156,35 @@ class GELU(Function):
 
     Tanh approximation: y = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³);
     dy/dx = ½(1 + tanh u) + ½x(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²).
+
+    The exact form computes dy/dx in the forward pass while Φ(x) and x²/2 are at hand
+    (when the graph is being recorded), so the backward is one product g · dy/dx.
     """
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
-        ctx.x, ctx.approximate = x, approximate
         if approximate == "tanh":
             t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-            ctx.t = t
+            ctx.x, ctx.t, ctx.d = x, t, None
             return 0.5 * x * (1 + t)
-        cdf = normal_cdf(x)
-        ctx.cdf = cdf
-        return xp.multiply(x, cdf, out=scratch_like(x))
+        need_grad = is_grad_enabled()
+        if x.dtype == xp.float64:
+            cdf = normal_cdf(x)
+            y = x * cdf
+            d = _gelu_derivative(x, cdf, 0.5 * x * x, xp.empty_like(x)) if need_grad else None
+        else:
+            y, *d = _chunked(_gelu_chunk, x, 2 if need_grad else 1)
+            d = d[0] if d else None
+        ctx.d = d
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.x
-        if ctx.approximate == "tanh":
-            t = ctx.t
-            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
-        xf, gf = (xp.ascontiguousarray(a).reshape(-1) for a in (x, g))
-        cdf = ctx.cdf.reshape(-1)
-        d = scratch(xf.shape, xp.result_type(x, g))
-        for start in range(0, xf.size, _CHUNK):  # cache-sized chunks, as in normal_cdf
-            xc, dc = xf[start : start + _CHUNK], d[start : start + _CHUNK]
-            xp.multiply(xc, xc, out=dc)  # becomes ∂L/∂x = g (Φ(x) + x φ(x)) in place
-            dc *= -0.5
-            xp.exp(dc, out=dc)
-            dc *= xc
-            dc *= _INV_SQRT_2PI
-            dc += cdf[start : start + _CHUNK]
-            dc *= gf[start : start + _CHUNK]
-        return d.reshape(x.shape)
+        if ctx.d is not None:
+            return xp.multiply(g, ctx.d, out=scratch_like(ctx.d))
+        x, t = ctx.x, ctx.t
+        du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
 
 
 class Swish(Function):

@@ -1,7 +1,10 @@
-"""Scaled dot-product attention as one fused op (concept ATT-DOT).
+"""Scaled dot-product attention as one fused op (concept ATT-DOT), and multi-head self-
+attention on a packed Q/K/V projection (concept ATT-MHA).
 
 One graph node replaces the chain matmul → scale → mask → softmax → dropout → matmul, and
-saves only the attention probabilities for the backward.
+saves only the attention probabilities for the backward. The packed form also takes the
+head split and merge off the graph: heads are strided views of the (N, L, 3E) projection,
+and the output and input gradient are written straight into head-interleaved buffers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,63 @@ from gradkit.tensor import Function
 
 def _swap(a):
     return xp.swapaxes(a, -1, -2)
+
+
+def _attention_forward(ctx, q, k, v, mask, scale, dropout_p, out=None):
+    """O = dropout(softmax(s Q Kᵀ + M)) V, into ``out`` when given; saves on ``ctx`` what
+    :func:`_attention_backward` needs."""
+    batch = xp.broadcast_shapes(q.shape[:-2], k.shape[:-2])
+    zt = scratch((*batch, k.shape[-2], q.shape[-2]), xp.result_type(q, k))
+    xp.matmul(k, _swap(q), out=zt)  # Zᵀ = K Qᵀ
+    zt *= scale
+    if mask is not None:
+        zt += xp.ascontiguousarray(_swap(xp.atleast_2d(mask)))  # small; a contiguous operand
+    zt -= zt.max(axis=-2, keepdims=True)
+    xp.exp(zt, out=zt)
+    zt /= zt.sum(axis=-2, keepdims=True)
+    pt = pt_used = zt
+    drop = None
+    if dropout_p > 0:
+        gen = _random.default_generator()
+        keep = gen.random(_swap(pt).shape, dtype=pt.dtype) >= dropout_p
+        drop = _swap(keep * pt.dtype.type(1.0 / (1.0 - dropout_p)))
+        pt_used = pt * drop
+    out = xp.matmul(_swap(pt_used), v, out=out)
+    ctx.q, ctx.k, ctx.v, ctx.pt, ctx.pt_used, ctx.drop, ctx.scale, ctx.out = (
+        q, k, v, pt, pt_used, drop, scale, out,
+    )  # fmt: skip
+    return out
+
+
+def _row_dot(a, b):
+    """Σ over the last axis of a ⊙ b, as one elementwise pass and a matrix–vector product
+    (a reduction over many short rows is slow in NumPy)."""
+    prod = a * b
+    return (prod.reshape(-1, prod.shape[-1]) @ xp.ones(prod.shape[-1], prod.dtype)).reshape(
+        prod.shape[:-1]
+    )
+
+
+def _attention_backward(ctx, g, need=(True, True, True), outs=(None, None, None), rowdot=None):
+    """∂Q, ∂K, ∂V of :func:`_attention_forward` for the upstream gradient ``g`` (``None``
+    where not needed), each written into the matching array of ``outs`` when given.
+    ``rowdot`` is Σ_Ev ∂O ⊙ O (…, L) when the caller has it cheaper."""
+    q, k, v, pt = ctx.q, ctx.k, ctx.v, ctx.pt
+    need_q, need_k, need_v = need
+    dv = xp.matmul(ctx.pt_used, g, out=outs[2]) if need_v else None
+    dq = dk = None
+    if need_q or need_k:
+        batch = xp.broadcast_shapes(v.shape[:-2], g.shape[:-2])
+        dzt = scratch((*batch, *pt.shape[-2:]), xp.result_type(v, g))
+        xp.matmul(v, _swap(g), out=dzt)  # ∂Pᵀ = V ∂Oᵀ
+        if ctx.drop is not None:
+            dzt *= ctx.drop
+        dzt -= (_row_dot(g, ctx.out) if rowdot is None else rowdot)[..., None, :]
+        dzt *= pt
+        dzt *= ctx.scale
+        dq = xp.matmul(_swap(dzt), k, out=outs[0]) if need_q else None
+        dk = xp.matmul(dzt, q, out=outs[1]) if need_k else None
+    return dq, dk, dv
 
 
 class ScaledDotProductAttention(Function):
@@ -33,47 +93,45 @@ class ScaledDotProductAttention(Function):
 
     @staticmethod
     def forward(ctx, q, k, v, mask=None, scale=1.0, dropout_p=0.0):
-        batch = xp.broadcast_shapes(q.shape[:-2], k.shape[:-2])
-        zt = scratch((*batch, k.shape[-2], q.shape[-2]), xp.result_type(q, k))
-        xp.matmul(k, _swap(q), out=zt)  # Zᵀ = K Qᵀ
-        zt *= scale
-        if mask is not None:
-            zt += _swap(xp.atleast_2d(mask))
-        zt -= zt.max(axis=-2, keepdims=True)
-        xp.exp(zt, out=zt)
-        zt /= zt.sum(axis=-2, keepdims=True)
-        pt = zt
-        drop = None
-        if dropout_p > 0:
-            gen = _random.default_generator()
-            drop = (gen.random(_swap(pt).shape, dtype=pt.dtype) >= dropout_p) * pt.dtype.type(
-                1.0 / (1.0 - dropout_p)
-            )
-            drop = _swap(drop)
-            pt_used = pt * drop
-        else:
-            pt_used = pt
-        out = _swap(pt_used) @ v
-        ctx.q, ctx.k, ctx.v, ctx.pt, ctx.pt_used, ctx.drop, ctx.scale, ctx.out = (
-            q, k, v, pt, pt_used, drop, scale, out,
-        )  # fmt: skip
+        return _attention_forward(ctx, q, k, v, mask, scale, dropout_p)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _attention_backward(ctx, g, ctx.needs_input_grad)
+
+
+def _heads(a, num_heads: int):
+    """(N, L, h·d) → the (N, h, L, d) view of its heads (no copy)."""
+    N, L, E = a.shape
+    return a.reshape(N, L, num_heads, E // num_heads).transpose(0, 2, 1, 3)
+
+
+class PackedSelfAttention(Function):
+    """Multi-head self-attention on a packed projection ``qkv`` (N, L, 3E) = [Q | K | V],
+    each split into h heads of d = E/h features::
+
+        O = [O_1 … O_h],   O_i = dropout(softmax(s Q_i K_iᵀ + M)) V_i       (N, L, E)
+
+    The math of :class:`ScaledDotProductAttention` per head; Q_i, K_i, V_i are strided
+    views of ``qkv``, O is written head-interleaved so it is already (N, L, E), and the
+    backward writes ∂Q, ∂K, ∂V into one packed (N, L, 3E) gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, qkv, mask=None, scale=1.0, num_heads=1, dropout_p=0.0):
+        N, L, E3 = qkv.shape
+        q, k, v = (_heads(qkv[:, :, i * E3 // 3 : (i + 1) * E3 // 3], num_heads) for i in range(3))
+        out = scratch((N, L, E3 // 3), qkv.dtype)
+        _attention_forward(ctx, q, k, v, mask, scale, dropout_p, out=_heads(out, num_heads))
+        ctx.num_heads, ctx.merged = num_heads, out
         return out
 
     @staticmethod
     def backward(ctx, g):
-        q, k, v, pt = ctx.q, ctx.k, ctx.v, ctx.pt
-        need_q, need_k, need_v = ctx.needs_input_grad
-        dv = ctx.pt_used @ g if need_v else None
-        dq = dk = None
-        if need_q or need_k:
-            batch = xp.broadcast_shapes(v.shape[:-2], g.shape[:-2])
-            dzt = scratch((*batch, *pt.shape[-2:]), xp.result_type(v, g))
-            xp.matmul(v, _swap(g), out=dzt)  # ∂Pᵀ = V ∂Oᵀ
-            if ctx.drop is not None:
-                dzt *= ctx.drop
-            dzt -= (g * ctx.out).sum(axis=-1)[..., None, :]
-            dzt *= pt
-            dzt *= ctx.scale
-            dq = _swap(dzt) @ k if need_q else None
-            dk = dzt @ q if need_k else None
-        return dq, dk, dv
+        N, L, E = g.shape
+        h = ctx.num_heads
+        dqkv = scratch((N, L, 3 * E), g.dtype)
+        outs = tuple(_heads(dqkv[:, :, i * E : (i + 1) * E], h) for i in range(3))
+        rowdot = _row_dot(g.reshape(N, L, h, E // h), ctx.merged.reshape(N, L, h, E // h))
+        _attention_backward(ctx, _heads(g, h), outs=outs, rowdot=rowdot.transpose(0, 2, 1))
+        return dqkv

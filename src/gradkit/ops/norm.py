@@ -1,9 +1,12 @@
-"""Normalization as one fused op: batch norm (concept NN-BATCHNORM) and layer norm share
-the same forward and backward, differing only in the axes they reduce over."""
+"""Normalization as fused ops: :class:`Normalize` (batch norm, concept NN-BATCHNORM, over
+any axes with precomputed statistics) and :class:`LayerNorm` (statistics of each row,
+computed inside with matrix–vector products)."""
 
 from __future__ import annotations
 
-from gradkit.backend import scratch_like, xp
+import math
+
+from gradkit.backend import scratch, scratch_like, xp
 from gradkit.tensor import Function
 
 
@@ -12,7 +15,7 @@ class Normalize(Function):
 
     ``mean`` and ``inv_std`` = 1/√(σ² + ε) arrive precomputed (broadcastable to x). When
     they are the statistics of x itself over ``stat_axes`` (``batch_stats``: batch norm
-    in training, layer norm), with m the number of elements reduced and ĝ = γ ⊙ g:
+    in training), with m the number of elements reduced and ĝ = γ ⊙ g:
 
         ∂L/∂x = inv_std · (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂))
 
@@ -76,3 +79,79 @@ class Normalize(Function):
             gh *= ctx.inv_std
             grads[0] = gh
         return tuple(grads)
+
+
+class LayerNorm(Function):
+    """Layer normalization of each row of x viewed as (N, D), D the trailing ``shape``::
+
+        y = γ ⊙ x̂ + β,   x̂ = (x − μ) r,   μ = mean(x),   r = 1/√(mean((x − μ)²) + ε)
+
+    With ĝ = γ ⊙ g (g = ∂L/∂y), the gradients are
+
+        ∂L/∂x = r (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)),   ∂L/∂γ = Σ_rows g ⊙ x̂,   ∂L/∂β = Σ_rows g
+
+    Means over a row and sums over the rows are matrix–vector products and row-wise dot
+    products, each one pass, instead of NumPy reductions over many short rows.
+
+    Inputs are ``x`` followed by γ if ``has_weight`` and β if ``has_bias`` (both of
+    ``shape``).
+    """
+
+    @staticmethod
+    def forward(ctx, x, *params, shape=(), eps=1e-5, has_weight=True, has_bias=True):
+        d = math.prod(shape)
+        x2 = x.reshape(-1, d)
+        mean_w = xp.full(d, 1.0 / d, dtype=x.dtype)
+        xhat = xp.subtract(x2, (x2 @ mean_w)[:, None], out=scratch(x2.shape, x.dtype))
+        var = xp.einsum("ij,ij->i", xhat, xhat) / d  # row-wise dot products, no BLAS needed
+        r = 1.0 / xp.sqrt(var + eps)
+        xhat *= r[:, None]
+        weight = params[0].reshape(d) if has_weight else None
+        y = scratch(x2.shape, xhat.dtype)
+        if has_weight:
+            xp.multiply(xhat, weight, out=y)
+        else:
+            xp.copyto(y, xhat)
+        if has_bias:
+            y += params[-1].reshape(d)
+        ctx.xhat, ctx.r, ctx.weight, ctx.mean_w = xhat, r, weight, mean_w
+        ctx.has_weight, ctx.has_bias, ctx.shape = has_weight, has_bias, shape
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, r, weight = ctx.xhat, ctx.r, ctx.weight
+        n, d = xhat.shape
+        g2 = g.reshape(n, d)
+        needs = ctx.needs_input_grad
+        ones = xp.ones(n, dtype=g2.dtype)
+        grads = [None]
+        if ctx.has_weight:
+            gw = xp.multiply(g2, xhat, out=scratch(xhat.shape, g2.dtype)) if needs[1] else None
+            grads.append(None if gw is None else (ones @ gw).reshape(ctx.shape))
+        if ctx.has_bias:
+            grads.append((ones @ g2).reshape(ctx.shape) if needs[-1] else None)
+        if needs[0]:
+            gh = scratch(xhat.shape, g2.dtype)  # ĝ, then ∂L/∂x in place
+            if weight is not None:
+                xp.multiply(g2, weight, out=gh)
+            else:
+                xp.copyto(gh, g2)
+            a = (gh @ ctx.mean_w) * r  # r mean(ĝ)
+            b = xp.einsum("ij,ij->i", gh, xhat) * (r / d)  # r mean(ĝ ⊙ x̂)
+            t = xp.multiply(xhat, b[:, None], out=scratch(xhat.shape, g2.dtype))
+            gh *= r[:, None]
+            gh -= a[:, None]
+            gh -= t
+            grads[0] = gh.reshape(g.shape)
+        return tuple(grads)
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """:class:`LayerNorm` over the trailing ``normalized_shape`` axes (sizes checked by
+    the caller)."""
+    params = [p for p in (weight, bias) if p is not None]
+    return LayerNorm.apply(
+        x, *params, shape=tuple(normalized_shape), eps=eps,
+        has_weight=weight is not None, has_bias=bias is not None,
+    )  # fmt: skip

@@ -4,7 +4,8 @@ layer (one direction) with a hand-written backpropagation through time.
 Per-op Python overhead, not FLOPs, sets RNN speed on a CPU (DESIGN.md), so each op
 
 * projects the inputs of all T steps in one matmul before the time loop,
-* runs one fused gate matmul ``h_{t-1} @ W_hhᵀ`` per step and updates the gates in place,
+* runs one gate matmul ``h_{t-1} @ W_hhᵀ`` per step (for the LSTM one batched product,
+  a (B, H) × (H, H) block per gate) and updates the gates in place,
 * computes the weight gradients after the backward loop as one matmul over T·B rows.
 
 Weights use PyTorch's layout (``W_ih`` (G·H, I), ``W_hh`` (G·H, H), gate order i, f, g, o
@@ -182,144 +183,184 @@ class LSTMLayer(Function):
         δo = ∂h_t ⊙ φ(c_t) ⊙ σ',  δi = ∂c_t ⊙ g_t ⊙ σ',  δf = ∂c_t ⊙ c_{t−1} ⊙ σ',
         δg = ∂c_t ⊙ i_t ⊙ φ'
 
-    Internally the recurrence runs feature-major: gates are a (T, 4H, B) buffer and the
-    state (H, B), so each gate block is a contiguous (H, B) slab and every per-step
-    update is a whole-array op; callers still see time-major (T, B, ·) arrays.
+    Internally the gates are gate-major, a (4, T, B, H) buffer in the order (o, i, f, g):
+    at every step each gate is a contiguous (B, H) block, the states are (B, H) like the
+    output, and each gate's slice over the sequence is a plain (T·B, H) matrix, so the
+    input projection (bias folded in) and every weight gradient are GEMMs over T·B rows
+    with no transposed copies, and a step is one batched (B, H) × (H, H) product per gate.
     """
 
     @staticmethod
     def forward(
         ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, activation="tanh", reverse=False, state=None
     ):
-        T, B, _ = x.shape
         H = w_hh.shape[1]
         perm = _lstm_permutation(H)
-        scale = xp.ones(4 * H, dtype=x.dtype)
-        scale[: 3 * H] = 0.5  # σ(z) = ½ tanh(z/2) + ½
-        w_ih_p, w_hh_p = w_ih[perm], w_hh[perm]
-        x_proc = _time_order(x, reverse)
-        # (T, 4H, B): the input projection of every step, feature-major, plus both biases.
-        gates = scratch((T, 4 * H, B), x.dtype)
-        xp.matmul(w_ih_p * scale[:, None], x_proc.transpose(0, 2, 1), out=gates)
-        gates += (((b_ih + b_hh)[perm]) * scale)[:, None]
-        w_hh_s = w_hh_p * scale[:, None]
-        hs = scratch((T + 1, H, B), gates.dtype)
-        cs = scratch((T + 1, H, B), gates.dtype)
-        tcs = scratch((T, H, B), gates.dtype)  # φ(c_t)
-        hs[0], cs[0] = h0.T, c0.T
-        rec = xp.empty((4 * H, B), dtype=gates.dtype)
-        ig = xp.empty((H, B), dtype=gates.dtype)
-        tanh_all = activation == "tanh"
-        for t in range(T):
-            a = gates[t]  # rows (o, i, f, g), each a contiguous (H, B) slab
-            xp.matmul(w_hh_s, hs[t], out=rec)
-            a += rec
-            if tanh_all:
-                xp.tanh(a, out=a)
-            else:
-                xp.tanh(a[: 3 * H], out=a[: 3 * H])
-                _activate_(a[3 * H :], activation)
-            sig = a[: 3 * H]
-            sig *= 0.5
-            sig += 0.5
-            c = cs[t + 1]
-            xp.multiply(a[2 * H : 3 * H], cs[t], out=c)
-            xp.multiply(a[H : 2 * H], a[3 * H :], out=ig)
-            c += ig
-            tc = tcs[t]
-            if tanh_all:
-                xp.tanh(c, out=tc)
-            else:
-                xp.copyto(tc, c)
-                _activate_(tc, activation)
-            xp.multiply(a[:H], tc, out=hs[t + 1])
-        state.value = xp.ascontiguousarray(cs[T].T)
-        ctx.x, ctx.hs, ctx.cs, ctx.tcs, ctx.gates = x, hs, cs, tcs, gates
-        ctx.w_ih, ctx.w_hh, ctx.perm = w_ih_p, w_hh_p, perm
+        scale = xp.ones((4, 1, H), dtype=x.dtype)
+        scale[:3] = 0.5  # σ(z) = ½ tanh(z/2) + ½
+        w_ih4, w_hh4 = w_ih[perm].reshape(4, H, -1), w_hh[perm].reshape(4, H, H)
+        xa, gates = _lstm_input_projection(_time_order(x, reverse), w_ih4, b_ih + b_hh, perm, scale)
+        w_hh_t = xp.ascontiguousarray((w_hh4 * scale.transpose(0, 2, 1)).transpose(0, 2, 1))
+        hs, cs, tcs = _lstm_recurrence(gates, h0, c0, w_hh_t, activation)
+        state.value = cs[-1].copy()
+        ctx.xa, ctx.hs, ctx.cs, ctx.tcs, ctx.gates = xa, hs, cs, tcs, gates
+        ctx.w_ih, ctx.w_hh, ctx.perm = w_ih4, w_hh4, perm
         ctx.activation, ctx.reverse, ctx.state = activation, reverse, state
-        out = xp.ascontiguousarray(hs[1:].transpose(0, 2, 1))
-        return _time_order(out, reverse)
+        return _time_order(hs[1:], reverse)
 
     @staticmethod
     def backward(ctx, g):
-        hs, cs, tcs, gates, w_hh = ctx.hs, ctx.cs, ctx.tcs, ctx.gates, ctx.w_hh
-        T, H4, B = gates.shape
-        H = H4 // 4
-        dt = gates.dtype
-        dy = scratch((T, H, B), dt)  # ∂L/∂h_t feature-major
-        xp.copyto(dy, _time_order(g, ctx.reverse).transpose(0, 2, 1))
-        # Everything that depends only on the forward pass, vectorized over T:
-        # P holds the factors that turn (∂h, ∂c, ∂c, ∂c) into (δo, δi, δf, δg).
-        g4 = gates.reshape(T, 4, H, B)
-        o, i, f, cand = g4[:, 0], g4[:, 1], g4[:, 2], g4[:, 3]
-        p, k = scratch((T, 4, H, B), dt), scratch((T, H, B), dt)
-        dsig = scratch((T, 3, H, B), dt)
-        sig = g4[:, :3]
-        xp.subtract(1, sig, out=dsig)  # σ' = σ(1 − σ)
-        dsig *= sig
-        xp.multiply(dsig[:, 0], tcs, out=p[:, 0])
-        xp.multiply(dsig[:, 1], cand, out=p[:, 1])
-        xp.multiply(dsig[:, 2], cs[:-1], out=p[:, 2])
-        if ctx.activation == "tanh":  # φ'(g_t) ⊙ i_t and o_t ⊙ φ'(c_t), in place
-            xp.multiply(cand, cand, out=p[:, 3])
-            xp.subtract(1, p[:, 3], out=p[:, 3])
-            p[:, 3] *= i
-            xp.multiply(tcs, tcs, out=k)
-            xp.subtract(1, k, out=k)
-            k *= o  # ∂h_t → ∂c_t
-        else:
-            xp.multiply(_derivative(cand, ctx.activation), i, out=p[:, 3])
-            xp.multiply(_derivative(tcs, ctx.activation), o, out=k)
-        dz4 = scratch((T, 4, H, B), dt)
-        dz = dz4.reshape(T, H4, B)
-        w_hh_t = xp.ascontiguousarray(w_hh.T)  # (H, 4H)
-        state = ctx.state
-        dc_in = state.grad
-        state.grad = None
-        dc_next = xp.zeros((H, B), dtype=dt)
-        if dc_in is not None:
-            dc_next[...] = dc_in.T
-        dh = xp.empty((H, B), dtype=dt)
-        dc = xp.empty((H, B), dtype=dt)
-        first = True
-        for t in range(T - 1, -1, -1):
-            if first:
-                dh[...] = dy[t]
-                first = False
-            else:
-                dh += dy[t]
-            xp.multiply(dh, k[t], out=dc)
-            dc += dc_next
-            xp.multiply(dh, p[t, 0], out=dz4[t, 0])
-            xp.multiply(dc, p[t, 1:], out=dz4[t, 1:])
-            xp.matmul(w_hh_t, dz[t], out=dh)
-            xp.multiply(dc, f[t], out=dc_next)
-        # Weight gradients: one GEMM each over all T·B columns of δ, (4H, T·B).
-        dz2 = scratch((H4, T * B), dt).reshape(H4, T, B)
-        xp.copyto(dz2, dz.transpose(1, 0, 2))
-        dz2 = dz2.reshape(H4, T * B)
-        needs = ctx.needs_input_grad
-        dx = dw_ih = dw_hh = db_ih = db_hh = None
-        if needs[0]:
-            dx = _time_order((dz2.T @ ctx.w_ih).reshape(T, B, -1), ctx.reverse)
-        if needs[3]:
-            x_proc = xp.ascontiguousarray(_time_order(ctx.x, ctx.reverse))
-            dw_ih = dz2 @ x_proc.reshape(T * B, -1)
-        if needs[4]:
-            h_prev = scratch((H, T * B), dt).reshape(H, T, B)
-            xp.copyto(h_prev, hs[:-1].transpose(1, 0, 2))
-            dw_hh = dz2 @ h_prev.reshape(H, T * B).T
-        if needs[5] or needs[6]:
-            db = dz2.sum(axis=1)
-            db_ih = db if needs[5] else None
-            db_hh = db.copy() if needs[6] else None
-        inv = xp.argsort(ctx.perm)
-        dw_ih, dw_hh, db_ih, db_hh = (
-            None if a is None else a[inv] for a in (dw_ih, dw_hh, db_ih, db_hh)
-        )
-        dh0 = xp.ascontiguousarray(dh.T)
-        dc0 = xp.ascontiguousarray(dc_next.T)
+        dz, dh0, dc0 = _lstm_bptt(ctx, g)
+        dx, dw_ih, dw_hh, db_ih, db_hh = _lstm_param_grads(ctx, dz)
         return dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _lstm_input_projection(x, w_ih4, bias, perm, scale):
+    """x_t W_ihᵀ + b for every step and gate, (4, T, B, H), as one batched GEMM over T·B
+    rows with the bias folded in as a column of ones; each gate scaled by ``scale``.
+    Returns the ones-augmented input (T·B, I + 1) too (reused for the weight gradient)."""
+    T, B, I = x.shape
+    H = w_ih4.shape[1]
+    xa = scratch((T * B, I + 1), x.dtype)
+    xa[:, :I].reshape(T, B, I)[...] = x
+    xa[:, I] = 1
+    wa = xp.empty((4, I + 1, H), dtype=x.dtype)
+    xp.multiply(w_ih4.transpose(0, 2, 1), scale, out=wa[:, :I])
+    xp.multiply(bias[perm].reshape(4, 1, H), scale, out=wa[:, I:])
+    gates = scratch((4, T * B, H), x.dtype)
+    xp.matmul(xa, wa, out=gates)
+    return xa, gates.reshape(4, T, B, H)
+
+
+def _lstm_recurrence(gates, h0, c0, w_hh_t, activation: str):
+    """Run the steps over the input projections ``gates`` (4, T, B, H), gates (o, i, f, g)
+    pre-scaled by ½ on the logistic ones; the gates are overwritten by their activations.
+    ``w_hh_t`` (4, H, H) holds each gate's scaled W_hhᵀ. Returns h (T+1, B, H),
+    c (T+1, B, H) and φ(c_t) (T, B, H)."""
+    _, T, B, H = gates.shape
+    hs = scratch((T + 1, B, H), gates.dtype)
+    cs = scratch((T + 1, B, H), gates.dtype)
+    tcs = scratch((T, B, H), gates.dtype)
+    hs[0], cs[0] = h0, c0
+    rec = xp.empty((4, B, H), dtype=gates.dtype)
+    ig = xp.empty((B, H), dtype=gates.dtype)
+    tanh_all = activation == "tanh"
+    for t in range(T):
+        a = gates[:, t]  # (o, i, f, g), each a contiguous (B, H) block
+        xp.matmul(hs[t], w_hh_t, out=rec)
+        a += rec
+        if tanh_all:
+            xp.tanh(a, out=a)
+        else:
+            xp.tanh(a[:3], out=a[:3])
+            _activate_(a[3], activation)
+        sig = a[:3]
+        sig *= 0.5
+        sig += 0.5
+        c = cs[t + 1]
+        xp.multiply(a[2], cs[t], out=c)
+        xp.multiply(a[1], a[3], out=ig)
+        c += ig
+        tc = tcs[t]
+        if tanh_all:
+            xp.tanh(c, out=tc)
+        else:
+            xp.copyto(tc, c)
+            _activate_(tc, activation)
+        xp.multiply(a[0], tc, out=hs[t + 1])
+    return hs, cs, tcs
+
+
+def _lstm_bptt(ctx, g):
+    """Backpropagation through time of :class:`LSTMLayer`: the pre-activation gradients
+    δ (4, T, B, H) in processing order, ∂L/∂h_0 and ∂L/∂c_0 (B, H)."""
+    cs, tcs, gates, w_hh = ctx.cs, ctx.tcs, ctx.gates, ctx.w_hh
+    _, T, B, H = gates.shape
+    dt = gates.dtype
+    dy = _time_order(g, ctx.reverse)
+    dz = scratch((4, T, B, H), dt)
+    state = ctx.state
+    dc = xp.zeros((B, H), dtype=dt)  # ∂c_{t+1} ⊙ f_{t+1}, then ∂c_t
+    if state.grad is not None:
+        dc += state.grad
+    state.grad = None
+    tmp = xp.empty((4, B, H), dtype=dt)
+    dh = xp.zeros((B, H), dtype=dt)  # δ_{t+1} W_hh, then ∂h_t
+    for t in range(T - 1, -1, -1):
+        dh += dy[t]
+        _lstm_step_backward(dh, dc, gates[:, t], cs[t], tcs[t], dz[:, t], ctx.activation, tmp)
+        xp.add.reduce(xp.matmul(dz[:, t], w_hh, out=tmp), axis=0, out=dh)
+    return dz, dh, dc
+
+
+def _lstm_param_grads(ctx, dz):
+    """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b_ih, ∂L/∂b_hh from δ (4, T, B, H): per gate one GEMM
+    over all T·B rows (the bias gradient from the ones column of the augmented input),
+    then the rows put back in PyTorch's gate order."""
+    _, T, B, H = dz.shape
+    dz3 = dz.reshape(4, T * B, H)
+    dzt = dz3.transpose(0, 2, 1)  # (4, H, T·B)
+    needs = ctx.needs_input_grad
+    dx = dw_ih = dw_hh = db_ih = db_hh = None
+    if needs[0]:
+        per_gate = xp.matmul(dz3, ctx.w_ih, out=scratch((4, T * B, ctx.w_ih.shape[2]), dz.dtype))
+        dx = per_gate.sum(axis=0).reshape(T, B, -1)
+        dx = _time_order(dx, ctx.reverse)
+    inv = xp.argsort(ctx.perm)
+    if needs[3] or needs[5] or needs[6]:
+        dwa = xp.matmul(dzt, ctx.xa).reshape(4 * H, -1)[inv]  # [∂W_ih | ∂b]
+        dw_ih = dwa[:, :-1] if needs[3] else None
+        db_ih = dwa[:, -1].copy() if needs[5] else None
+        db_hh = dwa[:, -1].copy() if needs[6] else None
+    if needs[4]:
+        dw_hh = xp.matmul(dzt, ctx.hs[:-1].reshape(T * B, H)).reshape(4 * H, H)[inv]
+    return dx, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _times_dphi(a, ay, y, activation: str, out):
+    """out = a ⊙ φ'(z) from y = φ(z) and ay = a ⊙ y: tanh a − ay ⊙ y (φ' = 1 − y²),
+    softsign a ⊙ (1 − |y|)²."""
+    if activation == "tanh":
+        xp.multiply(ay, y, out=out)
+        xp.subtract(a, out, out=out)
+    else:
+        xp.abs(y, out=out)
+        xp.subtract(1, out, out=out)
+        out *= out
+        out *= a
+    return out
+
+
+def _lstm_step_backward(dh, dc, gate, c_prev, tc, dz, activation: str, tmp) -> None:
+    """One step of LSTM backpropagation, each factor formed on the fly from the saved
+    activations (σ' = σ(1 − σ) written as σ − σ·σ)::
+
+        u = ∂h ⊙ o,  w = u ⊙ φ(c)
+        δo = w (1 − o)                  ∂c = u ⊙ φ'(c) + ∂c_{t+1} ⊙ f_{t+1}
+        δi = ∂c g i (1 − i)             δg = ∂c ⊙ i ⊙ φ'(g)
+        δf = ∂c c_{t−1} f (1 − f)       ∂c ← ∂c ⊙ f  (for step t − 1)
+
+    ``gate`` (4, B, H) holds (o, i, f, g) after activation, ``dz`` (4, B, H) receives
+    (δo, δi, δf, δg); ``dc`` carries ∂c_{t+1} ⊙ f_{t+1} in and ∂c_t ⊙ f_t out; ``tmp``
+    is (≥ 3, B, H) scratch.
+    """
+    o, i, f, g = gate
+    d_o, d_i, d_f, d_g = dz
+    u, w, p = tmp[0], tmp[1], tmp[2]
+    xp.multiply(dh, o, out=u)
+    xp.multiply(u, tc, out=w)
+    xp.multiply(w, o, out=d_o)
+    xp.subtract(w, d_o, out=d_o)
+    dc += _times_dphi(u, w, tc, activation, out=p)
+    xp.multiply(dc, i, out=u)  # ∂c ⊙ i
+    xp.multiply(u, g, out=w)  # ∂c ⊙ i ⊙ g
+    xp.multiply(w, i, out=d_i)
+    xp.subtract(w, d_i, out=d_i)
+    _times_dphi(u, w, g, activation, out=d_g)
+    dc *= f
+    xp.multiply(dc, c_prev, out=d_f)
+    xp.multiply(d_f, f, out=p)
+    xp.subtract(d_f, p, out=d_f)
 
 
 # ---------------------------------------------------------------------- GRU

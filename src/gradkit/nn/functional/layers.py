@@ -10,6 +10,7 @@ from gradkit.backend import xp
 from gradkit.ops.embedding import Embedding
 from gradkit.ops.linear import linear
 from gradkit.ops.norm import Normalize
+from gradkit.ops.norm import layer_norm as _layer_norm
 from gradkit.tensor import Tensor
 
 __all__ = ["batch_norm", "dropout", "embedding", "layer_norm", "linear", "one_hot"]
@@ -138,22 +139,7 @@ def layer_norm(
             f"layer_norm: input of shape {tuple(input.shape)} does not end with "
             f"normalized_shape {norm_shape}"
         )
-    x = input.data
-    axes = tuple(range(x.ndim - k, x.ndim))
-    mean = x.mean(axis=axes, keepdims=True)
-    var = x.var(axis=axes, keepdims=True)
-    params, flags = _affine(weight, bias)
-    return Normalize.apply(
-        input,
-        *params,
-        mean=mean,
-        inv_std=1.0 / xp.sqrt(var + eps),
-        stat_axes=axes,
-        param_axes=tuple(range(x.ndim - k)),
-        param_shape=norm_shape,
-        batch_stats=True,
-        **flags,
-    )
+    return _layer_norm(input, norm_shape, weight, bias, eps)
 
 
 def _indices(input) -> xp.ndarray:
