@@ -95,6 +95,13 @@ def judge(net, samples: np.ndarray) -> tuple[float, float, np.ndarray]:
     return float((p.max(axis=1) >= 0.9).mean()), float(shares.min()), shares
 
 
+def agreement(net, samples: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of a conditional GAN's samples that LeNet labels as the class they were
+    drawn for, with confidence ≥ 0.9."""
+    p = predict_proba(net, samples.reshape(-1, 1, 28, 28))
+    return float(((p.argmax(axis=1) == labels) & (p.max(axis=1) >= 0.9)).mean())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", choices=["dcgan", "mlp"], default="dcgan")
@@ -114,6 +121,9 @@ def main() -> None:
     ap.add_argument("--ema-decay", type=float, default=0.999, help="0: no weight averaging")
     ap.add_argument("--lenet-epochs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--conditional", action="store_true", help="class-conditional GAN (samples 100 per digit)"
+    )
     ap.add_argument(
         "--reuse-lenet", action="store_true", help="load the judge saved by an earlier run"
     )
@@ -136,18 +146,22 @@ def main() -> None:
 
     gk.manual_seed(args.seed)
     latent = 100
+    k = 10 if args.conditional else 0
     if args.arch == "dcgan":
-        gen = dcgan_generator(latent, tuple(args.g_channels))
-        disc, data = dcgan_discriminator(tuple(args.d_channels)), x
+        gen = dcgan_generator(latent, tuple(args.g_channels), num_classes=k)
+        disc, data = dcgan_discriminator(tuple(args.d_channels), num_classes=k), x
     else:
-        gen, disc = mlp_generator(latent, 784), mlp_discriminator(784)
+        gen, disc = mlp_generator(latent, 784, num_classes=k), mlp_discriminator(784, num_classes=k)
         data = x.reshape(len(x), 784)
     ema = args.ema_decay or None
-    gan = GAN(gen, disc, latent, label_smoothing=args.label_smoothing, ema_decay=ema)
+    smoothing = args.label_smoothing
+    gan = GAN(gen, disc, latent, label_smoothing=smoothing, ema_decay=ema, num_classes=k or None)
+    labels = y if k else None
+    drawn_for = np.arange(1000) % 10  # the classes a conditional GAN's samples are drawn for
     n_params = sum(p.size for m in (gen, disc) for p in m.parameters())
     print(
-        f"[GAN] arch {args.arch}, {n_params} parameters, batch {args.batch_size}, "
-        f"label smoothing {args.label_smoothing}, EMA decay {ema}"
+        f"[GAN] arch {args.arch}{' conditional' if k else ''}, {n_params} parameters, "
+        f"batch {args.batch_size}, label smoothing {args.label_smoothing}, EMA decay {ema}"
     )
     t_gan, epoch_time, result = time.time(), 0.0, None
     for epoch in range(args.epochs):
@@ -157,11 +171,16 @@ def main() -> None:
             break
         t = time.time()
         lr = 2e-4 * min(1.0, (args.epochs - epoch) / max(args.epochs - args.decay_from, 1))
-        logs = gan.fit(data, epochs=1, batch_size=args.batch_size, lr=lr, seed=args.seed + epoch)
+        logs = gan.fit(
+            data, labels, epochs=1, batch_size=args.batch_size, lr=lr, seed=args.seed + epoch
+        )
         epoch_time = time.time() - t
         samples = gan.sample(1000, np.random.default_rng(12345))
         confident, min_share, shares = judge(lenet, samples)
         result = (epoch + 1, confident, min_share, shares)
+        agree = ""
+        if k:
+            agree = f", agreeing with the drawn class {agreement(lenet, samples, drawn_for):.3f}"
         live = ""
         if ema is not None:
             live_conf, live_min, _ = judge(
@@ -171,7 +190,7 @@ def main() -> None:
         print(
             f"[GAN] epoch {epoch + 1} d_loss {logs['d_loss'][0]:.3f} g_loss "
             f"{logs['g_loss'][0]:.3f} D(x) {logs['d_real'][0]:.3f} | confident≥0.9 "
-            f"{confident:.3f} min class share {min_share:.3f}{live} ({epoch_time:.0f} s)",
+            f"{confident:.3f}{agree} min class share {min_share:.3f}{live} ({epoch_time:.0f} s)",
             flush=True,
         )
         save_file(dict(gan.state_dict()), OUT / f"gan{args.out_tag}.safetensors")
@@ -187,6 +206,10 @@ def main() -> None:
     print(f"fraction of 1000 samples with confidence >= 0.9: {confident:.3f} (target >= 0.90)")
     print(f"class shares: {np.round(shares, 3).tolist()}")
     print(f"smallest class share: {min_share:.3f} (target >= 0.04)")
+    if k:
+        samples = gan.sample(1000, np.random.default_rng(12345))
+        agree = agreement(lenet, samples, drawn_for)
+        print(f"labelled as the class drawn for (confidence >= 0.9): {agree:.3f}")
     ok = confident >= 0.9 and min_share >= 0.04
     print(f"criteria met: {ok}; samples in {OUT / f'gan_samples{args.out_tag}.png'}")
     for tau in args.truncations:

@@ -176,6 +176,62 @@ def test_dcgan_shapes():
     assert out.shape == (2, 1, 28, 28) and d(out).shape == (2, 1)
 
 
+def test_conditional_gan_label_code_and_errors():
+    """The one-hot code goes to G's input and to D's input as constant maps; the losses
+    are the BCE terms of D(x, y); missing, foreign or out-of-range labels are refused."""
+    gk.manual_seed(0)
+    gan = GAN(dcgan_generator(6, (4, 2), num_classes=3), dcgan_discriminator((2, 4), num_classes=3),
+              6, num_classes=3)  # fmt: skip
+    img = gk.tensor(np.random.default_rng(0).random((2, 1, 28, 28)).astype(np.float32))
+    coded = gan.with_labels(img, [2, 0]).data
+    assert coded.shape == (2, 4, 28, 28)
+    np.testing.assert_array_equal(coded[:, 0], img.data[:, 0])
+    np.testing.assert_array_equal(coded[:, 1:, 5, 7], [[0, 0, 1], [1, 0, 0]])
+    z = gan.sample_latent(2, np.random.default_rng(1))
+    np.testing.assert_array_equal(gan.with_labels(z, [1, 1]).data[:, 6:], [[0, 1, 0]] * 2)
+    fake = gan(z, [0, 1])
+    assert fake.shape == (2, 1, 28, 28)
+    lr_ = gan.discriminator(gan.with_labels(img, [2, 0])).data.astype(np.float64)
+    lf = gan.discriminator(gan.with_labels(fake, [0, 1])).data.astype(np.float64)
+    expected = np.logaddexp(0, -lr_).mean() + np.logaddexp(0, lf).mean()
+    loss = gan.discriminator_loss(img, fake, [2, 0], [0, 1]).item()
+    assert loss == pytest.approx(expected, rel=1e-5)
+    assert gan.sample(5).shape == (5, 1, 28, 28)
+    with pytest.raises(ValueError, match="needs labels"):
+        gan(z)
+    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+        gan(z, [0, 3])
+    with pytest.raises(ValueError, match="shape"):
+        gan(z, [0])
+    with pytest.raises(ValueError, match="integers"):
+        gan(z, [0.5, 1.0])
+    with pytest.raises(ValueError, match="needs y"):
+        gan.fit(img.data, epochs=1)
+    plain = GAN(mlp_generator(4, 16, hidden=()), mlp_discriminator(16, hidden=(8,)), 4)
+    with pytest.raises(ValueError, match="unconditional"):
+        plain.fit(np.zeros((8, 16), np.float32), np.zeros(8, int))
+    with pytest.raises(ValueError, match="num_classes"):
+        GAN(plain.generator, plain.discriminator, 4, num_classes=1)
+
+
+def test_conditional_gan_learns_the_class_dependent_distribution():
+    """Two classes of 2-d points, class 0 near (0.2, 0.5) and class 1 near (0.8, 0.5): a
+    conditional GAN learns to put each class's samples on its own side, which a
+    generator that ignored the label could not do (both means would coincide)."""
+    gk.manual_seed(0)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 1024)
+    x = np.stack([np.where(y == 0, 0.2, 0.8), np.full(1024, 0.5)], axis=1)
+    x = (x + 0.03 * rng.standard_normal(x.shape)).astype(np.float32)
+    gan = GAN(mlp_generator(2, 2, hidden=(32,), num_classes=2),
+              mlp_discriminator(2, hidden=(32,), num_classes=2), 2, num_classes=2)  # fmt: skip
+    gan.fit(x, y, epochs=40, batch_size=64, lr=2e-3, seed=0)
+    labels = np.arange(400) % 2
+    samples = gan.sample(400, np.random.default_rng(1), labels=labels)
+    means = [samples[labels == k, 0].mean() for k in (0, 1)]
+    assert means[0] < 0.35 and means[1] > 0.65, means
+
+
 def test_png_writer_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     grey = rng.integers(0, 256, (7, 5), dtype=np.uint8)

@@ -9,7 +9,10 @@ Training alternates, per mini-batch:
     G step:  minimize  BCE(D(G(z)), 1) = −E log D(G(z))       (the non-saturating loss)
 
 The non-saturating generator loss gives strong gradients early, when D easily rejects
-G's samples and log(1 − D(G(z))) would saturate. With ``ema_decay`` the samples come
+G's samples and log(1 − D(G(z))) would saturate. With ``num_classes`` the GAN is
+conditional (Mirza & Osindero 2014): G(z, y) and D(x, y) both see the class y as a one-hot
+code, appended to z and to D's input (as constant feature maps for images), so
+``sample(labels=...)`` draws digits of a chosen class. With ``ema_decay`` the samples come
 from an exponential moving average of G's weights, θ̄ ← d θ̄ + (1 − d) θ after every G
 step (Yazıcı et al. 2019), which smooths out the oscillation of the adversarial game.
 """
@@ -28,6 +31,7 @@ from gradkit.nn.conv import Conv2d, ConvTranspose2d
 from gradkit.nn.linear import Flatten, Linear, Unflatten
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import BatchNorm1d, BatchNorm2d
+from gradkit.ops.shape import concatenate
 from gradkit.optim import Adam
 from gradkit.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from gradkit.tensor import Tensor, no_grad
@@ -48,6 +52,11 @@ class GAN(Module):
     ema_decay : float, optional
         If given, keep ``generator_ema``, an exponential moving average of the
         generator's weights with this decay (e.g. 0.999), and draw ``sample`` from it.
+    num_classes : int, optional
+        Make the GAN conditional on integer labels 0..num_classes−1: the generator then
+        takes ``latent_dim + num_classes`` inputs and the discriminator ``num_classes``
+        extra input channels (features for flat data); the builders below size both
+        with their ``num_classes`` argument. ``fit`` then needs ``y``.
 
     Examples
     --------
@@ -65,12 +74,16 @@ class GAN(Module):
         latent_dim: int,
         label_smoothing: float = 0.0,
         ema_decay: float | None = None,
+        num_classes: int | None = None,
     ) -> None:
         super().__init__()
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        if num_classes is not None and (int(num_classes) != num_classes or num_classes < 2):
+            raise ValueError(f"num_classes must be an integer ≥ 2 or None, got {num_classes}")
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.label_smoothing = latent_dim, label_smoothing
+        self.num_classes = None if num_classes is None else int(num_classes)
         self.ema_decay = ema_decay
         if ema_decay is not None:
             self.generator_ema = AveragedModel(
@@ -78,8 +91,38 @@ class GAN(Module):
             )
         self._ema_bn_fresh = False
 
-    def forward(self, z: Tensor) -> Tensor:
-        return self.generator(z)
+    def forward(self, z: Tensor, labels=None) -> Tensor:
+        """G(z), or G(z, y) for a conditional GAN (``labels`` (N,) integers)."""
+        return self.generator(self.with_labels(z, labels))
+
+    def with_labels(self, x: Tensor, labels) -> Tensor:
+        """``x`` with the one-hot code of ``labels`` appended along axis 1 (as constant
+        maps over the trailing axes of images); ``x`` itself for an unconditional GAN."""
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels given, but this GAN is unconditional (num_classes=None)")
+            return x
+        if labels is None:
+            raise ValueError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
+        labels = self._check_labels(labels, len(x))
+        code = np.zeros((len(x), self.num_classes) + tuple(x.shape[2:]), dtype=np.float32)
+        code[np.arange(len(x)), labels] = 1.0
+        return concatenate([x, Tensor(code)], axis=1)
+
+    def _check_labels(self, labels, n: int) -> np.ndarray:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},), got {labels.shape}")
+        if labels.dtype.kind not in "iu" and not (
+            labels.dtype.kind == "f" and np.array_equal(labels, np.round(labels))
+        ):
+            raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+        labels = labels.astype(np.intp)
+        if n and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(
+                f"labels must lie in [0, {self.num_classes}), got {labels.min()}..{labels.max()}"
+            )
+        return labels
 
     def sample_latent(self, n: int, generator=None, truncation: float | None = None) -> Tensor:
         """z ~ N(0, I), shape (n, latent_dim), float32. With ``truncation`` τ each
@@ -97,11 +140,14 @@ class GAN(Module):
                 outside = np.abs(z) > truncation
         return Tensor(z.astype(np.float32))
 
-    def discriminator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+    def discriminator_loss(
+        self, real: Tensor, fake: Tensor, real_labels=None, fake_labels=None
+    ) -> Tensor:
         """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G; keeps the mean
-        D(x) of the real batch in ``last_d_real``."""
-        logits_real = self.discriminator(real)
-        logits_fake = self.discriminator(fake.detach())
+        D(x) of the real batch in ``last_d_real``. A conditional GAN scores D(x, y)
+        with each batch's labels."""
+        logits_real = self.discriminator(self.with_labels(real, real_labels))
+        logits_fake = self.discriminator(self.with_labels(fake.detach(), fake_labels))
         self.last_d_real = float(logits_real.detach().sigmoid().data.mean())
         ones = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=np.float32)
         zeros = np.zeros(logits_fake.shape, dtype=np.float32)
@@ -109,9 +155,10 @@ class GAN(Module):
             logits_real, Tensor(ones)
         ) + F.binary_cross_entropy_with_logits(logits_fake, Tensor(zeros))
 
-    def generator_loss(self, fake: Tensor) -> Tensor:
-        """Non-saturating loss −E log D(G(z)) = BCE(D(G(z)), 1)."""
-        logits = self.discriminator(fake)
+    def generator_loss(self, fake: Tensor, labels=None) -> Tensor:
+        """Non-saturating loss −E log D(G(z)) = BCE(D(G(z)), 1) (D(G(z, y), y) if
+        conditional)."""
+        logits = self.discriminator(self.with_labels(fake, labels))
         return F.binary_cross_entropy_with_logits(
             logits, Tensor(np.ones(logits.shape, dtype=np.float32))
         )
@@ -119,6 +166,7 @@ class GAN(Module):
     def fit(
         self,
         x,
+        y=None,
         epochs: int = 1,
         batch_size: int = 64,
         lr: float = 2e-4,
@@ -136,6 +184,9 @@ class GAN(Module):
         ----------
         x : ndarray
             Real samples (float32), shaped as the discriminator takes them.
+        y : ndarray, optional
+            Class labels (N,) of a conditional GAN. Each fake batch is generated for the
+            labels of the real batch beside it, so G sees the data's class frequencies.
         callback : callable, optional
             ``callback(epoch, logs)`` after each epoch.
 
@@ -148,6 +199,14 @@ class GAN(Module):
         x = np.asarray(x, dtype=np.float32)
         if not np.isfinite(x).all():
             raise ValueError("GAN.fit: x contains NaN or inf")
+        if self.num_classes is not None:
+            if y is None:
+                raise ValueError(
+                    f"GAN.fit: a conditional GAN (num_classes={self.num_classes}) needs y"
+                )
+            y = self._check_labels(y, len(x))
+        elif y is not None:
+            raise ValueError("GAN.fit: y given, but this GAN is unconditional (num_classes=None)")
         rng = np.random.default_rng(seed)
         if not hasattr(self, "_opt_g"):
             self._opt_g = Adam(list(self.generator.parameters()), lr=lr, betas=betas)
@@ -162,13 +221,15 @@ class GAN(Module):
             sums = {k: 0.0 for k in history}
             steps = 0
             for start in range(0, len(x) - batch_size + 1, batch_size):
-                real = Tensor(x[order[start : start + batch_size]])
-                fake = self.generator(self.sample_latent(batch_size, rng))
-                d_loss = self.discriminator_loss(real, fake)
+                idx = order[start : start + batch_size]
+                labels = None if y is None else y[idx]
+                real = Tensor(x[idx])
+                fake = self(self.sample_latent(batch_size, rng), labels)
+                d_loss = self.discriminator_loss(real, fake, labels, labels)
                 self._opt_d.zero_grad()
                 d_loss.backward()
                 self._opt_d.step()
-                g_loss = self.generator_loss(fake)
+                g_loss = self.generator_loss(fake, labels)
                 self._opt_g.zero_grad()
                 g_loss.backward()
                 self._opt_g.step()
@@ -192,57 +253,73 @@ class GAN(Module):
         return history
 
     def sample(
-        self, n: int, generator=None, use_ema: bool = True, truncation: float | None = None
+        self,
+        n: int,
+        generator=None,
+        use_ema: bool = True,
+        truncation: float | None = None,
+        labels=None,
     ) -> np.ndarray:
         """n generated samples (eval mode, no graph), from ``generator_ema`` when the GAN
         keeps one and ``use_ema``; ``truncation`` as in ``sample_latent``. The averaged
         generator's batch-norm statistics are recomputed first (``update_bn`` over 10
         batches of 256 fixed noise vectors), since running statistics of the live
-        generator do not belong to its weights."""
+        generator do not belong to its weights. A conditional GAN draws the classes
+        ``labels`` (n,), by default 0, 1, …, K−1, 0, 1, … (every class equally often)."""
+        if self.num_classes is not None and labels is None:
+            labels = np.arange(n) % self.num_classes
         net = self.generator
         if use_ema and self.ema_decay is not None:
             net = self.generator_ema
             if not self._ema_bn_fresh:
                 noise = np.random.default_rng(0)
-                update_bn((self.sample_latent(256, noise) for _ in range(10)), net)
+                cycle = None if self.num_classes is None else np.arange(256) % self.num_classes
+                fixed = (self.sample_latent(256, noise) for _ in range(10))
+                update_bn((self.with_labels(z, cycle) for z in fixed), net)
                 self._ema_bn_fresh = True
         was_training = self.training
         self.eval()
         with no_grad():
-            out = net(self.sample_latent(n, generator, truncation)).data
+            out = net(self.with_labels(self.sample_latent(n, generator, truncation), labels)).data
         self.train(was_training)
         return out
 
 
-def mlp_generator(latent_dim: int = 100, out_features: int = 784, hidden=(256, 512)) -> Module:
-    """z → Linear → BN → ReLU … → Linear → sigmoid: samples in [0, 1], shape (N, out)."""
+def mlp_generator(
+    latent_dim: int = 100, out_features: int = 784, hidden=(256, 512), num_classes: int = 0
+) -> Module:
+    """z → Linear → BN → ReLU … → Linear → sigmoid: samples in [0, 1], shape (N, out).
+    ``num_classes`` widens the input for a conditional GAN's one-hot code."""
     layers: list[Module] = []
-    width = latent_dim
+    width = latent_dim + num_classes
     for h in hidden:
         layers += [Linear(width, h), BatchNorm1d(h), ReLU()]
         width = h
     return Sequential(*layers, Linear(width, out_features), Sigmoid())
 
 
-def mlp_discriminator(in_features: int = 784, hidden=(512, 256)) -> Module:
-    """x → Linear → LeakyReLU(0.2) … → Linear(·, 1): logits, shape (N, 1)."""
+def mlp_discriminator(in_features: int = 784, hidden=(512, 256), num_classes: int = 0) -> Module:
+    """x → Linear → LeakyReLU(0.2) … → Linear(·, 1): logits, shape (N, 1).
+    ``num_classes`` widens the input for a conditional GAN's one-hot code."""
     layers: list[Module] = []
-    width = in_features
+    width = in_features + num_classes
     for h in hidden:
         layers += [Linear(width, h), LeakyReLU(0.2)]
         width = h
     return Sequential(*layers, Linear(width, 1))
 
 
-def dcgan_generator(latent_dim: int = 100, channels: tuple[int, int] = (64, 32)) -> Module:
+def dcgan_generator(
+    latent_dim: int = 100, channels: tuple[int, int] = (64, 32), num_classes: int = 0
+) -> Module:
     """DCGAN-style generator for 28×28 images: Linear → BN → ReLU → (c₁, 7, 7) →
     transposed conv 4×4/2 → BN → ReLU (14×14) → transposed conv 4×4/2 → sigmoid (28×28).
 
-    Shape: input (N, latent_dim), output (N, 1, 28, 28) in [0, 1].
+    Shape: input (N, latent_dim + num_classes), output (N, 1, 28, 28) in [0, 1].
     """
     c1, c2 = channels
     return Sequential(
-        Linear(latent_dim, c1 * 7 * 7),
+        Linear(latent_dim + num_classes, c1 * 7 * 7),
         BatchNorm1d(c1 * 7 * 7),
         ReLU(),
         Unflatten(1, (c1, 7, 7)),
@@ -254,15 +331,16 @@ def dcgan_generator(latent_dim: int = 100, channels: tuple[int, int] = (64, 32))
     )
 
 
-def dcgan_discriminator(channels: tuple[int, int] = (32, 64)) -> Module:
+def dcgan_discriminator(channels: tuple[int, int] = (32, 64), num_classes: int = 0) -> Module:
     """DCGAN-style discriminator for 28×28 images: conv 4×4/2 → LeakyReLU(0.2) (14×14) →
     conv 4×4/2 → BN → LeakyReLU(0.2) (7×7) → flatten → Linear(·, 1) logits.
 
-    Shape: input (N, 1, 28, 28), output (N, 1).
+    Shape: input (N, 1 + num_classes, 28, 28) (a conditional GAN's one-hot code as extra
+    constant channels), output (N, 1).
     """
     c1, c2 = channels
     return Sequential(
-        Conv2d(1, c1, 4, stride=2, padding=1),
+        Conv2d(1 + num_classes, c1, 4, stride=2, padding=1),
         LeakyReLU(0.2),
         Conv2d(c1, c2, 4, stride=2, padding=1),
         BatchNorm2d(c2),
