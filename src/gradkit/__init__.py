@@ -30,6 +30,7 @@ from gradkit.creation import (
 from gradkit.ops import *  # noqa: F403 - the functional forms: gk.exp, gk.matmul, ...
 from gradkit.random import manual_seed
 from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from gradkit.threads import get_num_threads, set_num_threads
 from gradkit.train import Model, Sequential, load_model
 
 float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp.int64, _xp.bool_
