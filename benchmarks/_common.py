@@ -54,13 +54,19 @@ def median_time(step, *, blocks: int = 5, per_block: int = 20, warmup: int = 3) 
 
 
 def compare(name: str, ours, theirs, *, blocks: int = 5, per_block: int = 20) -> dict:
-    """Time ``ours`` and ``theirs`` in alternating blocks; return a result row."""
+    """Time ``ours`` and ``theirs`` in alternating blocks; return a result row.
+
+    The ratio is the median over rounds of (our block median / their block median):
+    pairing neighbouring blocks cancels slow drifts in the machine's speed (another
+    tenant on the host) that a ratio of overall medians would absorb into the result.
+    """
     ours_t, theirs_t = [], []
     for _ in range(blocks):
         ours_t.append(median_time(ours, blocks=1, per_block=per_block))
         theirs_t.append(median_time(theirs, blocks=1, per_block=per_block))
     a, b = statistics.median(ours_t), statistics.median(theirs_t)
-    return {"workload": name, "gradkit_ms": a * 1e3, "reference_ms": b * 1e3, "ratio": a / b}
+    ratio = statistics.median(o / t for o, t in zip(ours_t, theirs_t))
+    return {"workload": name, "gradkit_ms": a * 1e3, "reference_ms": b * 1e3, "ratio": ratio}
 
 
 def print_table(rows: list[dict], reference: str = "torch") -> None:

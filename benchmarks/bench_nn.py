@@ -1,10 +1,12 @@
 """MLP training step against PyTorch CPU: 784-256-256-10, ReLU, batch 128, float32,
 cross-entropy, SGD with momentum (forward + loss + backward + update).
 
-Run: python benchmarks/bench_nn.py   (ratio = gradkit time / torch time; target ≤ 1.0)
+Run: python benchmarks/bench_nn.py [--rounds 15]   (ratio = gradkit time / torch time; target ≤ 1.0)
 """
 
 from __future__ import annotations
+
+import argparse
 
 import _common  # noqa: F401  (pins BLAS threads before numpy/torch load)
 import numpy as np
@@ -14,6 +16,9 @@ import gradkit as gk
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=15, help="alternating blocks per library")
+    args = ap.parse_args()
     print("versions:", _common.versions())
     rng = np.random.default_rng(0)
     x = rng.standard_normal((128, 784)).astype(np.float32)
@@ -49,7 +54,11 @@ def main() -> None:
         loss.backward()
         topt.step()
 
-    rows = [_common.compare("MLP 784-256-256-10 train step, batch 128", gk_step, th_step, blocks=7)]
+    rows = [
+        _common.compare(
+            "MLP 784-256-256-10 train step, batch 128", gk_step, th_step, blocks=args.rounds
+        )
+    ]
     _common.print_table(rows)
 
 

@@ -5,6 +5,9 @@ Everything else does ``from gradkit.backend import xp`` and calls ``xp.<fn>``.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import sys
 
 import numpy as xp
@@ -58,6 +61,52 @@ def as_array(value, dtype=None):
     if arr.dtype == xp.float64 and not isinstance(value, xp.generic):
         arr = arr.astype(default_float)
     return arr
+
+
+# ---------------------------------------------------------------- freed memory
+# Training allocates and frees the same multi-megabyte arrays every step. glibc serves
+# arrays above its mmap threshold with fresh mappings and trims freed memory at the top
+# of the heap, so each step pays page faults again (1,760 per transformer benchmark step,
+# about 7 MB of pages to zero). Serving arrays up to 32 MB from the heap and keeping up
+# to 64 MB of it free removes them; ``GRADKIT_KEEP_FREED_MEMORY=0`` leaves malloc alone.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (glibc malloc.h)
+MMAP_THRESHOLD, TRIM_THRESHOLD = 32 << 20, 64 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Tell glibc's malloc to reuse freed large blocks instead of returning them to the
+    system (``mallopt``); True if it took effect (Linux with glibc), else False."""
+    if not sys.platform.startswith("linux"):
+        return False
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        mallopt = ctypes.CDLL(name).mallopt
+    except (OSError, AttributeError):  # musl and other C libraries have no mallopt
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    )
+
+
+if os.environ.get("GRADKIT_KEEP_FREED_MEMORY", "1") != "0":
+    keep_freed_memory()
+
+
+# ---------------------------------------------------------------- sums along an axis
+# NumPy reduces a C-ordered matrix over many short rows (or down its columns) several
+# times slower than BLAS multiplies it by a vector of ones (2048×384 float32 column sums:
+# 168 µs vs 61 µs on the benchmark machine).
+def row_sums(a):
+    """Σ_j a[i, j] for each row of a 2-D array, as the product a · 1."""
+    return a @ xp.ones(a.shape[1], dtype=a.dtype)
+
+
+def column_sums(a):
+    """Σ_i a[i, j] for each column of a 2-D array, as the product 1ᵀ · a."""
+    return xp.ones(a.shape[0], dtype=a.dtype) @ a
 
 
 # ---------------------------------------------------------------- scratch buffers

@@ -16,47 +16,19 @@ inside a transformer training step, though GELU alone ran 1.3× faster.
 from __future__ import annotations
 
 import ctypes
-import glob
-import os
 
 import numpy as np
 
-_blas: tuple | None = None  # (get_num_threads, set_num_threads) of NumPy's OpenBLAS
-_blas_searched = False
+from gradkit import openblas
+
 _fallback_threads = 1  # reported when NumPy's BLAS cannot be steered
 
 
-def _find_openblas():
-    """ctypes handles of NumPy's bundled OpenBLAS thread-count functions, or None."""
-    base = os.path.dirname(np.__file__)
-    patterns = (
-        os.path.join(base, "..", "numpy.libs", "*openblas*"),  # Linux and Windows wheels
-        os.path.join(base, ".dylibs", "*openblas*"),  # macOS wheels
-    )
-    names = [
-        (f"{p}_get_num_threads{s}", f"{p}_set_num_threads{s}")
-        for p in ("scipy_openblas", "openblas")
-        for s in ("64_", "")
-    ]
-    for pattern in patterns:
-        for path in sorted(glob.glob(pattern)):
-            try:
-                lib = ctypes.CDLL(path)  # already loaded by NumPy: the same library
-            except OSError:
-                continue
-            for get_name, set_name in names:
-                get, set_ = getattr(lib, get_name, None), getattr(lib, set_name, None)
-                if get is not None and set_ is not None:
-                    get.restype, set_.argtypes = ctypes.c_int, [ctypes.c_int]
-                    return get, set_
-    return None
-
-
 def _blas_handles():
-    global _blas, _blas_searched
-    if not _blas_searched:
-        _blas, _blas_searched = _find_openblas(), True
-    return _blas
+    """(get_num_threads, set_num_threads) of NumPy's OpenBLAS, or None."""
+    get = openblas.symbol("openblas_get_num_threads", ctypes.c_int, [])
+    set_ = openblas.symbol("openblas_set_num_threads", None, [ctypes.c_int])
+    return None if get is None or set_ is None else (get, set_)
 
 
 def get_num_threads() -> int:

@@ -226,8 +226,20 @@ def test_batchnorm_float32_stays_float32_NN_BATCHNORM():
 
 @pytest.mark.parametrize(
     "shape, normalized, affine",
-    [((4, 5), (5,), True), ((2, 3, 4), (3, 4), True), ((3, 6), 6, False)],
-    ids=["LayerNorm", "LayerNorm-2axes", "LayerNorm-no-affine"],
+    [
+        ((4, 5), (5,), True),
+        ((2, 3, 4), (3, 4), True),
+        ((3, 6), 6, False),
+        ((300, 7, 64), (64,), True),  # 2100 rows: three blocks of rows, the last partial
+        ((1500, 64), 64, False),
+    ],
+    ids=[
+        "LayerNorm",
+        "LayerNorm-2axes",
+        "LayerNorm-no-affine",
+        "LayerNorm-blocks",
+        "blocks-no-affine",
+    ],
 )
 def test_layernorm_parity(shape, normalized, affine):
     gk_ln = nn.LayerNorm(normalized, elementwise_affine=affine)

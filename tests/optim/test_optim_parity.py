@@ -16,6 +16,8 @@ from gradkit import optim
 torch = pytest.importorskip("torch")
 
 SIZES = (6, 16, 12, 4)
+# A first layer of 19,200 weights takes the optimizers' OpenBLAS path (gradkit.openblas).
+WIDE = (64, 300, 12, 4)
 STEPS, BATCH = 200, 16
 
 CASES = {
@@ -46,15 +48,15 @@ CASES = {
 }
 
 
-def make_problem(seed=0, n=128):
+def make_problem(seed=0, n=128, sizes=SIZES):
     rng = np.random.default_rng(seed)
     weights = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         bound = 1 / np.sqrt(fan_in)
         weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)))
         weights.append(rng.uniform(-bound, bound, fan_out))
-    X = rng.standard_normal((n, SIZES[0]))
-    y = rng.integers(0, SIZES[-1], n)
+    X = rng.standard_normal((n, sizes[0]))
+    y = rng.integers(0, sizes[-1], n)
     return weights, X, y
 
 
@@ -114,11 +116,12 @@ def run_torch(name, kwargs, weights, X, y, full):
     return np.array(losses), [p.detach().numpy() for p in params]
 
 
+@pytest.mark.parametrize("sizes", [SIZES, WIDE], ids=["small", "wide"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_training_matches_torch(case):
+def test_training_matches_torch(case, sizes):
     """O-GD / O-SGD / O-MOMENTUM / O-ADAPTIVE: 200 steps, loss and weights agree."""
     name, kwargs = CASES[case]
-    weights, X, y = make_problem()
+    weights, X, y = make_problem(sizes=sizes)
     full = case.startswith("O-GD")
     gk_losses, gk_params, _ = run_gradkit(name, kwargs, weights, X, y, full)
     th_losses, th_params = run_torch(name, kwargs, weights, X, y, full)

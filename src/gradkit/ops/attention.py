@@ -10,7 +10,7 @@ and the output and input gradient are written straight into head-interleaved buf
 from __future__ import annotations
 
 from gradkit import random as _random
-from gradkit.backend import scratch, xp
+from gradkit.backend import row_sums, scratch, xp
 from gradkit.tensor import Function
 
 
@@ -48,9 +48,7 @@ def _row_dot(a, b):
     """Σ over the last axis of a ⊙ b, as one elementwise pass and a matrix–vector product
     (a reduction over many short rows is slow in NumPy)."""
     prod = a * b
-    return (prod.reshape(-1, prod.shape[-1]) @ xp.ones(prod.shape[-1], prod.dtype)).reshape(
-        prod.shape[:-1]
-    )
+    return row_sums(prod.reshape(-1, prod.shape[-1])).reshape(prod.shape[:-1])
 
 
 def _attention_backward(ctx, g, need=(True, True, True), outs=(None, None, None), rowdot=None):

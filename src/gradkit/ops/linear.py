@@ -3,13 +3,14 @@ per gradient)."""
 
 from __future__ import annotations
 
+from gradkit.backend import column_sums
 from gradkit.tensor import Function, Tensor
 
 
 class Linear(Function):
     """y = x Wᵀ + b for x of shape (*, in), W of shape (out, in), b of shape (out,).
 
-    ∂L/∂x = G W, ∂L/∂W = Gᵀ x and ∂L/∂b = Σ G, the leading axes of x and G folded
+    ∂L/∂x = G W, ∂L/∂W = Gᵀ x and ∂L/∂b = 1ᵀ G, the leading axes of x and G folded
     into one batch axis so each weight gradient is a single matrix product.
     """
 
@@ -33,7 +34,7 @@ class Linear(Function):
         gw = g2.T @ x2 if need_w else None
         if not need_b:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if need_b[0] else None)
+        return gx, gw, (column_sums(g2) if need_b[0] else None)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -9,7 +9,7 @@ are a single ``(C,)`` vector, as in PyTorch. Inside, they are laid out as rows
 
 from __future__ import annotations
 
-from gradkit.backend import xp
+from gradkit.backend import row_sums, xp
 from gradkit.ops.elementwise import _sigmoid
 from gradkit.tensor import Function
 
@@ -31,15 +31,9 @@ def _unrows(g2, shape):
     return xp.moveaxis(g2.reshape(moved), -1, 1)
 
 
-def _row_sums(a):
-    """Σ over each row of a 2-D array, as one matrix–vector product (a NumPy reduction
-    over many short rows is several times slower)."""
-    return a @ xp.ones(a.shape[1], dtype=a.dtype)
-
-
 def _log_softmax_rows(x2):
     shifted = x2 - x2.max(axis=1, keepdims=True)
-    shifted -= xp.log(_row_sums(xp.exp(shifted)))[:, None]
+    shifted -= xp.log(row_sums(xp.exp(shifted)))[:, None]
     return shifted
 
 
@@ -93,12 +87,12 @@ class CrossEntropy(Function):
             q = None
             picked = shifted[rows, t_safe]
             e = xp.exp(shifted, out=shifted)
-            sums = _row_sums(e)
+            sums = row_sums(e)
             losses = (xp.log(sums) - picked) * valid
             denom = int(valid.sum())
         else:
             e = xp.exp(shifted)
-            sums = _row_sums(e)
+            sums = row_sums(e)
             logp = shifted - xp.log(sums)[:, None]
             w = xp.ones(c, dtype=x.dtype) if weight is None else weight
             w_t = w[t_safe] * valid

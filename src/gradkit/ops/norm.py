@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from gradkit.backend import scratch, scratch_like, xp
+from gradkit.backend import column_sums, scratch, scratch_like, xp
 from gradkit.tensor import Function
 
 
@@ -124,13 +124,12 @@ class LayerNorm(Function):
         n, d = xhat.shape
         g2 = g.reshape(n, d)
         needs = ctx.needs_input_grad
-        ones = xp.ones(n, dtype=g2.dtype)
         grads = [None]
         if ctx.has_weight:
             gw = xp.multiply(g2, xhat, out=scratch(xhat.shape, g2.dtype)) if needs[1] else None
-            grads.append(None if gw is None else (ones @ gw).reshape(ctx.shape))
+            grads.append(None if gw is None else column_sums(gw).reshape(ctx.shape))
         if ctx.has_bias:
-            grads.append((ones @ g2).reshape(ctx.shape) if needs[-1] else None)
+            grads.append(column_sums(g2).reshape(ctx.shape) if needs[-1] else None)
         if needs[0]:
             gh = scratch(xhat.shape, g2.dtype)  # ĝ, then ∂L/∂x in place
             if weight is not None:

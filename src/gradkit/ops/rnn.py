@@ -19,7 +19,7 @@ the input's time axis.
 
 from __future__ import annotations
 
-from gradkit.backend import scratch, xp
+from gradkit.backend import column_sums, scratch, xp
 from gradkit.tensor import Function, Tensor
 
 ACTIVATIONS = ("tanh", "relu", "softsign")
@@ -70,12 +70,12 @@ def _weight_grads(ctx, dz, dz_h, x, h_prev, w_idx):
         x_proc = xp.ascontiguousarray(_time_order(x, ctx.reverse)).reshape(T * B, -1)
         dw_ih = dz2.T @ x_proc
     if need_ih[1]:
-        db_ih = dz2.sum(axis=0)
+        db_ih = column_sums(dz2)
     dzh2 = dz_h.reshape(T * B, gh)
     if need_hh[0]:
         dw_hh = dzh2.T @ h_prev.reshape(T * B, -1)
     if need_hh[1]:
-        db_hh = dzh2.sum(axis=0)
+        db_hh = column_sums(dzh2)
     return dx, dw_ih, dw_hh, db_ih, db_hh
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradkit.backend import xp
+from gradkit.openblas import axpby
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -88,5 +89,4 @@ class Adagrad(Optimizer):
         xp.sqrt(total, out=denom)
         denom += group["eps"]
         xp.divide(g, denom, out=denom)
-        denom *= clr
-        p.data -= denom
+        axpby(-clr, denom, 1.0, p.data, denom)

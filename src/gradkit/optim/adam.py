@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradkit.backend import xp
+from gradkit.openblas import axpby
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -105,21 +106,16 @@ class Adam(Optimizer):
         else:
             g = self._effective_grad(p, grad, wd, group["maximize"], tmp)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        xp.subtract(g, m, out=work)  # m ← m + (1 − β₁)(g − m)
-        work *= 1 - beta1
-        m += work
-        v *= beta2
+        axpby(1 - beta1, g, beta1, m, work)  # m ← β₁ m + (1 − β₁) g
         xp.multiply(g, g, out=work)
-        work *= 1 - beta2
-        v += work
+        axpby(1 - beta2, work, beta2, v, work)  # v ← β₂ v + (1 − β₂) g²
         if group["amsgrad"]:
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         xp.sqrt(v, out=work)
         work /= (1 - beta2**t) ** 0.5
         work += group["eps"]
         xp.divide(m, work, out=work)
-        work *= lr / (1 - beta1**t)
-        p.data -= work
+        axpby(-lr / (1 - beta1**t), work, 1.0, p.data, work)
 
 
 class AdamW(Adam):

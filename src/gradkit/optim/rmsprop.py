@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradkit.backend import xp
+from gradkit.openblas import axpby
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -95,15 +96,11 @@ class RMSprop(Optimizer):
         state["step"] += 1
         g = self._effective_grad(p, grad, group["weight_decay"], group["maximize"], tmp)
         square_avg = state["square_avg"]
-        square_avg *= alpha
         xp.multiply(g, g, out=avg)
-        avg *= 1 - alpha
-        square_avg += avg
+        axpby(1 - alpha, avg, alpha, square_avg, avg)
         if group["centered"]:
             grad_avg = state["grad_avg"]
-            xp.subtract(g, grad_avg, out=avg)
-            avg *= 1 - alpha
-            grad_avg += avg
+            axpby(1 - alpha, g, alpha, grad_avg, avg)
             xp.multiply(grad_avg, grad_avg, out=avg)
             xp.subtract(square_avg, avg, out=avg)
             xp.sqrt(avg, out=avg)
@@ -112,10 +109,7 @@ class RMSprop(Optimizer):
         avg += group["eps"]
         xp.divide(g, avg, out=avg)
         if group["momentum"] > 0:
-            buf = state["momentum_buffer"]
-            buf *= group["momentum"]
-            buf += avg
-            xp.multiply(buf, group["lr"], out=avg)
+            buf = axpby(1.0, avg, group["momentum"], state["momentum_buffer"], avg)
+            axpby(-group["lr"], buf, 1.0, p.data, avg)
         else:
-            avg *= group["lr"]
-        p.data -= avg
+            axpby(-group["lr"], avg, 1.0, p.data, avg)

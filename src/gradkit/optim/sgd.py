@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gradkit.backend import xp
+from gradkit.openblas import axpby
 from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
 from gradkit.tensor import Tensor
 
@@ -93,17 +93,10 @@ class SGD(Optimizer):
             if buf is None:
                 buf = state["momentum_buffer"] = g.copy()
             else:
-                buf *= mu
-                if group["dampening"] == 0:
-                    buf += g
-                else:
-                    xp.multiply(g, 1 - group["dampening"], out=tmp2)
-                    buf += tmp2
-            if group["nesterov"]:
-                xp.multiply(buf, mu, out=tmp2)
-                tmp2 += g
-                g = tmp2
-            else:
-                g = buf
-        xp.multiply(g, lr, out=tmp)
-        p.data -= tmp
+                axpby(1 - group["dampening"], g, mu, buf, tmp2)
+            if group["nesterov"]:  # θ −= lr (g + μ b)
+                axpby(-lr, g, 1.0, p.data, tmp2)
+                axpby(-lr * mu, buf, 1.0, p.data, tmp2)
+                return
+            g = buf
+        axpby(-lr, g, 1.0, p.data, tmp2)
