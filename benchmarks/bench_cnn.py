@@ -47,13 +47,15 @@ def median_ms(fn, blocks: int) -> float:
 
 
 def compare(name: str, gk_step, torch_step, rounds: int) -> tuple[float, float]:
-    """Alternate blocks of the two libraries ``rounds`` times; print medians and ratio."""
+    """Alternate blocks of the two libraries ``rounds`` times; print the medians and, as
+    the ratio, the median of neighbouring blocks' ratios (see ``_common.compare``)."""
     g_times, t_times = [], []
     for _ in range(rounds):
         g_times.append(median_ms(gk_step, 1))
         t_times.append(median_ms(torch_step, 1))
     g, t = float(np.median(g_times)), float(np.median(t_times))
-    print(f"{name:<44} {g:9.2f} {t:9.2f} {g / t:7.2f}x", flush=True)
+    ratio = float(np.median([a / b for a, b in zip(g_times, t_times)]))
+    print(f"{name:<44} {g:9.2f} {t:9.2f} {ratio:7.2f}x", flush=True)
     return g, t
 
 

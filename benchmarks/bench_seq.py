@@ -4,7 +4,8 @@ LSTM and GRU character models (vocab 65, embedding 64, hidden 128, sequence 64, 
 and a 2-layer causal transformer LM (d_model 128, 4 heads, feed-forward 512, sequence 64,
 batch 32); one step = forward, cross-entropy, backward, Adam update. The two libraries
 alternate in blocks of ``--block`` steps (the first ``--warmup`` of each block dropped)
-so their thread pools do not fight; the medians are reported and their ratio.
+so their thread pools do not fight; the medians are reported, and as the ratio the
+median over rounds of the two neighbouring blocks' ratio.
 
     python benchmarks/bench_seq.py [--rounds 5] [--block 25]
 
@@ -177,12 +178,15 @@ def main() -> None:
     print(f"{'model':<12}{'gradkit ms':>12}{'torch ms':>10}{'ratio':>8}")
     for name in args.models.split(","):
         g_step, t_step = gk_stepper(name), torch_stepper(name)
-        g_times, t_times = [], []
+        g_blocks, t_blocks = [], []
         for _ in range(args.rounds):
-            g_times += time_block(g_step, gk_batches, args.warmup, clock)
-            t_times += time_block(t_step, th_batches, args.warmup, clock)
-        g_ms, t_ms = 1e3 * np.median(g_times), 1e3 * np.median(t_times)
-        print(f"{name:<12}{g_ms:>12.2f}{t_ms:>10.2f}{g_ms / t_ms:>8.2f}", flush=True)
+            g_blocks.append(time_block(g_step, gk_batches, args.warmup, clock))
+            t_blocks.append(time_block(t_step, th_batches, args.warmup, clock))
+        g_ms, t_ms = 1e3 * np.median(g_blocks), 1e3 * np.median(t_blocks)
+        # the median over rounds of neighbouring blocks' ratios cancels slow drifts in
+        # the machine's speed (see benchmarks/_common.compare)
+        ratio = np.median([np.median(g) / np.median(t) for g, t in zip(g_blocks, t_blocks)])
+        print(f"{name:<12}{g_ms:>12.2f}{t_ms:>10.2f}{ratio:>8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Everything else does ``from gradkit.backend import xp`` and calls ``xp.<fn>``.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -78,11 +77,8 @@ def keep_freed_memory() -> bool:
     system (``mallopt``); True if it took effect (Linux with glibc), else False."""
     if not sys.platform.startswith("linux"):
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library Python itself runs on
     except (OSError, AttributeError):  # musl and other C libraries have no mallopt
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int

@@ -10,7 +10,15 @@ multithreaded GEMM OpenBLAS's threads keep spinning for a while (about 0.1 s), s
 Python worker competes with them for the second core. Measured on the 2-core benchmark
 machine, a 2048×128 @ 128×512 GEMM split over two Python threads took 2.1 ms against
 OpenBLAS's own 1.4 ms, and GELU, layer norm and attention split by rows gained nothing
-inside a transformer training step, though GELU alone ran 1.3× faster.
+inside a transformer training step, though GELU alone ran 1.3× faster. Nor does it
+run its own thread pool with OpenBLAS single-threaded: splitting every Linear GEMM and
+the GELU chunks between two Python threads made the transformer benchmark step slower
+(90–92 ms against 67–86 ms), the GIL hand-offs costing more than the second core gives.
+
+OpenBLAS 0.3.31's ``cblas_sgemm_batch_strided`` would run the 128 small per-head
+attention products as one threaded call, but in NumPy's DYNAMIC_ARCH build its
+small-matrix path (m·n·k ≤ 10⁶, every attention and LSTM product) jumps to a null
+kernel and crashes, so gradkit does not call it.
 """
 
 from __future__ import annotations
