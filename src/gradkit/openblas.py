@@ -52,23 +52,28 @@ def _library():
 
 
 def _lookup(lib, name: str):
-    """``name`` under the prefixes and integer-width suffixes OpenBLAS builds use."""
+    """``name`` under the prefixes and suffixes OpenBLAS builds use, and the C type of
+    its BLAS integers: 64-bit in the ``64_``-suffixed (ILP64) builds NumPy ships."""
     for prefix in ("scipy_", ""):
-        for suffix in ("64_", ""):
+        for suffix, blasint in (("64_", ctypes.c_int64), ("", ctypes.c_int)):
             fn = getattr(lib, f"{prefix}{name}{suffix}", None)
             if fn is not None:
-                return fn
+                return fn, blasint
     return None
 
 
 def symbol(name: str, restype, argtypes):
     """The OpenBLAS function ``name`` (e.g. ``"cblas_saxpby"``) with its signature set,
-    or None without a bundled OpenBLAS."""
+    or None without a bundled OpenBLAS. ``argtypes`` may name ``"blasint"`` for the
+    build's BLAS integer type."""
     if name not in _symbols:
         lib = _library()
-        fn = None if lib is None else _lookup(lib, name)
-        if fn is not None:
-            fn.restype, fn.argtypes = restype, argtypes
+        found = None if lib is None else _lookup(lib, name)
+        fn = None
+        if found is not None:
+            fn, blasint = found
+            fn.restype = restype
+            fn.argtypes = [blasint if a == "blasint" else a for a in argtypes]
         _symbols[name] = fn
     return _symbols[name]
 
@@ -81,8 +86,8 @@ def _axpby_routine(dtype):
         name, scalar = "cblas_daxpby", ctypes.c_double
     else:
         return None
-    i64, ptr = ctypes.c_int64, ctypes.c_void_p
-    return symbol(name, None, [i64, scalar, ptr, i64, scalar, ptr, i64])
+    n, ptr = "blasint", ctypes.c_void_p
+    return symbol(name, None, [n, scalar, ptr, n, scalar, ptr, n])
 
 
 def axpby(alpha: float, x, beta: float, y, tmp=None):
