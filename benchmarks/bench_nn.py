@@ -38,7 +38,7 @@ def main() -> None:
     )  # fmt: skip
     with torch.no_grad():
         for p, q in zip(tnet.parameters(), net.parameters()):
-            p.copy_(torch.from_numpy(q.data))
+            p.copy_(torch.from_numpy(q.detach().numpy()))
     topt = torch.optim.SGD(tnet.parameters(), lr=0.01, momentum=0.9)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 

@@ -4,8 +4,8 @@
 packages (``gradkit.ml``, ``gradkit.rl``, ``gradkit.tsa``) load when imported.
 """
 
-from gradkit import autograd, data, io, nn, ops, optim, train
-from gradkit.backend import get_default_dtype, set_default_dtype
+from gradkit import accelerator, autograd, data, io, nn, ops, optim, train
+from gradkit.backend import get_default_dtype, set_default_device, set_default_dtype
 from gradkit.backend import xp as _xp
 from gradkit.creation import (
     arange,
@@ -34,5 +34,7 @@ from gradkit.threads import get_num_threads, set_num_threads
 from gradkit.train import Model, Sequential, load_model
 
 float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp.int64, _xp.bool_
+# PyTorch's short names: torch.float is float32, torch.double float64, torch.long int64
+float, double, long, int, bool = float32, float64, int64, int32, bool_  # noqa: A001
 
 __version__ = "0.1.0"

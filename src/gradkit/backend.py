@@ -49,6 +49,12 @@ def check_device(device) -> str:
     return DEVICE
 
 
+def set_default_device(device) -> None:
+    """``torch.set_default_device``: only the CPU (or None, the default) is accepted."""
+    if device is not None:
+        check_device(device)
+
+
 def as_array(value, dtype=None):
     """Convert ``value`` to an array: Python floats and lists of floats take the default
     float dtype, NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""

@@ -21,7 +21,7 @@ def _make(data, dtype, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (floats default to float32)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     return Tensor(xp.array(as_array(data, dtype), copy=True), requires_grad)
 
 
@@ -29,7 +29,7 @@ def as_tensor(data, dtype=None) -> Tensor:
     """Wrap ``data`` without copying when possible."""
     if isinstance(data, Tensor) and dtype is None:
         return data
-    return Tensor(as_array(data.data if isinstance(data, Tensor) else data, dtype))
+    return Tensor(as_array(data._data if isinstance(data, Tensor) else data, dtype))
 
 
 def from_numpy(array) -> Tensor:

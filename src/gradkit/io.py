@@ -85,7 +85,7 @@ class Checkpoint(NamedTuple):
 # ---------------------------------------------------------------------------- writing
 def _as_array(name: str, value):
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if not isinstance(value, xp.ndarray):
         raise TypeError(
             f"tensor {name!r}: expected a Tensor or NumPy array, got {type(value).__name__}"

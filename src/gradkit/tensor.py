@@ -1,191 +1,45 @@
-"""Tensor and the reverse-mode autograd engine.
+"""Tensor: an array that records the ops applied to it (concept T-TENSOR).
 
-A :class:`Tensor` wraps an array. Every differentiable op is a :class:`Function` whose
-``forward(ctx, *arrays)`` computes the result and saves on ``ctx`` only what its
-``backward(ctx, grad)`` needs (concept T-CACHE). ``Function.apply`` records a
-:class:`Node` (the ``grad_fn``) that links the output to its inputs' nodes, so the graph
-is made of nodes, not of tensors: intermediate arrays stay alive only if an op saved them
-(concept T-GRAPH).
-
-``Tensor.backward`` sorts the nodes topologically (iteratively, so a 10,000-op chain is
-fine), walks them in reverse, reduces each input gradient to the input's shape (the one
-place where broadcasting is undone) and accumulates gradients into the leaves' ``.grad``
-(concept T-AUTODIFF).
+The engine (Function, Node, the backward walk, version counters) is in
+:mod:`gradkit.autograd.function`; this file gives the tensor its attributes and its
+methods, gathered in one explicit table from the op modules below (PyTorch names and
+keywords). The op modules import only the engine, so there is no import circle.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+import weakref
 
+from gradkit.autograd import function as _engine
+from gradkit.autograd.function import (
+    Context,
+    Function,
+    Node,
+    TensorBase,
+    new_tensor,
+    unbroadcast,
+    version_of,
+)
+from gradkit.autograd.grad_mode import (
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from gradkit.autograd.grad_mode import state as _mode
 from gradkit.backend import DEVICE, as_array, check_device, is_device, xp
+from gradkit.ops import elementwise as _ew
+from gradkit.ops import inplace as _ip
+from gradkit.ops import interop as _interop
+from gradkit.ops import linalg as _linalg
+from gradkit.ops import nn as _nnops
+from gradkit.ops import reduce as _red
+from gradkit.ops import shape as _shape
 
-_grad_enabled = True
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops currently record the graph."""
-    return _grad_enabled
-
-
-class set_grad_enabled:
-    """Turn graph recording on or off; a context manager and a decorator."""
-
-    def __init__(self, mode: bool) -> None:
-        global _grad_enabled
-        self.prev = _grad_enabled
-        self.mode = bool(mode)
-        _grad_enabled = self.mode
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self.prev
-
-    def __call__(self, fn):
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad:
-    """Run without recording the graph (concept T-NOGRAD): ``with no_grad(): ...`` or
-    as a decorator ``@no_grad()``."""
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = False
-
-    def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self.prev
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class enable_grad(no_grad):
-    """Record the graph even inside ``no_grad``."""
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self.prev = _grad_enabled
-        _grad_enabled = True
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with enable_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class Context:
-    """Scratch space an op's forward fills for its backward (``ctx.x = ...``).
-
-    ``needs_input_grad[i]`` tells backward whether input ``i`` wants a gradient, so it
-    can skip work (a matmul's weight gradient when the weight is frozen, say).
-    """
-
-    needs_input_grad: tuple[bool, ...] = ()
-
-
-class Node:
-    """One recorded op in the graph (a ``grad_fn``).
-
-    ``inputs[i]`` is the producing :class:`Node` of input ``i``, the leaf
-    :class:`Tensor` itself (its gradient is accumulated into ``.grad``), or ``None``
-    when that input needs no gradient.
-    """
-
-    __slots__ = ("fn", "ctx", "inputs", "shapes", "retained")
-
-    def __init__(self, fn, ctx, inputs, shapes) -> None:
-        self.fn = fn
-        self.ctx = ctx
-        self.inputs = inputs
-        self.shapes = shapes
-        self.retained = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.fn.__name__}Backward"
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-class Function:
-    """Base class of differentiable ops.
-
-    Subclasses define ``forward(ctx, *arrays, **options) -> array`` and
-    ``backward(ctx, grad) -> grad or tuple of grads`` (one per tensor input, ``None``
-    where an input needs none) as static methods and are called through ``apply``.
-    Gradients may keep the broadcast shape of the output; the engine reduces them.
-    """
-
-    @staticmethod
-    def forward(ctx, *args, **kwargs):
-        raise NotImplementedError
-
-    @staticmethod
-    def backward(ctx, grad):
-        raise NotImplementedError
-
-    @classmethod
-    def apply(cls, *tensors: Tensor, **options) -> Tensor:
-        ctx = Context()
-        out = _new_tensor(cls.forward(ctx, *[t.data for t in tensors], **options))
-        if _grad_enabled:
-            needs = tuple([t.requires_grad for t in tensors])
-            if True in needs:
-                ctx.needs_input_grad = needs
-                out._node = Node(
-                    cls,
-                    ctx,
-                    tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
-                    tuple([t.data.shape for t in tensors]),
-                )
-                out.requires_grad = True
-        return out
-
-
-def _new_tensor(data) -> Tensor:
-    """A result tensor without the constructor's conversions (the hot path of every op)."""
-    out = Tensor.__new__(Tensor)
-    out.data = data
-    out.grad = None
-    out._node = None
-    out.requires_grad = False
-    return out
-
-
-def unbroadcast(grad, shape: tuple[int, ...]):
-    """Sum ``grad`` over the axes that broadcasting added or stretched so it has
-    ``shape``: the adjoint of ``broadcast_to(x, grad.shape)``."""
-    if grad.shape == shape:
-        return grad
-    lead = grad.ndim - len(shape)
-    if lead:
-        grad = grad.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape)
+__all__ = [
+    "Context", "Function", "Node", "Tensor", "enable_grad", "is_grad_enabled", "no_grad",
+    "set_grad_enabled", "unbroadcast",
+]  # fmt: skip
 
 
 class _Size(int):
@@ -200,7 +54,34 @@ class _Size(int):
         return self._shape if dim is None else self._shape[dim]
 
 
-class Tensor:
+class _RetainGrad:
+    """The hook ``retain_grad()`` puts on a non-leaf: keep its gradient in ``.grad``."""
+
+    def __init__(self, tensor) -> None:
+        self.tensor = weakref.ref(tensor)
+
+    def __call__(self, g):
+        t = self.tensor()
+        if t is not None:
+            if _mode.enabled:  # create_graph: keep the graph of the gradient
+                t.grad = g if t.grad is None else t.grad + g
+            else:
+                t.grad = new_tensor(g._data.copy()) if t.grad is None else t.grad + g
+        return None
+
+
+class _Handle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+class Tensor(TensorBase, concrete=True):
     """An n-dimensional array that can record the ops applied to it (concept T-TENSOR).
 
     Parameters
@@ -213,6 +94,12 @@ class Tensor:
     dtype : optional
         Convert the data to this dtype.
 
+    In-place ops (``add_``, ``-=``, ``x[i] = v``, ...) follow PyTorch: under ``no_grad``
+    they change storage; while recording, they are differentiable on non-leaf tensors
+    and refused on leaves that require grad; every one bumps the version counter that
+    backward checks. ``._data`` is a detached tensor sharing storage, whose changes are
+    not tracked; ``detach()`` shares storage and version counter.
+
     Examples
     --------
     >>> import gradkit as gk
@@ -222,84 +109,104 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "__weakref__", "__dict__")
-    __array_priority__ = 1000  # make ``ndarray * Tensor`` call Tensor.__rmul__
+    __array_priority__ = 1000
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        self.data = as_array(data, dtype)
-        self.grad = None
+        if isinstance(data, TensorBase):
+            data = data._data
+        self._data = as_array(data, dtype)
+        self._grad = None
         self._node = None
+        self._vbox = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     # ------------------------------------------------------------------ attributes
     @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing this one's storage; its in-place changes are not
+        seen by autograd (it has its own version counter), as in PyTorch."""
+        out = new_tensor(self._data)
+        out._untracked = True
+        return out
+
+    @data.setter
+    def data(self, value) -> None:
+        array = value._data if isinstance(value, TensorBase) else as_array(value)
+        self._data = array
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
         """Number of elements; ``t.size()`` also returns the shape, as in PyTorch."""
-        return _Size(self.data.size, self.data.shape)
+        return _Size(self._data.size, self._data.shape)
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self) -> bool:
         return self._node is None
 
     @property
-    def grad_fn(self) -> Node | None:
-        return self._node
+    def grad_fn(self):
+        node = self._node
+        return node.node if isinstance(node, _engine.OutputOf) else node
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._vbox is None else self._vbox.value
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, got shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self):
-        """The underlying array (shared, not copied). Refuses tensors in a graph."""
-        if self.requires_grad and _grad_enabled:
+        """The underlying array (shared, not copied). Refuses tensors that require grad."""
+        if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on a tensor that requires grad; use detach().numpy()."
             )
-        return self.data
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
-    def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"The truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"The truth value of a tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all()."
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -308,21 +215,39 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        return int(self.data.__index__())
+        return int(self._data.__index__())
 
     def __hash__(self) -> int:
         return id(self)
 
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self) -> str:
-        body = xp.array2string(self.data, separator=", ", prefix="tensor(")
+        body = xp.array2string(self._data, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype not in (xp.float32, xp.int64, xp.bool_):
-            extras.append(f"dtype={self.data.dtype.name}")
+        if self._data.dtype not in (xp.float32, xp.int64, xp.bool_):
+            extras.append(f"dtype={self._data.dtype.name}")
         if self._node is not None:
-            extras.append(f"grad_fn={self._node!r}")
+            extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------------ NumPy interop
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't convert a tensor that requires grad to a NumPy array (the graph would "
+                "be dropped); use t.detach().numpy()."
+            )
+        array = xp.asarray(self._data)
+        return array if dtype is None else array.astype(dtype)
+
+    __array_ufunc__ = _interop.array_ufunc
+    __array_function__ = _interop.array_function
 
     # ------------------------------------------------------------------ autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -330,61 +255,80 @@ class Tensor:
             raise RuntimeError(
                 "requires_grad_() can only change leaf tensors; use detach() for a new leaf."
             )
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
-                f"Only floating point tensors can require gradients, got {self.data.dtype}."
+                f"Only floating point tensors can require gradients, got {self._data.dtype}."
             )
         self.requires_grad = bool(requires_grad)
         return self
 
     def detach(self) -> Tensor:
-        """A new leaf sharing the data, cut from the graph."""
-        return Tensor(self.data)
+        """A new leaf sharing storage and version counter, cut from the graph."""
+        out = new_tensor(self._data)
+        out._vbox = version_of(self)
+        return out
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (it becomes a leaf)."""
+        self._node = None
+        self.requires_grad = False
+        return self
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if self._node is not None:
-            self._node.retained = self
-
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · grad into every leaf's ``.grad``.
-
-        ``grad`` defaults to 1 for a one-element tensor. The graph's saved values are
-        freed afterwards unless ``retain_graph=True``.
-        """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad and has no grad_fn."
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for one-element outputs; this "
-                    f"tensor has shape {self.shape}. Pass backward(grad) of that shape."
-                )
-            grad = xp.ones(self.data.shape, dtype=self.data.dtype)
-        else:
-            grad = as_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
-            if grad.shape != self.data.shape:
-                raise RuntimeError(
-                    f"backward: grad has shape {grad.shape} but the tensor has shape "
-                    f"{self.data.shape}."
-                )
         if self._node is None:
-            _accumulate_leaf(self, grad, set())
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
             return
-        run_backward(self._node, grad, retain_graph)
+        if not self._retains_grad:
+            hook = _RetainGrad(self)
+            self._node._hook_list().append(hook)
+            self._retains_grad = hook
 
-    # ------------------------------------------------------------------ dtype
-    def astype(self, dtype) -> Tensor:
-        """A copy converted to ``dtype`` (differentiable between float dtypes)."""
-        from gradkit.ops.elementwise import Cast
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._retains_grad)
 
-        if xp.dtype(dtype) == self.data.dtype:
+    def register_hook(self, hook) -> _Handle:
+        """Call ``hook(grad)`` with the gradient w.r.t. this tensor during backward; a
+        returned tensor replaces the gradient. Returns a handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = self._node._hook_list()
+        hooks.append(hook)
+        return _Handle(hooks, hook)
+
+    def backward(
+        self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+        inputs=None,
+    ) -> None:  # fmt: skip
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``.
+
+        ``gradient`` defaults to 1 for a one-element tensor. The graph's saved values are
+        freed afterwards unless ``retain_graph`` (default: ``create_graph``).
+        ``create_graph=True`` records the backward pass, so ``.grad`` can be
+        differentiated again. ``inputs`` limits accumulation to those tensors.
+        """
+        from gradkit.autograd.grad import backward
+
+        backward([self], [gradient], retain_graph, create_graph, inputs)
+
+    # ------------------------------------------------------------------ dtype and device
+    def astype(self, dtype, copy: bool = True) -> Tensor:
+        """Converted to ``dtype`` (differentiable between float dtypes)."""
+        dtype = xp.dtype(dtype)
+        if dtype == self._data.dtype:
             return self
-        if xp.dtype(dtype).kind == "f" and self.data.dtype.kind == "f":
-            return Cast.apply(self, dtype=xp.dtype(dtype))
-        return Tensor(self.data.astype(dtype))
+        if dtype.kind == "f" and self._data.dtype.kind == "f":
+            return _ew.Cast.apply(self, dtype=dtype)
+        return Tensor(self._data.astype(dtype))
+
+    type = astype
 
     @property
     def device(self) -> str:
@@ -417,135 +361,159 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.astype(xp.bool_)
 
-    # ------------------------------------------------------------------ in place
-    def _check_inplace(self) -> None:
-        if _grad_enabled and self.requires_grad:
-            raise RuntimeError(
-                "In-place change of a tensor that requires grad while recording the graph; "
-                "do it under gradkit.no_grad() or on .detach()."
-            )
+    def clone(self) -> Tensor:
+        """A copy with its own storage, differentiable (gradient flows back unchanged)."""
+        return _ew.Clone.apply(self)
 
-    def zero_(self) -> Tensor:
-        self._check_inplace()
-        self.data[...] = 0
+    # ------------------------------------------------------------------ operators
+    __add__ = _ew.add
+    __radd__ = _ew.radd
+    __sub__ = _ew.sub
+    __rsub__ = _ew.rsub
+    __mul__ = _ew.mul
+    __rmul__ = _ew.rmul
+    __truediv__ = _ew.div
+    __rtruediv__ = _ew.rdiv
+    __mod__ = _ew.remainder
+    __rmod__ = _ew.rremainder
+    __floordiv__ = _ew.floor_divide
+    __rfloordiv__ = _ew.rfloor_divide
+    __pow__ = _ew.pow
+    __rpow__ = _ew.rpow
+    __matmul__ = _linalg.matmul
+    __rmatmul__ = _linalg.rmatmul
+    __neg__ = _ew.neg
+    __abs__ = _ew.abs
+    __getitem__ = _shape.getitem
+    __eq__ = _ew.eq
+    __ne__ = _ew.ne
+    __lt__ = _ew.lt
+    __le__ = _ew.le
+    __gt__ = _ew.gt
+    __ge__ = _ew.ge
+
+    def __pos__(self) -> Tensor:
         return self
 
-    def fill_(self, value) -> Tensor:
-        self._check_inplace()
-        self.data[...] = value
-        return self
+    # in place (PyTorch semantics: see the class docstring)
+    __iadd__ = _ip.iadd
+    __isub__ = _ip.isub
+    __imul__ = _ip.imul
+    __itruediv__ = _ip.itruediv
+    __ipow__ = _ip.ipow
+    __setitem__ = _ip.setitem
+    add_ = _ip.add_
+    sub_ = _ip.sub_
+    mul_ = _ip.mul_
+    div_ = _ip.div_
+    pow_ = _ip.pow_
+    neg_ = _ip.neg_
+    abs_ = _ip.abs_
+    exp_ = _ip.exp_
+    log_ = _ip.log_
+    log1p_ = _ip.log1p_
+    sqrt_ = _ip.sqrt_
+    sin_ = _ip.sin_
+    cos_ = _ip.cos_
+    tanh_ = _ip.tanh_
+    sigmoid_ = _ip.sigmoid_
+    relu_ = _ip.relu_
+    reciprocal_ = _ip.reciprocal_
+    clamp_ = _ip.clamp_
+    clip_ = _ip.clamp_
+    addcmul_ = _ip.addcmul_
+    addcdiv_ = _ip.addcdiv_
+    lerp_ = _ip.lerp_
+    floor_ = _ip.floor_
+    ceil_ = _ip.ceil_
+    round_ = _ip.round_
+    trunc_ = _ip.trunc_
+    sign_ = _ip.sign_
+    zero_ = _ip.zero_
+    fill_ = _ip.fill_
+    copy_ = _ip.copy_
+    masked_fill_ = _ip.masked_fill_
+    uniform_ = _ip.uniform_
+    normal_ = _ip.normal_
+    bernoulli_ = _ip.bernoulli_
+    exponential_ = _ip.exponential_
 
-    def copy_(self, src) -> Tensor:
-        self._check_inplace()
-        src = src.data if isinstance(src, Tensor) else xp.asarray(src)
-        if src.shape != self.data.shape:
-            xp.broadcast_shapes(src.shape, self.data.shape)
-        self.data[...] = src
-        return self
+    # element-wise
+    add = _ew.add
+    sub = _ew.sub
+    mul = _ew.mul
+    div = _ew.div
+    pow = _ew.pow
+    neg = _ew.neg
+    exp = _ew.exp
+    log = _ew.log
+    log1p = _ew.log1p
+    sqrt = _ew.sqrt
+    abs = _ew.abs
+    sin = _ew.sin
+    cos = _ew.cos
+    sigmoid = _ew.sigmoid
+    tanh = _ew.tanh
+    relu = _ew.relu
+    remainder = _ew.remainder
+    floor_divide = _ew.floor_divide
+    floor = _ew.floor
+    ceil = _ew.ceil
+    round = _ew.round
+    trunc = _ew.trunc
+    sign = _ew.sign
+    maximum = _ew.maximum
+    minimum = _ew.minimum
+    clip = _ew.clip
+    clamp = _ew.clip
+    masked_fill = _ew.masked_fill
+    matmul = _linalg.matmul
 
-    def add_(self, other, alpha: float = 1.0) -> Tensor:
-        self._check_inplace()
-        other = other.data if isinstance(other, Tensor) else other
-        self.data += other if alpha == 1 else alpha * other
-        return self
+    # reductions
+    sum = _red.sum
+    mean = _red.mean
+    var = _red.var
+    std = _red.std
+    max = _red.max
+    min = _red.min
+    logsumexp = _red.logsumexp
+    argmax = _red.argmax
+    argmin = _red.argmin
+    softmax = _nnops.softmax
+    log_softmax = _nnops.log_softmax
 
-    def sub_(self, other, alpha: float = 1.0) -> Tensor:
-        return self.add_(other, -alpha)
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        return new_tensor(xp.asarray(self._data.all(axis=dim, keepdims=keepdim)))
 
-    def mul_(self, other) -> Tensor:
-        self._check_inplace()
-        self.data *= other.data if isinstance(other, Tensor) else other
-        return self
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        return new_tensor(xp.asarray(self._data.any(axis=dim, keepdims=keepdim)))
 
-    def div_(self, other) -> Tensor:
-        self._check_inplace()
-        self.data /= other.data if isinstance(other, Tensor) else other
-        return self
+    # shape
+    ravel = _shape.ravel
+    reshape = _shape.reshape
+    view = _shape.reshape
+    flatten = _shape.flatten
+    transpose = _shape.transpose
+    permute = _shape.permute
+    swapaxes = _shape.swapaxes
+    expand = _shape.expand
+    broadcast_to = _shape.broadcast_to
+    squeeze = _shape.squeeze
+    unsqueeze = _shape.unsqueeze
+    split = _shape.split
+    chunk = _shape.chunk
+    unbind = _shape.unbind
+    pad = _shape.pad
 
-    def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
-        self._check_inplace()
-        xp.clip(self.data, min, max, out=self.data)
-        return self
+    @property
+    def T(self) -> Tensor:
+        return _shape.permute(self)
 
-    def __setitem__(self, index, value) -> None:
-        self._check_inplace()
-        if isinstance(index, Tensor):
-            index = index.data
-        self.data[index] = value.data if isinstance(value, Tensor) else value
-
-    # The ops below are attached in gradkit/ops/__init__.py (Tensor methods such as
-    # __add__, sum, reshape, matmul ...), keeping this file to the engine.
-
-
-def _topological_order(root: Node) -> list[Node]:
-    """Nodes reachable from ``root``, each after all nodes that consume it (iterative DFS)."""
-    order: list[Node] = []
-    visited = {id(root)}
-    stack = [(root, iter(root.inputs))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:
-            if isinstance(child, Node) and id(child) not in visited:
-                visited.add(id(child))
-                stack.append((child, iter(child.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    order.reverse()
-    return order
-
-
-def run_backward(root: Node, grad, retain_graph: bool) -> None:
-    """Propagate ``grad`` from ``root`` through the graph to the leaves."""
-    grads = {id(root): grad}
-    handed_out = {id(grad)}  # arrays already owned elsewhere must be copied into .grad
-    for node in _topological_order(root):
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
-        if node.ctx is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (its saved values were "
-                "freed). Pass retain_graph=True to the first backward() call."
-            )
-        if node.retained is not None:
-            _accumulate_leaf(node.retained, g, handed_out)
-        input_grads = node.fn.backward(node.ctx, g)
-        if not isinstance(input_grads, tuple):
-            input_grads = (input_grads,)
-        if not retain_graph:
-            node.ctx = None
-        for target, ig, shape in zip(node.inputs, input_grads, node.shapes):
-            if target is None or ig is None:
-                continue
-            if ig.shape != shape:
-                ig = unbroadcast(ig, shape)
-            if isinstance(target, Node):
-                key = id(target)
-                prev = grads.get(key)
-                grads[key] = ig if prev is None else prev + ig
-            else:
-                _accumulate_leaf(target, ig, handed_out)
-
-
-def _accumulate_leaf(leaf: Tensor, g, handed_out: set) -> None:
-    """Add ``g`` into ``leaf.grad``; copy when ``g`` is a view, read-only or shared, so
-    in-place edits of one ``.grad`` (clipping, say) never touch another array."""
-    if g.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
-    elif not g.flags.writeable or g.base is not None or id(g) in handed_out:
-        g = g.copy()
-    if leaf.grad is None:
-        handed_out.add(id(g))
-        leaf.grad = Tensor(g)
-    else:
-        leaf.grad.data = leaf.grad.data + g
+    def t(self) -> Tensor:
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dims, got shape {self.shape}")
+        return _shape.permute(self)
 
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
-
-
-def as_tensor_args(values: Sequence) -> list[Tensor]:
-    return [v if isinstance(v, Tensor) else Tensor(v) for v in values]

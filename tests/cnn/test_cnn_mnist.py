@@ -57,7 +57,10 @@ def accuracy(model, x, y) -> float:
     model.eval()
     with gk.no_grad():
         pred = np.concatenate(
-            [model(gk.tensor(x[i : i + 2000])).data.argmax(1) for i in range(0, len(x), 2000)]
+            [
+                model(gk.tensor(x[i : i + 2000])).detach().numpy().argmax(1)
+                for i in range(0, len(x), 2000)
+            ]
         )
     return float(np.mean(pred == y))
 

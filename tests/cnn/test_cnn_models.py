@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from torch import nn as tnn
 
 import gradkit as gk
 from gradkit.models import (
@@ -24,11 +22,14 @@ from gradkit.models import (
 )
 from gradkit.nn.conv import Conv2d
 from gradkit.nn.pool import MaxPool2d
+from parity import requires_torch, torch
+
+tnn = None if torch is None else torch.nn
 
 
 def _torch_twin(model: gk.nn.Module, twin: tnn.Module) -> tnn.Module:
     """Load gradkit's weights into a PyTorch module with the same state_dict names."""
-    state = {k: torch.tensor(np.asarray(v.data)) for k, v in model.state_dict().items()}
+    state = {k: torch.tensor(np.asarray(v.detach().numpy())) for k, v in model.state_dict().items()}
     twin.load_state_dict(state, strict=True)
     return twin.double()
 
@@ -38,17 +39,22 @@ def _assert_same(model, twin, shape, atol=1e-9):
     model = model.double()
     x = np.random.default_rng(0).standard_normal(shape)
     out, ref = model(gk.tensor(x)), twin(torch.tensor(x))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=atol, rtol=1e-7)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), atol=atol, rtol=1e-7)
     up = np.random.default_rng(1).standard_normal(out.shape)
     out.backward(up)
     ref.backward(torch.tensor(up))
     twin_params = dict(twin.named_parameters())
     for name, p in model.named_parameters():
         np.testing.assert_allclose(
-            p.grad.data, twin_params[name].grad.numpy(), atol=atol, rtol=1e-6, err_msg=name
+            p.grad.detach().numpy(),
+            twin_params[name].grad.numpy(),
+            atol=atol,
+            rtol=1e-6,
+            err_msg=name,
         )
 
 
+@requires_torch
 def test_lenet5_matches_pytorch_twin():
     """CNN-ARCH / CNN-FC: LeNet-5 (conv-pool-conv-pool, flatten 16·5·5 = 400, 120-84-10)
     computes what the same network in PyTorch computes, forward and backward."""
@@ -92,6 +98,7 @@ def test_vgg_uses_only_3x3_convs_and_2x2_pools():
     assert model.eval()(gk.randn(1, 3, 32, 32)).shape == (1, 10)
 
 
+@requires_torch
 def test_small_vgg_matches_pytorch_twin():
     model = VGG([4, "M", 8, 8, "M"], in_channels=3, num_classes=5, input_size=12, hidden=16)
     model.eval()  # dropout off: deterministic
@@ -117,30 +124,36 @@ def test_vgg_block_halves_and_widens():
     )
 
 
-class _TorchBasicBlock(tnn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(cout)
-        self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(cout)
-        self.shortcut = tnn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = tnn.Sequential(
-                tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout)
-            )
+def _torch_basic_block(cin, cout, stride):
+    """PyTorch's twin of BasicBlock (built inside the test: torch may be absent)."""
 
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        return torch.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+    class TorchBasicBlock(tnn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = tnn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = tnn.BatchNorm2d(cout)
+            self.conv2 = tnn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = tnn.BatchNorm2d(cout)
+            self.shortcut = tnn.Sequential()
+            if stride != 1 or cin != cout:
+                self.shortcut = tnn.Sequential(
+                    tnn.Conv2d(cin, cout, 1, stride, bias=False), tnn.BatchNorm2d(cout)
+                )
+
+        def forward(self, x):
+            out = torch.relu(self.bn1(self.conv1(x)))
+            return torch.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+    return TorchBasicBlock(cin, cout, stride)
 
 
+@requires_torch
 @pytest.mark.parametrize("cin,cout,stride", [(4, 4, 1), (4, 8, 2)])
 def test_basic_block_matches_pytorch_twin(cin, cout, stride):
     """CNN-RESNET: the residual block y = ReLU(F(x) + shortcut(x)), identity or 1×1
     projection shortcut, batch norm in training mode — equal to PyTorch's."""
     block = BasicBlock(cin, cout, stride)
-    _assert_same(block, _torch_twin(block, _TorchBasicBlock(cin, cout, stride)), (3, cin, 7, 7))
+    _assert_same(block, _torch_twin(block, _torch_basic_block(cin, cout, stride)), (3, cin, 7, 7))
 
 
 def test_residual_path_carries_the_identity():
@@ -152,9 +165,9 @@ def test_residual_path_carries_the_identity():
     x = gk.tensor(np.abs(np.random.default_rng(0).standard_normal((2, 3, 5, 5))) + 0.1)
     x = x.float().detach().requires_grad_()
     out = block(x)
-    np.testing.assert_allclose(out.data, x.data, rtol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), x.detach().numpy(), rtol=1e-6)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.ones(x.shape), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.ones(x.shape), rtol=1e-6)
 
 
 def test_small_resnet():
@@ -175,7 +188,7 @@ def test_freeze_backbone_trains_only_the_head():
     """NN-TRANSFER: a frozen backbone gets no gradients and does not move under the
     optimizer; the replaced head does."""
     model = LeNet5()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     freeze(model.features)
     head = replace_head(model, 4)
     assert head.out_features == 4 and head.in_features == 84
@@ -192,8 +205,10 @@ def test_freeze_backbone_trains_only_the_head():
     after = model.state_dict()
     for k in before:
         if k.startswith("features"):
-            np.testing.assert_array_equal(after[k].data, before[k])
-    assert not np.array_equal(after["classifier.1.weight"].data, before["classifier.1.weight"])
+            np.testing.assert_array_equal(after[k].detach().numpy(), before[k])
+    assert not np.array_equal(
+        after["classifier.1.weight"].detach().numpy(), before["classifier.1.weight"]
+    )
     unfreeze(model)
     assert len(trainable_parameters(model)) == 10
 
@@ -205,12 +220,16 @@ def test_partial_state_dict_loads_backbone_and_skips_the_old_head():
     loaded, skipped = load_partial_state_dict(target, source.state_dict())
     assert skipped == ["classifier.5.bias", "classifier.5.weight"]
     assert "features.0.weight" in loaded
-    np.testing.assert_array_equal(target.features[0].weight.data, source.features[0].weight.data)
+    np.testing.assert_array_equal(
+        target.features[0].weight.detach().numpy(), source.features[0].weight.detach().numpy()
+    )
     backbone = {k: v for k, v in source.state_dict().items() if k.startswith("features")}
     fresh = LeNet5(num_classes=5)
     missing, unexpected = fresh.load_state_dict(backbone, strict=False)
     assert unexpected == [] and all(k.startswith("classifier") for k in missing)
-    np.testing.assert_array_equal(fresh.features[3].weight.data, source.features[3].weight.data)
+    np.testing.assert_array_equal(
+        fresh.features[3].weight.detach().numpy(), source.features[3].weight.detach().numpy()
+    )
     with pytest.raises(RuntimeError, match="size mismatch"):
         LeNet5(num_classes=5).load_state_dict(source.state_dict(), strict=False)
 

@@ -7,8 +7,6 @@ import itertools
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 import gradkit as gk
 from gradkit.autograd import gradcheck
@@ -16,7 +14,9 @@ from gradkit.nn.pool import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, 
 from gradkit.nn.upsample import Upsample, ZeroPad2d
 from gradkit.ops.pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from gradkit.ops.resample import adaptive_avg_pool2d, interpolate
-from parity import assert_parity, random_inputs
+from parity import assert_parity, random_inputs, requires_torch, torch
+
+F = None if torch is None else torch.nn.functional
 
 # kernel × stride (None = kernel, 1, 2) × padding (0, 1) × (odd, even) input × batch 1 and > 1
 POOL_GRID = list(itertools.product((2, 3), (None, 1, 2), (0, 1), ((7, 7), (8, 6)), (1, 3)))
@@ -27,6 +27,7 @@ def _id(case):
     return f"k{k}-s{s}-p{p}-{hw[0]}x{hw[1]}-n{n}"
 
 
+@requires_torch
 @pytest.mark.parametrize("dilation", [1, 2])
 @pytest.mark.parametrize("case", POOL_GRID, ids=_id)
 def test_max_pool2d_parity(case, dilation):
@@ -38,6 +39,7 @@ def test_max_pool2d_parity(case, dilation):
     )
 
 
+@requires_torch
 @pytest.mark.parametrize("count_include_pad", [True, False])
 @pytest.mark.parametrize("case", POOL_GRID, ids=_id)
 def test_avg_pool2d_parity(case, count_include_pad):
@@ -49,6 +51,7 @@ def test_avg_pool2d_parity(case, count_include_pad):
     )
 
 
+@requires_torch
 @pytest.mark.parametrize("case", POOL_GRID[::3], ids=_id)
 def test_pool1d_parity(case):
     k, s, p, hw, n = case
@@ -60,6 +63,7 @@ def test_pool1d_parity(case):
     assert_parity(lambda x: avg_pool1d(x, **kw), lambda x: F.avg_pool1d(x, **kw), x)
 
 
+@requires_torch
 def test_avg_pool_divisor_override():
     assert_parity(
         lambda x: avg_pool2d(x, 3, 2, 1, divisor_override=5),
@@ -68,6 +72,7 @@ def test_avg_pool_divisor_override():
     )
 
 
+@requires_torch
 @pytest.mark.parametrize("output_size", [1, 2, (3, 5), (4, None), 7], ids=str)
 @pytest.mark.parametrize("hw", [(8, 7), (6, 6)])
 def test_adaptive_avg_pool2d_parity(output_size, hw):
@@ -79,6 +84,7 @@ def test_adaptive_avg_pool2d_parity(output_size, hw):
     )
 
 
+@requires_torch
 @pytest.mark.parametrize(
     "kw", [dict(scale_factor=2), dict(scale_factor=(3, 2)), dict(size=(5, 7)), dict(size=(3, 4))],
     ids=str,
@@ -91,6 +97,7 @@ def test_upsample_nearest_parity(kw):
     )
 
 
+@requires_torch
 @pytest.mark.parametrize("padding", [1, (1, 0, 2, 3)], ids=str)
 def test_zero_pad2d_parity(padding):
     layer, ref = ZeroPad2d(padding), torch.nn.ZeroPad2d(padding)
@@ -120,6 +127,7 @@ def test_pool_gradcheck(fn):
     assert gradcheck(fn, gk.tensor(x, requires_grad=True))
 
 
+@requires_torch
 def test_max_pool_ties_go_to_first_maximum_like_pytorch():
     """All-equal windows (ReLU zeros): the gradient goes to the first element only."""
     x = np.zeros((1, 1, 4, 4))

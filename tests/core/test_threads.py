@@ -7,9 +7,11 @@ import os
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info
 
 import gradkit as gk
+
+pytest.importorskip("threadpoolctl")
+from threadpoolctl import threadpool_info  # noqa: E402
 
 
 def _openblas_threads() -> int:

@@ -16,8 +16,7 @@ from gradkit.data import (
     default_collate,
     random_split,
 )
-
-torch = pytest.importorskip("torch")
+from parity import requires_torch, torch
 
 
 class Squares(Dataset):
@@ -51,22 +50,24 @@ def test_batches_in_order(batch_size, drop_last, sizes):
     assert len(loader) == len(batches) == len(sizes)
     assert [len(y) for _, y in batches] == sizes
     if batches:
-        x = np.concatenate([b[0].data for b in batches])
+        x = np.concatenate([b[0].detach().numpy() for b in batches])
         np.testing.assert_array_equal(x, ds.arrays[0][: len(x)])
         assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
 
 
 def test_shuffle_is_seeded_and_a_permutation():
     ds = tensor_dataset()
-    first = [y.data.copy() for _, y in DataLoader(ds, 4, shuffle=True, generator=7)]
-    order = np.concatenate([x.data[:, 0] / 4 for x, _ in DataLoader(ds, 4, True, generator=7)])
+    first = [y.detach().numpy().copy() for _, y in DataLoader(ds, 4, shuffle=True, generator=7)]
+    order = np.concatenate(
+        [x.detach().numpy()[:, 0] / 4 for x, _ in DataLoader(ds, 4, True, generator=7)]
+    )
     assert sorted(order.astype(int)) == list(range(23))
     assert not np.array_equal(order, np.arange(23))
-    again = [y.data for _, y in DataLoader(ds, 4, shuffle=True, generator=7)]
+    again = [y.detach().numpy() for _, y in DataLoader(ds, 4, shuffle=True, generator=7)]
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     loader = DataLoader(ds, 4, shuffle=True, generator=np.random.default_rng(7))
-    epoch1 = np.concatenate([x.data[:, 0] for x, _ in loader])
-    epoch2 = np.concatenate([x.data[:, 0] for x, _ in loader])
+    epoch1 = np.concatenate([x.detach().numpy()[:, 0] for x, _ in loader])
+    epoch2 = np.concatenate([x.detach().numpy()[:, 0] for x, _ in loader])
     assert not np.array_equal(epoch1, epoch2)  # a new permutation each epoch
     np.testing.assert_array_equal(epoch1 / 4, order)
 
@@ -74,9 +75,9 @@ def test_shuffle_is_seeded_and_a_permutation():
 def test_default_generator_follows_manual_seed():
     ds = tensor_dataset()
     gk.manual_seed(3)
-    a = np.concatenate([y.data for _, y in DataLoader(ds, 5, shuffle=True)])
+    a = np.concatenate([y.detach().numpy() for _, y in DataLoader(ds, 5, shuffle=True)])
     gk.manual_seed(3)
-    b = np.concatenate([y.data for _, y in DataLoader(ds, 5, shuffle=True)])
+    b = np.concatenate([y.detach().numpy() for _, y in DataLoader(ds, 5, shuffle=True)])
     np.testing.assert_array_equal(a, b)
 
 
@@ -86,8 +87,8 @@ def test_fast_path_equals_per_sample_collate():
     fast = list(DataLoader(ds, 6, shuffle=True, generator=1))
     slow = list(DataLoader(ds, 6, shuffle=True, generator=1, collate_fn=default_collate))
     for (fx, fy), (sx, sy) in zip(fast, slow):
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx.detach().numpy(), sx.detach().numpy())
+        np.testing.assert_array_equal(fy.detach().numpy(), sy.detach().numpy())
         assert fx.dtype == sx.dtype and fy.dtype == sy.dtype
 
 
@@ -99,6 +100,7 @@ def test_fast_path_has_no_per_sample_loop(monkeypatch):
     assert sum(len(y) for _, y in DataLoader(train, 8, shuffle=True)) == 20
 
 
+@requires_torch
 def test_default_collate_matches_torch():
     Point = namedtuple("Point", "a b")
     samples = [
@@ -108,19 +110,19 @@ def test_default_collate_matches_torch():
     ours = default_collate(samples)
     theirs = torch.utils.data.default_collate(samples)
     for o, t in zip(ours[:5], theirs[:5]):
-        np.testing.assert_array_equal(o.data, t.numpy())
+        np.testing.assert_array_equal(o.detach().numpy(), t.numpy())
         assert o.dtype == np.dtype(str(t.dtype).replace("torch.", "")), (o.dtype, t.dtype)
     assert isinstance(ours[5], Point)
-    np.testing.assert_array_equal(ours[5].a.data, theirs[5].a.numpy())
+    np.testing.assert_array_equal(ours[5].a.detach().numpy(), theirs[5].a.numpy())
     assert isinstance(ours[5].b, list)
-    np.testing.assert_array_equal(ours[5].b[1].data, theirs[5].b[1].numpy())
+    np.testing.assert_array_equal(ours[5].b[1].detach().numpy(), theirs[5].b[1].numpy())
 
 
 def test_dict_samples_and_custom_collate():
     batch = next(iter(DataLoader(Squares(), batch_size=4)))
     assert set(batch) == {"x", "y", "name"}
     assert batch["x"].shape == (4, 3) and batch["x"].dtype == np.float32
-    np.testing.assert_array_equal(batch["y"].data, [0, 1, 4, 9])
+    np.testing.assert_array_equal(batch["y"].detach().numpy(), [0, 1, 4, 9])
     assert batch["name"] == ["s0", "s1", "s2", "s3"]
     lens = [len(b) for b in DataLoader(Squares(), 4, collate_fn=lambda s: s)]
     assert lens == [4, 4, 3]
@@ -137,7 +139,7 @@ def test_prefetch_gives_the_same_batches(dataset):
         a = a if isinstance(a, tuple) else (a["x"], a["y"])
         b = b if isinstance(b, tuple) else (b["x"], b["y"])
         for u, v in zip(a, b):
-            np.testing.assert_array_equal(u.data, v.data)
+            np.testing.assert_array_equal(u.detach().numpy(), v.detach().numpy())
 
 
 def test_prefetch_early_break_and_errors():
@@ -160,6 +162,7 @@ def test_prefetch_early_break_and_errors():
         list(DataLoader(Broken(), 2, prefetch=2))
 
 
+@requires_torch
 def test_random_split_sizes_match_torch_and_are_disjoint():
     ds = tensor_dataset(23)
     for lengths in ([0.5, 0.3, 0.2], [0.7, 0.3], [10, 13], [1 / 3] * 3):
@@ -173,7 +176,7 @@ def test_random_split_sizes_match_torch_and_are_disjoint():
     np.testing.assert_array_equal(a, b)
     sub = random_split(ds, [20, 3], generator=1)[1]
     i = int(sub.indices[2])
-    np.testing.assert_array_equal(sub[2][0].data, ds[i][0].data)
+    np.testing.assert_array_equal(sub[2][0].detach().numpy(), ds[i][0].detach().numpy())
     with pytest.raises(ValueError, match="sum to"):
         random_split(ds, [10, 10])
     with pytest.raises(ValueError, match="non-negative"):
@@ -185,7 +188,7 @@ def test_subset_of_subset_and_validation():
     inner = Subset(ds, [5, 6, 7, 8])
     outer = Subset(inner, [3, 0])
     (x,) = [b[0] for b in DataLoader(outer, 2)]
-    np.testing.assert_array_equal(x.data, ds.arrays[0][[8, 5]])
+    np.testing.assert_array_equal(x.detach().numpy(), ds.arrays[0][[8, 5]])
     with pytest.raises(ValueError, match="first dimension"):
         TensorDataset(np.zeros((3, 2)), np.zeros(4))
     with pytest.raises(ValueError, match="batch_size"):

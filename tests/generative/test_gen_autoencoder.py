@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import gradkit as gk
 from gradkit.autograd import gradcheck
@@ -25,6 +24,7 @@ from gradkit.models.autoencoder import (
 )
 from gradkit.optim import Adam
 from gradkit.train import Model
+from parity import requires_torch, torch
 
 
 def _codes(shape, seed=0):
@@ -45,15 +45,17 @@ def test_penalty_gradchecks():
     gradcheck(through_layer, *(gk.tensor(rng.standard_normal(s)) for s in [(3, 4), (2, 4), (2,)]))
 
 
+@requires_torch
 def test_kl_sparsity_closed_form_against_torch():
     z = _codes((6, 4))
-    rho_hat = torch.tensor(z.data.mean(axis=0))
+    rho_hat = torch.tensor(z.detach().numpy().mean(axis=0))
     p = torch.distributions.Bernoulli(probs=torch.tensor(0.2))
     q = torch.distributions.Bernoulli(probs=rho_hat)
     expected = torch.distributions.kl_divergence(p, q).sum().item()
     assert kl_sparsity_penalty(z, 0.2).item() == pytest.approx(expected, rel=1e-8)
 
 
+@requires_torch
 def test_contractive_closed_form_equals_jacobian_norm():
     """Σ_j (h_j(1 − h_j))² Σ_i W_ji² equals ‖∂h/∂x‖²_F from autograd, row by row."""
     gk.manual_seed(0)
@@ -65,9 +67,9 @@ def test_contractive_closed_form_equals_jacobian_norm():
     closed = contractive_penalty(code, ae.encoder[0].weight).item()
     assert closed == pytest.approx(per_row.mean(), rel=1e-10)
     jac = torch.autograd.functional.jacobian(
-        lambda t: torch.sigmoid(t @ torch.tensor(ae.encoder[0].weight.data).T
-                                + torch.tensor(ae.encoder[0].bias.data)),
-        torch.tensor(x.data[0]),
+        lambda t: torch.sigmoid(t @ torch.tensor(ae.encoder[0].weight.detach().numpy()).T
+                                + torch.tensor(ae.encoder[0].bias.detach().numpy())),
+        torch.tensor(x.detach().numpy()[0]),
     )  # fmt: skip
     assert per_row[0] == pytest.approx((jac**2).sum().item(), rel=1e-10)
 
@@ -76,11 +78,11 @@ def test_noise_layers_only_act_in_training():
     gk.manual_seed(0)
     x = gk.ones(200, 50)
     g, m = GaussianNoise(0.5), MaskingNoise(0.3)
-    assert abs(float(g(x).data.std()) - 0.5) < 0.02
-    assert abs(float((m(x).data == 0).mean()) - 0.3) < 0.02
+    assert abs(float(g(x).detach().numpy().std()) - 0.5) < 0.02
+    assert abs(float((m(x).detach().numpy() == 0).mean()) - 0.3) < 0.02
     g.eval(), m.eval()
     assert g(x) is x and m(x) is x
-    clipped = add_gaussian_noise(x.data, 0.5, 0.0, 1.0)
+    clipped = add_gaussian_noise(x.detach().numpy(), 0.5, 0.0, 1.0)
     assert clipped.min() >= 0 and clipped.max() <= 1
 
 
@@ -104,7 +106,7 @@ def _train(ae, x, epochs, lr=2e-3, batch_size=64):
 
 def _mse(ae, x):
     with gk.no_grad():
-        return float(((ae.reconstruct(gk.tensor(x)).data - x) ** 2).mean())
+        return float(((ae.reconstruct(gk.tensor(x)).detach().numpy() - x) ** 2).mean())
 
 
 @pytest.mark.slow
@@ -118,7 +120,7 @@ def test_denoising_autoencoder_gains_6db(mnist):
     _train(ae, X[:10000], epochs=5)
     noisy = add_gaussian_noise(Xt[:2000], 0.5, 0.0, 1.0, generator=np.random.default_rng(1))
     with gk.no_grad():
-        denoised = ae.reconstruct(gk.tensor(noisy)).data
+        denoised = ae.reconstruct(gk.tensor(noisy)).detach().numpy()
     p_noisy, p_out = psnr(noisy, Xt[:2000]).mean(), psnr(denoised, Xt[:2000]).mean()
     print(f"PSNR noisy {p_noisy:.2f} dB, denoised {p_out:.2f} dB (+{p_out - p_noisy:.2f})")
     assert p_out - p_noisy >= 6.0
@@ -138,8 +140,8 @@ def test_sparse_and_contractive_autoencoders(mnist):
     )
     _train(sparse, x, epochs=5, lr=2e-3)
     with gk.no_grad():
-        mean_code = float(sparse.encode(gk.tensor(x[:2000])).data.mean())
-        mean_test = float(sparse.encode(gk.tensor(Xt[:2000])).data.mean())
+        mean_code = float(sparse.encode(gk.tensor(x[:2000])).detach().numpy().mean())
+        mean_test = float(sparse.encode(gk.tensor(Xt[:2000])).detach().numpy().mean())
     print(f"sparse AE: mean code activation train {mean_code:.4f}, test {mean_test:.4f} (rho 0.05)")
     assert abs(mean_code - 0.05) <= 0.005
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.neural_network import BernoulliRBM
 
 from gradkit.models.rbm import DBN, RBM
+
+pytest.importorskip("sklearn")
+from sklearn.neural_network import BernoulliRBM  # noqa: E402
 
 
 def _copy_weights(sk: BernoulliRBM, n_features: int) -> RBM:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from minisom import MiniSom
-from sklearn.datasets import load_iris
 
 from gradkit.models.som import SelfOrganizingMap
+
+pytest.importorskip("minisom")
+pytest.importorskip("sklearn")
+from minisom import MiniSom  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
 
 
 @pytest.fixture(scope="module")

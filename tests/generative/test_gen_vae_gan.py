@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import gradkit as gk
 from gradkit.autograd import gradcheck
@@ -20,6 +19,7 @@ from gradkit.models.vae import VAE, bernoulli_log_likelihood, gaussian_kl, repar
 from gradkit.optim import Adam
 from gradkit.train import Model
 from gradkit.utils import read_png, save_image_grid
+from parity import requires_torch, torch
 
 
 def _t(shape, seed):
@@ -35,17 +35,24 @@ def test_elbo_terms_gradcheck():
     gradcheck(lambda m, lv: reparameterize(m, lv, eps), _t((3, 4), 5), _t((3, 4), 6))
 
 
+@requires_torch
 def test_elbo_terms_against_torch_distributions():
     mu, logvar = _t((3, 4), 0), _t((3, 4), 1)
-    q = torch.distributions.Normal(torch.tensor(mu.data), torch.tensor(np.exp(0.5 * logvar.data)))
+    q = torch.distributions.Normal(
+        torch.tensor(mu.detach().numpy()), torch.tensor(np.exp(0.5 * logvar.detach().numpy()))
+    )
     p = torch.distributions.Normal(0.0, 1.0)
     expected = torch.distributions.kl_divergence(q, p).sum(-1).numpy()
-    np.testing.assert_allclose(gaussian_kl(mu, logvar).data, expected, rtol=1e-10)
+    np.testing.assert_allclose(gaussian_kl(mu, logvar).detach().numpy(), expected, rtol=1e-10)
     logits = _t((3, 5), 2)
     x = (np.random.default_rng(3).random((3, 5)) < 0.5).astype(float)
-    ll = torch.distributions.Bernoulli(logits=torch.tensor(logits.data)).log_prob(torch.tensor(x))
+    ll = torch.distributions.Bernoulli(logits=torch.tensor(logits.detach().numpy())).log_prob(
+        torch.tensor(x)
+    )
     np.testing.assert_allclose(
-        bernoulli_log_likelihood(logits, gk.tensor(x)).data, ll.sum(-1).numpy(), rtol=1e-10
+        bernoulli_log_likelihood(logits, gk.tensor(x)).detach().numpy(),
+        ll.sum(-1).numpy(),
+        rtol=1e-10,
     )
 
 
@@ -61,7 +68,8 @@ def test_vae_loss_is_negative_elbo_and_trains_through_eps():
     assert loss.item() == pytest.approx(manual.item(), rel=1e-12)
     loss.backward()
     assert (
-        vae.fc_logvar.weight.grad is not None and np.abs(vae.fc_logvar.weight.grad.data).sum() > 0
+        vae.fc_logvar.weight.grad is not None
+        and np.abs(vae.fc_logvar.weight.grad.detach().numpy()).sum() > 0
     )
 
 
@@ -104,18 +112,25 @@ def test_gan_losses_and_alternating_updates(tmp_path):
     real = gk.tensor(np.random.default_rng(0).random((6, 16)).astype(np.float32))
     fake = gan.generator(gan.sample_latent(6))
     d = gan.discriminator
-    lr_, lf = d(real).data.astype(np.float64), d(fake).data.astype(np.float64)
+    lr_, lf = (
+        d(real).detach().numpy().astype(np.float64),
+        d(fake).detach().numpy().astype(np.float64),
+    )
     softplus = lambda t: np.logaddexp(0, t)  # noqa: E731
     expected = (0.9 * softplus(-lr_) + 0.1 * softplus(lr_)).mean() + softplus(lf).mean()
     assert gan.discriminator_loss(real, fake).item() == pytest.approx(expected, rel=1e-5)
     assert gan.generator_loss(fake).item() == pytest.approx(softplus(-lf).mean(), rel=1e-5)
-    g0 = [p.data.copy() for p in gan.generator.parameters()]
-    d0 = [p.data.copy() for p in gan.discriminator.parameters()]
+    g0 = [p.detach().numpy().copy() for p in gan.generator.parameters()]
+    d0 = [p.detach().numpy().copy() for p in gan.discriminator.parameters()]
     x = np.random.default_rng(1).random((64, 16)).astype(np.float32)
     hist = gan.fit(x, epochs=1, batch_size=16, seed=0)
     assert len(hist["d_loss"]) == 1 and np.isfinite(hist["g_loss"][0])
-    assert any(not np.allclose(a, p.data) for a, p in zip(g0, gan.generator.parameters()))
-    assert any(not np.allclose(a, p.data) for a, p in zip(d0, gan.discriminator.parameters()))
+    assert any(
+        not np.allclose(a, p.detach().numpy()) for a, p in zip(g0, gan.generator.parameters())
+    )
+    assert any(
+        not np.allclose(a, p.detach().numpy()) for a, p in zip(d0, gan.discriminator.parameters())
+    )
     grid = save_image_grid(tmp_path / "s.png", gan.sample(6).reshape(6, 4, 4), nrow=3)
     img = read_png(grid)
     assert img.shape == (2 * 6 + 2, 3 * 6 + 2)
@@ -131,13 +146,17 @@ def test_gan_ema_generator(decay):
               ema_decay=decay)  # fmt: skip
     x = np.random.default_rng(1).random((64, 16)).astype(np.float32)
     gan.fit(x, epochs=1, batch_size=16, seed=0)
-    assert int(gan.generator_ema.n_averaged.data) == 4
+    assert int(gan.generator_ema.n_averaged.detach().numpy()) == 4
     live, averaged = gan.generator.parameters(), gan.generator_ema.module.parameters()
-    same = all(np.array_equal(a.data, b.data) for a, b in zip(live, averaged))
+    same = all(
+        np.array_equal(a.detach().numpy(), b.detach().numpy()) for a, b in zip(live, averaged)
+    )
     assert same == (decay == 0.0)
     z = np.random.default_rng(2)
     ema_samples = gan.sample(5, np.random.default_rng(2))
-    np.testing.assert_array_equal(ema_samples, gan.generator_ema(gan.sample_latent(5, z)).data)
+    np.testing.assert_array_equal(
+        ema_samples, gan.generator_ema(gan.sample_latent(5, z)).detach().numpy()
+    )
     live_samples = gan.sample(5, np.random.default_rng(2), use_ema=False)
     assert np.array_equal(ema_samples, live_samples) == (decay == 0.0)
     assert "generator_ema.n_averaged" in gan.state_dict()
@@ -149,9 +168,9 @@ def test_gan_fit_learning_rate_applies_per_call():
     gan = GAN(mlp_generator(4, 16, hidden=(8,)), mlp_discriminator(16, hidden=(8,)), 4)
     x = np.random.default_rng(1).random((32, 16)).astype(np.float32)
     gan.fit(x, epochs=1, batch_size=16, seed=0)
-    before = [p.data.copy() for p in gan.parameters()]
+    before = [p.detach().numpy().copy() for p in gan.parameters()]
     gan.fit(x, epochs=1, batch_size=16, lr=0.0, seed=1)
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, gan.parameters()))
+    assert all(np.array_equal(a, p.detach().numpy()) for a, p in zip(before, gan.parameters()))
 
 
 def test_gan_truncated_latent_is_the_truncated_normal():
@@ -160,7 +179,7 @@ def test_gan_truncated_latent_is_the_truncated_normal():
     from scipy import stats
 
     gan = GAN(mlp_generator(4, 16, hidden=()), mlp_discriminator(16, hidden=(8,)), 4)
-    z = gan.sample_latent(5000, np.random.default_rng(0), truncation=0.7).data
+    z = gan.sample_latent(5000, np.random.default_rng(0), truncation=0.7).detach().numpy()
     assert np.abs(z).max() <= 0.7
     assert stats.kstest(z.ravel().astype(np.float64), stats.truncnorm(-0.7, 0.7).cdf).pvalue > 0.01
     assert stats.kstest(z.ravel().astype(np.float64), stats.norm.cdf).pvalue < 1e-6
@@ -183,16 +202,18 @@ def test_conditional_gan_label_code_and_errors():
     gan = GAN(dcgan_generator(6, (4, 2), num_classes=3), dcgan_discriminator((2, 4), num_classes=3),
               6, num_classes=3)  # fmt: skip
     img = gk.tensor(np.random.default_rng(0).random((2, 1, 28, 28)).astype(np.float32))
-    coded = gan.with_labels(img, [2, 0]).data
+    coded = gan.with_labels(img, [2, 0]).detach().numpy()
     assert coded.shape == (2, 4, 28, 28)
-    np.testing.assert_array_equal(coded[:, 0], img.data[:, 0])
+    np.testing.assert_array_equal(coded[:, 0], img.detach().numpy()[:, 0])
     np.testing.assert_array_equal(coded[:, 1:, 5, 7], [[0, 0, 1], [1, 0, 0]])
     z = gan.sample_latent(2, np.random.default_rng(1))
-    np.testing.assert_array_equal(gan.with_labels(z, [1, 1]).data[:, 6:], [[0, 1, 0]] * 2)
+    np.testing.assert_array_equal(
+        gan.with_labels(z, [1, 1]).detach().numpy()[:, 6:], [[0, 1, 0]] * 2
+    )
     fake = gan(z, [0, 1])
     assert fake.shape == (2, 1, 28, 28)
-    lr_ = gan.discriminator(gan.with_labels(img, [2, 0])).data.astype(np.float64)
-    lf = gan.discriminator(gan.with_labels(fake, [0, 1])).data.astype(np.float64)
+    lr_ = gan.discriminator(gan.with_labels(img, [2, 0])).detach().numpy().astype(np.float64)
+    lf = gan.discriminator(gan.with_labels(fake, [0, 1])).detach().numpy().astype(np.float64)
     expected = np.logaddexp(0, -lr_).mean() + np.logaddexp(0, lf).mean()
     loss = gan.discriminator_loss(img, fake, [2, 0], [0, 1]).item()
     assert loss == pytest.approx(expected, rel=1e-5)
@@ -206,7 +227,7 @@ def test_conditional_gan_label_code_and_errors():
     with pytest.raises(ValueError, match="integers"):
         gan(z, [0.5, 1.0])
     with pytest.raises(ValueError, match="needs y"):
-        gan.fit(img.data, epochs=1)
+        gan.fit(img.detach().numpy(), epochs=1)
     plain = GAN(mlp_generator(4, 16, hidden=()), mlp_discriminator(16, hidden=(8,)), 4)
     with pytest.raises(ValueError, match="unconditional"):
         plain.fit(np.zeros((8, 16), np.float32), np.zeros(8, int))

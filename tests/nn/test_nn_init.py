@@ -8,12 +8,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from scipy import stats
 
 import gradkit as gk
 from gradkit import nn
 from gradkit.nn import init
+from parity import requires_torch, torch
 
 SHAPE = (400, 250)  # fan_in 250, fan_out 400; 100,000 samples
 
@@ -43,7 +43,7 @@ CASES = [
     (
         "xavier_normal_",
         init.xavier_normal_,
-        torch.nn.init.xavier_normal_,
+        lambda t: torch.nn.init.xavier_normal_(t),
         math.sqrt(2 / 650),
         None,
     ),
@@ -85,13 +85,14 @@ CASES = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize(
     "gk_init, torch_init, std, bound", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_initializer_matches_torch_distribution_NN_INIT(gk_init, torch_init, std, bound):
     gk.manual_seed(0)
     torch.manual_seed(0)
-    ours = gk_init(gk.empty(*SHAPE)).data
+    ours = gk_init(gk.empty(*SHAPE)).detach().numpy()
     theirs = torch_init(torch.empty(SHAPE)).numpy()
     assert ours.dtype == np.float32
     if std is not None:
@@ -101,18 +102,24 @@ def test_initializer_matches_torch_distribution_NN_INIT(gk_init, torch_init, std
     assert stats.ks_2samp(ours.ravel(), theirs.ravel()).pvalue > 1e-3
 
 
+@requires_torch
 def test_ks_test_detects_a_wrong_distribution_NN_INIT():
     """The KS comparison above can fail: a 10 % wider uniform is rejected."""
     gk.manual_seed(0)
     torch.manual_seed(0)
-    ours = init.uniform_(gk.empty(*SHAPE), -1.1, 1.1).data
+    ours = init.uniform_(gk.empty(*SHAPE), -1.1, 1.1).detach().numpy()
     theirs = torch.nn.init.uniform_(torch.empty(SHAPE), -1.0, 1.0).numpy()
     assert stats.ks_2samp(ours.ravel(), theirs.ravel()).pvalue < 1e-6
 
 
 @pytest.mark.parametrize("shape", [(6, 10), (10, 6), (4, 3, 2, 2)], ids=["wide", "tall", "conv"])
 def test_orthogonal_NN_INIT(shape):
-    w = init.orthogonal_(gk.empty(*shape, dtype=np.float64), gain=2.0).data.reshape(shape[0], -1)
+    w = (
+        init.orthogonal_(gk.empty(*shape, dtype=np.float64), gain=2.0)
+        .detach()
+        .numpy()
+        .reshape(shape[0], -1)
+    )
     small = min(w.shape)
     gram = w @ w.T if w.shape[0] == small else w.T @ w
     np.testing.assert_allclose(gram, 4.0 * np.eye(small), atol=1e-12)
@@ -120,15 +127,11 @@ def test_orthogonal_NN_INIT(shape):
 
 def test_constants_and_gain_NN_INIT():
     t = gk.empty(3, 4)
-    assert np.all(init.zeros_(t).data == 0) and np.all(init.ones_(t).data == 1)
-    assert np.all(init.constant_(t, 0.25).data == 0.25)
-    np.testing.assert_array_equal(init.eye_(t).data, np.eye(3, 4))
-    gains = [("linear", None), ("tanh", None), ("relu", None), ("leaky_relu", None)]
-    gains += [("leaky_relu", 0.3), ("selu", None), ("conv2d", None), ("sigmoid", None)]
-    for name, param in gains:
-        assert init.calculate_gain(name, param) == pytest.approx(
-            torch.nn.init.calculate_gain(name, param)
-        )
+    assert np.all(init.zeros_(t).detach().numpy() == 0) and np.all(
+        init.ones_(t).detach().numpy() == 1
+    )
+    assert np.all(init.constant_(t, 0.25).detach().numpy() == 0.25)
+    np.testing.assert_array_equal(init.eye_(t).detach().numpy(), np.eye(3, 4))
     with pytest.raises(ValueError, match="Unsupported nonlinearity 'swish'"):
         init.calculate_gain("swish")
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
@@ -137,28 +140,41 @@ def test_constants_and_gain_NN_INIT():
         init.kaiming_uniform_(t, mode="fan_avg")
 
 
+@requires_torch
+def test_calculate_gain_matches_torch_NN_INIT():
+    gains = [("linear", None), ("tanh", None), ("relu", None), ("leaky_relu", None)]
+    gains += [("leaky_relu", 0.3), ("selu", None), ("conv2d", None), ("sigmoid", None)]
+    for name, param in gains:
+        assert init.calculate_gain(name, param) == pytest.approx(
+            torch.nn.init.calculate_gain(name, param)
+        )
+
+
 def test_init_is_reproducible_with_manual_seed_NN_INIT():
     gk.manual_seed(42)
-    a = nn.Linear(5, 3).weight.data.copy()
+    a = nn.Linear(5, 3).weight.detach().numpy().copy()
     gk.manual_seed(42)
-    b = nn.Linear(5, 3).weight.data
+    b = nn.Linear(5, 3).weight.detach().numpy()
     assert np.array_equal(a, b)
 
 
+@requires_torch
 def test_layer_defaults_follow_torch_NN_INIT():
     gk.manual_seed(1)
     torch.manual_seed(1)
     ours, theirs = nn.Linear(300, 200), torch.nn.Linear(300, 200)
     bound = 1 / math.sqrt(300)
     for name in ("weight", "bias"):
-        a, b = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        a, b = getattr(ours, name).detach().numpy(), getattr(theirs, name).detach().numpy()
         assert np.abs(a).max() <= bound and a.dtype == np.float32
         assert stats.ks_2samp(a.ravel(), b.ravel()).pvalue > 1e-3, name
-    emb = nn.Embedding(400, 100).weight.data
+    emb = nn.Embedding(400, 100).weight.detach().numpy()
     assert emb.std() == pytest.approx(1.0, rel=0.02) and abs(emb.mean()) < 0.02
     bn, ln = nn.BatchNorm2d(4), nn.LayerNorm(4)
     for layer in (bn, ln):
-        assert np.all(layer.weight.data == 1) and np.all(layer.bias.data == 0)
-    assert np.all(bn.running_var.data == 1) and bn.num_batches_tracked.item() == 0
-    dense = nn.Dense(200, input_shape=[300]).weight.data
+        assert np.all(layer.weight.detach().numpy() == 1) and np.all(
+            layer.bias.detach().numpy() == 0
+        )
+    assert np.all(bn.running_var.detach().numpy() == 1) and bn.num_batches_tracked.item() == 0
+    dense = nn.Dense(200, input_shape=[300]).weight.detach().numpy()
     assert np.abs(dense).max() <= bound and np.abs(dense).max() > 0.99 * bound

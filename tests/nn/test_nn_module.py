@@ -9,10 +9,10 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-import torch
 
 import gradkit as gk
 from gradkit import nn
+from parity import requires_torch, torch
 
 
 class Block(nn.Module):
@@ -39,26 +39,31 @@ class Net(nn.Module):
         return self.head(self.body(x))
 
 
-class TorchBlock(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = torch.nn.Linear(4, 3)
-        self.bn = torch.nn.BatchNorm1d(3)
-        self.scale = torch.nn.Parameter(torch.ones(3))
-        self.register_buffer("steps", torch.zeros(()))
-        self.register_buffer("cache", torch.zeros(2), persistent=False)
+def _torch_net():
+    """PyTorch's twin of Net, built inside the tests that need it (torch may be absent)."""
+
+    class TorchBlock(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 3)
+            self.bn = torch.nn.BatchNorm1d(3)
+            self.scale = torch.nn.Parameter(torch.ones(3))
+            self.register_buffer("steps", torch.zeros(()))
+            self.register_buffer("cache", torch.zeros(2), persistent=False)
+
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = torch.nn.Sequential(TorchBlock(), torch.nn.ReLU())
+            self.head = torch.nn.Linear(3, 2)
+            self.tied = self.head
+
+    return TorchNet()
 
 
-class TorchNet(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.body = torch.nn.Sequential(TorchBlock(), torch.nn.ReLU())
-        self.head = torch.nn.Linear(3, 2)
-        self.tied = self.head
-
-
+@requires_torch
 def test_registration_and_traversal_match_torch():
-    net, ref = Net(), TorchNet()
+    net, ref = Net(), _torch_net()
     assert [n for n, _ in net.named_parameters()] == [n for n, _ in ref.named_parameters()]
     assert [n for n, _ in net.named_buffers()] == [n for n, _ in ref.named_buffers()]
     assert [n for n, _ in net.named_modules()] == [n for n, _ in ref.named_modules()]
@@ -125,8 +130,9 @@ def test_state_dict_round_trip():
     assert np.shares_memory(snapshot.data, src.head.weight.data)  # like torch: not a copy
 
 
+@requires_torch
 def test_state_dict_loads_into_torch_and_back():
-    net, ref = Net(), TorchNet()
+    net, ref = Net(), _torch_net()
     ref.load_state_dict(
         {k: torch.from_numpy(np.array(v.data)) for k, v in net.state_dict().items()}
     )
@@ -190,8 +196,11 @@ def test_apply_visits_children_then_self():
     assert seen == ["Linear", "BatchNorm1d", "Block", "ReLU", "Sequential", "Linear", "Net"]
 
 
+@requires_torch
 def test_repr_matches_torch():
-    assert repr(Net()) == repr(TorchNet()).replace("TorchBlock", "Block").replace("TorchNet", "Net")
+    assert repr(Net()) == repr(_torch_net()).replace("TorchBlock", "Block").replace(
+        "TorchNet", "Net"
+    )
     layers = [
         (nn.Linear(3, 2, bias=False), torch.nn.Linear(3, 2, bias=False)),
         (nn.BatchNorm2d(4, affine=False), torch.nn.BatchNorm2d(4, affine=False)),

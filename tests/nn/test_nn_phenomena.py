@@ -58,11 +58,11 @@ def test_nn_dying_relu_large_negative_bias_and_leaky_fix():
     z = layer(x)
     assert dead_unit_fraction(z) > 0.9
     nn.functional.relu(z).sum().backward()
-    relu_grad = np.abs(layer.weight.grad.data).sum(axis=1)
+    relu_grad = np.abs(layer.weight.grad.detach().numpy()).sum(axis=1)
     layer.zero_grad()
     nn.functional.leaky_relu(layer(x), 0.01).sum().backward()
-    leaky_grad = np.abs(layer.weight.grad.data).sum(axis=1)
-    dead = (z.data <= 0).all(axis=0)
+    leaky_grad = np.abs(layer.weight.grad.detach().numpy()).sum(axis=1)
+    dead = (z.detach().numpy() <= 0).all(axis=0)
     assert np.all(relu_grad[dead] == 0)
     assert np.all(leaky_grad[dead] > 0)
 
@@ -88,7 +88,7 @@ def test_t_const_var_ph_constants_variables_placeholders():
     variable = nn.Parameter(gk.tensor([1.0, 1.0]))
     assert variable.requires_grad and variable.is_leaf and not constant.requires_grad
     (variable * constant).sum().backward()
-    np.testing.assert_array_equal(variable.grad.data, [2.0, 3.0])
+    np.testing.assert_array_equal(variable.grad.detach().numpy(), [2.0, 3.0])
     assert constant.grad is None
     model = nn.Linear(2, 1)
     for batch in (1, 7):

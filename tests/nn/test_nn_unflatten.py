@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import gradkit as gk
 from gradkit import nn
-from parity import assert_parity, random_inputs
+from parity import assert_parity, random_inputs, requires_torch, torch
 
 CASES = [
     # (input shape, dim, unflattened_size)
@@ -23,6 +22,7 @@ CASES = [
 ]
 
 
+@requires_torch
 @pytest.mark.parametrize(("shape", "dim", "sizes"), CASES, ids=[str(c) for c in CASES])
 def test_unflatten_matches_torch(shape, dim, sizes):
     assert_parity(nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes), random_inputs([shape]))

@@ -7,8 +7,7 @@ import pytest
 
 import gradkit as gk
 from gradkit.optim import clip_grad_norm_, clip_grad_value_
-
-torch = pytest.importorskip("torch")
+from parity import requires_torch, torch
 
 
 def with_grads(seed, scale, dtype=np.float64):
@@ -26,6 +25,7 @@ def with_grads(seed, scale, dtype=np.float64):
     return gk_params, th_params
 
 
+@requires_torch
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
 @pytest.mark.parametrize("scale", [0.01, 10.0])
 def test_clip_grad_norm_matches_torch(norm_type, scale):
@@ -41,6 +41,7 @@ def test_clip_grad_norm_matches_torch(norm_type, scale):
         assert new == pytest.approx(1.5, rel=1e-5)
 
 
+@requires_torch
 def test_clip_grad_norm_float32_and_skips_missing_grads():
     ours, theirs = with_grads(1, 5.0, np.float32)
     ours.append(gk.zeros(2, requires_grad=True))  # no gradient: skipped
@@ -60,6 +61,7 @@ def test_clip_grad_norm_nonfinite():
         clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
 
 
+@requires_torch
 def test_clip_grad_value_matches_torch():
     """NN-EXPLODE: elementwise clamping of gradients equals torch's."""
     ours, theirs = with_grads(2, 3.0)

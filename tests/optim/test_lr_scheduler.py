@@ -10,8 +10,7 @@ import pytest
 import gradkit as gk
 from gradkit import optim
 from gradkit.optim import lr_scheduler
-
-torch = pytest.importorskip("torch")
+from parity import requires_torch, torch
 
 STEPS = 50
 
@@ -52,6 +51,7 @@ def lr_sequence(lib, sched_module, name, kwargs):
     return np.array(seq)
 
 
+@requires_torch
 @pytest.mark.parametrize("name", list(SCHEDULERS))
 def test_lr_sequence_matches_torch(name):
     """NN-LR: 50 steps of each schedule, two parameter groups, equal to torch's."""
@@ -82,6 +82,7 @@ def plateau_sequence(lib, sched_module, metrics, **kwargs):
     return np.array(out)
 
 
+@requires_torch
 @pytest.mark.parametrize(
     "kwargs",
     [

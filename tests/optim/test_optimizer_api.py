@@ -9,8 +9,7 @@ import pytest
 
 import gradkit as gk
 from gradkit import optim
-
-torch = pytest.importorskip("torch")
+from parity import requires_torch, torch
 
 OPTIMIZERS = {
     "SGD": dict(lr=0.1, momentum=0.9),
@@ -43,14 +42,14 @@ def test_state_dict_resume_is_exact(name):
     opt = getattr(optim, name)(params, **OPTIMIZERS[name])
     for _ in range(10):
         quadratic_step(params, opt, target)
-    straight = [p.data.copy() for p in params]
+    straight = [p.detach().numpy().copy() for p in params]
 
     params, target = fresh()
     opt = getattr(optim, name)(params, **OPTIMIZERS[name])
     for _ in range(5):
         quadratic_step(params, opt, target)
     saved = copy.deepcopy(opt.state_dict())
-    weights = [p.data.copy() for p in params]
+    weights = [p.detach().numpy().copy() for p in params]
 
     params2 = [gk.tensor(w, requires_grad=True) for w in weights]
     opt2 = getattr(optim, name)(params2, lr=123.0)  # hyperparameters come from the dict
@@ -59,9 +58,10 @@ def test_state_dict_resume_is_exact(name):
     for _ in range(5):
         quadratic_step(params2, opt2, target)
     for a, b in zip(params2, straight):
-        np.testing.assert_array_equal(a.data, b)
+        np.testing.assert_array_equal(a.detach().numpy(), b)
 
 
+@requires_torch
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_state_dict_layout_matches_torch(name):
     """Same keys as torch: state per parameter index, groups with index lists."""
@@ -82,10 +82,11 @@ def test_state_dict_layout_matches_torch(name):
             assert value.shape == params[1].shape
 
 
+@requires_torch
 def test_load_state_dict_accepts_torch_state():
     """A torch Adam state dict (arrays converted with .numpy()) resumes in gradkit."""
     params, target = fresh()
-    th_params = [torch.tensor(p.data, requires_grad=True) for p in params]
+    th_params = [torch.tensor(p.detach().numpy(), requires_grad=True) for p in params]
     th_opt = torch.optim.Adam(th_params, lr=0.05)
     for _ in range(3):
         th_opt.zero_grad()
@@ -104,7 +105,7 @@ def test_load_state_dict_accepts_torch_state():
     sum(((p - torch.tensor(t)) ** 2).sum() for p, t in zip(th_params, target)).backward()
     th_opt.step()
     for a, b in zip(ours, th_params):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
 
 
 def test_load_state_dict_rejects_mismatch():
@@ -125,7 +126,7 @@ def test_state_is_cast_to_parameter_dtype():
     params, target = fresh()
     opt = optim.Adam(params)
     quadratic_step(params, opt, target)
-    p32 = [gk.tensor(p.data.astype(np.float32), requires_grad=True) for p in params]
+    p32 = [gk.tensor(p.detach().numpy().astype(np.float32), requires_grad=True) for p in params]
     opt32 = optim.Adam(p32)
     opt32.load_state_dict(opt.state_dict())
     assert opt32.state[p32[0]]["exp_avg"].dtype == np.float32
@@ -138,10 +139,10 @@ def test_zero_grad_and_skipping():
     (p * 3).sum().backward()
     grad = p.grad
     opt.step()  # q has no gradient: untouched, no state
-    np.testing.assert_allclose(p.data, [-0.5, -0.5])
-    np.testing.assert_array_equal(q.data, [1, 1])
+    np.testing.assert_allclose(p.detach().numpy(), [-0.5, -0.5])
+    np.testing.assert_array_equal(q.detach().numpy(), [1, 1])
     opt.zero_grad(set_to_none=False)
-    assert p.grad is grad and not p.grad.data.any() and q.grad is None
+    assert p.grad is grad and not p.grad.detach().numpy().any() and q.grad is None
     opt.zero_grad()
     assert p.grad is None
 
@@ -159,7 +160,7 @@ def test_closure_is_evaluated_with_grad():
     with gk.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 4.0
-    np.testing.assert_allclose(w.data, [1.0])
+    np.testing.assert_allclose(w.detach().numpy(), [1.0])
 
 
 def test_param_groups_and_add_param_group():

@@ -13,9 +13,9 @@ from gradkit.optim.swa_utils import (
     get_ema_multi_avg_fn,
     update_bn,
 )
+from parity import requires_torch, torch
 
-torch = pytest.importorskip("torch")
-swa = torch.optim.swa_utils
+swa = None if torch is None else torch.optim.swa_utils
 
 
 def twin_nets():
@@ -25,7 +25,9 @@ def twin_nets():
     ours.double()
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
                                  torch.nn.Linear(4, 2)).double()  # fmt: skip
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict(
+        {k: torch.tensor(v.detach().numpy()) for k, v in ours.state_dict().items()}
+    )
     return ours, theirs
 
 
@@ -47,9 +49,12 @@ def assert_same_state(ours, theirs, skip_counters=False):
     for key, value in theirs.state_dict().items():
         if skip_counters and key.endswith("num_batches_tracked"):
             continue
-        np.testing.assert_allclose(mine[key].data, value.numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            mine[key].detach().numpy(), value.numpy(), rtol=1e-12, atol=1e-14
+        )
 
 
+@requires_torch
 @pytest.mark.parametrize(
     "kind, use_buffers",
     [("swa", False), ("ema_multi", False), ("ema", False), ("swa", True), ("ema_multi", True)],
@@ -73,11 +78,11 @@ def test_averaged_model_matches_torch(kind, use_buffers):
     # torch pushes the integer batch counter through the float average and truncates it;
     # ours copies integer buffers from the model
     assert_same_state(avg_ours, avg_theirs, skip_counters=use_buffers)
-    assert int(avg_ours.module[1].num_batches_tracked.data) == 5
-    assert int(avg_ours.n_averaged.data) == 5
+    assert int(avg_ours.module[1].num_batches_tracked.detach().numpy()) == 5
+    assert int(avg_ours.n_averaged.detach().numpy()) == 5
     x = rng.standard_normal((4, 3))
     np.testing.assert_allclose(
-        avg_ours.eval()(gk.tensor(x)).data,
+        avg_ours.eval()(gk.tensor(x)).detach().numpy(),
         avg_theirs.eval()(torch.tensor(x)).detach().numpy(),
         rtol=1e-12,
     )
@@ -92,9 +97,10 @@ def test_ema_closed_form():
         net.weight.data[...] = w
         ema.update_parameters(net)
     expected = 0.81 * ws[0] + 0.09 * ws[1] + 0.1 * ws[2]
-    np.testing.assert_allclose(ema.module.weight.data, expected, rtol=1e-14)
+    np.testing.assert_allclose(ema.module.weight.detach().numpy(), expected, rtol=1e-14)
 
 
+@requires_torch
 def test_update_bn_matches_torch():
     """update_bn resets the statistics, accumulates a cumulative average over the loader
     and restores momentum and mode, as torch's does."""

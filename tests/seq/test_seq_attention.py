@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as TF
 
 import gradkit as gk
 from gradkit.autograd import gradcheck
-from gradkit.nn.attention import MultiheadAttention, scaled_dot_product_attention
+from gradkit.nn.attention import MultiheadAttention
+from gradkit.nn.functional import scaled_dot_product_attention
 from gradkit.nn.transformer import (
     LearnedPositionalEncoding,
     SinusoidalPositionalEncoding,
     TransformerEncoder,
     TransformerEncoderLayer,
 )
-from parity import assert_parity, random_inputs
+from parity import assert_parity, random_inputs, requires_torch, torch
 
 ATOL, RTOL = 1e-9, 1e-7
 
@@ -32,22 +31,26 @@ SDPA_CASES = [
     ("plain", {}, {}),
     ("causal", {"is_causal": True}, {"is_causal": True}),
     ("scale", {"scale": 0.3}, {"scale": 0.3}),
-    ("bool-mask", {"attn_mask": _bool_mask((5, 6))},
-     {"attn_mask": torch.tensor(_bool_mask((5, 6)))}),
-    ("float-mask", {"attn_mask": np.random.default_rng(2).standard_normal((2, 1, 5, 6))},
-     {"attn_mask": torch.tensor(np.random.default_rng(2).standard_normal((2, 1, 5, 6)))}),
-]  # fmt: skip
+    ("bool-mask", {"attn_mask": _bool_mask((5, 6))}, {"attn_mask": _bool_mask((5, 6))}),
+    (
+        "float-mask",
+        {"attn_mask": np.random.default_rng(2).standard_normal((2, 1, 5, 6))},
+        {"attn_mask": np.random.default_rng(2).standard_normal((2, 1, 5, 6))},
+    ),
+]  # torch's masks are made tensors in the test
 
 
+@requires_torch
 @pytest.mark.parametrize(
     "gk_kw, th_kw", [c[1:] for c in SDPA_CASES], ids=[c[0] for c in SDPA_CASES]
 )
 def test_sdpa_parity(gk_kw, th_kw):
     """ATT-DOT: softmax(QKᵀ/√d + M)V with bool/float masks and is_causal."""
     S = 5 if gk_kw.get("is_causal") else 6
+    th_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in th_kw.items()}
     assert_parity(
         lambda q, k, v: scaled_dot_product_attention(q, k, v, **gk_kw),
-        lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, **th_kw),
+        lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v, **th_kw),
         random_inputs([(2, 3, 5, 4), (2, 3, S, 4), (2, 3, S, 7)]),
     )
 
@@ -66,8 +69,8 @@ def test_sdpa_dropout_statistics():
     v = gk.ones(1, 1, 50, 3)
     out = scaled_dot_product_attention(q, gk.zeros(1, 1, 50, 4), v, dropout_p=0.25)
     # uniform attention 1/50 per key; out = (kept keys / 50) / 0.75, mean 1
-    assert abs(out.data.mean() - 1.0) < 0.03
-    assert out.data.std() > 0.05
+    assert abs(out.detach().numpy().mean() - 1.0) < 0.03
+    assert out.detach().numpy().std() > 0.05
 
 
 def _mha_parity(gk_mha, th_mha, inputs, seed=1, **kw):
@@ -80,13 +83,13 @@ def _mha_parity(gk_mha, th_mha, inputs, seed=1, **kw):
     tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
     g_out, g_w = gk_mha(*g_in, **kw)
     t_out, t_w = th_mha(*t_in, **tkw)
-    np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(g_out.detach().numpy(), t_out.detach().numpy(), atol=ATOL, rtol=RTOL)
     rng = np.random.default_rng(seed)
     w = rng.standard_normal(g_out.shape)
     g_loss = (g_out * gk.tensor(w)).sum()
     t_loss = (t_out * torch.tensor(w)).sum()
     if kw.get("need_weights", True):
-        np.testing.assert_allclose(g_w.data, t_w.detach().numpy(), atol=ATOL, rtol=RTOL)
+        np.testing.assert_allclose(g_w.detach().numpy(), t_w.detach().numpy(), atol=ATOL, rtol=RTOL)
         w = rng.standard_normal(g_w.shape)
         g_loss = g_loss + (g_w * gk.tensor(w)).sum()
         t_loss = t_loss + (t_w * torch.tensor(w)).sum()
@@ -95,11 +98,11 @@ def _mha_parity(gk_mha, th_mha, inputs, seed=1, **kw):
     g_loss.backward()
     t_loss.backward()
     for i, (g, t) in enumerate(zip(g_in, t_in)):
-        np.testing.assert_allclose(g.grad.data, t.grad.numpy(), atol=ATOL, rtol=RTOL,
+        np.testing.assert_allclose(g.grad.detach().numpy(), t.grad.numpy(), atol=ATOL, rtol=RTOL,
                                    err_msg=f"input {i}")  # fmt: skip
     t_params = dict(th_mha.named_parameters())
     for name, p in gk_mha.named_parameters():
-        np.testing.assert_allclose(p.grad.data, t_params[name].grad.numpy(), atol=ATOL,
+        np.testing.assert_allclose(p.grad.detach().numpy(), t_params[name].grad.numpy(), atol=ATOL,
                                    rtol=RTOL, err_msg=name)  # fmt: skip
 
 
@@ -120,6 +123,7 @@ MHA_CASES = [
 ]  # fmt: skip
 
 
+@requires_torch
 @pytest.mark.parametrize("batch_first, kind, kw", [c[1:] for c in MHA_CASES],
                          ids=[c[0] for c in MHA_CASES])  # fmt: skip
 def test_multihead_attention_parity(batch_first, kind, kw):
@@ -148,6 +152,7 @@ def test_mha_errors():
         MultiheadAttention(8, 2)(gk.randn(3, 2, 6), gk.randn(3, 2, 6), gk.randn(3, 2, 6))
 
 
+@requires_torch
 @pytest.mark.parametrize("norm_first", [False, True], ids=["post-norm", "pre-norm"])
 @pytest.mark.parametrize("activation", ["relu", "gelu"])
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -172,17 +177,18 @@ def test_transformer_encoder_layer_parity(norm_first, activation, batch_first):
     gx, tx = gk.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     g_out = g(gx, src_mask=mask, src_key_padding_mask=pad)
     t_out = th(tx, src_mask=torch.tensor(mask), src_key_padding_mask=torch.tensor(pad))
-    np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(g_out.detach().numpy(), t_out.detach().numpy(), atol=ATOL, rtol=RTOL)
     w = np.random.default_rng(1).standard_normal(g_out.shape)
     (g_out * gk.tensor(w)).sum().backward()
     (t_out * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(gx.grad.detach().numpy(), tx.grad.numpy(), atol=ATOL, rtol=RTOL)
     t_params = dict(th.named_parameters())
     for name, p in g.named_parameters():
-        np.testing.assert_allclose(p.grad.data, t_params[name].grad.numpy(), atol=ATOL,
+        np.testing.assert_allclose(p.grad.detach().numpy(), t_params[name].grad.numpy(), atol=ATOL,
                                    rtol=RTOL, err_msg=name)  # fmt: skip
 
 
+@requires_torch
 def test_transformer_encoder_stack_and_causal_flag():
     """ATT-TRANSFORMER: a 2-layer TransformerEncoder matches torch's (state dict 1:1), and
     is_causal=True equals passing the causal mask."""
@@ -194,23 +200,25 @@ def test_transformer_encoder_stack_and_causal_flag():
     x = random_inputs([(N, L, E)])[0]
     mask = np.triu(np.ones((L, L), bool), 1)
     expected = th(torch.tensor(x), mask=torch.tensor(mask)).detach().numpy()
-    np.testing.assert_allclose(g(gk.tensor(x), mask=mask).data, expected, atol=ATOL)
-    np.testing.assert_allclose(g(gk.tensor(x), is_causal=True).data, expected, atol=ATOL)
+    np.testing.assert_allclose(g(gk.tensor(x), mask=mask).detach().numpy(), expected, atol=ATOL)
+    np.testing.assert_allclose(
+        g(gk.tensor(x), is_causal=True).detach().numpy(), expected, atol=ATOL
+    )
 
 
 def test_positional_encodings():
     """ATT-TRANSFORMER: sinusoidal table closed form; learned table gets gradients."""
     pe = SinusoidalPositionalEncoding(6, max_len=10)
-    table = pe.pe.data
+    table = pe.pe.detach().numpy()
     p, i = 3, 1
     assert table[p, 2 * i] == pytest.approx(np.sin(p / 10000 ** (2 * i / 6)), rel=1e-6)
     assert table[p, 2 * i + 1] == pytest.approx(np.cos(p / 10000 ** (2 * i / 6)), rel=1e-6)
     assert "pe" not in pe.state_dict()
     out = pe(gk.zeros(4, 2, 6))  # time-major
-    np.testing.assert_allclose(out.data[:, 1], table[:4])
+    np.testing.assert_allclose(out.detach().numpy()[:, 1], table[:4])
     learned = LearnedPositionalEncoding(6, max_len=10, batch_first=True)
     learned(gk.zeros(2, 4, 6)).sum().backward()
-    np.testing.assert_allclose(learned.weight.grad.data[:4], 2.0)
-    np.testing.assert_allclose(learned.weight.grad.data[4:], 0.0)
+    np.testing.assert_allclose(learned.weight.grad.detach().numpy()[:4], 2.0)
+    np.testing.assert_allclose(learned.weight.grad.detach().numpy()[4:], 0.0)
     with pytest.raises(ValueError, match="exceeds max_len"):
         pe(gk.zeros(11, 2, 6))

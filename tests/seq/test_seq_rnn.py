@@ -8,12 +8,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import gradkit as gk
 from gradkit.autograd import gradcheck
 from gradkit.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from gradkit.ops.rnn import gru_layer, lstm_layer, rnn_layer
+from parity import requires_torch, torch
 
 ATOL, RTOL = 1e-9, 1e-7  # float64; the acceptance bound is 1e-6
 
@@ -48,20 +48,24 @@ def module_parity(gk_mod, th_mod, x, state=None, seed=1):
     rng = np.random.default_rng(seed)
     g_loss, t_loss = 0.0, 0.0
     for name, g, t in zip(["output", "h_n", "c_n"], g_parts, t_parts):
-        np.testing.assert_allclose(g.data, t.detach().numpy(), atol=ATOL, rtol=RTOL, err_msg=name)
+        np.testing.assert_allclose(
+            g.detach().numpy(), t.detach().numpy(), atol=ATOL, rtol=RTOL, err_msg=name
+        )
         w = rng.standard_normal(g.shape)
         g_loss = g_loss + (g * gk.tensor(w)).sum()
         t_loss = t_loss + (t * torch.tensor(w)).sum()
     g_loss.backward()
     t_loss.backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=ATOL, rtol=RTOL, err_msg="dx")
+    np.testing.assert_allclose(
+        gx.grad.detach().numpy(), tx.grad.numpy(), atol=ATOL, rtol=RTOL, err_msg="dx"
+    )
     if state is not None:
         for i, (g, t) in enumerate(zip(_flat(g_state), _flat(t_state))):
-            np.testing.assert_allclose(g.grad.data, t.grad.numpy(), atol=ATOL, rtol=RTOL,
-                                       err_msg=f"d state {i}")  # fmt: skip
+            np.testing.assert_allclose(g.grad.detach().numpy(), t.grad.numpy(), atol=ATOL,
+                                       rtol=RTOL, err_msg=f"d state {i}")  # fmt: skip
     t_params = dict(th_mod.named_parameters())
     for name, p in gk_mod.named_parameters():
-        np.testing.assert_allclose(p.grad.data, t_params[name].grad.numpy(), atol=ATOL,
+        np.testing.assert_allclose(p.grad.detach().numpy(), t_params[name].grad.numpy(), atol=ATOL,
                                    rtol=RTOL, err_msg=f"grad {name}")  # fmt: skip
 
 
@@ -70,9 +74,10 @@ def _inputs(T, B, I, batch_first, seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
 
 
-LAYERS = {"RNN": (RNN, torch.nn.RNN), "LSTM": (LSTM, torch.nn.LSTM), "GRU": (GRU, torch.nn.GRU)}
+LAYERS = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}  # and torch.nn's classes of the same names
 
 
+@requires_torch
 @pytest.mark.parametrize("batch_first", [False, True], ids=["time-major", "batch-first"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
 @pytest.mark.parametrize("num_layers", [1, 2])
@@ -80,7 +85,7 @@ LAYERS = {"RNN": (RNN, torch.nn.RNN), "LSTM": (LSTM, torch.nn.LSTM), "GRU": (GRU
 def test_layer_parity_rnn_lstm_gru_bi(kind, num_layers, bidirectional, batch_first):
     """RNN-CELL / RNN-LSTM / RNN-GRU / RNN-BI: layers match torch.nn.{RNN,LSTM,GRU}."""
     T, B, I, H = 6, 3, 4, 5
-    gk_cls, th_cls = LAYERS[kind]
+    gk_cls, th_cls = LAYERS[kind], getattr(torch.nn, kind)
     kw = dict(num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first)
     rng = np.random.default_rng(7)
     shape = (num_layers * (2 if bidirectional else 1), B, H)
@@ -88,15 +93,17 @@ def test_layer_parity_rnn_lstm_gru_bi(kind, num_layers, bidirectional, batch_fir
     module_parity(gk_cls(I, H, **kw), th_cls(I, H, **kw), _inputs(T, B, I, batch_first), state)
 
 
+@requires_torch
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_layer_parity_default_state_no_bias_unbatched(kind):
     """RNN-SHAPES: zero initial state, bias=False and unbatched (L, H_in) input."""
-    gk_cls, th_cls = LAYERS[kind]
+    gk_cls, th_cls = LAYERS[kind], getattr(torch.nn, kind)
     module_parity(gk_cls(4, 5, bias=False), th_cls(4, 5, bias=False), _inputs(6, 3, 4, False))
     x = np.random.default_rng(3).standard_normal((6, 4))
     module_parity(gk_cls(4, 5, num_layers=2), th_cls(4, 5, num_layers=2), x)
 
 
+@requires_torch
 def test_rnn_relu_parity():
     """RNN-CELL with nonlinearity='relu'."""
     kw = dict(nonlinearity="relu", num_layers=2, bidirectional=True)
@@ -112,6 +119,7 @@ CELLS = [
 ]  # fmt: skip
 
 
+@requires_torch
 @pytest.mark.parametrize("make_gk, make_th, n_state", [c[1:] for c in CELLS],
                          ids=[c[0] for c in CELLS])  # fmt: skip
 def test_cell_parity(make_gk, make_th, n_state):
@@ -138,12 +146,12 @@ def test_softsign_rnn_forward_closed_form():
     rnn = RNN(4, 5, nonlinearity="softsign", dtype=np.float64)
     x = _inputs(6, 3, 4, False)
     out, h_n = rnn(gk.tensor(x))
-    p = {k: v.data for k, v in rnn.state_dict().items()}
+    p = {k: v.detach().numpy() for k, v in rnn.state_dict().items()}
     ref = _softsign_rnn_reference(
         x, np.zeros((3, 5)), p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"] + p["bias_hh_l0"]
     )
-    np.testing.assert_allclose(out.data, ref, atol=1e-12)
-    np.testing.assert_allclose(h_n.data[0], ref[-1], atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref, atol=1e-12)
+    np.testing.assert_allclose(h_n.detach().numpy()[0], ref[-1], atol=1e-12)
 
 
 def _op_inputs(G, T=4, B=2, I=3, H=3, seed=0):
@@ -152,40 +160,49 @@ def _op_inputs(G, T=4, B=2, I=3, H=3, seed=0):
     return [gk.tensor(rng.standard_normal(s) * 0.7) for s in shapes]
 
 
+def _joined(outputs):
+    """The op's outputs (sequence, h_T[, c_T]) flattened into one vector for gradcheck."""
+    return gk.concatenate([t.reshape(-1) for t in outputs])
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu", "softsign"])
 def test_gradcheck_rnn_layer_op(nonlinearity, reverse):
-    """RNN-BPTT: the fused Elman op's hand-written BPTT against finite differences."""
+    """RNN-BPTT: the fused Elman op's hand-written BPTT (outputs and h_T) against finite
+    differences."""
     x, h0, _, w_ih, w_hh, b_ih, b_hh = _op_inputs(1)
-    gradcheck(lambda *a: rnn_layer(*a, nonlinearity=nonlinearity, reverse=reverse),
+    gradcheck(lambda *a: _joined(rnn_layer(*a, nonlinearity=nonlinearity, reverse=reverse)),
               x, h0, w_ih, w_hh, b_ih, b_hh)  # fmt: skip
 
 
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("activation", ["tanh", "softsign"])
 def test_gradcheck_lstm_layer_op(activation, reverse):
-    """RNN-LSTM / RNN-SOFTSIGN: fused LSTM op (outputs and c_T) against finite differences."""
+    """RNN-LSTM / RNN-SOFTSIGN: fused LSTM op (outputs, h_T and c_T) against finite
+    differences."""
 
     def fn(*a):
-        out, c_n = lstm_layer(*a, activation=activation, reverse=reverse)
-        return gk.concatenate([out.reshape(-1), c_n.reshape(-1)])
+        return _joined(lstm_layer(*a, activation=activation, reverse=reverse))
 
     gradcheck(fn, *_op_inputs(4))
 
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_gradcheck_gru_layer_op(reverse):
-    """RNN-GRU: fused GRU op against finite differences."""
+    """RNN-GRU: fused GRU op (outputs and h_T) against finite differences."""
     x, h0, _, w_ih, w_hh, b_ih, b_hh = _op_inputs(3)
-    gradcheck(lambda *a: gru_layer(*a, reverse=reverse), x, h0, w_ih, w_hh, b_ih, b_hh)
+    gradcheck(lambda *a: _joined(gru_layer(*a, reverse=reverse)), x, h0, w_ih, w_hh, b_ih, b_hh)
 
 
-def test_lstm_final_cell_alone_gets_gradient():
-    """A loss on c_T only still runs the layer's backward (the second-output path)."""
+@pytest.mark.parametrize("output", [1, 2], ids=["h_T", "c_T"])
+def test_lstm_final_state_alone_gets_gradient(output):
+    """A loss on h_T or c_T only (the sequence output unused) still runs the layer's
+    backward, exactly."""
     x, h0, c0, w_ih, w_hh, b_ih, b_hh = _op_inputs(4)
-    gradcheck(lambda *a: lstm_layer(*a)[1], x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    gradcheck(lambda *a: lstm_layer(*a)[output], x, h0, c0, w_ih, w_hh, b_ih, b_hh)
 
 
+@requires_torch
 def test_truncated_bptt_matches_torch():
     """RNN-BPTT: chunks of k steps with the state detached between them; gradients of
     every chunk's loss match torch doing the same, and none reach earlier chunks."""
@@ -202,11 +219,14 @@ def test_truncated_bptt_matches_torch():
         t_out.pow(2).sum().backward()
         g_state = detach_state(g_state)
         t_state = tuple(s.detach() for s in t_state)
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(gx.grad.detach().numpy(), tx.grad.numpy(), atol=ATOL, rtol=RTOL)
     for name, p in t_mod.named_parameters():
-        np.testing.assert_allclose(getattr(g_mod, name).grad.data, p.grad.numpy(), atol=ATOL)
+        np.testing.assert_allclose(
+            getattr(g_mod, name).grad.detach().numpy(), p.grad.numpy(), atol=ATOL
+        )
 
 
+@requires_torch
 def test_state_dict_layout_and_default_init():
     """Parameter names, shapes and U(−1/√H, 1/√H) init like PyTorch."""
     gk.manual_seed(0)
@@ -215,7 +235,7 @@ def test_state_dict_layout_and_default_init():
     assert {k: tuple(v.shape) for k, v in g.state_dict().items()} == {
         k: tuple(v.shape) for k, v in t.state_dict().items()
     }
-    values = np.concatenate([p.data.ravel() for p in g.parameters()])
+    values = np.concatenate([p.detach().numpy().ravel() for p in g.parameters()])
     bound = 1 / math.sqrt(20)
     assert values.dtype == np.float32
     assert np.abs(values).max() <= bound
@@ -227,8 +247,9 @@ def test_shapes_and_errors():
     gru = GRU(3, 5, batch_first=True, bidirectional=True)
     out, h_n = gru(gk.randn(4, 7, 3))
     assert out.shape == (4, 7, 10) and h_n.shape == (2, 4, 5)
-    np.testing.assert_allclose(out.data[:, -1, :5], h_n.data[0])  # forward ends at t = L
-    np.testing.assert_allclose(out.data[:, 0, 5:], h_n.data[1])  # backward ends at t = 1
+    out, h_n = out.detach().numpy(), h_n.detach().numpy()
+    np.testing.assert_allclose(out[:, -1, :5], h_n[0])  # forward ends at t = L
+    np.testing.assert_allclose(out[:, 0, 5:], h_n[1])  # backward ends at t = 1
     with pytest.raises(ValueError, match="input_size is 3"):
         gru(gk.randn(4, 7, 2))
     with pytest.raises(ValueError, match="initial state has shape"):
@@ -244,9 +265,9 @@ def test_inter_layer_dropout_only_in_training():
     gk.manual_seed(0)
     lstm = LSTM(3, 8, num_layers=2, dropout=0.5)
     x = gk.randn(5, 2, 3)
-    a, b = lstm(x)[0].data, lstm(x)[0].data
+    a, b = lstm(x)[0].detach().numpy(), lstm(x)[0].detach().numpy()
     assert not np.allclose(a, b)
     lstm.eval()
-    np.testing.assert_array_equal(lstm(x)[0].data, lstm(x)[0].data)
+    np.testing.assert_array_equal(lstm(x)[0].detach().numpy(), lstm(x)[0].detach().numpy())
     single = GRU(3, 8, dropout=0.5)
-    np.testing.assert_array_equal(single(x)[0].data, single(x)[0].data)
+    np.testing.assert_array_equal(single(x)[0].detach().numpy(), single(x)[0].detach().numpy())

@@ -165,7 +165,7 @@ def test_sms_spam_gru_classifier():
             _train_step(model, opt, F.cross_entropy(model(X[b]), y[b]))
     model.eval()
     with gk.no_grad():
-        accuracy = (model(X[test]).data.argmax(-1) == y[test]).mean()
+        accuracy = (model(X[test]).detach().numpy().argmax(-1) == y[test]).mean()
     assert accuracy >= 0.97
 
 

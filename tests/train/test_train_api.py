@@ -28,8 +28,8 @@ def test_nn_neuron_keras_one_neuron_example():
     model.compile(optimizer="sgd", loss="mean_squared_error")
     history = model.fit(x, y, epochs=400, batch_size=32, verbose=0, seed=0)
     dense = model.layers[0]
-    np.testing.assert_allclose(dense.weight.data.ravel(), w, atol=1e-3)
-    np.testing.assert_allclose(dense.bias.data, [b], atol=1e-3)
+    np.testing.assert_allclose(dense.weight.detach().numpy().ravel(), w, atol=1e-3)
+    np.testing.assert_allclose(dense.bias.detach().numpy(), [b], atol=1e-3)
     assert history.history["loss"][-1] < 1e-6
     assert history.epoch == list(range(400))
 
@@ -62,7 +62,7 @@ def test_fit_matches_the_explicit_loop():
             loss.backward()
             opt.step()
     for p, q in zip(a.parameters(), b.parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_validation_split_takes_the_last_fraction():

@@ -114,14 +114,14 @@ def test_ts_arima_batched_loglike_and_complex_step_gradient():
     from scipy.optimize import approx_fprime
 
     from gradkit.tsa._estimation import _neg_loglike_batch, _objective_and_gradient
-    from gradkit.tsa.arima import _arima_statespace_batch
+    from gradkit.tsa._statespace import arima_statespace_batch
     from gradkit.tsa.kalman import kalman_loglike_batch
 
     y = SERIES["nile"]
     model = ARIMA(y, order=(1, 1, 1))
     ar, ma = np.array([[0.3], [-0.5], [0.2]]), np.array([[-0.1], [0.6], [-0.97]])
     sigma2 = np.array([1.0, 2.0, 0.5]) * 1e4
-    batch = _arima_statespace_batch(ar, ma, sigma2, 1, 1e6)
+    batch = arima_statespace_batch(ar, ma, sigma2, 1, 1e6)
     llf = kalman_loglike_batch(batch, np.tile(y, (3, 1)), 1)
     for b in range(3):
         params = np.r_[ar[b], ma[b], sigma2[b]]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from gradkit.tensor import Node, Tensor
+from gradkit.autograd.function import Node, OutputOf
+from gradkit.autograd.function import TensorBase as Tensor
+
+
+def _real(item):
+    """A multi-output node's output edge stands for the node itself."""
+    return item.node if isinstance(item, OutputOf) else item
 
 
 def _leaf_label(t: Tensor) -> str:
@@ -29,9 +35,10 @@ def graph_str(t: Tensor) -> str:
     """
     if t._node is None:
         return _leaf_label(t) if t.requires_grad else f"constant {tuple(t.shape)}"
-    lines = [t._node.name]
-    seen = {id(t._node)}
-    stack = [(child, "", i == len(t._node.inputs) - 1) for i, child in enumerate(t._node.inputs)]
+    root = _real(t._node)
+    lines = [root.name]
+    seen = {id(root)}
+    stack = [(_real(child), "", i == len(root.inputs) - 1) for i, child in enumerate(root.inputs)]
     stack.reverse()
     while stack:
         item, indent, last = stack.pop()
@@ -50,7 +57,7 @@ def graph_str(t: Tensor) -> str:
         child_indent = indent + ("    " if last else "│   ")
         children = list(item.inputs)
         for i in reversed(range(len(children))):
-            stack.append((children[i], child_indent, i == len(children) - 1))
+            stack.append((_real(children[i]), child_indent, i == len(children) - 1))
     return "\n".join(lines)
 
 
@@ -63,11 +70,11 @@ def count_nodes(t: Tensor) -> int:
     """Number of op nodes in the graph behind ``t``."""
     if t._node is None:
         return 0
-    seen, stack = set(), [t._node]
+    seen, stack = set(), [_real(t._node)]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        stack.extend(c for c in node.inputs if isinstance(c, Node))
+        stack.extend(_real(c) for c in node.inputs if isinstance(c, (Node, OutputOf)))
     return len(seen)

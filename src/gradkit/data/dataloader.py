@@ -30,7 +30,7 @@ def default_collate(batch: list) -> Any:
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor(xp.stack([b.data for b in batch]))
+        return Tensor(xp.stack([b._data for b in batch]))
     if isinstance(elem, xp.ndarray | xp.generic):
         return Tensor(xp.stack([xp.asarray(b) for b in batch]))
     if isinstance(elem, bool):

@@ -47,7 +47,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one array")
-        arrays = [t.data if isinstance(t, Tensor) else xp.asarray(t) for t in tensors]
+        arrays = [t._data if isinstance(t, Tensor) else xp.asarray(t) for t in tensors]
         if any(a.ndim == 0 for a in arrays):
             raise ValueError("TensorDataset arrays need a sample axis; got a 0-d array")
         lengths = [a.shape[0] for a in arrays]

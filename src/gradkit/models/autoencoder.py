@@ -6,8 +6,8 @@ to make x̂ close to x. Variants change what is trained:
 - denoising: the encoder sees a corrupted x̃ (Gaussian or masking noise), the loss
   compares x̂ with the clean x;
 - sparse: adds λ Σ_j |z_j| (L1) or β Σ_j KL(ρ ‖ ρ̂_j) with ρ̂_j the batch-mean code;
-- contractive: adds λ ‖∂z/∂x‖²_F, closed form for a sigmoid encoder layer z = σ(Wx + b):
-  ‖J‖²_F = Σ_j (z_j (1 − z_j))² Σ_i W_ji².
+- contractive: adds λ ‖∂z/∂x‖²_F, closed form for a one-layer sigmoid encoder
+  z = σ(Wx + b): ‖J‖²_F = Σ_j (z_j (1 − z_j))² Σ_i W_ji².
 
 :class:`Autoencoder` keeps the last code (``.code``) so that its :meth:`~Autoencoder.loss`
 can add the penalties; pass ``loss=ae.loss`` to ``gradkit.train.Model.compile`` and fit
@@ -48,7 +48,7 @@ class GaussianNoise(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.stddev == 0:
             return x
-        return Tensor(add_gaussian_noise(x.data, self.stddev, self.clip_min, self.clip_max))
+        return Tensor(add_gaussian_noise(x._data, self.stddev, self.clip_min, self.clip_max))
 
     def extra_repr(self) -> str:
         return f"stddev={self.stddev}"
@@ -67,7 +67,7 @@ class MaskingNoise(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0:
             return x
-        return Tensor(add_masking_noise(x.data, self.p))
+        return Tensor(add_masking_noise(x._data, self.p))
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -123,7 +123,7 @@ def contractive_penalty(code: Tensor, weight: Tensor) -> Tensor:
 def jacobian_frobenius(encoder: Module, x: Tensor) -> xp.ndarray:
     """‖∂f(x_n)/∂x_n‖_F for each row, by one backward pass per code unit (any encoder
     whose rows do not interact, e.g. no batch norm in training mode). Shape (N,)."""
-    x = Tensor(x.data if isinstance(x, Tensor) else xp.asarray(x), requires_grad=True)
+    x = Tensor(x._data if isinstance(x, Tensor) else xp.asarray(x), requires_grad=True)
     code = encoder(x)
     total = xp.zeros(x.shape[0], dtype=xp.float64)
     for j in range(code.shape[1]):
@@ -131,7 +131,7 @@ def jacobian_frobenius(encoder: Module, x: Tensor) -> xp.ndarray:
         seed = xp.zeros(code.shape, dtype=code.dtype)
         seed[:, j] = 1
         code.backward(seed, retain_graph=True)
-        total += (x.grad.data.reshape(x.shape[0], -1).astype(xp.float64) ** 2).sum(axis=1)
+        total += (x.grad._data.reshape(x.shape[0], -1).astype(xp.float64) ** 2).sum(axis=1)
     return xp.sqrt(total)
 
 
@@ -152,8 +152,9 @@ class Autoencoder(Module):
     rho : float
         Target mean activation ρ of each code unit (``"kl"``).
     contractive_weight : float
-        λ for the contractive penalty; needs an encoder that ends in
-        ``Linear`` → ``Sigmoid``.
+        λ for the contractive penalty λ ‖∂z/∂x‖²_F (batch mean); needs a one-layer
+        encoder ``Linear`` → ``Sigmoid`` (``deep_autoencoder([D, code],
+        code_activation="sigmoid")``), where the closed form holds.
     reconstruction : {"mse", "bce"}
         Reconstruction term: mean squared error, or binary cross-entropy on decoder
         *logits* (then :meth:`reconstruct` applies the sigmoid).
@@ -190,9 +191,13 @@ class Autoencoder(Module):
                 f"Unknown reconstruction={reconstruction!r}; valid choices are 'bce', 'mse'"
             )
         if contractive_weight and self._sigmoid_layer(encoder) is None:
+            layers = encoder if isinstance(encoder, Sequential) else [encoder]
             raise ValueError(
-                "contractive_weight needs an encoder ending in Linear → Sigmoid "
-                "(the closed-form Jacobian penalty); got " + type(encoder).__name__
+                "contractive_weight needs a one-layer encoder Linear → Sigmoid: the "
+                "closed-form penalty Σ_j (z_j(1 − z_j))² Σ_i W_ji² is ‖∂z/∂x‖²_F for that "
+                "layer alone (for a deeper encoder it would be the Jacobian with respect to "
+                "the last layer's input, not x); got "
+                + " → ".join(type(m).__name__ for m in layers)
             )
         self.encoder, self.decoder, self.noise = encoder, decoder, noise
         self.sparsity, self.sparsity_weight, self.rho = sparsity, sparsity_weight, rho
@@ -202,9 +207,10 @@ class Autoencoder(Module):
 
     @staticmethod
     def _sigmoid_layer(encoder: Module) -> Linear | None:
-        if isinstance(encoder, Sequential) and len(encoder) >= 2:
-            if isinstance(encoder[-1], Sigmoid) and isinstance(encoder[-2], Linear):
-                return encoder[-2]
+        """The Linear of an encoder that is exactly Linear → Sigmoid, else None."""
+        if isinstance(encoder, Sequential) and len(encoder) == 2:
+            if isinstance(encoder[1], Sigmoid) and isinstance(encoder[0], Linear):
+                return encoder[0]
         return None
 
     def encode(self, x: Tensor) -> Tensor:
@@ -338,8 +344,8 @@ def conv_autoencoder(
 
 def psnr(x, reference, max_value: float = 1.0):
     """Peak signal-to-noise ratio per image, 10 log₁₀(MAX² / MSE), shape (N,)."""
-    x = xp.asarray(x.data if isinstance(x, Tensor) else x, dtype=xp.float64)
-    ref = xp.asarray(reference.data if isinstance(reference, Tensor) else reference, xp.float64)
+    x = xp.asarray(x._data if isinstance(x, Tensor) else x, dtype=xp.float64)
+    ref = xp.asarray(reference._data if isinstance(reference, Tensor) else reference, xp.float64)
     mse = ((x - ref) ** 2).reshape(len(x), -1).mean(axis=1)
     return 10 * xp.log10(max_value**2 / xp.maximum(mse, 1e-12))
 

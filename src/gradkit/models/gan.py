@@ -15,6 +15,20 @@ code, appended to z and to D's input (as constant feature maps for images), so
 ``sample(labels=...)`` draws digits of a chosen class. With ``ema_decay`` the samples come
 from an exponential moving average of G's weights, θ̄ ← d θ̄ + (1 − d) θ after every G
 step (Yazıcı et al. 2019), which smooths out the oscillation of the adversarial game.
+
+With ``loss="wasserstein"`` D is a critic with unbounded scores and the game is WGAN's
+(Arjovsky et al. 2017); ``gradient_penalty=λ`` adds WGAN-GP's penalty (Gulrajani et al.
+2017), which keeps the critic near 1-Lipschitz:
+
+    D step:  minimize  E D(G(z)) − E D(x) + λ E (‖∇_x̂ D(x̂)‖₂ − 1)²,
+             x̂ = ε x + (1 − ε) G(z),  ε ~ U(0, 1) per sample
+    G step:  minimize  −E D(G(z))
+
+The penalty differentiates D's input gradient with respect to D's weights (a double
+backward, ``autograd.grad(..., create_graph=True)``), so every layer of D must support
+``create_graph`` (Linear, Conv2d, activations do; batch norm in D is not advised with the
+penalty, which is defined per sample). The paper trains with ``n_critic=5`` critic steps
+per generator step, λ = 10 and Adam(lr=1e-4, betas=(0, 0.9)).
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gradkit import random as _random
+from gradkit.autograd.grad import grad
 from gradkit.nn import functional as F
 from gradkit.nn.activation import LeakyReLU, ReLU, Sigmoid
 from gradkit.nn.containers import Sequential
@@ -35,6 +50,15 @@ from gradkit.ops.shape import concatenate
 from gradkit.optim import Adam
 from gradkit.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from gradkit.tensor import Tensor, no_grad
+
+_LOSSES = ("bce", "wasserstein")
+
+
+def _as_float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 class GAN(Module):
@@ -57,6 +81,15 @@ class GAN(Module):
         takes ``latent_dim + num_classes`` inputs and the discriminator ``num_classes``
         extra input channels (features for flat data); the builders below size both
         with their ``num_classes`` argument. ``fit`` then needs ``y``.
+    loss : {"bce", "wasserstein"}
+        The adversarial loss: the (non-saturating) binary cross-entropy on D's logits,
+        or WGAN's critic loss E D(G(z)) − E D(x) with generator loss −E D(G(z)).
+    gradient_penalty : float, optional
+        λ ≥ 0 of WGAN-GP's penalty λ E (‖∇_x̂ D(x̂)‖₂ − 1)² added to the D loss (None or
+        0: no penalty). Usually paired with ``loss="wasserstein"``.
+    n_critic : int
+        D steps per G step in ``fit``: each mini-batch gives one D step, and G takes a
+        step after every ``n_critic``-th.
 
     Examples
     --------
@@ -75,12 +108,27 @@ class GAN(Module):
         label_smoothing: float = 0.0,
         ema_decay: float | None = None,
         num_classes: int | None = None,
+        loss: str = "bce",
+        gradient_penalty: float | None = None,
+        n_critic: int = 1,
     ) -> None:
         super().__init__()
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         if num_classes is not None and (int(num_classes) != num_classes or num_classes < 2):
             raise ValueError(f"num_classes must be an integer ≥ 2 or None, got {num_classes}")
+        if loss not in _LOSSES:
+            raise ValueError(f"Unknown loss={loss!r}; valid choices are 'bce', 'wasserstein'")
+        if loss == "wasserstein" and label_smoothing:
+            raise ValueError("label_smoothing applies to loss='bce' only (a critic has no labels)")
+        if gradient_penalty is not None and not 0 <= _as_float(gradient_penalty) < np.inf:
+            raise ValueError(
+                f"gradient_penalty must be a number ≥ 0 or None, got {gradient_penalty!r}"
+            )
+        if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
+            raise ValueError(f"n_critic must be an integer ≥ 1, got {n_critic!r}")
+        self.loss, self.n_critic = loss, n_critic
+        self.gradient_penalty = float(gradient_penalty) if gradient_penalty else None
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.label_smoothing = latent_dim, label_smoothing
         self.num_classes = None if num_classes is None else int(num_classes)
@@ -141,26 +189,82 @@ class GAN(Module):
         return Tensor(z.astype(np.float32))
 
     def discriminator_loss(
-        self, real: Tensor, fake: Tensor, real_labels=None, fake_labels=None
-    ) -> Tensor:
-        """BCE(D(x), 1 − s) + BCE(D(G(z)), 0), fakes detached from G; keeps the mean
-        D(x) of the real batch in ``last_d_real``. A conditional GAN scores D(x, y)
-        with each batch's labels."""
+        self, real: Tensor, fake: Tensor, real_labels=None, fake_labels=None, *,
+        epsilon=None, generator=None,
+    ) -> Tensor:  # fmt: skip
+        """The D loss, fakes detached from G: BCE(D(x), 1 − s) + BCE(D(G(z)), 0), or
+        E D(G(z)) − E D(x) for ``loss="wasserstein"``; plus λ times
+        :meth:`gradient_penalty_term` when the GAN has a ``gradient_penalty``
+        (``epsilon``/``generator`` go to it). Keeps the mean D(x) of the real batch (a
+        probability for BCE, the critic's score for Wasserstein) in ``last_d_real``. A
+        conditional GAN scores D(x, y) with each batch's labels."""
         logits_real = self.discriminator(self.with_labels(real, real_labels))
         logits_fake = self.discriminator(self.with_labels(fake.detach(), fake_labels))
-        self.last_d_real = float(logits_real.detach().sigmoid().data.mean())
-        ones = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=np.float32)
-        zeros = np.zeros(logits_fake.shape, dtype=np.float32)
-        return F.binary_cross_entropy_with_logits(
-            logits_real, Tensor(ones)
-        ) + F.binary_cross_entropy_with_logits(logits_fake, Tensor(zeros))
+        if self.loss == "wasserstein":
+            self.last_d_real = float(logits_real.detach()._data.mean())
+            total = logits_fake.mean() - logits_real.mean()
+        else:
+            self.last_d_real = float(logits_real.detach().sigmoid()._data.mean())
+            ones = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=logits_real.dtype)
+            zeros = np.zeros(logits_fake.shape, dtype=logits_fake.dtype)
+            total = F.binary_cross_entropy_with_logits(
+                logits_real, Tensor(ones)
+            ) + F.binary_cross_entropy_with_logits(logits_fake, Tensor(zeros))
+        if self.gradient_penalty:
+            penalty = self.gradient_penalty_term(real, fake, real_labels, epsilon, generator)
+            total = total + self.gradient_penalty * penalty
+        return total
+
+    def gradient_penalty_term(
+        self, real: Tensor, fake: Tensor, labels=None, epsilon=None, generator=None
+    ) -> Tensor:
+        """WGAN-GP's E_n (‖∇_x̂ D(x̂_n)‖₂ − 1)² at x̂ = ε x + (1 − ε) G(z) (without λ).
+
+        The input gradient comes from ``autograd.grad(D(x̂).sum(), x̂,
+        create_graph=True)`` (rows of D do not interact, so the sum's gradient holds each
+        sample's own), and the result is differentiable with respect to D's weights.
+
+        Parameters
+        ----------
+        real, fake : Tensor, shape (N, *)
+            Real and generated samples (``fake`` is detached from G).
+        labels : array_like, optional
+            A conditional GAN's labels (N,), appended to x̂ for D; the gradient is taken
+            with respect to x̂ alone.
+        epsilon : array_like, optional
+            The mixing weights ε, shape (N,) or (N, 1, …, 1); by default drawn from
+            U(0, 1) with ``generator`` (the global generator if None).
+        """
+        n = len(real)
+        data = real._data
+        shape = (n,) + (1,) * (data.ndim - 1)
+        if epsilon is None:
+            gen = generator if generator is not None else _random.default_generator()
+            eps = gen.random(shape).astype(data.dtype)
+        else:
+            eps = np.asarray(epsilon._data if isinstance(epsilon, Tensor) else epsilon)
+            if eps.size != n:
+                raise ValueError(f"epsilon must have one value per sample ({n}), got {eps.shape}")
+            eps = eps.reshape(shape).astype(data.dtype)
+        if fake.shape != real.shape:
+            raise ValueError(
+                f"real and fake batches differ in shape: {tuple(real.shape)} vs {tuple(fake.shape)}"
+            )
+        x_hat = Tensor(eps * data + (1 - eps) * fake.detach()._data, requires_grad=True)
+        scores = self.discriminator(self.with_labels(x_hat, labels))
+        (g,) = grad(scores.sum(), x_hat, create_graph=True)
+        # √(Σ g² + tiny): ‖g‖₂ with a finite (zero) gradient where g = 0, as torch's norm
+        sq = (g * g).reshape(n, -1).sum(dim=1) + np.finfo(data.dtype).tiny
+        return ((sq.sqrt() - 1) ** 2).mean()
 
     def generator_loss(self, fake: Tensor, labels=None) -> Tensor:
-        """Non-saturating loss −E log D(G(z)) = BCE(D(G(z)), 1) (D(G(z, y), y) if
-        conditional)."""
+        """Non-saturating loss −E log D(G(z)) = BCE(D(G(z)), 1), or −E D(G(z)) for
+        ``loss="wasserstein"`` (D(G(z, y), y) if conditional)."""
         logits = self.discriminator(self.with_labels(fake, labels))
+        if self.loss == "wasserstein":
+            return -logits.mean()
         return F.binary_cross_entropy_with_logits(
-            logits, Tensor(np.ones(logits.shape, dtype=np.float32))
+            logits, Tensor(np.ones(logits.shape, dtype=logits.dtype))
         )
 
     def fit(
@@ -175,7 +279,8 @@ class GAN(Module):
         callback: Callable[[int, dict], None] | None = None,
         verbose: bool = False,
     ) -> dict[str, list[float]]:
-        """Alternate one D step and one G step per mini-batch with two Adam optimizers.
+        """Alternate D and G steps with two Adam optimizers: one D step per mini-batch
+        and one G step after every ``n_critic``-th (every batch by default).
 
         The optimizers (and their moment estimates) persist across calls; ``lr`` and
         ``betas`` apply to this call, so a decaying schedule is a loop of one-epoch fits.
@@ -193,8 +298,8 @@ class GAN(Module):
         Returns
         -------
         dict
-            Per-epoch means of ``d_loss``, ``g_loss`` and ``d_real`` (mean D(x) of the
-            real batch in the D step, before D's update).
+            Per-epoch means of ``d_loss``, ``g_loss`` (over the G steps taken) and
+            ``d_real`` (mean D(x) of the real batch in the D step, before D's update).
         """
         x = np.asarray(x, dtype=np.float32)
         if not np.isfinite(x).all():
@@ -219,16 +324,21 @@ class GAN(Module):
         for epoch in range(epochs):
             order = rng.permutation(len(x))
             sums = {k: 0.0 for k in history}
-            steps = 0
+            steps = g_steps = 0
             for start in range(0, len(x) - batch_size + 1, batch_size):
                 idx = order[start : start + batch_size]
                 labels = None if y is None else y[idx]
                 real = Tensor(x[idx])
                 fake = self(self.sample_latent(batch_size, rng), labels)
-                d_loss = self.discriminator_loss(real, fake, labels, labels)
+                d_loss = self.discriminator_loss(real, fake, labels, labels, generator=rng)
                 self._opt_d.zero_grad()
                 d_loss.backward()
                 self._opt_d.step()
+                sums["d_loss"] += float(d_loss._data)
+                sums["d_real"] += self.last_d_real
+                steps += 1
+                if steps % self.n_critic:
+                    continue
                 g_loss = self.generator_loss(fake, labels)
                 self._opt_g.zero_grad()
                 g_loss.backward()
@@ -236,11 +346,10 @@ class GAN(Module):
                 if self.ema_decay is not None:
                     self.generator_ema.update_parameters(self.generator)
                     self._ema_bn_fresh = False
-                sums["d_loss"] += float(d_loss.data)
-                sums["g_loss"] += float(g_loss.data)
-                sums["d_real"] += self.last_d_real
-                steps += 1
+                sums["g_loss"] += float(g_loss._data)
+                g_steps += 1
             logs = {k: v / max(steps, 1) for k, v in sums.items()}
+            logs["g_loss"] = sums["g_loss"] / max(g_steps, 1)
             for k, v in logs.items():
                 history[k].append(v)
             if verbose:
@@ -280,7 +389,7 @@ class GAN(Module):
         was_training = self.training
         self.eval()
         with no_grad():
-            out = net(self.with_labels(self.sample_latent(n, generator, truncation), labels)).data
+            out = net(self.with_labels(self.sample_latent(n, generator, truncation), labels))._data
         self.train(was_training)
         return out
 

@@ -390,13 +390,13 @@ class DBN(ClassifierMixin, BaseEstimator):
         layers = []
         for rbm in self.rbms_:
             lin = nn.Linear(rbm.components_.shape[1], rbm.n_components)
-            lin.weight.data[...] = rbm.components_
-            lin.bias.data[...] = rbm.intercept_hidden_
+            lin.weight._data[...] = rbm.components_
+            lin.bias._data[...] = rbm.intercept_hidden_
             layers += [lin, nn.Sigmoid()]
         head = nn.Linear(self.rbms_[-1].n_components, n_classes)
         rng = np.random.default_rng(self.random_state)
-        head.weight.data[...] = 0.01 * rng.standard_normal(head.weight.shape)
-        head.bias.data[...] = 0
+        head.weight._data[...] = 0.01 * rng.standard_normal(head.weight.shape)
+        head.bias._data[...] = 0
         return nn.Sequential(*layers, head)
 
     def fit(self, X, y) -> DBN:
@@ -432,7 +432,7 @@ class DBN(ClassifierMixin, BaseEstimator):
         X = check_array(X, dtype=np.float32)
         self.module_.eval()
         with no_grad():
-            logits = self.module_(Tensor(X)).data
+            logits = self.module_(Tensor(X))._data
         logits = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradkit.nn.attention import causal_mask, scaled_dot_product_attention
 from gradkit.nn.embedding import Embedding
+from gradkit.nn.functional import causal_mask, scaled_dot_product_attention
 from gradkit.nn.linear import Linear
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import LayerNorm
@@ -236,7 +236,7 @@ class TransformerLM(Module):
         self.head = Linear(d_model, vocab_size)
 
     def forward(self, ids, context=None):
-        ids = np.asarray(ids.data if isinstance(ids, Tensor) else ids)
+        ids = np.asarray(ids._data if isinstance(ids, Tensor) else ids)
         new = ids.shape[1]
         if context is not None:
             ids = np.concatenate([context, ids], axis=1)
@@ -272,7 +272,7 @@ def generate(
     with no_grad():
         logits, state = model(np.asarray(prompt_ids, dtype=np.int64)[None], None)
         for _ in range(length):
-            last = logits.data[0, -1].astype(np.float64)
+            last = logits._data[0, -1].astype(np.float64)
             if temperature == 0:
                 nxt = int(last.argmax())
             else:
@@ -361,6 +361,6 @@ class Seq2Seq(Module):
             out = []
             for _ in range(length):
                 logits, state = self.decode(tok, enc, keys, state)
-                tok = logits.data.argmax(-1)
+                tok = logits._data.argmax(-1)
                 out.append(tok[:, 0])
         return np.stack(out, axis=1)

@@ -120,7 +120,7 @@ class VAE(Module):
         total = xp.zeros(x.shape[0], dtype=xp.float64)
         with no_grad():
             for _ in range(n_samples):
-                total -= self.negative_elbo(self.forward(x), x).data
+                total -= self.negative_elbo(self.forward(x), x)._data
         return total / n_samples
 
     def sample(self, n: int, generator=None) -> xp.ndarray:
@@ -128,9 +128,9 @@ class VAE(Module):
         gen = generator if generator is not None else _random.default_generator()
         z = Tensor(gen.standard_normal((n, self.latent_dim)).astype(xp.float32))
         with no_grad():
-            return self.decode(z).sigmoid().data
+            return self.decode(z).sigmoid()._data
 
     def reconstruct(self, x: Tensor) -> xp.ndarray:
         """σ(decoder(μ(x))): the mean reconstruction, (N, D)."""
         with no_grad():
-            return self.decode(self.encode(x)[0]).sigmoid().data
+            return self.decode(self.encode(x)[0]).sigmoid()._data

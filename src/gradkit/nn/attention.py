@@ -1,5 +1,6 @@
-"""Attention (concepts ATT-DOT, ATT-MHA): ``scaled_dot_product_attention`` and
-``MultiheadAttention`` with PyTorch's semantics and parameter layout."""
+"""Multi-head attention (concept ATT-MHA): ``MultiheadAttention`` with PyTorch's
+semantics and parameter layout; the functional form ``scaled_dot_product_attention``
+(concept ATT-DOT) is in :mod:`gradkit.nn.functional`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 from gradkit.backend import get_default_dtype, xp
 from gradkit.nn import init
 from gradkit.nn.functional import dropout, linear
+from gradkit.nn.functional.attention import causal_mask, mask_array
 from gradkit.nn.linear import Linear
 from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
@@ -15,91 +17,6 @@ from gradkit.ops.attention import PackedSelfAttention, ScaledDotProductAttention
 from gradkit.ops.nn import softmax
 from gradkit.ops.shape import getitem, permute, reshape, swapaxes, unsqueeze
 from gradkit.tensor import Tensor
-
-
-def _mask_array(mask, dtype, true_means_masked: bool):
-    """An additive float mask: 0 where attention is allowed, −inf where it is not.
-
-    Boolean masks follow the caller's convention (``true_means_masked``: PyTorch's
-    ``MultiheadAttention``; otherwise ``scaled_dot_product_attention``, where True means
-    "may attend"); float masks are added as they are.
-    """
-    m = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
-    if m.dtype == xp.bool_:
-        blocked = m if true_means_masked else ~m
-        return xp.where(blocked, -xp.inf, 0.0).astype(dtype)
-    if m.dtype.kind != "f":
-        raise TypeError(f"attention masks must be bool or float, got {m.dtype}")
-    return m.astype(dtype, copy=False)
-
-
-def causal_mask(L: int, S: int | None = None, dtype=None):
-    """Additive causal mask (L, S): position i may attend to j ≤ i (−inf above the
-    diagonal)."""
-    S = L if S is None else S
-    dtype = dtype or get_default_dtype()
-    return xp.triu(xp.full((L, S), -xp.inf, dtype=dtype), 1)
-
-
-def scaled_dot_product_attention(
-    query: Tensor,
-    key: Tensor,
-    value: Tensor,
-    attn_mask=None,
-    dropout_p: float = 0.0,
-    is_causal: bool = False,
-    scale: float | None = None,
-) -> Tensor:
-    """softmax(Q Kᵀ / √E + M) V (concept ATT-DOT), as in
-    ``torch.nn.functional.scaled_dot_product_attention``.
-
-    Parameters
-    ----------
-    query, key, value : Tensor
-        (…, L, E), (…, S, E), (…, S, Ev).
-    attn_mask : bool or float array, optional
-        Broadcastable to (…, L, S). Boolean: True means the position may be attended to.
-        Float: added to the scores (a constant, not differentiated).
-    dropout_p : float
-        Dropout on the attention probabilities (pass 0 in evaluation).
-    is_causal : bool
-        Apply the causal mask (position i attends to j ≤ i); exclusive with attn_mask.
-    scale : float, optional
-        Score scale, default 1/√E.
-
-    Returns
-    -------
-    Tensor
-        (…, L, Ev).
-
-    Examples
-    --------
-    >>> import gradkit as gk
-    >>> from gradkit.nn.attention import scaled_dot_product_attention
-    >>> q = gk.randn(2, 4, 5, 8)
-    >>> scaled_dot_product_attention(q, q, q, is_causal=True).shape
-    (2, 4, 5, 8)
-    """
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(
-            f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
-            f"{tuple(key.shape)} and value {tuple(value.shape)} need query/key feature sizes "
-            "and key/value lengths to agree"
-        )
-    if is_causal and attn_mask is not None:
-        raise ValueError("pass either attn_mask or is_causal=True, not both")
-    if not 0.0 <= dropout_p < 1.0:
-        raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
-    L, S = query.shape[-2], key.shape[-2]
-    mask = None
-    if is_causal:
-        mask = causal_mask(L, S, query.dtype)
-    elif attn_mask is not None:
-        mask = _mask_array(attn_mask, query.dtype, true_means_masked=False)
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    return ScaledDotProductAttention.apply(
-        query, key, value, mask=mask, scale=scale, dropout_p=float(dropout_p)
-    )
 
 
 class MultiheadAttention(Module):
@@ -180,7 +97,7 @@ class MultiheadAttention(Module):
     def _combined_mask(self, N: int, L: int, S: int, attn_mask, key_padding_mask, is_causal, dtype):
         mask = None
         if attn_mask is not None:
-            mask = _mask_array(attn_mask, dtype, true_means_masked=True)
+            mask = mask_array(attn_mask, dtype, true_means_masked=True)
             if mask.ndim == 3:
                 mask = mask.reshape(N, self.num_heads, L, S)
             elif mask.shape != (L, S):
@@ -188,7 +105,7 @@ class MultiheadAttention(Module):
         elif is_causal:
             mask = causal_mask(L, S, dtype)
         if key_padding_mask is not None:
-            kpm = _mask_array(key_padding_mask, dtype, true_means_masked=True)
+            kpm = mask_array(key_padding_mask, dtype, true_means_masked=True)
             if kpm.shape != (N, S):
                 raise ValueError(f"key_padding_mask must be (N, S) = {(N, S)}, got {kpm.shape}")
             kpm = kpm.reshape(N, 1, 1, S)

@@ -71,7 +71,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    tensor.data[...] = values
+    tensor._data[...] = values
     return tensor
 
 
@@ -157,10 +157,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     Dimensions after the first are flattened."""
     if tensor.ndim < 2:
         raise ValueError(f"Only tensors with 2 or more dimensions are supported, got {tensor.ndim}")
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         return tensor
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor._data.size // rows
     flat = _gen(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

@@ -10,28 +10,25 @@ walks those registries recursively.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 
 from gradkit.backend import check_device, is_device, xp
+from gradkit.nn.hooks import RemovableHandle, call_with_hooks
 from gradkit.nn.parameter import Parameter, UninitializedParameter
 from gradkit.tensor import Tensor, no_grad
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+_HOOK_REGISTRIES = (
+    "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs",
+    "_forward_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_backward_pre_hooks",
+    "_backward_hooks",
+)
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -91,8 +88,8 @@ class Module:
         setattr_(self, "_buffers", OrderedDict())
         setattr_(self, "_non_persistent_buffers", set())
         setattr_(self, "_modules", OrderedDict())
-        setattr_(self, "_forward_hooks", OrderedDict())
-        setattr_(self, "_forward_pre_hooks", OrderedDict())
+        for registry in _HOOK_REGISTRIES:
+            setattr_(self, registry, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -100,34 +97,136 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
-            return self._call_with_hooks(args, kwargs)
+        if (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
-    def _call_with_hooks(self, args, kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``.
 
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a non-None return
-        value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        The hook may return a new ``args`` tuple, or a single value that becomes
+        ``(value,)``. With ``with_kwargs`` it is called as ``hook(module, args, kwargs)``
+        and may return a new ``(args, kwargs)`` pair. Hooks run in registration order;
+        ``prepend=True`` puts this one first.
 
-    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, inputs)`` before every forward; a non-None return value
-        replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+        """
+        return self._add_hook(
+            "_forward_pre_hooks", hook, prepend, _forward_pre_hooks_with_kwargs=with_kwargs
+        )
+
+    def register_forward_hook(
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; a value it
+        returns replaces the output.
+
+        With ``with_kwargs`` it is called as ``hook(module, args, kwargs, output)``.
+        With ``always_call`` it also runs when ``forward`` (or another hook) raises,
+        with the output computed so far (None), before the error propagates. Hooks run
+        in registration order; ``prepend=True`` puts this one first.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import gradkit as gk
+        >>> lin = gk.nn.Linear(3, 2)
+        >>> handle = lin.register_forward_hook(lambda m, args, out: gk.ones_like(out))
+        >>> lin(gk.ones(1, 3)).tolist()
+        [[1.0, 1.0]]
+        >>> handle.remove()
+        """
+        return self._add_hook(
+            "_forward_hooks",
+            hook,
+            prepend,
+            _forward_hooks_with_kwargs=with_kwargs,
+            _forward_hooks_always_called=always_call,
+        )
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients with respect to the
+        module's outputs have been computed, before they flow on into the module.
+
+        ``grad_output`` is a tuple with one entry per output (None for an output that
+        is not a tensor or received no gradient). The hook may return a new tuple,
+        which replaces ``grad_output`` for the rest of backward.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+        """
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect
+        to the module's inputs have been computed.
+
+        ``grad_input`` has one entry per positional argument of the call: the gradient
+        with respect to that tensor (zeros when it got none), None for an argument that
+        is not a tensor; keyword arguments are not included. ``grad_output`` is as for
+        :meth:`register_full_backward_pre_hook`. The hook may return a new
+        ``grad_input`` tuple, which is what flows on to the inputs. When no input
+        requires grad, the hook fires with the output gradients and all-None
+        ``grad_input`` (with a warning, as in PyTorch); when no output requires grad it
+        does not fire.
+
+        As in PyTorch, the module's tensor inputs and outputs are passed through an
+        identity op so their gradients can be seen (see :mod:`gradkit.nn.hooks`).
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import gradkit as gk
+        >>> lin = gk.nn.Linear(3, 2)
+        >>> _ = lin.register_full_backward_hook(lambda m, gin, gout: (2 * gin[0],))
+        >>> x = gk.ones(1, 3, requires_grad=True)
+        >>> lin(x).sum().backward()  # d/dx sum(x Wᵀ + b) = column sums of W, doubled
+        >>> np.allclose(x.grad.numpy(), 2 * lin.weight.detach().numpy().sum(0))
+        True
+        """
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def _add_hook(self, registry: str, hook: Callable, prepend: bool, **flags: bool):
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        hooks = self.__dict__[registry]
+        extra = [self.__dict__[name] for name in flags]
+        handle = RemovableHandle(hooks, extra_dict=extra)
+        hooks[handle.id] = hook
+        for name, on in flags.items():
+            if on:
+                self.__dict__[name][handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
         return handle
 
     # ------------------------------------------------------------------ registration
@@ -374,13 +473,13 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else xp.asarray(value)
+            array = value._data if isinstance(value, Tensor) else xp.asarray(value)
             if isinstance(target, UninitializedParameter):
                 target.materialize(array.shape)
-            if array.shape != target.data.shape:
+            if array.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
-                    f"from checkpoint, the shape in current model is {tuple(target.data.shape)}."
+                    f"from checkpoint, the shape in current model is {tuple(target._data.shape)}."
                 )
             else:
                 updates.append((target, array))
@@ -397,7 +496,7 @@ class Module:
             )
         with no_grad():
             for target, array in updates:
-                xp.copyto(target.data, array, casting="unsafe")
+                xp.copyto(target._data, array, casting="unsafe")
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ modes and grads
@@ -429,7 +528,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad.data[...] = 0
+                param.grad._data[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze (True) every parameter (concept NN-TRANSFER)."""
@@ -445,9 +544,9 @@ class Module:
                 for tensor in registry.values():
                     if tensor is None:
                         continue
-                    tensor.data = fn(tensor.data)
+                    tensor._data = fn(tensor._data)
                     if tensor.grad is not None:
-                        tensor.grad.data = fn(tensor.grad.data)
+                        tensor.grad._data = fn(tensor.grad._data)
         return self
 
     def to(self, dtype_or_device=None, dtype=None) -> Module:

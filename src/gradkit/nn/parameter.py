@@ -39,14 +39,14 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(self.data.copy(), self.requires_grad)
+        out = Parameter(self._data.copy(), self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor(self.grad.data.copy())
+            out.grad = Tensor(self.grad._data.copy())
         memo[id(self)] = out
         return out
 
@@ -62,7 +62,7 @@ class UninitializedParameter(Parameter):
         super().__init__(xp.empty(0, dtype=dtype or get_default_dtype()), requires_grad)
 
     def materialize(self, shape: tuple[int, ...]) -> None:
-        self.data = xp.empty(tuple(shape), dtype=self.data.dtype)
+        self._data = xp.empty(tuple(shape), dtype=self._data.dtype)
         self.__class__ = Parameter
 
     def __repr__(self) -> str:

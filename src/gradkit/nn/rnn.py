@@ -5,7 +5,9 @@ RNN-BI, RNN-SOFTSIGN).
 
 Each layer-direction runs as one fused op (:mod:`gradkit.ops.rnn`): the input projection
 of all T steps is one matmul, each step is one gate matmul, and backpropagation through
-time is hand-written. A cell is the same op with T = 1.
+time is hand-written. The op returns the final states as outputs of their own
+(``h_n``, and ``c_n`` for the LSTM), so they carry their gradients straight into the last
+step. A cell is the same op with T = 1, whose state outputs are the cell's results.
 
 Recipes for the three sequence shapes (concept RNN-SHAPES)::
 
@@ -55,7 +57,7 @@ def _uniform_init(module: Module, hidden_size: int) -> None:
     bound = 1.0 / math.sqrt(hidden_size)
     gen = _random.default_generator()
     for p in module.parameters():
-        p.data[...] = gen.uniform(-bound, bound, p.shape)
+        p._data[...] = gen.uniform(-bound, bound, p.shape)
 
 
 def _zeros(shape, like: Tensor) -> Tensor:
@@ -63,15 +65,12 @@ def _zeros(shape, like: Tensor) -> Tensor:
 
 
 def _run_direction(mode, x, h0, c0, weights, nonlinearity, reverse):
-    """One layer-direction: returns (output (T, B, H), h_T, c_T or None)."""
+    """One layer-direction, one fused op: returns (output (T, B, H), h_T, c_T or None)."""
     if mode == "LSTM":
-        out, c_n = lstm_layer(x, h0, c0, *weights, activation=nonlinearity, reverse=reverse)
-    elif mode == "GRU":
-        out, c_n = gru_layer(x, h0, *weights, reverse=reverse), None
-    else:
-        out, c_n = rnn_layer(x, h0, *weights, nonlinearity=nonlinearity, reverse=reverse), None
-    h_n = getitem(out, 0 if reverse else x.shape[0] - 1)
-    return out, h_n, c_n
+        return lstm_layer(x, h0, c0, *weights, activation=nonlinearity, reverse=reverse)
+    if mode == "GRU":
+        return (*gru_layer(x, h0, *weights, reverse=reverse), None)
+    return (*rnn_layer(x, h0, *weights, nonlinearity=nonlinearity, reverse=reverse), None)
 
 
 class RNNBase(Module):
@@ -406,12 +405,13 @@ class RNNCellBase(Module):
         h = zeros if h is None else reshape(h, (B, self.hidden_size))
         c = zeros if c is None else reshape(c, (B, self.hidden_size))
         weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        out, _, c_new = _run_direction(
+        _, h_new, c_new = _run_direction(
             self.mode, reshape(x, (1, B, self.input_size)), h, c, weights, self.nonlinearity, False
         )
-        shape = (B, self.hidden_size) if batched else (self.hidden_size,)
-        h_new = reshape(out, shape)
-        return (h_new, reshape(c_new, shape)) if is_lstm else h_new
+        if not batched:
+            h_new = reshape(h_new, (self.hidden_size,))
+            c_new = reshape(c_new, (self.hidden_size,)) if is_lstm else None
+        return (h_new, c_new) if is_lstm else h_new
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import math
 
+from gradkit.autograd.function import Function, TensorBase
+from gradkit.autograd.grad_mode import is_grad_enabled
 from gradkit.backend import scratch, scratch_like, xp
-from gradkit.ops.elementwise import _sigmoid
-from gradkit.tensor import Function, is_grad_enabled
+from gradkit.ops.elementwise import _sigmoid, sigmoid
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_A = 0.044715
 
 # erfc(z) = t·exp(P(t) − z²), t = 1/(1 + 0.385 z), z ≥ 0: a near-minimax polynomial fit of
 # ln(erfc(z) e^{z²} / t) over z ∈ [0, 9.6] (beyond it Φ(−z√2) is below float32's range), error
@@ -112,6 +115,8 @@ def _gelu_chunk(x, outs, tmp):
 class BinaryStep(Function):
     """y = 1 if x ≥ threshold else 0; dy/dx = 0 (almost everywhere)."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, threshold=0.0):
         ctx.shape, ctx.dtype = x.shape, x.dtype
@@ -119,11 +124,15 @@ class BinaryStep(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return g * 0  # a recorded zero, so create_graph keeps Tensors throughout
         return xp.zeros(ctx.shape, dtype=g.dtype)
 
 
 class LeakyReLU(Function):
-    """y = x if x > 0 else a·x; dy/dx = 1 or a."""
+    """y = x if x > 0 else a·x; dy/dx = 1 or a (piecewise constant, so d²y/dx² = 0)."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
@@ -137,7 +146,12 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """y = x if x > 0 else α(eˣ − 1); dy/dx = 1 or αeˣ = y + α."""
+    """y = x if x > 0 else α(eˣ − 1); dy/dx = 1 or αeˣ = y + α.
+
+    The backward reads the saved output y, so with ``create_graph`` its derivative
+    d(y + α)/dx = y + α comes through y's own graph."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, alpha=1.0):
@@ -158,15 +172,19 @@ class GELU(Function):
     dy/dx = ½(1 + tanh u) + ½x(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²).
 
     The exact form computes dy/dx in the forward pass while Φ(x) and x²/2 are at hand
-    (when the graph is being recorded), so the backward is one product g · dy/dx.
+    (when the graph is being recorded), so the backward is one product g · dy/dx. With
+    ``create_graph`` the backward is g · :class:`GELUDerivative` (x), itself differentiable.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
+        ctx.x, ctx.approximate = x, approximate
         if approximate == "tanh":
-            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-            ctx.x, ctx.t, ctx.d = x, t, None
-            return 0.5 * x * (1 + t)
+            ctx.t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_A * x * x * x))
+            ctx.d = None
+            return 0.5 * x * (1 + ctx.t)
         need_grad = is_grad_enabled()
         if x.dtype == xp.float64:
             cdf = normal_cdf(x)
@@ -180,15 +198,51 @@ class GELU(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return g * GELUDerivative.apply(ctx.x, approximate=ctx.approximate)
         if ctx.d is not None:
             return xp.multiply(g, ctx.d, out=scratch_like(ctx.d))
         x, t = ctx.x, ctx.t
-        du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+        du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_A * x * x)
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+
+class GELUDerivative(Function):
+    """d = GELU'(x), the op behind GELU's double backward.
+
+    Exact: d = Φ(x) + x φ(x), d' = φ(x)(2 − x²) with φ(x) = e^{−x²/2}/√(2π).
+    Tanh approximation, with t = tanh u, u = √(2/π)(x + a x³), u' = √(2/π)(1 + 3a x²):
+    d = ½(1 + t) + ½x(1 − t²)u',  d' = (1 − t²)(u' − x t u'² + 3√(2/π) a x²).
+    d' is written with NumPy calls on the saved input, so it differentiates again.
+    """
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        ctx.x, ctx.approximate = x, approximate
+        if approximate == "tanh":
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_A * x * x * x))
+            du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_A * x * x)
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+        return _gelu_derivative(x, normal_cdf(x), 0.5 * x * x, xp.empty_like(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        if ctx.approximate == "tanh":
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + _GELU_A * x * x * x))
+            du = _SQRT_2_OVER_PI * (1 + 3 * _GELU_A * x * x)
+            return g * (
+                (1 - t * t) * (du - x * t * du * du + (3 * _SQRT_2_OVER_PI * _GELU_A) * x * x)
+            )
+        return g * (xp.exp(x * x * -0.5) * _INV_SQRT_2PI * (2 - x * x))
 
 
 class Swish(Function):
     """y = x σ(βx) (SiLU when β = 1); dy/dx = σ(βx) + βx σ(βx)(1 − σ(βx))."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, beta=1.0):
@@ -198,28 +252,34 @@ class Swish(Function):
 
     @staticmethod
     def backward(ctx, g):
-        s = ctx.s
-        return g * (s + ctx.beta * ctx.x * s * (1 - s))
+        x, beta = ctx.x, ctx.beta
+        s = sigmoid(x * beta if beta != 1 else x) if isinstance(g, TensorBase) else ctx.s
+        return g * (s + beta * x * s * (1 - s))
 
 
 class Softsign(Function):
     """y = x / (1 + |x|); dy/dx = 1 / (1 + |x|)²."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x):
         d = 1 + xp.abs(x)
-        ctx.d = d
+        ctx.x, ctx.d = x, d
         return x / d
 
     @staticmethod
     def backward(ctx, g):
-        return g / (ctx.d * ctx.d)
+        d = 1 + xp.abs(ctx.x) if isinstance(g, TensorBase) else ctx.d
+        return g / (d * d)
 
 
 class Softplus(Function):
     """y = (1/β) ln(1 + e^{βx}), and y = x where βx > threshold (as PyTorch);
     dy/dx = σ(βx) (1 above the threshold). Evaluated as max(βx, 0) + ln(1 + e^{−|βx|})
     so it never overflows."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, beta=1.0, threshold=20.0):
@@ -228,9 +288,12 @@ class Softplus(Function):
         soft = xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))
         if beta != 1:
             soft = soft / beta
-        ctx.bx, ctx.linear = bx, linear
+        ctx.x, ctx.bx, ctx.linear, ctx.beta = x, bx, linear, beta
         return xp.where(linear, x, soft)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            x, beta = ctx.x, ctx.beta
+            return xp.where(ctx.linear, g, g * sigmoid(x * beta if beta != 1 else x))
         return xp.where(ctx.linear, g, g * _sigmoid(ctx.bx))

@@ -5,13 +5,20 @@ One graph node replaces the chain matmul → scale → mask → softmax → drop
 saves only the attention probabilities for the backward. The packed form also takes the
 head split and merge off the graph: heads are strided views of the (N, L, 3E) projection,
 and the output and input gradient are written straight into head-interleaved buffers.
+
+With ``create_graph=True`` (the upstream gradient is a Tensor) the backward takes a
+composed branch, :func:`_attention_graph_backward`: the probabilities are recomputed from
+Q and K with gradkit ops (the dropout mask stays the forward's constant) and the same
+formulas run on Tensors, so the gradients differentiate again.
 """
 
 from __future__ import annotations
 
 from gradkit import random as _random
+from gradkit.autograd.function import Function, TensorBase
 from gradkit.backend import row_sums, scratch, xp
-from gradkit.tensor import Function
+from gradkit.ops.nn import Softmax
+from gradkit.ops.shape import concatenate
 
 
 def _swap(a):
@@ -73,6 +80,28 @@ def _attention_backward(ctx, g, need=(True, True, True), outs=(None, None, None)
     return dq, dk, dv
 
 
+def _attention_graph_backward(ctx, q, k, v, g, need=(True, True, True)):
+    """∂Q, ∂K, ∂V on Tensors (``create_graph``): P = softmax(s Q Kᵀ + M) is recomputed as
+    a graph of Q and K, then ∂V = (P ⊙ D)ᵀ ∂O, ∂P = (∂O Vᵀ) ⊙ D,
+    ∂Z = s P ⊙ (∂P − Σ_S ∂P ⊙ P), ∂Q = ∂Z K, ∂K = ∂Zᵀ Q, all out of place."""
+    z = (q @ _swap(k)) * ctx.scale
+    if ctx.mask is not None:
+        z = z + xp.atleast_2d(ctx.mask)
+    p = Softmax.apply(z, axis=-1)
+    drop = None if ctx.drop is None else _swap(ctx.drop)
+    need_q, need_k, need_v = need
+    dv = _swap(p if drop is None else p * drop) @ g if need_v else None
+    dq = dk = None
+    if need_q or need_k:
+        dp = g @ _swap(v)
+        if drop is not None:
+            dp = dp * drop
+        dz = p * (dp - (dp * p).sum(axis=-1, keepdims=True)) * ctx.scale
+        dq = dz @ k if need_q else None
+        dk = _swap(dz) @ q if need_k else None
+    return dq, dk, dv
+
+
 class ScaledDotProductAttention(Function):
     """O = dropout(softmax(s · Q Kᵀ + M)) V over the last two axes.
 
@@ -89,12 +118,17 @@ class ScaledDotProductAttention(Function):
     row at a time; every product reads the transposed operands as BLAS transposes.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, q, k, v, mask=None, scale=1.0, dropout_p=0.0):
+        ctx.mask = mask
         return _attention_forward(ctx, q, k, v, mask, scale, dropout_p)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return _attention_graph_backward(ctx, ctx.q, ctx.k, ctx.v, g, ctx.needs_input_grad)
         return _attention_backward(ctx, g, ctx.needs_input_grad)
 
 
@@ -102,6 +136,12 @@ def _heads(a, num_heads: int):
     """(N, L, h·d) → the (N, h, L, d) view of its heads (no copy)."""
     N, L, E = a.shape
     return a.reshape(N, L, num_heads, E // num_heads).transpose(0, 2, 1, 3)
+
+
+def _graph_heads(a, num_heads: int):
+    """:func:`_heads` for a Tensor, as recorded reshape and permute ops."""
+    N, L, E = a.shape
+    return a.reshape(N, L, num_heads, E // num_heads).permute(0, 2, 1, 3)
 
 
 class PackedSelfAttention(Function):
@@ -115,19 +155,26 @@ class PackedSelfAttention(Function):
     backward writes ∂Q, ∂K, ∂V into one packed (N, L, 3E) gradient.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, qkv, mask=None, scale=1.0, num_heads=1, dropout_p=0.0):
         N, L, E3 = qkv.shape
         q, k, v = (_heads(qkv[:, :, i * E3 // 3 : (i + 1) * E3 // 3], num_heads) for i in range(3))
         out = scratch((N, L, E3 // 3), qkv.dtype)
         _attention_forward(ctx, q, k, v, mask, scale, dropout_p, out=_heads(out, num_heads))
-        ctx.num_heads, ctx.merged = num_heads, out
+        ctx.qkv, ctx.mask, ctx.num_heads, ctx.merged = qkv, mask, num_heads, out
         return out
 
     @staticmethod
     def backward(ctx, g):
         N, L, E = g.shape
         h = ctx.num_heads
+        if isinstance(g, TensorBase):  # create_graph: split and merge heads as graph ops
+            qkv = ctx.qkv
+            q, k, v = (_graph_heads(qkv[:, :, i * E : (i + 1) * E], h) for i in range(3))
+            grads = _attention_graph_backward(ctx, q, k, v, _graph_heads(g, h))
+            return concatenate([d.permute(0, 2, 1, 3).reshape(N, L, E) for d in grads], axis=-1)
         dqkv = scratch((N, L, 3 * E), g.dtype)
         outs = tuple(_heads(dqkv[:, :, i * E : (i + 1) * E], h) for i in range(3))
         rowdot = _row_dot(g.reshape(N, L, h, E // h), ctx.merged.reshape(N, L, h, E // h))

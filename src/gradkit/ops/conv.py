@@ -19,6 +19,13 @@ way round. The large temporaries (padded input, columns, GEMM outputs) come from
 multi-megabyte array costs its page faults on every step. ``algorithm="fft"`` routes
 ``conv2d`` through :mod:`gradkit.ops.fft_conv`.
 
+Higher-order gradients (``create_graph=True``): both gradients of a convolution are
+bilinear, ∂L/∂x = :class:`ConvInputGrad` (G, W) (a transposed convolution) and
+∂L/∂W = :class:`ConvWeightGrad` (x, G) (a correlation of the input with G). Recorded as
+Functions of their own, whose forward is the NumPy code above and whose backward is
+again one of :class:`Conv2d`, ``ConvInputGrad`` and ``ConvWeightGrad``, they give
+gradients of any order; the first-order backward stays the fused NumPy path.
+
 Output size along each spatial axis (concept CNN-SIZE), with dilation D:
 
     N = ⌊(W − D·(F − 1) − 1 + 2P) / S⌋ + 1      (D = 1: N = (W − F + 2P)/S + 1)
@@ -26,9 +33,11 @@ Output size along each spatial axis (concept CNN-SIZE), with dilation D:
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function, new_tensor
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import scratch, xp
+from gradkit.ops.reduce import sum as _sum
 from gradkit.ops.shape import reshape, squeeze, unsqueeze
-from gradkit.tensor import Function, Tensor
 
 Pads = tuple[tuple[int, int], tuple[int, int]]
 
@@ -189,63 +198,178 @@ def _grouped(a, groups: int):
     return a.reshape(groups, -1, h * w * n)
 
 
+# ---------------------------------------------------------------- the two gradients
+def _input_grad(gm, g_shape, w, stride, pads: Pads, dilation, groups: int, x_hw):
+    """∂L/∂x of a convolution from ``gm``, the output gradient of shape ``g_shape``
+    (N, O, Ho, Wo) as (groups, O/g, Ho·Wo·N) matrices: ``cols = Wᵀ · G`` per group,
+    then ``col2im`` onto the padded input (C, H + t + b, W + l + r, N) and the crop to
+    (N, C, H, W)."""
+    o, cg, kh, kw = w.shape
+    n = g_shape[0]
+    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+    gcols = xp.matmul(wt, gm, out=scratch((groups, wt.shape[1], gm.shape[-1]), gm.dtype))
+    gcols = gcols.reshape(cg * groups, kh, kw, *g_shape[2:], n)
+    (t, b), (l, r) = pads
+    h, wd = x_hw
+    gxc = col2im(gcols, (cg * groups, h + t + b, wd + l + r, n), stride, dilation)
+    return gxc[:, t : t + h, l : l + wd].transpose(3, 0, 1, 2)
+
+
+def _weight_grad(cols, gm, w_shape):
+    """∂L/∂W = G · colsᵀ per group, from ``cols (groups, C/g·kh·kw, M)`` and
+    ``gm (groups, O/g, M)``."""
+    # colsᵀ-major product: BLAS runs (K, M)·(M, O) ~1.6× faster than (O, M)·(M, K)
+    return (cols @ gm.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w_shape)
+
+
+def _run(fn, *inputs, **options):
+    """``fn`` on ``inputs``: recorded with ``fn.apply`` when they are Tensors (a backward
+    walked with ``create_graph=True``), arrays in and out otherwise."""
+    if isinstance(inputs[0], Tensor):
+        return fn.apply(*[t if isinstance(t, Tensor) else new_tensor(t) for t in inputs], **options)
+    return fn.apply(*[new_tensor(a) for a in inputs], **options)._data
+
+
+def conv_grads_graph(g, x, w, x_shape, w_shape, opts, needs) -> tuple:
+    """The gradients of ``conv2d(x, w, b)`` for ``create_graph=True``, as recorded
+    :class:`ConvInputGrad`, :class:`ConvWeightGrad` and a sum (``x`` and ``w`` may be
+    None where their gradient is not needed)."""
+    stride, pads, dilation, groups = opts
+    nx, nw, *nb = needs
+    kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
+    gx = ConvInputGrad.apply(g, w, **kw, x_hw=x_shape[2:]) if nx else None
+    gw = ConvWeightGrad.apply(x, g, **kw, kernel=w_shape[2:]) if nw else None
+    gb = _sum(g, axis=(0, 2, 3)) if nb and nb[0] else None
+    return gx, gw, gb
+
+
 # ---------------------------------------------------------------- functions
 class Conv2d(Function):
     """y[n, o] = b[o] + Σ_c Σ_(i, j) W[o, c, i, j] · x_pad[n, c, S·y + D·i, S·x + D·j].
 
     Backward: ∂L/∂W = G · colsᵀ, ∂L/∂cols = Wᵀ · G then ``col2im``, ∂L/∂b = Σ G (each
-    per group, G being the output gradient as an (O, Ho·Wo·N) matrix).
+    per group, G being the output gradient as an (O, Ho·Wo·N) matrix). ``out_hw`` asks
+    for the first (Ho, Wo) windows only (the adjoint of a transposed convolution).
     """
 
+    differentiable_backward = True
+
     @staticmethod
-    def forward(ctx, x, w, b=None, *, stride, pads, dilation, groups):
+    def forward(ctx, x, w, b=None, *, stride, pads, dilation, groups, out_hw=None):
         o, _, kh, kw = w.shape
         n = x.shape[0]
         xc = to_chwn(x, pads)
-        out_hw = tuple(
-            conv_output_size(s, k, st, 0, d)
-            for s, k, st, d in zip(xc.shape[1:3], (kh, kw), stride, dilation)
-        )
+        if out_hw is None:
+            out_hw = tuple(
+                conv_output_size(s, k, st, 0, d)
+                for s, k, st, d in zip(xc.shape[1:3], (kh, kw), stride, dilation)
+            )
         cols = _grouped(im2col(xc, (kh, kw), stride, dilation, out_hw), groups)
         w2 = w.reshape(groups, o // groups, -1)
         out = xp.matmul(w2, cols, out=scratch((groups, o // groups, cols.shape[-1]), x.dtype))
         out = out.reshape(o, *out_hw, n)
         if b is not None:
             out += b[:, None, None, None]
-        ctx.cols, ctx.w, ctx.xc_shape, ctx.x_shape = cols, w, xc.shape, x.shape
+        ctx.cols, ctx.w, ctx.x_shape = cols, w, x.shape
+        if ctx.needs_input_grad[1]:
+            ctx.x = x  # only for create_graph: ∂L/∂W then runs as ConvWeightGrad(x, G)
         ctx.opts = stride, pads, dilation, groups
         return out.transpose(3, 0, 1, 2)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            x = getattr(ctx, "x", None)
+            return conv_grads_graph(
+                g, x, ctx.w, ctx.x_shape, ctx.w.shape, ctx.opts, ctx.needs_input_grad
+            )
         stride, pads, dilation, groups = ctx.opts
         w = ctx.w
-        o, _, kh, kw = w.shape
         nx, nw, *nb = ctx.needs_input_grad
         gm = _grouped(g.transpose(1, 2, 3, 0), groups)  # (groups, O/g, Ho·Wo·N)
         gx = gw = gb = None
         if nx:
-            wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
-            gcols = xp.matmul(wt, gm, out=scratch((groups, wt.shape[1], gm.shape[-1]), g.dtype))
-            c, n = ctx.xc_shape[0], g.shape[0]
-            gcols = gcols.reshape(c, kh, kw, *g.shape[2:], n)
-            gxc = col2im(gcols, ctx.xc_shape, stride, dilation)
-            (t, _), (l, _) = pads
-            h, wd = ctx.x_shape[2:]
-            gx = gxc[:, t : t + h, l : l + wd].transpose(3, 0, 1, 2)
+            gx = _input_grad(gm, g.shape, w, stride, pads, dilation, groups, ctx.x_shape[2:])
         if nw:
-            # colsᵀ-major product: BLAS runs (K, M)·(M, O) ~1.6× faster than (O, M)·(M, K)
-            gw = (ctx.cols @ gm.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
+            gw = _weight_grad(ctx.cols, gm, w.shape)
         if nb and nb[0]:
-            gb = gm.sum(axis=-1).reshape(o)
+            gb = gm.sum(axis=-1).reshape(w.shape[0])
         return gx, gw, gb
+
+
+class ConvInputGrad(Function):
+    """∂L/∂x of :class:`Conv2d` as an op of (G, W): gx = col2im(Wᵀ · G), cropped to
+    ``x_hw``. It is bilinear; with GG the gradient of its output,
+    ∂/∂G ⟨GG, gx⟩ = conv2d(GG, W) and ∂/∂W ⟨GG, gx⟩ = ConvWeightGrad(GG, G).
+
+    Shape: G (N, O, Ho, Wo), W (O, C/groups, kh, kw), output (N, C, *x_hw).
+    """
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, g, w, *, stride, pads, dilation, groups, x_hw):
+        ctx.w, ctx.g_hw = w, g.shape[2:]
+        if ctx.needs_input_grad[1]:
+            ctx.g = g
+        ctx.opts = stride, pads, dilation, groups
+        gm = _grouped(g.transpose(1, 2, 3, 0), groups)
+        return _input_grad(gm, g.shape, w, stride, pads, dilation, groups, x_hw)
+
+    @staticmethod
+    def backward(ctx, gg):
+        stride, pads, dilation, groups = ctx.opts
+        kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
+        ng, nw = ctx.needs_input_grad
+        dg = _run(Conv2d, gg, ctx.w, **kw, out_hw=ctx.g_hw) if ng else None
+        dw = _run(ConvWeightGrad, gg, ctx.g, **kw, kernel=ctx.w.shape[2:]) if nw else None
+        return dg, dw
+
+
+class ConvWeightGrad(Function):
+    """∂L/∂W of :class:`Conv2d` as an op of (x, G): gw = G · im2col(x)ᵀ per group. It is
+    bilinear; with GW the gradient of its output, ∂/∂x ⟨GW, gw⟩ = ConvInputGrad(G, GW)
+    and ∂/∂G ⟨GW, gw⟩ = conv2d(x, GW).
+
+    Shape: x (N, C, H, W), G (N, O, Ho, Wo), output (O, C/groups, *kernel).
+    """
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, g, *, stride, pads, dilation, groups, kernel):
+        nx, ng = ctx.needs_input_grad
+        if nx:
+            ctx.g = g
+        if ng:
+            ctx.x = x
+        ctx.x_hw, ctx.g_hw = x.shape[2:], g.shape[2:]
+        ctx.opts = stride, pads, dilation, groups
+        cols = _grouped(im2col(to_chwn(x, pads), kernel, stride, dilation, g.shape[2:]), groups)
+        gm = _grouped(g.transpose(1, 2, 3, 0), groups)
+        return _weight_grad(cols, gm, (g.shape[1], x.shape[1] // groups, *kernel))
+
+    @staticmethod
+    def backward(ctx, gw):
+        stride, pads, dilation, groups = ctx.opts
+        kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
+        nx, ng = ctx.needs_input_grad
+        dx = _run(ConvInputGrad, ctx.g, gw, **kw, x_hw=ctx.x_hw) if nx else None
+        dg = _run(Conv2d, ctx.x, gw, **kw, out_hw=ctx.g_hw) if ng else None
+        return dx, dg
 
 
 class ConvTranspose2d(Function):
     """The adjoint of :class:`Conv2d` with respect to its input (a "deconvolution"):
     ``cols = Wᵀ · x`` then ``col2im`` onto the enlarged output, cropped by the padding.
     W has shape (C_in, C_out/groups, kh, kw), as in PyTorch.
+
+    It is :class:`ConvInputGrad` of a convolution of the output with W, padded by
+    (P, full − P − H_out) on each axis; so ∂L/∂x = conv2d(G, W) (its first H × W
+    windows) and ∂L/∂W = ConvWeightGrad(G, x), which ``create_graph=True`` records.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, stride, padding, output_padding, dilation, groups):
@@ -270,11 +394,15 @@ class ConvTranspose2d(Function):
         if b is not None:
             outc += b[:, None, None, None]
         ctx.xm, ctx.w, ctx.full, ctx.in_hw = xm, w, full, (h, wd)
+        if ctx.needs_input_grad[1]:
+            ctx.x = x  # only for create_graph: ∂L/∂W then runs as ConvWeightGrad(G, x)
         ctx.opts = stride, padding, dilation, groups
         return outc.transpose(3, 0, 1, 2)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return _conv_transpose_grads_graph(ctx, g)
         stride, (ph, pw), dilation, groups = ctx.opts
         w = ctx.w
         cin, cog, kh, kw = w.shape
@@ -292,6 +420,19 @@ class ConvTranspose2d(Function):
         if nb and nb[0]:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
+
+
+def _conv_transpose_grads_graph(ctx, g) -> tuple:
+    """:class:`ConvTranspose2d`'s gradients as recorded ops (``create_graph=True``)."""
+    stride, padding, dilation, groups = ctx.opts
+    nx, nw, *nb = ctx.needs_input_grad
+    out_hw = g.shape[2:]
+    pads = tuple((p, f - p - s) for p, f, s in zip(padding, ctx.full, out_hw))
+    kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
+    gx = Conv2d.apply(g, ctx.w, **kw, out_hw=ctx.in_hw) if nx else None
+    gw = ConvWeightGrad.apply(g, ctx.x, **kw, kernel=ctx.w.shape[2:]) if nw else None
+    gb = _sum(g, axis=(0, 2, 3)) if nb and nb[0] else None
+    return gx, gw, gb
 
 
 # ---------------------------------------------------------------- functional forms

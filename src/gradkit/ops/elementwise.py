@@ -4,8 +4,10 @@ clip and where. Gradients may keep the output's broadcast shape; the engine redu
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
+from gradkit.autograd.function import new_tensor as _new_tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor, _new_tensor
 
 
 def lift(value, like: Tensor) -> Tensor:
@@ -13,8 +15,8 @@ def lift(value, like: Tensor) -> Tensor:
     ``like``'s float dtype so ``float32_tensor * 2.0`` stays float32."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float)) and like.data.dtype.kind == "f":
-        return _new_tensor(xp.asarray(value, dtype=like.data.dtype))
+    if isinstance(value, (bool, int, float)) and like._data.dtype.kind == "f":
+        return _new_tensor(xp.asarray(value, dtype=like._data.dtype))
     return Tensor(value)
 
 
@@ -31,6 +33,8 @@ def check_broadcast(op: str, a, b) -> None:
 
 # ---------------------------------------------------------------- binary arithmetic
 class Add(Function):
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -41,6 +45,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -51,11 +57,16 @@ class Sub(Function):
 
 
 class Mul(Function):
+    differentiable_backward = True
     """z = a ⊙ b; ∂z/∂a = b, ∂z/∂b = a."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        na, nb = ctx.needs_input_grad
+        if na:
+            ctx.b = b
+        if nb:
+            ctx.a = a
         return a * b
 
     @staticmethod
@@ -65,11 +76,14 @@ class Mul(Function):
 
 
 class Div(Function):
+    differentiable_backward = True
     """z = a / b; ∂z/∂a = 1/b, ∂z/∂b = −a/b²."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        if ctx.needs_input_grad[1]:
+            ctx.a = a
+        ctx.b = b
         return a / b
 
     @staticmethod
@@ -81,6 +95,7 @@ class Div(Function):
 
 
 class Pow(Function):
+    differentiable_backward = True
     """z = aᵇ; ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a."""
 
     @staticmethod
@@ -103,6 +118,7 @@ class Pow(Function):
 
 
 class PowScalar(Function):
+    differentiable_backward = True
     """z = aᵖ for a constant p; ∂z/∂a = p·aᵖ⁻¹."""
 
     @staticmethod
@@ -119,6 +135,7 @@ class PowScalar(Function):
 
 
 class Maximum(Function):
+    differentiable_backward = True
     """Element-wise max; at ties each input gets half the gradient (as PyTorch)."""
 
     @staticmethod
@@ -132,6 +149,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    differentiable_backward = True
     """Element-wise min; at ties each input gets half the gradient (as PyTorch)."""
 
     @staticmethod
@@ -151,6 +169,7 @@ def _split_by_winner(g, a_wins, tie):
 
 
 class Clip(Function):
+    differentiable_backward = True
     """z = min(max(x, lo), hi); gradient passes where lo ≤ x ≤ hi."""
 
     @staticmethod
@@ -169,6 +188,7 @@ class Clip(Function):
 
 
 class Where(Function):
+    differentiable_backward = True
     """z = cond ? a : b (``cond`` is a constant boolean array)."""
 
     @staticmethod
@@ -187,6 +207,8 @@ class Where(Function):
 
 # ---------------------------------------------------------------- unary table
 class Neg(Function):
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x):
         return -x
@@ -219,7 +241,12 @@ def _unary(name: str, formula: str, forward, backward, save: str):
     return type(
         name,
         (Function,),
-        {"forward": staticmethod(fwd), "backward": staticmethod(bwd), "__doc__": doc},
+        {
+            "forward": staticmethod(fwd),
+            "backward": staticmethod(bwd),
+            "__doc__": doc,
+            "differentiable_backward": True,
+        },
     )
 
 
@@ -277,8 +304,8 @@ def div(a, b) -> Tensor:
 
 def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if a.data.dtype.kind == "f":
-            b = a.data.dtype.type(b)
+        if a._data.dtype.kind == "f":
+            b = a._data.dtype.type(b)
         return PowScalar.apply(a, p=b)
     a, b = _pair(a, b)
     return _checked(Pow, "pow", a, b)
@@ -302,7 +329,7 @@ def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
 
 def where(cond, a, b) -> Tensor:
     """Choose ``a`` where ``cond`` is true, else ``b`` (differentiable in a and b)."""
-    cond = cond.data if isinstance(cond, Tensor) else xp.asarray(cond)
+    cond = cond._data if isinstance(cond, Tensor) else xp.asarray(cond)
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
     a, b = lift(a, like), lift(b, like)
     return Where.apply(a, b, cond=cond.astype(bool, copy=False))
@@ -353,20 +380,92 @@ def relu(x: Tensor) -> Tensor:
 
 
 def _pair(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors; an integer or bool tensor meeting a float one takes the
+    float's dtype (PyTorch's promotion: ``float32 ** int64`` stays float32)."""
     if isinstance(a, Tensor):
-        return a, lift(b, a)
-    return lift(a, b), b
+        b = lift(b, a)
+    else:
+        a = lift(a, b)
+    da, db = a._data.dtype, b._data.dtype
+    if da is not db:
+        if da.kind == "f" and db.kind in "biu":
+            b = _new_tensor(b._data.astype(da))
+        elif db.kind == "f" and da.kind in "biu":
+            a = _new_tensor(a._data.astype(db))
+    return a, b
 
 
 def _checked(fn, name: str, a: Tensor, b: Tensor) -> Tensor:
     try:
         return fn.apply(a, b)
     except ValueError:
-        check_broadcast(name, a.data, b.data)  # raises the clear message if shapes clash
+        check_broadcast(name, a._data, b._data)  # raises the clear message if shapes clash
         raise
 
 
+class Remainder(Function):
+    """z = a − ⌊a/b⌋·b (the sign of b, as ``torch.remainder`` and Python's %);
+    ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return xp.mod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        return (g if na else None), (-g * xp.floor(ctx.a / ctx.b) if nb else None)
+
+
+class Clone(Function):
+    """y = x in new storage; the gradient passes unchanged."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Rounding(Function):
+    """A piecewise-constant map (floor, ceil, round, trunc, sign): its gradient is 0
+    almost everywhere, as in PyTorch."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, fn=None):
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class MaskedFill(Function):
+    """y = where(mask, value, x); the gradient reaches x where the mask is false."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, mask=None, value=0.0):
+        ctx.mask = mask
+        return xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp.where(ctx.mask, 0, g)
+
+
 class Cast(Function):
+    differentiable_backward = True
     """Convert between float dtypes; the gradient is cast back."""
 
     @staticmethod
@@ -377,3 +476,109 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.dtype)
+
+
+# ---------------------------------------------------------------- reflected operators
+def radd(self, other) -> Tensor:
+    return add(lift(other, self), self)
+
+
+def rsub(self, other) -> Tensor:
+    return sub(lift(other, self), self)
+
+
+def rmul(self, other) -> Tensor:
+    return mul(lift(other, self), self)
+
+
+def rdiv(self, other) -> Tensor:
+    return div(lift(other, self), self)
+
+
+def rpow(self, other) -> Tensor:
+    return pow(lift(other, self), self)
+
+
+# ---------------------------------------------------------------- comparisons (no graph)
+def _comparison(ufunc):
+    def compare(a, b) -> Tensor:
+        if not isinstance(b, _COMPARABLE):
+            return NotImplemented
+        a = a._data if isinstance(a, Tensor) else a
+        b = b._data if isinstance(b, Tensor) else b
+        return _new_tensor(xp.asarray(ufunc(a, b)))
+
+    compare.__name__ = ufunc.__name__
+    compare.__doc__ = f"Element-wise ``numpy.{ufunc.__name__}`` as a bool tensor (no graph)."
+    return compare
+
+
+_COMPARABLE = (Tensor, xp.ndarray, xp.generic, int, float, bool, complex, list, tuple)
+eq = _comparison(xp.equal)
+ne = _comparison(xp.not_equal)
+lt = _comparison(xp.less)
+le = _comparison(xp.less_equal)
+gt = _comparison(xp.greater)
+ge = _comparison(xp.greater_equal)
+
+
+def _rounding(fn):
+    def rounded(x: Tensor) -> Tensor:
+        if x._data.dtype.kind != "f":
+            return _new_tensor(fn(x._data))
+        return Rounding.apply(x, fn=fn)
+
+    rounded.__name__ = fn.__name__
+    return rounded
+
+
+floor = _rounding(xp.floor)
+ceil = _rounding(xp.ceil)
+round = _rounding(xp.round)  # noqa: A001 - torch.round
+trunc = _rounding(xp.trunc)
+sign = _rounding(xp.sign)
+
+
+def masked_fill(x: Tensor, mask, value) -> Tensor:
+    """``value`` where ``mask`` is true, else ``x`` (``mask`` broadcasts against ``x``)."""
+    mask = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
+    if mask.dtype != xp.bool_:
+        raise TypeError(f"masked_fill: the mask must be a bool tensor, got {mask.dtype}")
+    try:
+        shape = xp.broadcast_shapes(mask.shape, x.shape)
+    except ValueError:
+        shape = None
+    if shape != x.shape:
+        raise ValueError(
+            f"masked_fill: mask of shape {tuple(mask.shape)} does not broadcast to the "
+            f"tensor's shape {tuple(x.shape)}"
+        )
+    if isinstance(value, Tensor):
+        if value.requires_grad:
+            return where(mask, value, x)
+        value = value._data
+    return MaskedFill.apply(x, mask=mask, value=value)
+
+
+def remainder(a, b) -> Tensor:
+    """``a % b`` with the sign of the divisor (``torch.remainder``)."""
+    a, b = _pair(a, b)
+    if a._data.dtype.kind != "f":
+        return _new_tensor(xp.asarray(xp.mod(a._data, b._data)))
+    return _checked(Remainder, "remainder", a, b)
+
+
+def floor_divide(a, b) -> Tensor:
+    """``a // b`` rounded toward −∞ (``torch.floor_divide``); its gradient is 0."""
+    a, b = _pair(a, b)
+    if a._data.dtype.kind != "f":
+        return _new_tensor(xp.asarray(xp.floor_divide(a._data, b._data)))
+    return floor(div(a, b))
+
+
+def rremainder(self, other) -> Tensor:
+    return remainder(lift(other, self), self)
+
+
+def rfloor_divide(self, other) -> Tensor:
+    return floor_divide(lift(other, self), self)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function, TensorBase
 from gradkit.backend import xp
-from gradkit.tensor import Function
 
 # Above this many one-hot entries (tokens × vocabulary) the backward switches from the
 # one-hot matmul to a sort + segment-sum, which needs no (tokens, vocab) matrix.
@@ -31,7 +31,10 @@ def index_add_rows(indices, rows, num_rows: int):
 
 class Embedding(Function):
     """y[..., :] = W[idx[...], :]; ∂L/∂W[k] = Σ over positions with idx = k of g
-    (rows at ``padding_idx`` get no gradient)."""
+    (rows at ``padding_idx`` get no gradient). With ``create_graph`` the backward is the
+    op :class:`EmbeddingBackward`, whose own backward is the lookup again."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, weight, indices=None, padding_idx=None):
@@ -40,8 +43,32 @@ class Embedding(Function):
 
     @staticmethod
     def backward(ctx, g):
-        flat = ctx.indices.reshape(-1)
-        grad = index_add_rows(flat, g.reshape(flat.size, -1), ctx.num)
-        if ctx.padding_idx is not None:
-            grad[ctx.padding_idx] = 0
+        if isinstance(g, TensorBase):
+            return EmbeddingBackward.apply(
+                g, indices=ctx.indices, num=ctx.num, padding_idx=ctx.padding_idx
+            )
+        return EmbeddingBackward.forward(None, g, ctx.indices, ctx.num, ctx.padding_idx)
+
+
+class EmbeddingBackward(Function):
+    """G_W[k] = Σ_{i: idx_i = k} g_i (0 at ``padding_idx``): linear in g, so its backward
+    is the lookup gg[idx] (0 where idx is the padding row), itself differentiable."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, g, indices=None, num=0, padding_idx=None):
+        flat = indices.reshape(-1)
+        grad = index_add_rows(flat, g.reshape(flat.size, -1), num)
+        if padding_idx is not None:
+            grad[padding_idx] = 0
+        if ctx is not None:
+            ctx.indices, ctx.padding_idx = indices, padding_idx
         return grad
+
+    @staticmethod
+    def backward(ctx, gg):
+        out = gg[ctx.indices]
+        if ctx.padding_idx is not None:
+            out = out * (ctx.indices != ctx.padding_idx)[..., None]
+        return out

@@ -16,12 +16,18 @@ spectra products too:
 
 with G the transform of the output gradient placed back on the stride-1 grid. The cost
 does not grow with the kernel size, so FFT wins over im2col for large kernels.
+
+With ``create_graph=True`` the gradients are recorded as the direct path's
+:class:`~gradkit.ops.conv.ConvInputGrad` and :class:`~gradkit.ops.conv.ConvWeightGrad`
+(the same bilinear maps), so higher-order gradients go through im2col.
 """
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function
+from gradkit.ops.conv import conv_grads_graph
 
 
 def _dilate(w, dilation):
@@ -52,6 +58,8 @@ def _from_frequency(prod, c: int, fh: int, fw: int):
 class Conv2dFFT(Function):
     """:class:`~gradkit.ops.conv.Conv2d` through the FFT; same options, same results."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, w, b=None, *, stride, pads, dilation, groups):
         o = w.shape[0]
@@ -73,10 +81,20 @@ class Conv2dFFT(Function):
         ctx.xf, ctx.wf, ctx.size, ctx.span = xf, wf, size, span
         ctx.x_shape, ctx.w_shape, ctx.c = x.shape, w.shape, c
         ctx.opts = stride, pads, dilation, groups
+        nx, nw = ctx.needs_input_grad[:2]
+        if nx:
+            ctx.w = w  # only for create_graph (see the module docstring)
+        if nw:
+            ctx.x = x
         return out.transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            x, w = getattr(ctx, "x", None), getattr(ctx, "w", None)
+            return conv_grads_graph(
+                g, x, w, ctx.x_shape, ctx.w_shape, ctx.opts, ctx.needs_input_grad
+            )
         (sh, sw), pads, (dh, dw), groups = ctx.opts
         nx, nw, *nb = ctx.needs_input_grad
         size, dtype = ctx.size, g.dtype

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor
 
 
 class MatMul(Function):
@@ -13,6 +14,8 @@ class MatMul(Function):
     (1, k) on the left, a column (k, 1) on the right) and the promoted axis is
     dropped again from its gradient; batch broadcasting is undone by the engine.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -67,3 +70,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                 f"matmul: batch dims of {a.shape} and {b.shape} are not broadcastable"
             ) from None
     return MatMul.apply(a, b)
+
+
+def rmatmul(self: Tensor, other) -> Tensor:
+    """``other @ self`` for a non-tensor ``other``."""
+    return matmul(other, self)

@@ -3,23 +3,28 @@ per gradient)."""
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import column_sums
-from gradkit.tensor import Function, Tensor
 
 
 class Linear(Function):
     """y = x Wᵀ + b for x of shape (*, in), W of shape (out, in), b of shape (out,).
 
     ∂L/∂x = G W, ∂L/∂W = Gᵀ x and ∂L/∂b = 1ᵀ G, the leading axes of x and G folded
-    into one batch axis so each weight gradient is a single matrix product.
+    into one batch axis so each weight gradient is a single matrix product. With
+    ``create_graph`` the same products run on Tensors (x itself is saved for that: its
+    folded view is a new array, which the engine could not link back to x).
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, w, *bias):
         # One (N, in) @ (in, out) GEMM: matmul on a 3-D x would run one small GEMM per
         # leading index.
         x2 = x.reshape(-1, w.shape[1])
-        ctx.x2, ctx.w, ctx.x_shape = x2, w, x.shape
+        ctx.x, ctx.x2, ctx.w = x, x2, w
         y = x2 @ w.T
         if bias:
             y += bias[0]
@@ -27,14 +32,18 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x2, w = ctx.x2, ctx.w
+        w = ctx.w
         need_x, need_w, *need_b = ctx.needs_input_grad
         g2 = g.reshape(-1, w.shape[0])
-        gx = (g2 @ w).reshape(ctx.x_shape) if need_x else None
+        if isinstance(g, Tensor):
+            x2 = ctx.x.reshape(-1, w.shape[1])
+            sums = g2.sum(axis=0) if need_b and need_b[0] else None
+        else:
+            x2 = ctx.x2
+            sums = column_sums(g2) if need_b and need_b[0] else None
+        gx = (g2 @ w).reshape(ctx.x.shape) if need_x else None
         gw = g2.T @ x2 if need_w else None
-        if not need_b:
-            return gx, gw
-        return gx, gw, (column_sums(g2) if need_b[0] else None)
+        return (gx, gw, sums) if need_b else (gx, gw)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -5,13 +5,19 @@ stably, from logits (concept L-XENT).
 Class scores have the class axis at position 1 (``(N, C)`` or ``(N, C, d1, ...)``) or
 are a single ``(C,)`` vector, as in PyTorch. Inside, they are laid out as rows
 ``(M, C)``. ``reduction`` is ``"none"``, ``"sum"`` or ``"mean"`` (concept L-COST).
+
+Double backward (``create_graph=True``): each backward has a second branch, taken when
+the upstream gradient is a Tensor, that recomputes what the forward derived from the
+inputs (softmax, softplus, logarithms) from the saved inputs with gradkit ops and builds
+the gradient without in-place writes, so the engine can differentiate it again.
 """
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function, TensorBase
 from gradkit.backend import row_sums, xp
-from gradkit.ops.elementwise import _sigmoid
-from gradkit.tensor import Function
+from gradkit.ops.elementwise import _sigmoid, sigmoid
+from gradkit.ops.nn import LogSoftmax, Softmax
 
 
 def _rows(x):
@@ -29,6 +35,18 @@ def _unrows(g2, shape):
         return g2.reshape(shape)
     moved = (shape[0], *shape[2:], shape[1])
     return xp.moveaxis(g2.reshape(moved), -1, 1)
+
+
+def _per_row(s):
+    """The upstream scale as a column when it is per row ("none"), else as it is."""
+    return s[:, None] if s.ndim else s
+
+
+def _one_hot_rows(t, values, shape, dtype):
+    """A constant (M, C) array holding ``values[i]`` at column ``t[i]`` of row i."""
+    out = xp.zeros(shape, dtype=dtype)
+    out[xp.arange(shape[0]), t] = values
+    return out
 
 
 def _log_softmax_rows(x2):
@@ -66,11 +84,14 @@ class CrossEntropy(Function):
 
         q_ic = (1 − ε) w_{y_i} [c = y_i] + (ε / C) w_c,   loss_i = −Σ_c q_ic ℓ_ic
 
-    and ∂loss_i/∂x_ic = softmax(x_i)_c Σ_c' q_ic' − q_ic. "mean" divides by
+    and ∂loss_i/∂x_ic = softmax(x_i)_c Σ_c' q_ic' − q_ic (the form the double backward
+    uses, with softmax recomputed from x as a graph). "mean" divides by
     Σ_i w_{y_i} over rows not ignored (PyTorch's convention). Without weights and
     smoothing (q one-hot) the forward keeps only e = exp(x − max x) and its row sums:
     loss_i = ln Σ_c e_ic − (x − max x)_{i y_i}, ∂loss_i/∂x_i = e_i / Σ_c e_ic − [c = y_i].
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(
@@ -100,13 +121,20 @@ class CrossEntropy(Function):
             q[rows, t_safe] += (1 - label_smoothing) * w_t
             losses = -(q * logp).sum(axis=1)
             denom = w_t.sum() if weight is not None else int(valid.sum())
-        ctx.e, ctx.sums, ctx.q, ctx.t, ctx.valid = e, sums, q, t_safe, valid
+        ctx.x, ctx.e, ctx.sums, ctx.q, ctx.t, ctx.valid = x, e, sums, q, t_safe, valid
         ctx.shape, ctx.reduction, ctx.denom = x.shape, reduction, denom
         return _reduce(losses, reduction, denom, target.shape)
 
     @staticmethod
     def backward(ctx, g):
         s = _scale(g, ctx.reduction, ctx.denom)
+        if isinstance(g, TensorBase):  # create_graph: softmax recomputed from x, as a graph
+            p = Softmax.apply(_rows(ctx.x), axis=1)
+            q = ctx.q
+            if q is None:
+                q = _one_hot_rows(ctx.t, ctx.valid, p.shape, p.dtype)
+            grad = (p * q.sum(axis=1, keepdims=True) - q) * _per_row(s)
+            return _unrows(grad, ctx.shape), None
         if ctx.q is None:
             s = s * ctx.valid  # per-row scale, 0 on ignored rows
             grad = ctx.e * (s / ctx.sums)[:, None]
@@ -126,6 +154,8 @@ class SoftCrossEntropy(Function):
     "mean" divides by the number of rows.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, target, weight=None, label_smoothing=0.0, reduction="mean"):
         x2, p2 = _rows(x), _rows(target)
@@ -134,21 +164,30 @@ class SoftCrossEntropy(Function):
         q = p2 * (1 - label_smoothing) + label_smoothing / c if label_smoothing else p2
         if weight is not None:
             q = q * weight
-        ctx.logp, ctx.q, ctx.weight, ctx.eps = logp, q, weight, label_smoothing
-        ctx.shape, ctx.reduction, ctx.denom = x.shape, reduction, m
+        ctx.x, ctx.target, ctx.logp, ctx.q = x, target, logp, q
+        ctx.weight, ctx.eps, ctx.shape, ctx.reduction, ctx.denom = (
+            weight, label_smoothing, x.shape, reduction, m,
+        )  # fmt: skip
         out_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
         return _reduce(-(q * logp).sum(axis=1), reduction, m, out_shape)
 
     @staticmethod
     def backward(ctx, g):
-        s = _scale(g, ctx.reduction, ctx.denom)
-        s = s[:, None] if s.ndim else s
+        s = _per_row(_scale(g, ctx.reduction, ctx.denom))
+        logp, q, eps = ctx.logp, ctx.q, ctx.eps
+        if isinstance(g, TensorBase):  # create_graph: ℓ and q recomputed from x and p
+            logp = LogSoftmax.apply(_rows(ctx.x), axis=1)
+            q = _rows(ctx.target)
+            if eps:
+                q = q * (1 - eps) + eps / logp.shape[1]
+            if ctx.weight is not None:
+                q = q * ctx.weight
         gx = gp = None
         if ctx.needs_input_grad[0]:
-            gx = xp.exp(ctx.logp) * ctx.q.sum(axis=1, keepdims=True) - ctx.q
+            gx = xp.exp(logp) * q.sum(axis=1, keepdims=True) - q
             gx = _unrows(gx * s, ctx.shape)
         if ctx.needs_input_grad[1]:
-            gp = -(1 - ctx.eps) * ctx.logp * s
+            gp = -(1 - eps) * logp * s
             if ctx.weight is not None:
                 gp = gp * ctx.weight
             gp = _unrows(gp, ctx.shape)
@@ -158,6 +197,8 @@ class SoftCrossEntropy(Function):
 class NLLLoss(Function):
     """Negative log-likelihood of log-probabilities ℓ: loss_i = −w_{y_i} ℓ_{i, y_i} for
     rows whose target is not ``ignore_index``; "mean" divides by Σ_i w_{y_i}."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, target=None, weight=None, ignore_index=-100, reduction="mean"):
@@ -175,6 +216,9 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx, g):
         s = _scale(g, ctx.reduction, ctx.denom)
+        if isinstance(g, TensorBase):  # create_graph: a constant pattern times g
+            grad = _one_hot_rows(ctx.t, -ctx.w_t, ctx.shape2, g.dtype) * _per_row(s)
+            return _unrows(grad, ctx.shape), None
         grad = xp.zeros(ctx.shape2, dtype=g.dtype)
         grad[xp.arange(grad.shape[0]), ctx.t] = -ctx.w_t * s
         return _unrows(grad, ctx.shape), None
@@ -189,6 +233,8 @@ class BCEWithLogits(Function):
     ∂loss/∂x = w [(1 − y) − (1 + (p_w − 1) y) σ(−x)], ∂loss/∂y = w [−x + (p_w − 1)
     softplus(−x)]. "mean" divides by the number of elements.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, pos_weight=None, reduction="mean"):
@@ -207,15 +253,20 @@ class BCEWithLogits(Function):
         s = _scale(g, ctx.reduction, ctx.denom).reshape(g.shape if g.ndim else ())
         if ctx.weight is not None:
             s = s * ctx.weight
-        x, y = ctx.x, ctx.y
+        x, y, sp, log_weight, sig = ctx.x, ctx.y, ctx.sp, ctx.log_weight, _sigmoid
+        if isinstance(g, TensorBase):  # create_graph: softplus and 1 + (p_w − 1) y as graphs
+            sig = sigmoid
+            if ctx.pos_weight is not None:
+                sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+                log_weight = 1 + (ctx.pos_weight - 1) * y
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            if ctx.log_weight is None:
-                gx = (_sigmoid(x) - y) * s
+            if log_weight is None:
+                gx = (sig(x) - y) * s
             else:
-                gx = ((1 - y) - ctx.log_weight * _sigmoid(-x)) * s
+                gx = ((1 - y) - log_weight * sig(-x)) * s
         if ctx.needs_input_grad[1]:
-            gy = -x if ctx.pos_weight is None else (ctx.pos_weight - 1) * ctx.sp - x
+            gy = -x if ctx.pos_weight is None else (ctx.pos_weight - 1) * sp - x
             gy = gy * s
         return gx, gy
 
@@ -228,6 +279,8 @@ class BinaryCrossEntropy(Function):
     ∂loss/∂x = w (x − y) / max(x (1 − x), 10⁻¹²), ∂loss/∂y = w [max(ln(1 − x), −100) −
     max(ln x, −100)]. "mean" divides by the number of elements.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, y, weight=None, reduction="mean"):
@@ -251,5 +304,9 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             gx = (x - ctx.y) / xp.maximum(x * (1 - x), 1e-12) * s
         if ctx.needs_input_grad[1]:
-            gy = (ctx.log_1mx - ctx.log_x) * s
+            log_x, log_1mx = ctx.log_x, ctx.log_1mx
+            if isinstance(g, TensorBase):  # create_graph: the logarithms as graphs of x
+                log_x = xp.maximum(xp.log(x), -100)
+                log_1mx = xp.maximum(xp.log1p(-x), -100)
+            gy = (log_1mx - log_x) * s
         return gx, gy

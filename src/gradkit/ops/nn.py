@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor
 
 
 class Softmax(Function):
-    """y = exp(x − max x) / Σ exp(x − max x); ∂L/∂x = y ⊙ (g − Σ g ⊙ y)."""
+    """y = exp(x − max x) / Σ exp(x − max x); ∂L/∂x = y ⊙ (g − Σ g ⊙ y).
+
+    The backward reads only the saved output y, so it differentiates again."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, axis=-1):
@@ -23,7 +28,10 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y = x − logsumexp(x); ∂L/∂x = g − softmax(x) · Σ g."""
+    """y = x − logsumexp(x); ∂L/∂x = g − exp(y) · Σ g (softmax(x) = exp(y), from the
+    saved output, so the backward differentiates again)."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, axis=-1):

@@ -1,13 +1,18 @@
 """Normalization as fused ops: :class:`Normalize` (batch norm, concept NN-BATCHNORM, over
 any axes with precomputed statistics) and :class:`LayerNorm` (statistics of each row,
-computed inside with matrix–vector products)."""
+computed inside with matrix–vector products).
+
+Both backward passes are fused NumPy code with in-place updates. With
+``create_graph=True`` (the upstream gradient is a Tensor) they take a composed branch
+instead: x̂ and the statistics are recomputed from the saved input x with gradkit ops and
+the same formulas run on Tensors, so the gradient is differentiable again."""
 
 from __future__ import annotations
 
 import math
 
+from gradkit.autograd.function import Function, TensorBase
 from gradkit.backend import column_sums, scratch, scratch_like, xp
-from gradkit.tensor import Function
 
 
 class Normalize(Function):
@@ -25,6 +30,8 @@ class Normalize(Function):
     Inputs are ``x`` followed by γ if ``has_weight`` and β if ``has_bias``;
     ``param_shape`` is the shape that broadcasts γ and β against x.
     """
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(
@@ -46,6 +53,7 @@ class Normalize(Function):
         y = xhat * weight if has_weight else xhat.copy()
         if has_bias:
             y += params[-1].reshape(param_shape)
+        ctx.x, ctx.params, ctx.mean, ctx.param_shape = x, params, mean, param_shape
         ctx.xhat, ctx.inv_std, ctx.weight = xhat, inv_std, weight
         ctx.stat_axes, ctx.param_axes = stat_axes, param_axes
         ctx.has_weight, ctx.has_bias, ctx.batch_stats = has_weight, has_bias, batch_stats
@@ -53,6 +61,8 @@ class Normalize(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return _normalize_graph_backward(ctx, g)
         xhat, weight = ctx.xhat, ctx.weight
         needs = ctx.needs_input_grad
         grads = [None]
@@ -97,6 +107,8 @@ class LayerNorm(Function):
     ``shape``).
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, *params, shape=(), eps=1e-5, has_weight=True, has_bias=True):
         d = math.prod(shape)
@@ -114,12 +126,15 @@ class LayerNorm(Function):
             xp.copyto(y, xhat)
         if has_bias:
             y += params[-1].reshape(d)
+        ctx.x, ctx.params, ctx.eps = x, params, eps
         ctx.xhat, ctx.r, ctx.weight, ctx.mean_w = xhat, r, weight, mean_w
         ctx.has_weight, ctx.has_bias, ctx.shape = has_weight, has_bias, shape
         return y.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return _layer_norm_graph_backward(ctx, g)
         xhat, r, weight = ctx.xhat, ctx.r, ctx.weight
         n, d = xhat.shape
         g2 = g.reshape(n, d)
@@ -144,6 +159,67 @@ class LayerNorm(Function):
             gh -= t
             grads[0] = gh.reshape(g.shape)
         return tuple(grads)
+
+
+def _affine_grads(ctx, g, xhat, axes, gx):
+    """(∂L/∂x, ∂L/∂γ, ∂L/∂β) as the op's inputs ask, from g, x̂ and ∂L/∂x."""
+    needs = ctx.needs_input_grad
+    grads = [gx if needs[0] else None]
+    if ctx.has_weight:
+        grads.append((g * xhat).sum(axis=axes) if needs[1] else None)
+    if ctx.has_bias:
+        grads.append(g.sum(axis=axes) if needs[-1] else None)
+    return tuple(grads)
+
+
+def _normalized_grad(gh, xhat, inv_std, axes):
+    """r (ĝ − mean(ĝ) − x̂ ⊙ mean(ĝ ⊙ x̂)) over ``axes``, out of place (for Tensors)."""
+    mean_g = gh.mean(axis=axes, keepdims=True)
+    mean_gx = (gh * xhat).mean(axis=axes, keepdims=True)
+    return inv_std * (gh - mean_g - xhat * mean_gx)
+
+
+def _normalize_graph_backward(ctx, g):
+    """:class:`Normalize`'s backward on Tensors (``create_graph``): x̂ is rebuilt from x.
+
+    With batch statistics, μ and σ² are recomputed as graphs of x; ε comes back as
+    1/inv_std² − σ² (inv_std arrived precomputed), a constant. Otherwise μ and inv_std
+    are the constant running statistics."""
+    x, axes = ctx.x, ctx.stat_axes
+    if ctx.batch_stats:
+        centred = x - x.mean(axis=axes, keepdims=True)
+        var = (centred * centred).mean(axis=axes, keepdims=True)
+        eps = 1 / (ctx.inv_std * ctx.inv_std) - var._data
+        inv_std = (var + eps) ** -0.5
+        xhat = centred * inv_std
+    else:
+        inv_std = ctx.inv_std
+        xhat = (x - ctx.mean) * inv_std
+    gx = None
+    if ctx.needs_input_grad[0]:
+        gh = g * ctx.params[0].reshape(ctx.param_shape) if ctx.has_weight else g
+        if ctx.batch_stats:
+            gx = _normalized_grad(gh, xhat, inv_std, axes)
+        else:
+            gx = gh * inv_std
+    return _affine_grads(ctx, g, xhat, ctx.param_axes, gx)
+
+
+def _layer_norm_graph_backward(ctx, g):
+    """:class:`LayerNorm`'s backward on Tensors (``create_graph``): μ, r and x̂ are
+    recomputed from x as graphs and the gradients built out of place."""
+    d = math.prod(ctx.shape)
+    x2 = ctx.x.reshape(-1, d)
+    centred = x2 - x2.mean(axis=1, keepdims=True)
+    r = ((centred * centred).mean(axis=1, keepdims=True) + ctx.eps) ** -0.5
+    xhat = centred * r
+    g2 = g.reshape(-1, d)
+    gx = None
+    if ctx.needs_input_grad[0]:
+        gh = g2 * ctx.params[0].reshape(d) if ctx.has_weight else g2
+        gx = _normalized_grad(gh, xhat, r, 1).reshape(ctx.x.shape)
+    grads = _affine_grads(ctx, g2, xhat, 0, gx)
+    return tuple(t if t is None or i == 0 else t.reshape(ctx.shape) for i, t in enumerate(grads))
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):

@@ -22,21 +22,29 @@ With ``ceil_mode`` the last window may hang over the end of the padded input; th
 overhang is padded with −∞ (max) or 0 (average) and, as in PyTorch, never counted in
 an average's divisor.
 
+Higher-order gradients (``create_graph=True``): both backwards are linear in the output
+gradient G. Max pooling's routes G to the input each window took, a choice that is
+constant (piecewise) in x; recorded, it is a scatter-add at those fixed indices
+(``ScatterIndex``), whose own backward is the gather at the same indices. Average
+pooling's backward is :class:`AvgPoolGrad`, whose adjoint is the average pooling itself.
+
 Max pooling keeps the largest value in each window; shifting the input by less than a
 window often leaves the output unchanged (local translation invariance, CNN-INVARIANCE).
 """
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import scratch_like, xp
 from gradkit.ops.conv import (
+    _run,
     batched,
     checked_output_size,
     pair,
     spatial_slices,
 )
-from gradkit.ops.shape import reshape, squeeze, unsqueeze
-from gradkit.tensor import Function, Tensor
+from gradkit.ops.shape import ScatterIndex, getitem, reshape, squeeze, unsqueeze
 
 
 def _pad_nchw(x, pads, value):
@@ -88,6 +96,8 @@ class MaxPool2d(Function):
     real inputs (as in PyTorch); overlapping windows add their shares.
     """
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, *, kernel, stride, pads, dilation, out_hw):
         xpad = _pad_nchw(x, pads, -xp.inf)
@@ -105,6 +115,10 @@ class MaxPool2d(Function):
     def backward(ctx, g):
         kernel, stride, pads, dilation = ctx.opts
         xpad, out = ctx.xpad, ctx.out
+        if isinstance(g, Tensor):  # xpad is x itself when nothing is padded
+            xpad = xpad._data if isinstance(xpad, Tensor) else xpad
+            src = _max_sources(xpad, out._data, kernel, stride, pads, dilation, ctx.x_shape)
+            return _scatter_to(g, src, ctx.x_shape)
         out_hw, in_hw = out.shape[2:], ctx.x_shape[2:]
         gpad = scratch_like(xpad)
         gpad.fill(0)
@@ -130,6 +144,41 @@ class MaxPool2d(Function):
                 xp.logical_not(hit, out=hit)
                 rest *= hit
         return _crop(gpad, pads, ctx.x_shape)
+
+
+def _max_sources(xpad, out, kernel, stride, pads, dilation, x_shape):
+    """Index into ``x.ravel()`` of the input that :meth:`MaxPool2d.backward` gives each
+    window's gradient (the first maximum among the real taps), −1 where it gives none
+    (a NaN or all −∞ window): the same routing as the fused backward, as indices."""
+    n, c, h, w = x_shape
+    out_hw = out.shape[2:]
+    src = xp.full(out.shape, -1, dtype=xp.int64)
+    free = xp.ones(out.shape, dtype=bool)  # windows whose maximum is not met yet
+    hit = xp.empty(out.shape, dtype=bool)
+    plane = (xp.arange(n * c, dtype=xp.int64) * (h * w)).reshape(n, c, 1, 1)
+    for i, j in _offsets(kernel):
+        xp.equal(window(xpad, i, j, stride, dilation, out_hw), out, out=hit)
+        real = _real_taps(i, j, stride, dilation, pads, (h, w), out_hw)
+        if real is not None:
+            hit &= real
+        hit &= free
+        rows, cols = _taps(i, j, stride, dilation, pads, out_hw)
+        xp.copyto(src, plane + (rows[:, None] * w + cols), where=hit)
+        free &= ~hit
+    return src
+
+
+def _scatter_to(g: Tensor, src, x_shape) -> Tensor:
+    """Recorded ``gx = zeros(x_shape)``, ``gx.flat[src] += g`` (entries with ``src`` −1
+    dropped): a max-type backward with fixed routing. Its backward gathers at ``src``."""
+    src = src.ravel()
+    gflat = reshape(g, -1)
+    keep = src >= 0
+    if not keep.all():
+        kept = xp.flatnonzero(keep)
+        gflat, src = getitem(gflat, kept), src[kept]
+    size = x_shape[0] * x_shape[1] * x_shape[2] * x_shape[3]
+    return reshape(ScatterIndex.apply(gflat, shape=(size,), index=src, advanced=True), x_shape)
 
 
 def _max_indices(x, out, kernel, stride, pads, dilation):
@@ -164,6 +213,8 @@ class AvgPool2d(Function):
     (``count_include_pad``; kh·kw unless a ``ceil_mode`` window hangs over the end), else
     the number of real inputs in the window."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(
         ctx, x, *, kernel, stride, pads, padding, out_hw, count_include_pad, divisor_override
@@ -189,16 +240,50 @@ class AvgPool2d(Function):
             divisor = sum(window(counted, i, j, stride, one, out_hw) for i, j in _offsets(kernel))
         ctx.divisor, ctx.pad_shape, ctx.x_shape = divisor, xpad.shape, x.shape
         ctx.opts = kernel, stride, pads
+        ctx.pool = dict(
+            kernel=kernel, stride=stride, pads=pads, padding=padding, out_hw=out_hw,
+            count_include_pad=count_include_pad, divisor_override=divisor_override,
+        )  # fmt: skip
         return total / divisor
 
     @staticmethod
     def backward(ctx, g):
-        kernel, stride, pads = ctx.opts
-        share = g / ctx.divisor
-        gpad = xp.zeros(ctx.pad_shape, dtype=g.dtype)
-        for i, j in _offsets(kernel):
-            window(gpad, i, j, stride, (1, 1), g.shape[2:])[...] += share
-        return _crop(gpad, pads, ctx.x_shape)
+        if isinstance(g, Tensor):
+            return AvgPoolGrad.apply(
+                g, divisor=ctx.divisor, pad_shape=ctx.pad_shape, x_shape=ctx.x_shape,
+                opts=ctx.opts, pool=ctx.pool,
+            )  # fmt: skip
+        return _avg_spread(g, ctx.divisor, ctx.pad_shape, ctx.x_shape, ctx.opts)
+
+
+def _avg_spread(g, divisor, pad_shape, x_shape, opts):
+    """∂L/∂x of :class:`AvgPool2d`: each window's G/K added back over its taps."""
+    kernel, stride, pads = opts
+    share = g / divisor
+    gpad = xp.zeros(pad_shape, dtype=g.dtype)
+    for i, j in _offsets(kernel):
+        window(gpad, i, j, stride, (1, 1), g.shape[2:])[...] += share
+    return _crop(gpad, pads, x_shape)
+
+
+class AvgPoolGrad(Function):
+    """∂L/∂x of :class:`AvgPool2d` as an op of G (recorded by ``create_graph=True``):
+    gx = Σ_(i, j) G/K spread over the taps. It is linear in G, and its adjoint is the
+    average pooling itself: ∂/∂G ⟨GG, gx⟩ = avg_pool2d(GG).
+
+    Shape: G (N, C, Ho, Wo), output (N, C, H, W).
+    """
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, g, *, divisor, pad_shape, x_shape, opts, pool):
+        ctx.pool = pool
+        return _avg_spread(g, divisor, pad_shape, x_shape, opts)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _run(AvgPool2d, gg, **ctx.pool)
 
 
 def _plane_flat(idx, n: int, c: int, plane: int):
@@ -308,7 +393,7 @@ def max_pool2d(
     out = MaxPool2d.apply(x, **opts, out_hw=out_hw)
     if not return_indices:
         return _unbatch(out, unbatched)
-    idx = Tensor(_max_indices(x.data, out.data, **opts))
+    idx = Tensor(_max_indices(x._data, out._data, **opts))
     return _unbatch(out, unbatched), _unbatch(idx, unbatched)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import builtins
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor
 
 
 def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
@@ -39,6 +40,8 @@ def _count(shape, axes) -> int:
 class Sum(Function):
     """y = Σ_axes x; ∂y/∂x = 1 (broadcast back)."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, axes=(), keepdims=False):
         ctx.shape, ctx.axes, ctx.keepdims = x.shape, axes, keepdims
@@ -52,6 +55,8 @@ class Sum(Function):
 
 class Mean(Function):
     """y = (1/N) Σ_axes x; ∂y/∂x = 1/N."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, axes=(), keepdims=False):
@@ -68,23 +73,29 @@ class Mean(Function):
 class Var(Function):
     """y = Σ (x − x̄)² / (N − correction); ∂y/∂x = 2(x − x̄)/(N − correction)."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, axes=(), keepdims=False, correction=1):
         centered = x - x.mean(axis=axes, keepdims=True)
         denom = builtins.max(_count(x.shape, axes) - correction, 0)
-        ctx.centered, ctx.denom, ctx.axes, ctx.keepdims = centered, denom, axes, keepdims
+        ctx.x, ctx.denom, ctx.axes, ctx.keepdims = x, denom, axes, keepdims
         with xp.errstate(divide="ignore", invalid="ignore"):
             return (centered * centered).sum(axis=axes, keepdims=keepdims) / x.dtype.type(denom)
 
     @staticmethod
     def backward(ctx, g):
-        c = ctx.centered
-        g = _expand_back(g, c.shape, ctx.axes, ctx.keepdims)
-        return g * c * (c.dtype.type(2) / c.dtype.type(ctx.denom))
+        x = ctx.x
+        c = x - x.mean(axis=ctx.axes, keepdims=True)
+        g = _expand_back(g, x.shape, ctx.axes, ctx.keepdims)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return g * c * (x.dtype.type(2) / x.dtype.type(ctx.denom))
 
 
 class MaxMin(Function):
     """y = max (or min) over axes; the gradient is shared equally among tied maxima."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, axes=(), keepdims=False, largest=True):
@@ -101,20 +112,27 @@ class MaxMin(Function):
 
 
 class LogSumExp(Function):
-    """y = m + ln Σ exp(x − m) with m = max x (stable); ∂y/∂x = softmax(x)."""
+    """y = m + ln Σ exp(x − m) with m = max x (stable); ∂y/∂x = softmax(x) = exp(x − y).
+
+    The backward reads the saved input and output, so it differentiates again."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, axes=(), keepdims=False):
         m = x.max(axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)
         y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        if not keepdims:
+            y = y.reshape([n for i, n in enumerate(x.shape) if i not in axes])
         ctx.x, ctx.y, ctx.axes, ctx.keepdims = x, y, axes, keepdims
-        return y if keepdims else y.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.x.shape, ctx.axes, ctx.keepdims)
-        return g * xp.exp(ctx.x - ctx.y)
+        x = ctx.x
+        g = _expand_back(g, x.shape, ctx.axes, ctx.keepdims)
+        return g * xp.exp(x - _expand_back(ctx.y, x.shape, ctx.axes, ctx.keepdims))
 
 
 def _axes_and_keep(x: Tensor, axis, keepdims, dim, keepdim):
@@ -125,14 +143,14 @@ def _axes_and_keep(x: Tensor, axis, keepdims, dim, keepdim):
 
 def sum(x: Tensor, axis=None, keepdims=False, *, dim=None, keepdim=False) -> Tensor:  # noqa: A001
     axes, keep = _axes_and_keep(x, axis, keepdims, dim, keepdim)
-    if x.data.dtype.kind in "biu":
-        return Tensor(x.data.sum(axis=axes, keepdims=keep))
+    if x._data.dtype.kind in "biu":
+        return Tensor(x._data.sum(axis=axes, keepdims=keep))
     return Sum.apply(x, axes=axes, keepdims=keep)
 
 
 def mean(x: Tensor, axis=None, keepdims=False, *, dim=None, keepdim=False) -> Tensor:
     axes, keep = _axes_and_keep(x, axis, keepdims, dim, keepdim)
-    if x.data.dtype.kind in "biu":
+    if x._data.dtype.kind in "biu":
         raise TypeError(f"mean() needs a floating point tensor, got {x.dtype}; use .float()")
     return Mean.apply(x, axes=axes, keepdims=keep)
 
@@ -176,14 +194,14 @@ def logsumexp(x: Tensor, axis=None, keepdims=False, *, dim=None, keepdim=False) 
 def argmax(x: Tensor, axis=None, keepdims=False, *, dim=None, keepdim=False) -> Tensor:
     """Index of the largest element (flattened when ``axis`` is None); no graph."""
     axis = dim if dim is not None else axis
-    return Tensor(xp.argmax(x.data, axis=axis, keepdims=keepdims or keepdim))
+    return Tensor(xp.argmax(x._data, axis=axis, keepdims=keepdims or keepdim))
 
 
 def argmin(x: Tensor, axis=None, keepdims=False, *, dim=None, keepdim=False) -> Tensor:
     axis = dim if dim is not None else axis
-    return Tensor(xp.argmin(x.data, axis=axis, keepdims=keepdims or keepdim))
+    return Tensor(xp.argmin(x._data, axis=axis, keepdims=keepdims or keepdim))
 
 
 def _check_nonempty(x: Tensor, op: str) -> None:
-    if x.data.size == 0:
+    if x._data.size == 0:
         raise ValueError(f"{op}() of an empty tensor (shape {x.shape}) is undefined")

@@ -1,10 +1,17 @@
 """Resampling to a requested size: adaptive max and average pooling (PyTorch's bins
-start = ⌊i·L/out⌋, end = ⌈(i+1)·L/out⌉) and nearest-neighbour interpolation."""
+start = ⌊i·L/out⌋, end = ⌈(i+1)·L/out⌉) and nearest-neighbour interpolation.
+
+Everything but :class:`MaxAt` is composed from differentiable ops (mean, average or max
+pooling, matmul with constant bin or selection matrices), so gradients of any order
+follow; ``MaxAt`` records its backward as a scatter-add at the fixed maxima.
+"""
 
 from __future__ import annotations
 
 import math
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import scratch, xp
 from gradkit.ops.conv import batched, pair
 from gradkit.ops.linalg import matmul
@@ -12,12 +19,12 @@ from gradkit.ops.pool import (
     _as_2d,
     _from_2d,
     _plane_flat,
+    _scatter_to,
     _unbatch,
     avg_pool2d,
     max_pool2d,
 )
 from gradkit.ops.reduce import mean
-from gradkit.tensor import Function, Tensor
 
 
 class MaxAt(Function):
@@ -25,7 +32,10 @@ class MaxAt(Function):
     plane: the maxima found by adaptive max pooling. The backward adds every output's
     gradient back to the input it came from (bins may share their maximum); on 1-d
     indices NumPy 2's ``np.add.at`` is as fast as a ``bincount``, without its float64
-    temporary."""
+    temporary. With ``create_graph=True`` that scatter-add is recorded (its own backward
+    is this gather again)."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, idx):
@@ -35,6 +45,8 @@ class MaxAt(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return _scatter_to(g, ctx.flat, ctx.x_shape), None
         gx = scratch((math.prod(ctx.x_shape),), g.dtype)
         gx.fill(0)
         xp.add.at(gx, ctx.flat, g.ravel())
@@ -189,7 +201,7 @@ def adaptive_max_pool2d(
             return _unbatch(out, unbatched)
         out, idx = out
     else:
-        idx = Tensor(_adaptive_argmax(x.data, (ho, wo)))
+        idx = Tensor(_adaptive_argmax(x._data, (ho, wo)))
         out = MaxAt.apply(x, idx)
     out = _unbatch(out, unbatched)
     return (out, _unbatch(idx, unbatched)) if return_indices else out

@@ -15,12 +15,20 @@ evaluated as σ(z) = ½·tanh(z/2) + ½, which lets one ``tanh`` call cover ever
 Sequences are time-major: ``x`` is (T, B, I). ``reverse=True`` runs the recurrence from
 t = T−1 down to 0 (the backward half of a bidirectional layer); outputs stay aligned with
 the input's time axis.
+
+Each op has several outputs, PyTorch's ``(output, h_n)`` (``(output, h_n, c_n)`` for the
+LSTM): the final states are outputs of their own, so a loss on them feeds the last step's
+gradient directly and the backward gets ``None`` (nothing to add, nothing allocated) for
+an output no loss reached. Forward saves only what the inputs that need a gradient use,
+and nothing under ``no_grad``. The backward is fused NumPy code, so double backward
+(``create_graph=True``) is refused.
 """
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import column_sums, scratch, xp
-from gradkit.tensor import Function, Tensor
 
 ACTIVATIONS = ("tanh", "relu", "softsign")
 
@@ -50,42 +58,50 @@ def _time_order(a, reverse: bool):
     return a[::-1] if reverse else a
 
 
-def _weight_grads(ctx, dz, dz_h, x, h_prev, w_idx):
+def _weight_grads(ctx, dz, dz_h, h_prev):
     """Gradients of x, W_ih, W_hh, b_ih, b_hh from the pre-activation gradients.
 
     ``dz`` (T, B, G·H) is ∂L/∂(x W_ihᵀ + b_ih) and ``dz_h`` the same for the recurrent
     term h W_hhᵀ + b_hh, both in processing order; each weight gradient is one matmul.
-    ``w_idx`` is the position of W_ih among the op's inputs (then W_hh, b_ih, b_hh).
+    The inputs are (x, h0, W_ih, W_hh, b_ih, b_hh); ``ctx.x`` and ``ctx.w_ih`` exist only
+    when a gradient needs them (see :func:`_save_inputs`).
     """
     T, B, gh = dz.shape
-    needs = ctx.needs_input_grad
-    need_x = needs[0]
-    need_ih = (needs[w_idx], needs[w_idx + 2])
-    need_hh = (needs[w_idx + 1], needs[w_idx + 3])
+    need_x, _, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad
     dz2 = dz.reshape(T * B, gh)
     dx = dw_ih = dw_hh = db_ih = db_hh = None
     if need_x:
         dx = _time_order((dz2 @ ctx.w_ih).reshape(T, B, -1), ctx.reverse)
-    if need_ih[0]:
-        x_proc = xp.ascontiguousarray(_time_order(x, ctx.reverse)).reshape(T * B, -1)
+    if need_w_ih:
+        x_proc = xp.ascontiguousarray(_time_order(ctx.x, ctx.reverse)).reshape(T * B, -1)
         dw_ih = dz2.T @ x_proc
-    if need_ih[1]:
+    if need_b_ih:
         db_ih = column_sums(dz2)
     dzh2 = dz_h.reshape(T * B, gh)
-    if need_hh[0]:
+    if need_w_hh:
         dw_hh = dzh2.T @ h_prev.reshape(T * B, -1)
-    if need_hh[1]:
+    if need_b_hh:
         db_hh = column_sums(dzh2)
     return dx, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _save_inputs(ctx, x, w_ih) -> None:
+    """Keep x only for ∂L/∂W_ih and W_ih only for ∂L/∂x (inputs x, h0, W_ih, ...)."""
+    needs = ctx.needs_input_grad
+    if needs[2]:
+        ctx.x = x
+    if needs[0]:
+        ctx.w_ih = w_ih
 
 
 # ---------------------------------------------------------------------- Elman RNN
 class RNNLayer(Function):
     """h_t = f(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh) for t = 1..T, f ∈ {tanh, relu,
-    softsign}; returns all h_t, shape (T, B, H).
+    softsign}; returns (all h_t (T, B, H), h_T (B, H)).
 
-    Backward: δ_t = (∂L/∂h_t + δ_{t+1} W_hh) ⊙ f'(z_t), then ∂L/∂W_hh = Σ_t δ_tᵀ h_{t−1},
-    ∂L/∂W_ih = Σ_t δ_tᵀ x_t, ∂L/∂x_t = δ_t W_ih, ∂L/∂h_0 = δ_1 W_hh.
+    Backward: δ_t = (∂L/∂h_t + δ_{t+1} W_hh) ⊙ f'(z_t), where ∂L/∂h_T also takes the
+    gradient of the h_T output; then ∂L/∂W_hh = Σ_t δ_tᵀ h_{t−1}, ∂L/∂W_ih = Σ_t δ_tᵀ x_t,
+    ∂L/∂x_t = δ_t W_ih, ∂L/∂h_0 = δ_1 W_hh.
     """
 
     @staticmethod
@@ -103,60 +119,34 @@ class RNNLayer(Function):
             xp.matmul(hs[t], w_hh_t, out=h)
             h += xw[t]
             _activate_(h, nonlinearity)
-        ctx.x, ctx.hs, ctx.w_ih, ctx.w_hh = x, hs, w_ih, w_hh
-        ctx.nonlinearity, ctx.reverse = nonlinearity, reverse
-        return _time_order(hs[1:], reverse)
+        out = _time_order(hs[1:], reverse)
+        if True in ctx.needs_input_grad:
+            _save_inputs(ctx, x, w_ih)
+            ctx.hs, ctx.w_hh = hs, w_hh
+            ctx.nonlinearity, ctx.reverse = nonlinearity, reverse
+        return out, hs[T].copy()
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g_out, g_h):
         hs, w_hh = ctx.hs, ctx.w_hh
         T = hs.shape[0] - 1
-        dy = _time_order(g, ctx.reverse)
+        dy = None if g_out is None else _time_order(g_out, ctx.reverse)
         dz = _derivative(hs[1:], ctx.nonlinearity)  # f'(z_t), overwritten by δ_t below
-        dh = None
+        dh = None if g_h is None else g_h.astype(dz.dtype)  # ∂L/∂h_t, owned: added to in place
         for t in range(T - 1, -1, -1):
             d = dz[t]
             if dh is None:
                 d *= dy[t]
             else:
-                dh += dy[t]
+                if dy is not None:
+                    dh += dy[t]
                 d *= dh
             dh = d @ w_hh
-        dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(ctx, dz, dz, ctx.x, hs[:-1], 2)
+        dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(ctx, dz, dz, hs[:-1])
         return dx, dh, dw_ih, dw_hh, db_ih, db_hh
 
 
 # ---------------------------------------------------------------------- LSTM
-class _CellState:
-    """Carries c_T out of :class:`LSTMLayer` and ∂L/∂c_T back into it (a second output)."""
-
-    __slots__ = ("value", "grad")
-
-    def __init__(self) -> None:
-        self.value = None
-        self.grad = None
-
-
-class LSTMFinalCell(Function):
-    """The LSTM's final cell state c_T as a tensor that depends on the layer's output.
-
-    Its input is the layer's output sequence only so that the engine orders this node
-    before the layer: backward parks ∂L/∂c_T in the shared :class:`_CellState` (where the
-    layer's backward reads it) and passes a zero gradient to the sequence.
-    """
-
-    @staticmethod
-    def forward(ctx, seq, state=None):
-        ctx.state, ctx.shape = state, seq.shape
-        return state.value
-
-    @staticmethod
-    def backward(ctx, g):
-        state = ctx.state
-        state.grad = g if state.grad is None else state.grad + g
-        return xp.broadcast_to(xp.zeros((), dtype=g.dtype), ctx.shape)
-
-
 def _lstm_permutation(H: int):
     """Rows of PyTorch's (i, f, g, o) gate blocks in the internal order (o, i, f, g):
     the three logistic gates are contiguous, and so are the three gates fed by ∂L/∂c."""
@@ -173,13 +163,14 @@ class LSTMLayer(Function):
         c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
         h_t = o_t ⊙ φ(c_t)
 
-    with φ = tanh (or softsign, concept RNN-SOFTSIGN). Returns all h_t, shape (T, B, H);
-    c_T is handed to ``state`` (see :func:`lstm_layer`).
+    with φ = tanh (or softsign, concept RNN-SOFTSIGN). Returns (all h_t (T, B, H),
+    h_T (B, H), c_T (B, H)).
 
-    Backward, per step from t = T down to 1 (δ = ∂L/∂pre-activation)::
+    Backward, per step from t = T down to 1 (δ = ∂L/∂pre-activation), starting from
+    the gradients of the outputs h_T and c_T (zero where none arrived)::
 
-        ∂h_t = ∂L/∂h_t + δ_{t+1} W_hh
-        ∂c_t = ∂h_t ⊙ o_t ⊙ φ'(c_t) + ∂c_{t+1} ⊙ f_{t+1}
+        ∂h_t = ∂L/∂h_t + δ_{t+1} W_hh                       (∂h_T = ∂L/∂h_T + ∂L/∂out_T)
+        ∂c_t = ∂h_t ⊙ o_t ⊙ φ'(c_t) + ∂c_{t+1} ⊙ f_{t+1}    (∂c_{T+1} ⊙ f_{T+1} = ∂L/∂c_T)
         δo = ∂h_t ⊙ φ(c_t) ⊙ σ',  δi = ∂c_t ⊙ g_t ⊙ σ',  δf = ∂c_t ⊙ c_{t−1} ⊙ σ',
         δg = ∂c_t ⊙ i_t ⊙ φ'
 
@@ -191,9 +182,7 @@ class LSTMLayer(Function):
     """
 
     @staticmethod
-    def forward(
-        ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, activation="tanh", reverse=False, state=None
-    ):
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, activation="tanh", reverse=False):
         H = w_hh.shape[1]
         perm = _lstm_permutation(H)
         scale = xp.ones((4, 1, H), dtype=x.dtype)
@@ -202,15 +191,21 @@ class LSTMLayer(Function):
         xa, gates = _lstm_input_projection(_time_order(x, reverse), w_ih4, b_ih + b_hh, perm, scale)
         w_hh_t = xp.ascontiguousarray((w_hh4 * scale.transpose(0, 2, 1)).transpose(0, 2, 1))
         hs, cs, tcs = _lstm_recurrence(gates, h0, c0, w_hh_t, activation)
-        state.value = cs[-1].copy()
-        ctx.xa, ctx.hs, ctx.cs, ctx.tcs, ctx.gates = xa, hs, cs, tcs, gates
-        ctx.w_ih, ctx.w_hh, ctx.perm = w_ih4, w_hh4, perm
-        ctx.activation, ctx.reverse, ctx.state = activation, reverse, state
-        return _time_order(hs[1:], reverse)
+        out = _time_order(hs[1:], reverse)
+        needs = ctx.needs_input_grad
+        if True in needs:
+            ctx.hs, ctx.cs, ctx.tcs, ctx.gates = hs, cs, tcs, gates
+            ctx.w_hh, ctx.perm = w_hh4, perm
+            ctx.activation, ctx.reverse = activation, reverse
+            if needs[0]:
+                ctx.w_ih = w_ih4
+            if needs[3] or needs[5] or needs[6]:
+                ctx.xa = xa
+        return out, hs[-1].copy(), cs[-1].copy()
 
     @staticmethod
-    def backward(ctx, g):
-        dz, dh0, dc0 = _lstm_bptt(ctx, g)
+    def backward(ctx, g_out, g_h, g_c):
+        dz, dh0, dc0 = _lstm_bptt(ctx, g_out, g_h, g_c)
         dx, dw_ih, dw_hh, db_ih, db_hh = _lstm_param_grads(ctx, dz)
         return dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh
 
@@ -271,23 +266,25 @@ def _lstm_recurrence(gates, h0, c0, w_hh_t, activation: str):
     return hs, cs, tcs
 
 
-def _lstm_bptt(ctx, g):
-    """Backpropagation through time of :class:`LSTMLayer`: the pre-activation gradients
-    δ (4, T, B, H) in processing order, ∂L/∂h_0 and ∂L/∂c_0 (B, H)."""
+def _lstm_bptt(ctx, g_out, g_h, g_c):
+    """Backpropagation through time of :class:`LSTMLayer` from the gradients of its three
+    outputs (each may be None): the pre-activation gradients δ (4, T, B, H) in processing
+    order, ∂L/∂h_0 and ∂L/∂c_0 (B, H)."""
     cs, tcs, gates, w_hh = ctx.cs, ctx.tcs, ctx.gates, ctx.w_hh
     _, T, B, H = gates.shape
     dt = gates.dtype
-    dy = _time_order(g, ctx.reverse)
+    dy = None if g_out is None else _time_order(g_out, ctx.reverse)
     dz = scratch((4, T, B, H), dt)
-    state = ctx.state
     dc = xp.zeros((B, H), dtype=dt)  # ∂c_{t+1} ⊙ f_{t+1}, then ∂c_t
-    if state.grad is not None:
-        dc += state.grad
-    state.grad = None
-    tmp = xp.empty((4, B, H), dtype=dt)
+    if g_c is not None:
+        dc += g_c
     dh = xp.zeros((B, H), dtype=dt)  # δ_{t+1} W_hh, then ∂h_t
+    if g_h is not None:
+        dh += g_h
+    tmp = xp.empty((4, B, H), dtype=dt)
     for t in range(T - 1, -1, -1):
-        dh += dy[t]
+        if dy is not None:
+            dh += dy[t]
         _lstm_step_backward(dh, dc, gates[:, t], cs[t], tcs[t], dz[:, t], ctx.activation, tmp)
         xp.add.reduce(xp.matmul(dz[:, t], w_hh, out=tmp), axis=0, out=dh)
     return dz, dh, dc
@@ -372,7 +369,8 @@ class GRULayer(Function):
         n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn))
         h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}
 
-    Returns all h_t, shape (T, B, H). Backward per step::
+    Returns (all h_t (T, B, H), h_T (B, H)). Backward per step, starting from the
+    gradient of the h_T output::
 
         ∂h_t = ∂L/∂h_t + ∂h_t→h_{t−1} of step t+1
         δn = ∂h_t ⊙ (1 − z_t) ⊙ (1 − n_t²),   δz = ∂h_t ⊙ (h_{t−1} − n_t) ⊙ z_t(1 − z_t)
@@ -415,16 +413,19 @@ class GRULayer(Function):
             xp.subtract(hs[t], n, out=h)
             h *= a[:, H : 2 * H]
             h += n
-        ctx.x, ctx.hs, ctx.gates, ctx.hn, ctx.w_ih, ctx.w_hh = x, hs, gates, hn, w_ih, w_hh
-        ctx.reverse = reverse
-        return _time_order(hs[1:], reverse)
+        out = _time_order(hs[1:], reverse)
+        if True in ctx.needs_input_grad:
+            _save_inputs(ctx, x, w_ih)
+            ctx.hs, ctx.gates, ctx.hn, ctx.w_hh = hs, gates, hn, w_hh
+            ctx.reverse = reverse
+        return out, hs[T].copy()
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g_out, g_h):
         hs, gates, hn, w_hh = ctx.hs, ctx.gates, ctx.hn, ctx.w_hh
         T, B, H3 = gates.shape
         H = H3 // 3
-        dy = _time_order(g, ctx.reverse)
+        dy = None if g_out is None else _time_order(g_out, ctx.reverse)
         g3 = gates.reshape(T, B, 3, H)
         r, z, n = g3[:, :, 0], g3[:, :, 1], g3[:, :, 2]
         qn = (1 - z) * (1 - n * n)
@@ -433,9 +434,10 @@ class GRULayer(Function):
         dh4 = xp.empty((T, B, 3, H), dtype=gates.dtype)  # [δr, δz, δn ⊙ r] (recurrent side)
         dh_pre = dh4.reshape(T, B, H3)
         dn = xp.empty((T, B, H), dtype=gates.dtype)  # δn (input side)
-        dh = None
+        dh = g_h  # ∂L/∂h_t; never written in place
         for t in range(T - 1, -1, -1):
-            dh = dy[t] if dh is None else dh + dy[t]
+            if dy is not None:
+                dh = dy[t] if dh is None else dh + dy[t]
             xp.multiply(dh, qn[t], out=dn[t])
             xp.multiply(dh, qz[t], out=dh4[t, :, 1])
             xp.multiply(dn[t], qr[t], out=dh4[t, :, 0])
@@ -445,7 +447,7 @@ class GRULayer(Function):
             dh = dh_prev
         dx_pre = dh_pre.copy()
         dx_pre.reshape(T, B, 3, H)[:, :, 2] = dn
-        dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(ctx, dx_pre, dh_pre, ctx.x, hs[:-1], 2)
+        dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(ctx, dx_pre, dh_pre, hs[:-1])
         return dx, dh, dw_ih, dw_hh, db_ih, db_hh
 
 
@@ -463,10 +465,11 @@ def rnn_layer(
     b_hh: Tensor | None = None,
     nonlinearity: str = "tanh",
     reverse: bool = False,
-) -> Tensor:
+) -> tuple[Tensor, Tensor]:
     """Elman RNN over a time-major sequence; see :class:`RNNLayer`.
 
-    Shape: x (T, B, I), h0 (B, H), w_ih (H, I), w_hh (H, H), biases (H,) → (T, B, H).
+    Shape: x (T, B, I), h0 (B, H), w_ih (H, I), w_hh (H, H), biases (H,) →
+    (output (T, B, H), h_T (B, H)).
     """
     if nonlinearity not in ACTIVATIONS:
         raise ValueError(f"nonlinearity must be one of {ACTIVATIONS}, got {nonlinearity!r}")
@@ -487,21 +490,20 @@ def lstm_layer(
     b_hh: Tensor | None = None,
     activation: str = "tanh",
     reverse: bool = False,
-) -> tuple[Tensor, Tensor]:
+) -> tuple[Tensor, Tensor, Tensor]:
     """LSTM over a time-major sequence; see :class:`LSTMLayer`.
 
     Shape: x (T, B, I), h0 and c0 (B, H), w_ih (4H, I), w_hh (4H, H), biases (4H,) →
-    (output (T, B, H), c_T (B, H)); h_T is ``output[-1]`` (``output[0]`` when reversed).
+    (output (T, B, H), h_T (B, H), c_T (B, H)); h_T equals ``output[-1]``
+    (``output[0]`` when reversed).
     """
     if activation not in ("tanh", "softsign"):
         raise ValueError(f"LSTM activation must be 'tanh' or 'softsign', got {activation!r}")
     G = w_hh.shape[0]
-    state = _CellState()
-    out = LSTMLayer.apply(
+    return LSTMLayer.apply(
         x, h0, c0, w_ih, w_hh, _bias(b_ih, G, x), _bias(b_hh, G, x),
-        activation=activation, reverse=reverse, state=state,
+        activation=activation, reverse=reverse,
     )  # fmt: skip
-    return out, LSTMFinalCell.apply(out, state=state)
 
 
 def gru_layer(
@@ -512,10 +514,11 @@ def gru_layer(
     b_ih: Tensor | None = None,
     b_hh: Tensor | None = None,
     reverse: bool = False,
-) -> Tensor:
+) -> tuple[Tensor, Tensor]:
     """GRU over a time-major sequence; see :class:`GRULayer`.
 
-    Shape: x (T, B, I), h0 (B, H), w_ih (3H, I), w_hh (3H, H), biases (3H,) → (T, B, H).
+    Shape: x (T, B, I), h0 (B, H), w_ih (3H, I), w_hh (3H, H), biases (3H,) →
+    (output (T, B, H), h_T (B, H)).
     """
     G = w_hh.shape[0]
     return GRULayer.apply(x, h0, w_ih, w_hh, _bias(b_ih, G, x), _bias(b_hh, G, x), reverse=reverse)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.tensor import Function, Tensor
 
 
 class Reshape(Function):
+    view = "reshape"
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, shape=()):
         ctx.shape = x.shape
@@ -22,18 +26,24 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    view = "permute"
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, axes=()):
-        ctx.inverse = tuple(xp.argsort(axes))
+        ctx.inverse = tuple(int(a) for a in xp.argsort(axes))
         return x.transpose(axes)
 
     @staticmethod
     def backward(ctx, g):
-        return g.transpose(ctx.inverse)
+        return xp.transpose(g, ctx.inverse)
 
 
 class BroadcastTo(Function):
     """Read-only broadcast view; the engine's ``unbroadcast`` is the backward."""
+
+    view = "expand"
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, shape=()):
@@ -48,6 +58,8 @@ class GetItem(Function):
     """y = x[index]. Basic indexing scatters by assignment; advanced (integer or
     boolean array) indexing accumulates, so repeated indices add up."""
 
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, x, index=None, advanced=False):
         ctx.shape, ctx.index, ctx.advanced = x.shape, index, advanced
@@ -55,15 +67,67 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = xp.zeros(ctx.shape, dtype=g.dtype)
-        if ctx.advanced:
-            xp.add.at(out, ctx.index, g)
+        if isinstance(g, Tensor):
+            return ScatterIndex.apply(g, shape=ctx.shape, index=ctx.index, advanced=ctx.advanced)
+        return ScatterIndex.forward(None, g, ctx.shape, ctx.index, ctx.advanced)
+
+
+class View(GetItem):
+    """Basic indexing (slices, ints, None, Ellipsis): the result shares storage."""
+
+    view = "getitem"
+
+
+class ScatterIndex(Function):
+    """y = zeros(shape) with g placed at ``index`` (added up where advanced indices
+    repeat): the adjoint of ``x[index]``, and so getitem's backward."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, g, shape=(), index=None, advanced=False):
+        if ctx is not None:
+            ctx.index = index
+        out = xp.zeros(shape, dtype=g.dtype)
+        if advanced:
+            xp.add.at(out, index, g)
         else:
-            out[ctx.index] = g
+            out[index] = g
         return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.index]
+
+
+class Split(Function):
+    """Pieces ``x[pieces[k]]`` along one axis, one graph node for all of them; each piece
+    is a view of x. The backward concatenates the pieces' gradients (zeros for unused)."""
+
+    view = "split"
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x, pieces=(), axis=0, sizes=()):
+        ctx.axis, ctx.sizes, ctx.shape = axis, sizes, x.shape
+        return tuple(x[p] for p in pieces)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        parts = []
+        for g, n in zip(grads, ctx.sizes):
+            if g is None:
+                shape = list(ctx.shape)
+                shape[ctx.axis] = n
+                like = next(x for x in grads if x is not None)
+                g = xp.zeros(shape, dtype=like.dtype)
+            parts.append(g)
+        return xp.concatenate(parts, axis=ctx.axis)
 
 
 class Concatenate(Function):
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, *xs, axis=0):
         ctx.axis = axis
@@ -76,6 +140,8 @@ class Concatenate(Function):
 
 
 class Stack(Function):
+    differentiable_backward = True
+
     @staticmethod
     def forward(ctx, *xs, axis=0):
         ctx.axis = axis
@@ -87,6 +153,8 @@ class Stack(Function):
 
 
 class Pad(Function):
+    differentiable_backward = True
+
     """Constant padding; ``pad_width`` as in ``numpy.pad`` (one (before, after) per axis)."""
 
     @staticmethod
@@ -113,12 +181,17 @@ def reshape(x: Tensor, *shape) -> Tensor:
         new = xp.empty(x.shape, dtype=bool).reshape(shape).shape
     except ValueError:
         raise ValueError(
-            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) "
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x._data.size} elements) "
             f"into shape {shape}"
         ) from None
     if new == x.shape:
         return x
     return Reshape.apply(x, shape=new)
+
+
+def ravel(x: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (a view when possible)."""
+    return reshape(x, -1)
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -199,22 +272,23 @@ def _is_advanced(index) -> bool:
     )
 
 
-def _plain_index(index):
+def plain_index(index):
+    """The index with Tensors replaced by their arrays."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(p.data if isinstance(p, Tensor) else p for p in index)
+        return tuple(p._data if isinstance(p, Tensor) else p for p in index)
     return index
 
 
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]``: slices, ints, None, Ellipsis, integer and boolean arrays."""
     advanced = _is_advanced(index)
-    index = _plain_index(index)
+    index = plain_index(index)
     if isinstance(index, list):
         index = xp.asarray(index)
     try:
-        return GetItem.apply(x, index=index, advanced=advanced)
+        return (GetItem if advanced else View).apply(x, index=index, advanced=advanced)
     except IndexError as exc:
         raise IndexError(
             f"index {index!r} is invalid for a tensor of shape {x.shape}: {exc}"
@@ -245,9 +319,10 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Stack.apply(*tensors, axis=axis % (tensors[0].ndim + 1))
 
 
-def split(x: Tensor, split_size_or_sections, axis: int = 0) -> list[Tensor]:
+def split(x: Tensor, split_size_or_sections, axis: int = 0, *, dim=None) -> list[Tensor]:
     """PyTorch ``split``: an int is the size of each piece (the last may be smaller);
-    a list gives each piece's size."""
+    a list gives each piece's size. One graph node; the pieces are views of ``x``."""
+    axis = axis if dim is None else dim
     n = x.shape[axis]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
@@ -258,16 +333,35 @@ def split(x: Tensor, split_size_or_sections, axis: int = 0) -> list[Tensor]:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != n:
             raise ValueError(f"split sizes {sizes} do not add up to dim {axis} of size {n}")
-    pieces, start = [], 0
     lead = (slice(None),) * (axis % x.ndim)
+    pieces, start = [], 0
     for s in sizes:
-        pieces.append(getitem(x, lead + (slice(start, start + s),)))
+        pieces.append(lead + (slice(start, start + s),))
         start += s
-    return pieces
+    return list(Split.apply(x, pieces=tuple(pieces), axis=axis % x.ndim, sizes=tuple(sizes)))
 
 
-def chunk(x: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
+def unbind(x: Tensor, dim: int = 0) -> tuple:
+    """The slices of ``x`` along ``dim``, without that dim (one graph node)."""
+    n = x.shape[dim]
+    return tuple(squeeze(p, dim) for p in split(x, 1, dim)) if n else ()
+
+
+def movedim(x: Tensor, source, destination) -> Tensor:
+    """Move dims ``source`` to positions ``destination`` (NumPy's ``moveaxis``)."""
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [a % x.ndim for a in src]
+    dst = [a % x.ndim for a in dst]
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, *order)
+
+
+def chunk(x: Tensor, chunks: int, axis: int = 0, *, dim=None) -> list[Tensor]:
     """Split into ``chunks`` pieces of size ⌈n/chunks⌉ (the last may be smaller)."""
+    axis = axis if dim is None else dim
     n = x.shape[axis]
     size = -(-n // chunks)
     return split(x, builtins.max(size, 1), axis)

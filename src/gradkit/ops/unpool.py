@@ -1,8 +1,14 @@
 """Max unpooling (PyTorch's ``max_unpool1d/2d``): the partial inverse of max pooling that
-puts each pooled value back at the position its index names, zeros elsewhere."""
+puts each pooled value back at the position its index names, zeros elsewhere.
+
+Its backward is a gather at the fixed indices, linear in the output gradient; with
+``create_graph=True`` it is recorded as indexing (whose backward is the scatter-add,
+this op's forward), so gradients of any order follow."""
 
 from __future__ import annotations
 
+from gradkit.autograd.function import Function
+from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops.conv import batched, pair
 from gradkit.ops.pool import (
@@ -12,7 +18,7 @@ from gradkit.ops.pool import (
     _single,
     _unbatch,
 )
-from gradkit.tensor import Function, Tensor
+from gradkit.ops.shape import getitem, reshape
 
 
 class MaxUnpool2d(Function):
@@ -22,6 +28,8 @@ class MaxUnpool2d(Function):
     lands: when overlapping windows share a maximum its index repeats and one copy is
     written (PyTorch's backward gives the gradient to every copy, which for a pair is
     twice the derivative that finite differences measure)."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, indices, *, out_hw):
@@ -44,6 +52,11 @@ class MaxUnpool2d(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            gx = getitem(reshape(g, -1), ctx.flat)
+            if ctx.landed is not None:
+                gx = gx * ctx.landed.ravel().astype(g.dtype)
+            return reshape(gx, ctx.x_shape), None
         gx = xp.take(g.ravel(), ctx.flat).reshape(ctx.x_shape)
         if ctx.landed is not None:
             gx *= ctx.landed
@@ -82,7 +95,7 @@ def _unpool_size(op: str, in_sizes, kernel, stride, padding, output_size) -> tup
 
 def _unpool(op: str, x: Tensor, indices, out_hw) -> Tensor:
     """:class:`MaxUnpool2d` of (N, C, h, w) ``x`` after checking ``indices``."""
-    idx = indices.data if isinstance(indices, Tensor) else xp.asarray(indices)
+    idx = indices._data if isinstance(indices, Tensor) else xp.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise ValueError(f"{op}: indices must be integers, got dtype {idx.dtype}")
     idx = idx.reshape(x.shape)

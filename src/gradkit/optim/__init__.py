@@ -20,12 +20,13 @@ from gradkit.optim.lr_scheduler import (
     ReduceLROnPlateau,
     StepLR,
 )
+from gradkit.optim.newton import Newton, newton
 from gradkit.optim.optimizer import Optimizer
 from gradkit.optim.rmsprop import RMSprop
 from gradkit.optim.sgd import SGD
 
 __all__ = [
     "SGD", "Adagrad", "Adam", "AdamW", "CosineAnnealingLR", "ExponentialLR", "LRScheduler",
-    "LambdaLR", "LinearLR", "MultiStepLR", "Optimizer", "RMSprop", "ReduceLROnPlateau",
-    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler", "swa_utils",
+    "LambdaLR", "LinearLR", "MultiStepLR", "Newton", "Optimizer", "RMSprop", "ReduceLROnPlateau",
+    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler", "newton", "swa_utils",
 ]  # fmt: skip

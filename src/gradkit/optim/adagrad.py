@@ -76,7 +76,7 @@ class Adagrad(Optimizer):
             group[name] = check_hyper("Adagrad", name, group[name])
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        return {"step": 0, "sum": xp.full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": xp.full_like(p._data, group["initial_accumulator_value"])}
 
     def _update(self, p: Tensor, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
         tmp, denom = self._buffers(p, 2)
@@ -89,4 +89,4 @@ class Adagrad(Optimizer):
         xp.sqrt(total, out=denom)
         denom += group["eps"]
         xp.divide(g, denom, out=denom)
-        axpby(-clr, denom, 1.0, p.data, denom)
+        axpby(-clr, denom, 1.0, p._data, denom)

@@ -88,9 +88,9 @@ class Adam(Optimizer):
         )
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        state = {"step": 0, "exp_avg": xp.zeros_like(p.data), "exp_avg_sq": xp.zeros_like(p.data)}
+        state = {"step": 0, "exp_avg": xp.zeros_like(p._data), "exp_avg_sq": xp.zeros_like(p._data)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+            state["max_exp_avg_sq"] = xp.zeros_like(p._data)
         return state
 
     def _update(self, p: Tensor, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -101,7 +101,7 @@ class Adam(Optimizer):
         t = state["step"]
         if self._decoupled:
             if wd != 0:
-                p.data *= 1 - lr * wd
+                p._data *= 1 - lr * wd
             g = self._effective_grad(p, grad, 0.0, group["maximize"], tmp)
         else:
             g = self._effective_grad(p, grad, wd, group["maximize"], tmp)
@@ -115,7 +115,7 @@ class Adam(Optimizer):
         work /= (1 - beta2**t) ** 0.5
         work += group["eps"]
         xp.divide(m, work, out=work)
-        axpby(-lr / (1 - beta1**t), work, 1.0, p.data, work)
+        axpby(-lr / (1 - beta1**t), work, 1.0, p._data, work)
 
 
 class AdamW(Adam):

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from gradkit.autograd.function import bump
 from gradkit.backend import xp
 from gradkit.tensor import Tensor, enable_grad, no_grad
 
@@ -144,7 +145,8 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
+                    bump(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient; return ``closure()`` if given.
@@ -164,7 +166,8 @@ class Optimizer:
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = self._init_state(p, group)
-                    self._update(p, p.grad.data, state, group)
+                    self._update(p, p.grad._data, state, group)
+                    bump(p)  # an in-place change, as p.add_() would be
         return loss
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
@@ -177,10 +180,10 @@ class Optimizer:
     def _buffers(self, p: Tensor, n: int) -> list:
         """``n`` scratch arrays shaped like ``p``, allocated once and shared by every
         parameter of the same shape and dtype (updates run one at a time)."""
-        key = (p.data.shape, p.data.dtype)
+        key = (p._data.shape, p._data.dtype)
         bufs = self._scratch.setdefault(key, [])
         while len(bufs) < n:
-            bufs.append(xp.empty_like(p.data))
+            bufs.append(xp.empty_like(p._data))
         return bufs
 
     @staticmethod
@@ -191,7 +194,7 @@ class Optimizer:
             return grad
         if wd == 0:
             return xp.negative(grad, out=out)
-        xp.multiply(p.data, wd, out=out)
+        xp.multiply(p._data, wd, out=out)
         if maximize:
             out -= grad
         else:
@@ -271,14 +274,14 @@ class Optimizer:
 def _restore(value, p: Tensor, name: str):
     """A private copy of a saved state entry; arrays are cast to ``p``'s dtype."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if isinstance(value, xp.ndarray | xp.generic):
-        if name != "step" and value.shape == p.data.shape:
-            dtype = p.data.dtype if value.dtype.kind == "f" else value.dtype
+        if name != "step" and value.shape == p._data.shape:
+            dtype = p._data.dtype if value.dtype.kind == "f" else value.dtype
             return xp.array(value, dtype=dtype, copy=True)
         if value.ndim == 0:
             return value.item()
         raise ValueError(
-            f"state '{name}' has shape {value.shape} but its parameter has shape {p.data.shape}"
+            f"state '{name}' has shape {value.shape} but its parameter has shape {p._data.shape}"
         )
     return copy.deepcopy(value)

@@ -83,11 +83,11 @@ class RMSprop(Optimizer):
         group["alpha"] = check_hyper("RMSprop", "alpha", group["alpha"], 0.0, 1.0)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        state = {"step": 0, "square_avg": xp.zeros_like(p.data)}
+        state = {"step": 0, "square_avg": xp.zeros_like(p._data)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = xp.zeros_like(p.data)
+            state["momentum_buffer"] = xp.zeros_like(p._data)
         if group["centered"]:
-            state["grad_avg"] = xp.zeros_like(p.data)
+            state["grad_avg"] = xp.zeros_like(p._data)
         return state
 
     def _update(self, p: Tensor, grad, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -110,6 +110,6 @@ class RMSprop(Optimizer):
         xp.divide(g, avg, out=avg)
         if group["momentum"] > 0:
             buf = axpby(1.0, avg, group["momentum"], state["momentum_buffer"], avg)
-            axpby(-group["lr"], buf, 1.0, p.data, avg)
+            axpby(-group["lr"], buf, 1.0, p._data, avg)
         else:
-            axpby(-group["lr"], avg, 1.0, p.data, avg)
+            axpby(-group["lr"], avg, 1.0, p._data, avg)

@@ -95,8 +95,8 @@ class SGD(Optimizer):
             else:
                 axpby(1 - group["dampening"], g, mu, buf, tmp2)
             if group["nesterov"]:  # θ −= lr (g + μ b)
-                axpby(-lr, g, 1.0, p.data, tmp2)
-                axpby(-lr * mu, buf, 1.0, p.data, tmp2)
+                axpby(-lr, g, 1.0, p._data, tmp2)
+                axpby(-lr * mu, buf, 1.0, p._data, tmp2)
                 return
             g = buf
-        axpby(-lr, g, 1.0, p.data, tmp2)
+        axpby(-lr, g, 1.0, p._data, tmp2)

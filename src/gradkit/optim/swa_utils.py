@@ -115,12 +115,12 @@ class AveragedModel(Module):
                 "AveragedModel.update_parameters: the model's parameters do not match the "
                 "averaged copy's (a different architecture?)"
             )
-        return [t.data for t in mine], [t.data for t in theirs]
+        return [t._data for t in mine], [t._data for t in theirs]
 
     def update_parameters(self, model: Module) -> None:
         """Fold ``model``'s current parameters into the average."""
         averaged, current = self._averaged_tensors(model)
-        n = int(self.n_averaged.data)
+        n = int(self.n_averaged._data)
         # integer buffers (batch counters) are copied, never averaged
         pairs = [(a, c) for a, c in zip(averaged, current) if np.issubdtype(a.dtype, np.floating)]
         for a, c in zip(averaged, current):
@@ -140,8 +140,8 @@ class AveragedModel(Module):
         if not self.use_buffers:
             for mine, theirs in zip(self.module.buffers(), model.buffers()):
                 if mine is not None and theirs is not None:
-                    mine.data[...] = theirs.data
-        self.n_averaged.data[...] = n + 1
+                    mine._data[...] = theirs._data
+        self.n_averaged._data[...] = n + 1
 
 
 def update_bn(loader: Iterable, model: Module) -> None:

@@ -207,9 +207,9 @@ class Model(Module):
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        logs = {"loss": float(loss.data)}
+        logs = {"loss": float(loss._data)}
         for name, fn in self.metric_fns:
-            logs[name] = fn(out.data, yb, self.loss_spec)
+            logs[name] = fn(out._data, yb, self.loss_spec)
         return logs
 
     # ------------------------------------------------------------------ evaluate / predict
@@ -229,9 +229,9 @@ class Model(Module):
             for start in range(0, len(x), batch_size):
                 xb, yb = x[start : start + batch_size], y[start : start + batch_size]
                 out = self.module(_to_tensor(xb))
-                logs = {"loss": float(self.loss_spec.fn(out, _to_tensor(yb)).data)}
+                logs = {"loss": float(self.loss_spec.fn(out, _to_tensor(yb))._data)}
                 for name, fn in self.metric_fns:
-                    logs[name] = fn(out.data, yb, self.loss_spec)
+                    logs[name] = fn(out._data, yb, self.loss_spec)
                 for key, value in logs.items():
                     totals[key] = totals.get(key, 0.0) + value * len(xb)
         self.train(was_training)
@@ -251,14 +251,14 @@ class Model(Module):
         outs = []
         with no_grad():
             for start in range(0, len(x), batch_size):
-                outs.append(self.module(_to_tensor(x[start : start + batch_size])).data)
+                outs.append(self.module(_to_tensor(x[start : start + batch_size]))._data)
         self.train(was_training)
         return np.concatenate(outs, axis=0)
 
     # ------------------------------------------------------------------ weights
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every state-dict array (parameters and buffers), in order."""
-        return [t.data.copy() for t in self.module.state_dict().values()]
+        return [t._data.copy() for t in self.module.state_dict().values()]
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         state = self.module.state_dict()
@@ -267,7 +267,7 @@ class Model(Module):
         for (name, t), w in zip(state.items(), weights):
             if t.shape != np.shape(w):
                 raise ValueError(f"set_weights: {name} has shape {t.shape}, got {np.shape(w)}")
-            t.data[...] = w
+            t._data[...] = w
 
     def save_weights(self, path) -> None:
         """Write the state dict (safetensors layout, atomic)."""
@@ -351,9 +351,9 @@ def _named_optimizer(key: str):
 def _as_arrays(x, y, where: str):
     if x is None:
         raise ValueError(f"{where}() needs input data x")
-    x = x.data if isinstance(x, Tensor) else np.asarray(x)
+    x = x._data if isinstance(x, Tensor) else np.asarray(x)
     if y is not None:
-        y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        y = y._data if isinstance(y, Tensor) else np.asarray(y)
         if len(x) != len(y):
             raise ValueError(
                 f"{where}(): x has {len(x)} samples but y has {len(y)}; they must match"

@@ -13,7 +13,7 @@ def _count(module: Module, trainable: bool | None = None, recurse: bool = True) 
     total = 0
     for p in module.parameters(recurse=recurse):
         if trainable is None or p.requires_grad == trainable:
-            total += int(np.prod(p.shape)) if p.data is not None else 0
+            total += int(np.prod(p.shape)) if p._data is not None else 0
     return total
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradkit.tsa._transforms import is_stationary
-from gradkit.tsa.arima import ARIMA, _arima_statespace_batch, _constrain, _unconstrain
+from gradkit.tsa._statespace import arima_statespace_batch
+from gradkit.tsa._transforms import constrain_ar, is_stationary, unconstrain_ar
 from gradkit.tsa.kalman import StateSpace, kalman_loglike_batch, kalman_loglike_obs_batch
+
+if TYPE_CHECKING:  # annotations only: arima.py imports this module
+    from gradkit.tsa.arima import ARIMA
 
 _COMPLEX_STEP = 1e-20
 _GTOL = 1e-9  # max |gradient| of -log L / n_eff at a maximum
@@ -90,7 +93,7 @@ def _statespace_and_data(
     """B systems for the rows of ``params`` (natural, possibly complex) and the series
     ``ys`` less each row's trend. Shape: params (B, k) → data (B, n)."""
     k, p, q = model.k_trend, model.p, model.q
-    ss = _arima_statespace_batch(
+    ss = arima_statespace_batch(
         params[:, k : k + p], params[:, k + p : k + p + q], params[:, -1], model.d, diffuse
     )
     if model.exog is None:
@@ -109,6 +112,25 @@ def loglike_obs_batch(
 ) -> np.ndarray:
     """Per-observation exact log-likelihoods (zero for the first ``d``). (B, k) → (B, n)."""
     return kalman_loglike_obs_batch(*_statespace_and_data(model, ys, diffuse, params), model.d)
+
+
+def _constrain(model: ARIMA, x: np.ndarray) -> np.ndarray:
+    """Unconstrained optimizer vector -> parameters (trend, stationary AR, invertible MA,
+    sigma2 = exp)."""
+    k, p, q = model.k_trend, model.p, model.q
+    return np.r_[
+        x[:k],
+        constrain_ar(x[k : k + p]),
+        -constrain_ar(x[k + p : k + p + q]),
+        np.exp(x[-1]),
+    ]
+
+
+def _unconstrain(model: ARIMA, params: np.ndarray) -> np.ndarray:
+    beta, ar, ma, sigma2 = model._split(params)
+    ar = ar if is_stationary(ar) else np.zeros_like(ar)
+    ma = ma if is_stationary(-ma) else np.zeros_like(ma)
+    return np.r_[beta, unconstrain_ar(ar), unconstrain_ar(-ma), np.log(sigma2)]
 
 
 def _neg_loglike_batch(model: ARIMA, ys: np.ndarray, diffuse: float, xs: np.ndarray) -> np.ndarray:

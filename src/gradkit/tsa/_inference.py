@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,7 +32,9 @@ from gradkit.tsa._estimation import (
     param_scale,
 )
 from gradkit.tsa._transforms import is_stationary
-from gradkit.tsa.arima import ARIMA
+
+if TYPE_CHECKING:  # annotations only: arima.py imports this module
+    from gradkit.tsa.arima import ARIMA
 
 # Central-difference step, relative to max(|theta_j|, 0.1): the truncation error
 # h^2 g''' / 6 and the rounding error ~ eps |g| / h of the complex-step gradient balance

@@ -8,18 +8,8 @@ The model, with ``phi(L) = 1 - phi_1 L - ... - phi_p L^p`` and
 The trend ``x_t' beta`` is a regression (as in statsmodels' ``ARIMA``): with ``trend='c'``
 and ``d = 0`` the constant is the mean of ``y``.
 
-State-space form (Harvey's ARMA representation preceded by ``d`` differencing states,
-the layout of statsmodels' SARIMAX), ``r = max(p, q + 1)``, ``m = d + r``::
-
-    Z = [1 ... 1 | 1 0 ... 0]                      (d ones, then the ARMA block)
-    T = [U  e 0 | 0 Phi],  U = upper-triangular ones (d x d), e = column of ones,
-        Phi = [phi | I_{r-1} ; 0], the ARMA companion matrix
-    R = [0 ... 0 | 1 theta_1 ... theta_{r-1}]',  Q = sigma2
-
-Initialization: the ARMA block starts at its stationary distribution
-(``P = Phi P Phi' + R Q R'``); the ``d`` differencing states are diffuse, approximated
-as statsmodels does by variance ``1e6`` with the first ``d`` observations left out of the
-likelihood.
+The likelihood comes from a Kalman filter on the model's state-space form (Harvey's
+ARMA representation after ``d`` differencing states; :mod:`gradkit.tsa._statespace`).
 """
 
 from __future__ import annotations
@@ -31,8 +21,10 @@ from typing import Any
 import numpy as np
 
 from gradkit.tsa._checks import check_option, check_series
-from gradkit.tsa._transforms import constrain_ar, is_stationary, unconstrain_ar
-from gradkit.tsa.kalman import StateSpace, kalman_filter, kalman_loglike, solve_lyapunov
+from gradkit.tsa._estimation import fit_css, fit_mle
+from gradkit.tsa._inference import cov_from_information, information
+from gradkit.tsa._statespace import arima_statespace
+from gradkit.tsa.kalman import StateSpace, kalman_filter, kalman_loglike
 
 __all__ = ["ARIMA", "ARIMAResults", "Forecast"]
 
@@ -140,7 +132,7 @@ class ARIMA:
     def statespace(self, params: Any, scale: float = 1.0) -> StateSpace:
         """The state-space system for ``params`` (series divided by ``scale``)."""
         _, ar, ma, sigma2 = self._split(np.asarray(params, dtype=np.float64))
-        return _arima_statespace(ar, ma, sigma2, self.d, self.diffuse_variance / scale**2)
+        return arima_statespace(ar, ma, sigma2, self.d, self.diffuse_variance / scale**2)
 
     def _demeaned(self, beta: np.ndarray, y: np.ndarray) -> np.ndarray:
         return y if self.exog is None else y - self.exog @ beta
@@ -195,48 +187,11 @@ class ARIMA:
         """
         check_option(method, "method", METHODS)
         check_option(cov_type, "cov_type", COV_TYPES)
-        from gradkit.tsa._estimation import fit_css, fit_mle
-
         if method == "css":
             params, llf, info = fit_css(self)
         else:
             params, llf, info = fit_mle(self, start_params, maxiter)
         return ARIMAResults(self, params, method, llf, info, cov_type)
-
-
-def _arima_statespace(
-    ar: np.ndarray, ma: np.ndarray, sigma2: float, d: int, diffuse_var: float
-) -> StateSpace:
-    ss = _arima_statespace_batch(ar[None], ma[None], np.array([sigma2]), d, diffuse_var)
-    return StateSpace(
-        ss.design, ss.transition[0], ss.state_cov[0], ss.initial_state[0], ss.initial_cov[0]
-    )
-
-
-def _arima_statespace_batch(
-    ar: np.ndarray, ma: np.ndarray, sigma2: np.ndarray, d: int, diffuse_var: float
-) -> StateSpace:
-    """B systems at once. Shape: ar (B, p), ma (B, q), sigma2 (B,); see the module
-    docstring for the layout. Complex parameters give complex systems (complex step)."""
-    B, p = ar.shape
-    q = ma.shape[1]
-    r = max(p, q + 1)
-    m = d + r
-    dtype = np.result_type(ar, ma, sigma2, np.float64)  # complex under a complex step
-    T = np.zeros((B, m, m), dtype)
-    T[:, :d, :d] = np.triu(np.ones((d, d)))
-    T[:, :d, d] = 1.0
-    T[:, d : d + p, d] = ar
-    T[:, d : d + r - 1, d + 1 :] += np.eye(r - 1)
-    Z = np.r_[np.ones(d + 1), np.zeros(r - 1)]
-    sel = np.zeros((B, m), dtype)
-    sel[:, d] = 1.0
-    sel[:, d + 1 : d + 1 + q] = ma
-    RQR = sigma2[:, None, None] * (sel[:, :, None] * sel[:, None, :])
-    P0 = np.zeros((B, m, m), dtype)
-    P0[:, :d, :d] = diffuse_var * np.eye(d)
-    P0[:, d:, d:] = solve_lyapunov(T[:, d:, d:], RQR[:, d:, d:])
-    return StateSpace(Z, T, RQR, np.zeros((B, m)), P0, np.zeros(B))
 
 
 @dataclass
@@ -384,8 +339,6 @@ class ARIMAResults:
     # -- inference -----------------------------------------------------------------
     @cached_property
     def _cov(self) -> np.ndarray:
-        from gradkit.tsa._inference import cov_from_information, information
-
         info = information(self.model, self.params, self.method, self.cov_type)
         return cov_from_information(info)
 
@@ -456,22 +409,3 @@ def _num(x: float) -> str:
     """Width 11: four decimals, or four significant digits in e-notation when too large
     or too small for that."""
     return f"{x:11.4f}" if x == 0 or 1e-3 <= abs(x) < 1e6 else f"{x:11.4g}"
-
-
-def _constrain(model: ARIMA, x: np.ndarray) -> np.ndarray:
-    """Unconstrained optimizer vector -> parameters (trend, stationary AR, invertible MA,
-    sigma2 = exp)."""
-    k, p, q = model.k_trend, model.p, model.q
-    return np.r_[
-        x[:k],
-        constrain_ar(x[k : k + p]),
-        -constrain_ar(x[k + p : k + p + q]),
-        np.exp(x[-1]),
-    ]
-
-
-def _unconstrain(model: ARIMA, params: np.ndarray) -> np.ndarray:
-    beta, ar, ma, sigma2 = model._split(params)
-    ar = ar if is_stationary(ar) else np.zeros_like(ar)
-    ma = ma if is_stationary(-ma) else np.zeros_like(ma)
-    return np.r_[beta, unconstrain_ar(ar), unconstrain_ar(-ma), np.log(sigma2)]

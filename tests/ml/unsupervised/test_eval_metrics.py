@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
-import sklearn.metrics as skm
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.datasets import load_iris
 
 from gradkit.ml import metrics as gm
+
+pytest.importorskip("sklearn")
+import sklearn.metrics as skm  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 

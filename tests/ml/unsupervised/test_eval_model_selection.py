@@ -5,10 +5,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.stats
-import sklearn.model_selection as skms
-import sklearn.preprocessing as skp
-from sklearn.datasets import load_iris
-from sklearn.naive_bayes import GaussianNB as SkGaussianNB
 
 from gradkit.ml.cluster import KMeans
 from gradkit.ml.decomposition import PCA
@@ -25,6 +21,12 @@ from gradkit.ml.model_selection import (
 )
 from gradkit.ml.pipeline import Pipeline, make_pipeline
 from gradkit.ml.preprocessing import LabelEncoder, MinMaxScaler, OneHotEncoder, StandardScaler
+
+pytest.importorskip("sklearn")
+import sklearn.model_selection as skms  # noqa: E402
+import sklearn.preprocessing as skp  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.naive_bayes import GaussianNB as SkGaussianNB  # noqa: E402
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 

@@ -3,8 +3,6 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer as SkCountVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer as SkTfidfVectorizer
 
 from gradkit.data.sms_spam import load_sms_spam
 from gradkit.ml.feature_extraction.text import (
@@ -12,6 +10,10 @@ from gradkit.ml.feature_extraction.text import (
     TfidfTransformer,
     TfidfVectorizer,
 )
+
+pytest.importorskip("sklearn")
+from sklearn.feature_extraction.text import CountVectorizer as SkCountVectorizer  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer as SkTfidfVectorizer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

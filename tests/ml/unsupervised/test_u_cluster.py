@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 from scipy.cluster.hierarchy import cut_tree, fcluster
 from scipy.cluster.hierarchy import linkage as scipy_linkage
-from sklearn.cluster import AgglomerativeClustering as SkAgglo
-from sklearn.cluster import KMeans as SkKMeans
-from sklearn.datasets import load_digits, load_iris, make_blobs
 
 from gradkit.ml.cluster import AgglomerativeClustering, KMeans, cut_tree_labels, linkage
 from gradkit.ml.metrics import adjusted_rand_score
+
+pytest.importorskip("sklearn")
+from sklearn.cluster import AgglomerativeClustering as SkAgglo  # noqa: E402
+from sklearn.cluster import KMeans as SkKMeans  # noqa: E402
+from sklearn.datasets import load_digits, load_iris, make_blobs  # noqa: E402
 
 IRIS = load_iris().data
 BLOBS = make_blobs(n_samples=300, centers=5, cluster_std=1.5, random_state=0)[0]

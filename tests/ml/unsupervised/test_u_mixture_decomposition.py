@@ -2,14 +2,16 @@
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits, load_iris, load_wine
-from sklearn.decomposition import PCA as SkPCA
-from sklearn.decomposition import FactorAnalysis as SkFA
-from sklearn.mixture import GaussianMixture as SkGM
 
 from gradkit.ml.decomposition import PCA, FactorAnalysis
 from gradkit.ml.mixture import GaussianMixture
 from gradkit.ml.preprocessing import StandardScaler
+
+pytest.importorskip("sklearn")
+from sklearn.datasets import load_digits, load_iris, load_wine  # noqa: E402
+from sklearn.decomposition import PCA as SkPCA  # noqa: E402
+from sklearn.decomposition import FactorAnalysis as SkFA  # noqa: E402
+from sklearn.mixture import GaussianMixture as SkGM  # noqa: E402
 
 IRIS = load_iris().data
 DIGITS = load_digits().data

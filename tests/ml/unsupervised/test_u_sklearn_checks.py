@@ -3,12 +3,15 @@
 Skipped checks, with reasons, are listed in ``EXPECTED_FAILED``.
 """
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
 
 from gradkit.ml.cluster import AgglomerativeClustering, KMeans
 from gradkit.ml.decomposition import PCA, FactorAnalysis
 from gradkit.ml.mixture import GaussianMixture
 from gradkit.ml.preprocessing import MinMaxScaler, StandardScaler
+
+pytest.importorskip("sklearn")
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 ESTIMATORS = [
     KMeans(n_clusters=3, random_state=0),

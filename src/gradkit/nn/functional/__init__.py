@@ -3,6 +3,8 @@ imported as ``F`` like ``torch.nn.functional``)."""
 
 from gradkit.nn.functional.activation import *  # noqa: F403
 from gradkit.nn.functional.activation import __all__ as _activation_all
+from gradkit.nn.functional.attention import *  # noqa: F403
+from gradkit.nn.functional.attention import __all__ as _attention_all
 from gradkit.nn.functional.layers import *  # noqa: F403
 from gradkit.nn.functional.layers import __all__ as _layers_all
 from gradkit.nn.functional.loss import *  # noqa: F403
@@ -20,14 +22,11 @@ from gradkit.ops.unpool import max_unpool1d, max_unpool2d
 
 __all__ = [
     *_activation_all,
+    *_attention_all,
     *_layers_all,
     *_loss_all,
-    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "causal_mask", "conv1d", "conv2d",
+    "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv_output_size", "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
-    "scaled_dot_product_attention",
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "max_unpool1d",
     "max_unpool2d",
 ]  # fmt: skip
-
-# Attention is built on the functions above (dropout, linear), so it is imported last.
-from gradkit.nn.attention import causal_mask, scaled_dot_product_attention  # noqa: E402

@@ -31,7 +31,7 @@ def constant(value, like: Tensor, name: str, shape=None):
     ``like``'s dtype, checked to broadcast against ``shape`` when given."""
     if value is None:
         return None
-    array = (value.data if isinstance(value, Tensor) else Tensor(value).data).astype(
+    array = (value._data if isinstance(value, Tensor) else Tensor(value)._data).astype(
         like.dtype, copy=False
     )
     if shape is not None and array.shape != shape:

@@ -72,7 +72,7 @@ def batch_norm(
 
     Shape: input (N, C) or (N, C, *); weight, bias, running statistics (C,).
     """
-    x = input.data
+    x = input._data
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got {tuple(x.shape)}")
     channels = x.shape[1]
@@ -94,16 +94,16 @@ def batch_norm(
         mean = x.mean(axis=axes, keepdims=True)
         var = x.var(axis=axes, keepdims=True)
         if running_mean is not None:
-            running_mean.data *= 1.0 - momentum
-            running_mean.data += momentum * mean.reshape(-1)
+            running_mean._data *= 1.0 - momentum
+            running_mean._data += momentum * mean.reshape(-1)
         if running_var is not None:
-            running_var.data *= 1.0 - momentum
-            running_var.data += (momentum * n / (n - 1)) * var.reshape(-1)
+            running_var._data *= 1.0 - momentum
+            running_var._data += (momentum * n / (n - 1)) * var.reshape(-1)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in eval mode")
-        mean = running_mean.data.reshape(shape).astype(x.dtype, copy=False)
-        var = running_var.data.reshape(shape).astype(x.dtype, copy=False)
+        mean = running_mean._data.reshape(shape).astype(x.dtype, copy=False)
+        var = running_var._data.reshape(shape).astype(x.dtype, copy=False)
     params, flags = _affine(weight, bias)
     return Normalize.apply(
         input,
@@ -143,7 +143,7 @@ def layer_norm(
 
 
 def _indices(input) -> xp.ndarray:
-    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else xp.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"expected integer indices, got dtype {idx.dtype}; use .long()")
     return idx

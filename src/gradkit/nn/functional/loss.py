@@ -64,7 +64,7 @@ def l1_loss(input, target, reduction: str = "mean") -> Tensor:  # noqa: A002
 
 
 def _check_signs(name: str, target: Tensor) -> None:
-    values = target.data
+    values = target._data
     if values.size and not ((values == 1) | (values == -1)).all():
         raise ValueError(f"{name}: targets must be -1 or +1")
 
@@ -103,7 +103,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     L = −w [y ln x + (1 − y) ln(1 − x)], logs clamped at −100 as in PyTorch.
     Prefer :func:`binary_cross_entropy_with_logits`, which is stable."""
     input, target = _pair("binary_cross_entropy", input, target, reduction)
-    x = input.data
+    x = input._data
     if x.size and ((x < 0) | (x > 1)).any():
         raise ValueError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 "
@@ -156,7 +156,7 @@ def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int):
             f"{expected}, got target shape {tuple(target.shape)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    t = target.data
+    t = target._data
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
     if bad.any():
         raise IndexError(
@@ -203,7 +203,7 @@ def cross_entropy(
     w = constant(weight, input, "weight", (classes,))
     return _loss.CrossEntropy.apply(
         input,
-        target=target.data,
+        target=target._data,
         weight=w,
         ignore_index=ignore_index,
         label_smoothing=label_smoothing,
@@ -229,7 +229,7 @@ def nll_loss(
     classes = _class_targets("nll_loss", input, target, ignore_index)
     w = constant(weight, input, "weight", (classes,))
     return _loss.NLLLoss.apply(
-        input, target=target.data, weight=w, ignore_index=ignore_index, reduction=reduction
+        input, target=target._data, weight=w, ignore_index=ignore_index, reduction=reduction
     )
 
 

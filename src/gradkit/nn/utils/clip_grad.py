@@ -12,7 +12,7 @@ from gradkit.tensor import Tensor
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list:
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad.data for p in parameters if p.grad is not None]
+    return [p.grad._data for p in parameters if p.grad is not None]
 
 
 def _vector_norm(a, p: float):

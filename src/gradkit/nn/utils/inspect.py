@@ -18,7 +18,7 @@ def grad_norms(module, *, weights_only: bool = True) -> dict[str, float]:
     for name, p in module.named_parameters():
         if p.grad is None or (weights_only and p.ndim < 2):
             continue
-        norms[name] = float(xp.sqrt((p.grad.data.astype(xp.float64) ** 2).sum()))
+        norms[name] = float(xp.sqrt((p.grad._data.astype(xp.float64) ** 2).sum()))
     return norms
 
 
@@ -26,5 +26,5 @@ def dead_unit_fraction(pre_activations: Tensor, *, axis: int = 0) -> float:
     """Fraction of units whose pre-activation is ≤ 0 for every sample along ``axis``: a
     ReLU unit like that outputs 0 and gets zero gradient on the whole batch (it is
     "dead"). Shape: (N, units) → the fraction over units."""
-    z = pre_activations.data if isinstance(pre_activations, Tensor) else pre_activations
+    z = pre_activations._data if isinstance(pre_activations, Tensor) else pre_activations
     return float((z <= 0).all(axis=axis).mean())
