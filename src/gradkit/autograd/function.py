@@ -127,21 +127,23 @@ class Node:
     ``inputs[i]`` is the node that produced input ``i`` (an :class:`OutputOf` when that
     node has several outputs), the leaf :class:`Tensor` itself, or ``None`` when input
     ``i`` needs no gradient. ``stamp`` is the mutation log's sequence number when the node
-    was made; ``ids`` holds the ``id`` of each input and output array (for nodes whose
-    ctx keeps something), which is how ``create_graph`` finds the saved tensors.
+    was made; ``out_id`` the ``id`` of its output array (a tuple for several), from which
+    ``create_graph`` recognises the inputs and outputs a ctx kept (``ids`` overrides that
+    when an in-place op swapped a kept array for a copy).
     """
 
-    __slots__ = ("fn", "ctx", "inputs", "shapes", "n_outputs", "stamp", "ids", "hooks",
-                 "outputs", "__weakref__")  # fmt: skip
+    __slots__ = ("fn", "ctx", "inputs", "shapes", "n_outputs", "stamp", "out_id", "ids",
+                 "hooks", "outputs", "__weakref__")  # fmt: skip
 
-    def __init__(self, fn, ctx, inputs, shapes, n_outputs: int = 1, ids=None) -> None:
+    def __init__(self, fn, ctx, inputs, shapes, n_outputs: int = 1, out_id=None) -> None:
         self.fn = fn
         self.ctx = ctx
         self.inputs = inputs
         self.shapes = shapes
         self.n_outputs = n_outputs
         self.stamp = _log.seq
-        self.ids = ids
+        self.out_id = out_id
+        self.ids = None
         self.hooks = None
         self.outputs = None
 
@@ -313,7 +315,7 @@ class Function:
                 tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
                 tuple([a.shape for a in arrays]),
                 1,
-                (tuple(map(id, arrays)), (id(raw),)) if ctx.__dict__ else None,
+                id(raw),
             )
             out.requires_grad = True
         return out
@@ -326,9 +328,8 @@ def _record_many(cls, ctx, tensors, arrays, outs) -> None:
         tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
         tuple([a.shape for a in arrays]),
         len(outs),
+        tuple([id(o._data) for o in outs]),
     )
-    if ctx.__dict__:
-        node.ids = (tuple(map(id, arrays)), tuple(id(o._data) for o in outs))
     refs = []
     for k, out in enumerate(outs):
         ref = OutputOf(node, k)
@@ -353,12 +354,29 @@ def saved_arrays(ctx):
     return out
 
 
-def which_saved(node: Node, array) -> int | None:
-    """Input index of ``array`` among the node's inputs, ``-1 - k`` for output k, or None."""
-    if node.ids is None:
+def _edge_id(edge):
+    """``id`` of the array an edge's tensor held when the consumer was recorded."""
+    if edge is None:
         return None
+    if isinstance(edge, TensorBase):
+        return id(edge._data)
+    if edge.__class__ is OutputOf:
+        return edge.node.out_id[edge.slot]
+    return edge.out_id
+
+
+def _ids(node: Node) -> tuple:
+    if node.ids is not None:
+        return node.ids
+    outputs = node.out_id if node.outputs is not None else (node.out_id,)
+    return tuple(_edge_id(e) for e in node.inputs), outputs
+
+
+def which_saved(node: Node, array) -> int | None:
+    """Input index of ``array`` among the node's inputs, ``-1 - k`` for output k, or None
+    (a constant input, or a value derived in forward)."""
     ident = id(array)
-    inputs, outputs = node.ids
+    inputs, outputs = _ids(node)
     for i, x in enumerate(inputs):
         if x == ident:
             return i
@@ -380,8 +398,8 @@ def replace_saved(node: Node, old, new, which: int | None = None) -> None:
                 items = list(attrs[name])
                 items[pos] = new
                 attrs[name] = type(attrs[name])(items)
-    if which is not None and node.ids is not None:
-        inputs, outputs = (list(x) for x in node.ids)
+    if which is not None:
+        inputs, outputs = (list(x) for x in _ids(node))
         if which >= 0:
             inputs[which] = id(new)
         else:

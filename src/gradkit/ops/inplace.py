@@ -176,9 +176,16 @@ def _adopt(self, out) -> None:
     """``self`` takes ``out``'s place in the graph (its storage already holds out's
     value); a saved output of the op now lives in ``self``'s storage."""
     node = _node_of(out)
-    if node is not None and node.ctx is not None:
-        if which_saved(node, out._data) is not None:
+    if node is not None:
+        if node.ctx is not None and which_saved(node, out._data) is not None:
             replace_saved(node, out._data, self._data, which_saved(node, out._data))
+        slot = out._node.slot if isinstance(out._node, OutputOf) else None
+        if slot is None:
+            node.out_id = id(self._data)  # the output now lives in self's storage
+        else:
+            ids = list(node.out_id)
+            ids[slot] = id(self._data)
+            node.out_id = tuple(ids)
         node.stamp = mutation_log.seq  # made after the write it records
     hook = self._retains_grad
     if hook:  # retain_grad follows the tensor to its new grad_fn
