@@ -317,6 +317,8 @@ class Function:
                 1,
                 id(raw),
             )
+            if False in needs and ctx.__dict__:  # constant inputs: create_graph needs ids
+                out._node.ids = (tuple(map(id, arrays)), (id(raw),))
             out.requires_grad = True
         return out
 
@@ -330,6 +332,8 @@ def _record_many(cls, ctx, tensors, arrays, outs) -> None:
         len(outs),
         tuple([id(o._data) for o in outs]),
     )
+    if False in ctx.needs_input_grad and ctx.__dict__:
+        node.ids = (tuple(map(id, arrays)), node.out_id)
     refs = []
     for k, out in enumerate(outs):
         ref = OutputOf(node, k)

@@ -223,10 +223,12 @@ def _weight_grad(cols, gm, w_shape):
 
 
 def _run(fn, *inputs, **options):
-    """``fn`` on ``inputs``: recorded with ``fn.apply`` when they are Tensors (a backward
-    walked with ``create_graph=True``), arrays in and out otherwise."""
-    if isinstance(inputs[0], Tensor):
-        return fn.apply(*[t if isinstance(t, Tensor) else new_tensor(t) for t in inputs], **options)
+    """``fn`` on ``inputs``: recorded with ``fn.apply`` when any is a Tensor (a backward
+    walked with ``create_graph=True``, where saved arrays of inputs that need no gradient
+    stay arrays), arrays in and out otherwise."""
+    if any(isinstance(t, Tensor) for t in inputs):
+        tensors = [t if isinstance(t, Tensor) else new_tensor(t) for t in inputs]
+        return fn.apply(*tensors, **options)
     return fn.apply(*[new_tensor(a) for a in inputs], **options)._data
 
 
@@ -237,8 +239,8 @@ def conv_grads_graph(g, x, w, x_shape, w_shape, opts, needs) -> tuple:
     stride, pads, dilation, groups = opts
     nx, nw, *nb = needs
     kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
-    gx = ConvInputGrad.apply(g, w, **kw, x_hw=x_shape[2:]) if nx else None
-    gw = ConvWeightGrad.apply(x, g, **kw, kernel=w_shape[2:]) if nw else None
+    gx = _run(ConvInputGrad, g, w, **kw, x_hw=x_shape[2:]) if nx else None
+    gw = _run(ConvWeightGrad, x, g, **kw, kernel=w_shape[2:]) if nw else None
     gb = _sum(g, axis=(0, 2, 3)) if nb and nb[0] else None
     return gx, gw, gb
 
@@ -429,8 +431,8 @@ def _conv_transpose_grads_graph(ctx, g) -> tuple:
     out_hw = g.shape[2:]
     pads = tuple((p, f - p - s) for p, f, s in zip(padding, ctx.full, out_hw))
     kw = dict(stride=stride, pads=pads, dilation=dilation, groups=groups)
-    gx = Conv2d.apply(g, ctx.w, **kw, out_hw=ctx.in_hw) if nx else None
-    gw = ConvWeightGrad.apply(g, ctx.x, **kw, kernel=ctx.w.shape[2:]) if nw else None
+    gx = _run(Conv2d, g, ctx.w, **kw, out_hw=ctx.in_hw) if nx else None
+    gw = _run(ConvWeightGrad, g, ctx.x, **kw, kernel=ctx.w.shape[2:]) if nw else None
     gb = _sum(g, axis=(0, 2, 3)) if nb and nb[0] else None
     return gx, gw, gb
 

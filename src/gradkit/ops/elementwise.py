@@ -534,7 +534,16 @@ def _rounding(fn):
 
 floor = _rounding(xp.floor)
 ceil = _rounding(xp.ceil)
-round = _rounding(xp.round)  # noqa: A001 - torch.round
+_round0 = _rounding(xp.round)
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.round
+    """Round half to even, to ``decimals`` places (``torch.round``); gradient 0."""
+    if decimals == 0:
+        return _round0(x)
+    return _rounding(lambda a: xp.round(a, decimals))(x)
+
+
 trunc = _rounding(xp.trunc)
 sign = _rounding(xp.sign)
 

@@ -116,8 +116,8 @@ class MaxPool2d(Function):
         kernel, stride, pads, dilation = ctx.opts
         xpad, out = ctx.xpad, ctx.out
         if isinstance(g, Tensor):  # xpad is x itself when nothing is padded
-            xpad = xpad._data if isinstance(xpad, Tensor) else xpad
-            src = _max_sources(xpad, out._data, kernel, stride, pads, dilation, ctx.x_shape)
+            xpad, out = (a._data if isinstance(a, Tensor) else a for a in (xpad, out))
+            src = _max_sources(xpad, out, kernel, stride, pads, dilation, ctx.x_shape)
             return _scatter_to(g, src, ctx.x_shape)
         out_hw, in_hw = out.shape[2:], ctx.x_shape[2:]
         gpad = scratch_like(xpad)

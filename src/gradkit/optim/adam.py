@@ -48,7 +48,7 @@ class Adam(Optimizer):
     >>> opt = Adam([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()
-    >>> print(w.data.round(4))
+    >>> print(w.detach().numpy().round(4))
     [ 0.9 -1.9]
     """
 
@@ -136,7 +136,7 @@ class AdamW(Adam):
     >>> opt = AdamW([w], lr=0.1, weight_decay=0.0)
     >>> (w * w).sum().backward()
     >>> opt.step()
-    >>> print(w.data.round(4))
+    >>> print(w.detach().numpy().round(4))
     [ 0.9 -1.9]
     """
 

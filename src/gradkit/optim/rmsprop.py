@@ -50,7 +50,7 @@ class RMSprop(Optimizer):
     >>> opt = RMSprop([w], lr=0.01, alpha=0.99)
     >>> (w * w).sum().backward()
     >>> opt.step()
-    >>> print(w.data.round(4))
+    >>> print(w.detach().numpy().round(4))
     [ 0.9 -1.9]
     """
 

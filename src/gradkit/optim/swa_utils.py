@@ -82,7 +82,7 @@ class AveragedModel(Module):
     >>> ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(0.9))
     >>> ema.update_parameters(net)
     >>> with gk.no_grad():
-    ...     _ = net.weight.data.fill(0.0)
+    ...     _ = net.weight.fill_(0.0)
     >>> ema.update_parameters(net)          # 0.9 * w0 + 0.1 * 0
     >>> int(ema.n_averaged.data)
     2
