@@ -126,3 +126,32 @@ def test_create_graph_through_a_fused_op_that_refuses_says_which():
     out, _ = lstm(x)
     with pytest.raises(RuntimeError, match="double backward"):
         gk.autograd.grad(out.sum(), x, create_graph=True)
+
+
+def test_t_cache_ops_save_only_what_backward_needs():
+    """T-CACHE: forward values are cached on the op's context for backward, and only
+    those: nothing under ``no_grad``; a product keeps just the operand whose partner
+    needs a gradient; a changed cached value is refused at backward."""
+    from gradkit.ops.elementwise import Mul
+
+    w = f64([1.0, 2.0], grad=True)
+    x = f64([3.0, 4.0])
+    seen = []
+    original = Mul.forward
+
+    def spy(ctx, a, b):
+        out = original(ctx, a, b)
+        seen.append(dict(ctx.__dict__))
+        return out
+
+    Mul.forward = staticmethod(spy)
+    try:
+        with gk.no_grad():
+            w * x
+        y = (w * x).sum()
+    finally:
+        Mul.forward = staticmethod(original)
+    assert seen[0] == {}  # no_grad: nothing cached
+    assert list(seen[1]) == ["b"] and seen[1]["b"] is x._data  # only x, for ∂/∂w
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [3.0, 4.0])

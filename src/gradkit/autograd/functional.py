@@ -209,6 +209,14 @@ def _v_or_default(v, like: tuple, is_like_tuple: bool, create_graph: bool, fn_na
 
 
 # ---------------------------------------------------------------- the public functions
+def _pair_result(outputs, result, create_graph: bool, outputs_tuple: bool, result_tuple: bool):
+    """``(func(inputs), product)`` detached unless ``create_graph``, each unpacked from a
+    1-tuple when the caller passed a single tensor (torch's return structure)."""
+    outputs = _grad_postprocess(outputs, create_graph)
+    result = _grad_postprocess(result, create_graph)
+    return _tuple_postprocess(outputs, outputs_tuple), _tuple_postprocess(result, result_tuple)
+
+
 def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False) -> tuple:
     """The vector-Jacobian product vᵀ J of ``func`` at ``inputs``, and ``func(inputs)``.
 
@@ -254,12 +262,7 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return (
-        _tuple_postprocess(outputs, is_outputs_tuple),
-        _tuple_postprocess(result, is_inputs_tuple),
-    )
+    return _pair_result(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False) -> tuple:
@@ -310,12 +313,7 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(grad_inputs, seeds, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return (
-        _tuple_postprocess(outputs, is_outputs_tuple),
-        _tuple_postprocess(result, is_outputs_tuple),
-    )
+    return _pair_result(outputs, result, create_graph, is_outputs_tuple, is_outputs_tuple)
 
 
 def _jacobian_block(out: Tensor, inputs: tuple, create_graph: bool, strict: bool, i: int):
@@ -542,12 +540,7 @@ def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return (
-        _tuple_postprocess(outputs, is_outputs_tuple),
-        _tuple_postprocess(result, is_inputs_tuple),
-    )
+    return _pair_result(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False) -> tuple:
@@ -585,12 +578,7 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
     with set_grad_enabled(True if create_graph else is_grad_enabled()):
         grads = _autograd_grad(double_back, seeds, v, create_graph=create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return (
-        _tuple_postprocess(outputs, is_outputs_tuple),
-        _tuple_postprocess(result, is_inputs_tuple),
-    )
+    return _pair_result(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]

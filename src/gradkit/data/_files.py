@@ -10,7 +10,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
 
 
@@ -61,6 +60,8 @@ def dataset_file(
             f"Dataset file {subdir}/{filename} not found (searched {searched}). "
             "Set GRADKIT_DATA to the folder that holds it."
         )
+    import urllib.request  # only a download needs it; `import gradkit` loads NumPy alone
+
     target = cache_dir() / subdir / filename
     target.parent.mkdir(parents=True, exist_ok=True)
     errors = []
