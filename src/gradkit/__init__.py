@@ -28,7 +28,14 @@ from gradkit.creation import (
     zeros_like,
 )
 from gradkit.ops import *  # noqa: F403 - the functional forms: gk.exp, gk.matmul, ...
-from gradkit.random import manual_seed
+from gradkit.random import (
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from gradkit.threads import get_num_threads, set_num_threads
 from gradkit.train import Model, Sequential, load_model

@@ -75,19 +75,19 @@ def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -
 
 def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples from the global generator (see ``manual_seed``)."""
-    gen = generator or _random.default_generator()
+    gen = _random.numpy_rng(generator)
     data = gen.standard_normal(_shape(shape), dtype=dtype or get_default_dtype())
     return Tensor(data, requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Uniform samples in [0, 1) from the global generator."""
-    gen = generator or _random.default_generator()
+    gen = _random.numpy_rng(generator)
     return Tensor(gen.random(_shape(shape), dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def randint(low: int, high: int, size, dtype=None, generator=None) -> Tensor:
-    gen = generator or _random.default_generator()
+    gen = _random.numpy_rng(generator)
     return Tensor(gen.integers(low, high, size=size, dtype=dtype or xp.int64))
 
 

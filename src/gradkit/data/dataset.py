@@ -139,14 +139,5 @@ def random_split(dataset: Dataset, lengths: Sequence[float], generator=None) -> 
 
 
 def as_generator(generator) -> xp.random.Generator:
-    """A ``numpy.random.Generator``: the one given, a new one seeded by an int, or
-    gradkit's global generator (``gradkit.manual_seed``) for ``None``."""
-    if generator is None:
-        return _random.default_generator()
-    if isinstance(generator, xp.random.Generator):
-        return generator
-    if isinstance(generator, int | xp.integer):
-        return xp.random.default_rng(int(generator))
-    raise TypeError(
-        f"generator must be a numpy Generator, an int seed or None, got {type(generator).__name__}"
-    )
+    """A ``numpy.random.Generator`` for ``generator=`` (see :func:`gradkit.random.numpy_rng`)."""
+    return _random.numpy_rng(generator)

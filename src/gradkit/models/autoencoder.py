@@ -75,7 +75,7 @@ class MaskingNoise(Module):
 
 def add_gaussian_noise(x, stddev: float, clip_min=None, clip_max=None, generator=None):
     """x + σ ε (ε standard normal, in x's dtype), optionally clipped. Array in, array out."""
-    gen = generator if generator is not None else _random.default_generator()
+    gen = _random.numpy_rng(generator)
     noisy = x + (stddev * gen.standard_normal(x.shape)).astype(x.dtype)
     if clip_min is not None or clip_max is not None:
         noisy = xp.clip(noisy, clip_min, clip_max)
@@ -84,7 +84,7 @@ def add_gaussian_noise(x, stddev: float, clip_min=None, clip_max=None, generator
 
 def add_masking_noise(x, p: float, generator=None):
     """x with each element zeroed independently with probability p."""
-    gen = generator if generator is not None else _random.default_generator()
+    gen = _random.numpy_rng(generator)
     return x * (gen.random(x.shape) >= p).astype(x.dtype)
 
 

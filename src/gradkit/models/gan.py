@@ -177,7 +177,7 @@ class GAN(Module):
         coordinate is drawn from the standard normal truncated to [−τ, τ] (entries
         outside are redrawn): BigGAN's truncation trick, trading diversity for fidelity.
         """
-        gen = generator if generator is not None else _random.default_generator()
+        gen = _random.numpy_rng(generator)
         z = gen.standard_normal((n, self.latent_dim))
         if truncation is not None:
             if not truncation > 0:
@@ -239,7 +239,7 @@ class GAN(Module):
         data = real._data
         shape = (n,) + (1,) * (data.ndim - 1)
         if epsilon is None:
-            gen = generator if generator is not None else _random.default_generator()
+            gen = _random.numpy_rng(generator)
             eps = gen.random(shape).astype(data.dtype)
         else:
             eps = np.asarray(epsilon._data if isinstance(epsilon, Tensor) else epsilon)

@@ -125,7 +125,7 @@ class VAE(Module):
 
     def sample(self, n: int, generator=None) -> xp.ndarray:
         """Pixel probabilities σ(decoder(z)) for z ~ N(0, I); (n, D)."""
-        gen = generator if generator is not None else _random.default_generator()
+        gen = _random.numpy_rng(generator)
         z = Tensor(gen.standard_normal((n, self.latent_dim)).astype(xp.float32))
         with no_grad():
             return self.decode(z).sigmoid()._data

@@ -76,7 +76,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
 
 
 def _gen(generator):
-    return generator if generator is not None else _random.default_generator()
+    return _random.numpy_rng(generator)
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:

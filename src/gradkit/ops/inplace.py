@@ -466,7 +466,7 @@ class _PutValue(Function):
 # ---------------------------------------------------------------- random fills
 def _random_fill(name: str, draw):
     def method(self, *args, generator=None, **kwargs):
-        gen = generator or _random.default_generator()
+        gen = _random.numpy_rng(generator)
 
         def sample(a):
             return xp.asarray(draw(gen, a.shape, *args, **kwargs)).astype(a.dtype, copy=False)

@@ -37,7 +37,7 @@ def dropout(
     dtype = input.dtype if input.dtype.kind == "f" else xp.float32
     if p == 1.0:
         return input * Tensor(xp.zeros(input.shape, dtype=dtype))
-    gen = generator if generator is not None else _random.default_generator()
+    gen = _random.numpy_rng(generator)
     keep = gen.random(input.shape, dtype=dtype) >= p
     return input * Tensor(keep * dtype.type(1.0 / (1.0 - p)))
 
