@@ -53,10 +53,10 @@ class Generator:
 
     def get_state(self):
         """The generator's state as a uint8 tensor (pass it to ``set_state``)."""
-        from gradkit.tensor import Tensor
+        from gradkit.autograd.function import new_tensor
 
         state = json.dumps(self.rng.bit_generator.state).encode()
-        return Tensor(xp.frombuffer(state, dtype=xp.uint8).copy())
+        return new_tensor(xp.frombuffer(state, dtype=xp.uint8).copy())
 
     def set_state(self, state) -> Generator:
         data = state._data if hasattr(state, "_data") else xp.asarray(state)

@@ -115,9 +115,7 @@ class Tensor(TensorBase, concrete=True):
         if isinstance(data, TensorBase):
             data = data._data
         self._data = as_array(data, dtype)
-        self._grad = None
         self._node = None
-        self._vbox = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)

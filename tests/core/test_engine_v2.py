@@ -155,3 +155,27 @@ def test_t_cache_ops_save_only_what_backward_needs():
     assert list(seen[1]) == ["b"] and seen[1]["b"] is x._data  # only x, for ∂/∂w
     y.backward()
     np.testing.assert_array_equal(w.grad.numpy(), [3.0, 4.0])
+
+
+def test_T_CACHE_in_place_on_a_saved_constant_keeps_the_value_backward_needs():
+    """``y.mul_(c)`` with ``y`` needing no gradient: Mul saved ``y`` for ``∂/∂c``, and the
+    write into ``y`` must not change that saved value (PyTorch: ``c.grad == y_before``)."""
+    y = gk.ones(3)
+    c = gk.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    y.mul_(c)
+    y.sum().backward()
+    np.testing.assert_array_equal(c.grad.numpy(), [1.0, 1.0, 1.0])
+
+    y = gk.ones(3)
+    c = gk.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    y *= c  # y is now c: d/dc sum(y²) = 2c
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(c.grad.numpy(), [4.0, 6.0, 8.0])
+
+    y = gk.ones(3, dtype=gk.float64)
+    c = gk.tensor([2.0, 3.0, 4.0], dtype=gk.float64, requires_grad=True)
+    y.mul_(c)
+    (g,) = gk.autograd.grad((y * c).sum(), c, create_graph=True)  # y·c = c²: 2c
+    np.testing.assert_array_equal(g.detach().numpy(), [4.0, 6.0, 8.0])
+    (gg,) = gk.autograd.grad(g.sum(), c)
+    np.testing.assert_array_equal(gg.numpy(), [2.0, 2.0, 2.0])

@@ -33,6 +33,7 @@ from gradkit.autograd.grad_mode import state as _mode
 from gradkit.backend import xp
 
 _ndarray = xp.ndarray
+_new_object = object.__new__
 _NO_GRAD = {n: (False,) * n for n in range(8)}
 
 
@@ -199,7 +200,7 @@ class TensorBase:
     adds the methods. Op modules build results with :func:`new_tensor`, so they depend
     on this engine and not on ``gradkit.tensor``."""
 
-    __slots__ = ("_data", "requires_grad", "_grad", "_node", "_vbox", "__weakref__", "__dict__")
+    __slots__ = ("_data", "requires_grad", "_node", "__weakref__", "__dict__")
 
     # rarely set, so they live in the instance __dict__ only when used
     _base = None  # the tensor this one is a view of (PyTorch's ``_base``)
@@ -208,6 +209,8 @@ class TensorBase:
     _retains_grad = False
     _view_error = None  # why an in-place change of this view may not be recorded
     _untracked = False  # a ``.data`` tensor: its in-place changes are not logged
+    _vbox = None  # the version counter, made at the first in-place change
+    _grad = None
 
     def __init_subclass__(cls, concrete: bool = False, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -246,9 +249,7 @@ def new_tensor(data, requires_grad: bool = False):
     """A tensor around ``data`` without conversions (the hot path of every op)."""
     out = object.__new__(_Concrete)
     out._data = data
-    out._grad = None
     out._node = None
-    out._vbox = None
     out.requires_grad = requires_grad
     return out
 
@@ -287,7 +288,7 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **options):
-        ctx = Context()
+        ctx = _new_object(Context)
         arrays = [t._data for t in tensors]
         if _mode.enabled:
             needs = tuple([t.requires_grad for t in tensors])
@@ -305,21 +306,23 @@ class Function:
             if record:
                 _record_many(cls, ctx, tensors, arrays, outs)
             return outs
-        out = new_tensor(raw)
+        out = _new_object(_Concrete)  # new_tensor(raw), inlined
+        out._data = raw
+        out._node = None
+        out.requires_grad = record
         if cls.view is not None:
             _link_view(out, tensors[0], cls.view, options, 0)
-        if record:
-            out._node = Node(
-                cls,
-                ctx,
-                tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
-                tuple([a.shape for a in arrays]),
-                1,
-                id(raw),
-            )
-            if False in needs and ctx.__dict__:  # constant inputs: create_graph needs ids
-                out._node.ids = (tuple(map(id, arrays)), (id(raw),))
-            out.requires_grad = True
+        if record:  # Node(cls, ctx, inputs, shapes, 1, id(raw)), inlined: the hot path
+            node = _new_object(Node)
+            node.fn = cls
+            node.ctx = ctx
+            node.inputs = tuple([(t._node or t) if t.requires_grad else None for t in tensors])
+            node.shapes = tuple([a.shape for a in arrays])
+            node.n_outputs = 1
+            node.stamp = _log.seq
+            node.out_id = id(raw)
+            node.ids = node.hooks = node.outputs = None
+            out._node = node
         return out
 
 
@@ -332,8 +335,6 @@ def _record_many(cls, ctx, tensors, arrays, outs) -> None:
         len(outs),
         tuple([id(o._data) for o in outs]),
     )
-    if False in ctx.needs_input_grad and ctx.__dict__:
-        node.ids = (tuple(map(id, arrays)), node.out_id)
     refs = []
     for k, out in enumerate(outs):
         ref = OutputOf(node, k)

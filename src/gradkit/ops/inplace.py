@@ -23,6 +23,7 @@ from gradkit.autograd.function import (
     bump,
     new_tensor,
     replace_saved,
+    saved_arrays,
     which_saved,
 )
 from gradkit.autograd.function import _log as mutation_log
@@ -167,8 +168,10 @@ def _unsave(out, array) -> None:
     node = _node_of(out)
     if node is None or node.ctx is None:
         return
-    which = which_saved(node, array)
-    if which is not None and which >= 0:
+    if not any(saved is array for _, _, saved in saved_arrays(node.ctx)):
+        return
+    which = which_saved(node, array)  # None for an input that needs no gradient
+    if which is None or which >= 0:
         replace_saved(node, array, array.copy(), which)
 
 
