@@ -20,6 +20,7 @@ from gradkit.autograd.function import (
     unbroadcast,
     version_of,
 )
+from gradkit.autograd.grad import backward as _backward
 from gradkit.autograd.grad_mode import (
     enable_grad,
     is_grad_enabled,
@@ -312,9 +313,7 @@ class Tensor(TensorBase, concrete=True):
         ``create_graph=True`` records the backward pass, so ``.grad`` can be
         differentiated again. ``inputs`` limits accumulation to those tensors.
         """
-        from gradkit.autograd.grad import backward
-
-        backward([self], [gradient], retain_graph, create_graph, inputs)
+        _backward([self], [gradient], retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------------ dtype and device
     def astype(self, dtype, copy: bool = True) -> Tensor:
