@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from gradkit.validation import check_int, check_number, check_probability
+
 MODELS = ("mlp", "logreg", "lenet")
 DATASETS = ("mnist", "fashion-mnist")
 
@@ -116,6 +118,27 @@ def demo(args) -> None:
     print("                 predicted: " + " ".join(map(str, pred[:20])))
 
 
+def _arg(check, **bounds):
+    """An argparse ``type=`` that parses a number and applies a :mod:`gradkit.validation`
+    check, so ``--batch-size 0`` is refused with the reason, before any work starts."""
+
+    def parse(text: str):
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        try:
+            return check("", "value", number, **bounds)
+        except (TypeError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc).replace("`value` ", "")) from None
+
+    parse.__name__ = check.__name__.removeprefix("check_")
+    return parse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gradkit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,15 +146,20 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help="train a network" if name == "train" else "the demo job")
         p.add_argument("--model", choices=MODELS, default="mlp")
         p.add_argument("--dataset", choices=DATASETS, default="mnist")
-        p.add_argument("--epochs", type=int, default=5)
-        p.add_argument("--batch-size", type=int, default=128)
-        p.add_argument("--lr", type=float, default=1e-3)
+        p.add_argument("--epochs", type=_arg(check_int, low=1), default=5)
+        p.add_argument("--batch-size", type=_arg(check_int, low=1), default=128)
+        p.add_argument("--lr", type=_arg(check_number, low=0.0, low_open=True), default=1e-3)
         p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
-        p.add_argument("--hidden", type=int, default=256)
-        p.add_argument("--dropout", type=float, default=0.2)
-        p.add_argument("--validation-split", type=float, default=0.1)
-        p.add_argument("--limit", type=int, default=0, help="use only the first N training images")
-        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--hidden", type=_arg(check_int, low=1), default=256)
+        p.add_argument("--dropout", type=_arg(check_probability, high_open=True), default=0.2)
+        p.add_argument(
+            "--validation-split", type=_arg(check_probability, high_open=True), default=0.1
+        )
+        p.add_argument(
+            "--limit", type=_arg(check_int, low=0), default=0,
+            help="use only the first N training images (0: all)",
+        )  # fmt: skip
+        p.add_argument("--seed", type=_arg(check_int, low=0), default=0)
         p.add_argument("--out", default=f"runs/{name}")
     args = parser.parse_args(argv)
     try:

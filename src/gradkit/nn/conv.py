@@ -12,6 +12,7 @@ from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
 from gradkit.ops.conv import conv1d, conv2d, conv_transpose2d, pair
 from gradkit.tensor import Tensor, no_grad
+from gradkit.validation import check_int, check_ints, check_option
 
 
 class _ConvNd(Module):
@@ -31,6 +32,18 @@ class _ConvNd(Module):
         dtype,
     ) -> None:
         super().__init__()
+        owner = type(self).__name__
+        in_channels = check_int(owner, "in_channels", in_channels)
+        out_channels = check_int(owner, "out_channels", out_channels)
+        groups = check_int(owner, "groups", groups)
+        n = len(kernel_size)
+        kernel_size = check_ints(owner, "kernel_size", kernel_size, n)
+        stride = check_ints(owner, "stride", stride, n)
+        dilation = check_ints(owner, "dilation", dilation, n)
+        if isinstance(padding, str):
+            check_option(owner, "padding", padding, ("valid", "same"))
+        else:
+            padding = check_ints(owner, "padding", padding, n, low=0)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
@@ -197,14 +210,14 @@ class Conv1d(_ConvNd):
         dtype=None,
     ) -> None:
         _check_mode(padding_mode)
-        single = lambda v: (int(v),) if isinstance(v, int) else (int(v[0]),)  # noqa: E731
+        single = lambda v, name: check_ints("Conv1d", name, v, 1, low=None)  # noqa: E731
         super().__init__(
             in_channels,
             out_channels,
-            single(kernel_size),
-            single(stride),
-            padding if isinstance(padding, str) else single(padding),
-            single(dilation),
+            single(kernel_size, "kernel_size"),
+            single(stride, "stride"),
+            padding if isinstance(padding, str) else single(padding, "padding"),
+            single(dilation, "dilation"),
             groups,
             bias,
             False,

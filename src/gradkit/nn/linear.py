@@ -14,6 +14,7 @@ from gradkit.nn.parameter import Parameter, UninitializedParameter
 from gradkit.ops.linear import linear
 from gradkit.ops.shape import flatten
 from gradkit.tensor import Tensor, no_grad
+from gradkit.validation import check_int
 
 
 class Identity(Module):
@@ -127,12 +128,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None) -> None:
         super().__init__()
-        if in_features < 0 or out_features < 0:
-            raise ValueError(
-                f"Linear: in_features and out_features must be >= 0, got {in_features}, "
-                f"{out_features}"
-            )
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        in_features = check_int("Linear", "in_features", in_features, low=0)
+        out_features = check_int("Linear", "out_features", out_features, low=0)
+        self.in_features, self.out_features = in_features, out_features
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(xp.empty((out_features, in_features), dtype=dtype))
         if bias:
@@ -145,6 +143,12 @@ class Linear(Module):
         _reset_linear(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        if input._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"Linear: the input is {input._data.dtype} but the weight is "
+                f"{self.weight._data.dtype} (mat1 and mat2 must have the same dtype); "
+                "convert the input with .float()"
+            )
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -38,6 +38,7 @@ from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import scratch, xp
 from gradkit.ops.reduce import sum as _sum
 from gradkit.ops.shape import reshape, squeeze, unsqueeze
+from gradkit.validation import check_ints
 
 Pads = tuple[tuple[int, int], tuple[int, int]]
 
@@ -53,12 +54,7 @@ _ALGORITHMS = ("auto", "direct", "fft")
 # ---------------------------------------------------------------- sizes and arguments
 def pair(value, name: str) -> tuple[int, int]:
     """``value`` as a pair of ints (an int is used for both spatial axes)."""
-    if isinstance(value, (int, xp.integer)):
-        return int(value), int(value)
-    pair_ = tuple(int(v) for v in value)
-    if len(pair_) != 2:
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return pair_
+    return check_ints("", name, value, 2, low=None)
 
 
 def conv_output_size(
@@ -102,6 +98,11 @@ def checked_output_size(
 ) -> int:
     """``conv_output_size`` that raises a ``ValueError`` quoting the formula with the
     actual numbers when the output would be empty."""
+    if stride < 1 or dilation < 1 or kernel < 1:
+        raise ValueError(
+            f"{op}: stride, dilation and kernel size must be >= 1, got stride={stride}, "
+            f"dilation={dilation}, kernel size={kernel} on the {axis} axis"
+        )
     n = conv_output_size(size, kernel, stride, pads, dilation)
     if n < 1:
         span = dilation * (kernel - 1) + 1

@@ -67,7 +67,7 @@ class _TabularAgent:
         self.n_states = _n(env.observation_space, "env.observation_space")
         self.n_actions = _n(env.action_space, "env.action_space")
         self.gamma = float(gamma)
-        self.lr = as_schedule(lr, "lr")
+        self.lr = as_schedule(lr, "lr", low_open=True)
         eps = ExponentialDecay(1.0, 0.01, 0.999) if epsilon is None else epsilon
         self.epsilon = as_schedule(eps, "epsilon")
         self.rng = np.random.default_rng(seed)

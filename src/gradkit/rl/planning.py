@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from gradkit.rl.mdp import MDP
+from gradkit.validation import check_finite, check_int, check_number
 
 __all__ = [
     "PlanningResult",
@@ -126,6 +127,14 @@ def policy_evaluation(
     return V
 
 
+def _start_values(mdp: MDP, V0, owner: str) -> np.ndarray:
+    """``V0`` as a finite float64 copy of shape (S,)."""
+    V = check_finite(owner, "V0", np.asarray(V0, dtype=np.float64)).copy()
+    if V.shape != (mdp.n_states,):
+        raise ValueError(f"{owner}: `V0` must have shape ({mdp.n_states},), got {V.shape}")
+    return V
+
+
 def value_iteration(
     mdp: MDP, *, tol: float = 1e-10, max_iter: int = 100_000, V0: Any = None
 ) -> PlanningResult:
@@ -149,7 +158,9 @@ def value_iteration(
     -------
     PlanningResult
     """
-    V = np.zeros(mdp.n_states) if V0 is None else np.asarray(V0, dtype=np.float64).copy()
+    check_number("value_iteration", "tol", tol, 0.0, low_open=True)
+    max_iter = check_int("value_iteration", "max_iter", max_iter)
+    V = np.zeros(mdp.n_states) if V0 is None else _start_values(mdp, V0, "value_iteration")
     g = mdp.gamma
     threshold = tol * (1.0 - g) / g if 0.0 < g < 1.0 else tol
     P2 = mdp.P.reshape(-1, mdp.n_states)

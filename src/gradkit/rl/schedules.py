@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from gradkit.validation import check_number
 
 __all__ = ["Constant", "ExponentialDecay", "LinearDecay", "as_schedule"]
 
@@ -50,11 +53,13 @@ class LinearDecay:
         return self.start + (self.end - self.start) * min(episode / self.steps, 1.0)
 
 
-def as_schedule(value: float | Callable[[int], float], name: str) -> Callable[[int], float]:
-    """A float becomes :class:`Constant`; a callable ``f(episode) -> float`` is kept."""
+def as_schedule(
+    value: float | Callable[[int], float], name: str, *, low_open: bool = False
+) -> Callable[[int], float]:
+    """A float in [0, 1] (``(0, 1]`` with ``low_open``) becomes :class:`Constant`; a
+    callable ``f(episode) -> float`` is kept."""
     if callable(value):
         return value
-    try:
-        return Constant(float(value))
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a float or a callable episode -> float") from None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a float or a callable episode -> float, got {value!r}")
+    return Constant(check_number("", name, value, 0.0, 1.0, low_open=low_open))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -147,14 +148,28 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as exc:
+            raise ValueError(
+                f"ModelCheckpoint: filepath {self.filepath!r} names {exc.args[0]!r}, which is "
+                f"not in this epoch's logs {sorted(logs)} (val_* keys need validation data)"
+            ) from None
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
-                raise KeyError(
+                raise ValueError(
                     f"ModelCheckpoint monitors {self.monitor!r}, which is not in the logs "
                     f"{sorted(logs)}."
                 )
+            if not np.isfinite(current):
+                warnings.warn(
+                    f"Epoch {epoch + 1}: ModelCheckpoint did not save: {self.monitor} is "
+                    f"{current}, which cannot improve on {self.best}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return
             if not self.better(current, self.best):
                 return
             if self.verbose:

@@ -16,11 +16,13 @@ import numpy as np
 
 from gradkit.backend import xp
 from gradkit.nn.module import Module
+from gradkit.random import numpy_rng
 from gradkit.tensor import Tensor, no_grad
 from gradkit.train.callbacks import Callback, History
 from gradkit.train.losses import LossSpec, resolve_loss
 from gradkit.train.metrics import resolve_metric
 from gradkit.train.progress import ProgressBar
+from gradkit.validation import check_int, check_probability
 
 _OPTIMIZERS = {  # Keras' default learning rates
     "sgd": ("SGD", 0.01),
@@ -133,8 +135,14 @@ class Model(Module):
         if self.loss_spec is None:
             raise RuntimeError("Call compile(optimizer, loss) before fit().")
         x, y = _as_arrays(x, y, "fit")
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        if y is None:
+            raise ValueError("fit() needs targets y: call fit(x, y, ...)")
+        epochs = check_int("fit", "epochs", epochs, low=0)
+        initial_epoch = check_int("fit", "initial_epoch", initial_epoch, low=0, high=epochs)
+        batch_size = check_int("fit", "batch_size", batch_size)
+        validation_split = check_probability(
+            "fit", "validation_split", validation_split, high_open=True
+        )
         if validation_split and validation_data is not None:
             raise ValueError("Pass either validation_split or validation_data, not both.")
         if validation_split:
@@ -148,7 +156,8 @@ class Model(Module):
             validation_data = (x_val, y_val)
         elif validation_data is not None:
             validation_data = _as_arrays(*validation_data, "validation_data")
-        rng = np.random.default_rng(seed)
+        # without a seed, shuffling draws from gradkit's global generator (manual_seed)
+        rng = np.random.default_rng(seed) if seed is not None else numpy_rng()
         self._build(_to_tensor(x[:1]))
 
         history = History()
@@ -222,6 +231,9 @@ class Model(Module):
         if self.loss_spec is None:
             raise RuntimeError("Call compile(optimizer, loss) before evaluate().")
         x, y = _as_arrays(x, y, "evaluate")
+        if y is None:
+            raise ValueError("evaluate() needs targets y: call evaluate(x, y)")
+        batch_size = check_int("evaluate", "batch_size", batch_size)
         totals: dict[str, float] = {}
         was_training = self.training
         self.eval()
@@ -246,6 +258,7 @@ class Model(Module):
     def predict(self, x, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
         """Model outputs for ``x`` in eval mode, batch by batch, as one NumPy array."""
         x = _as_arrays(x, None, "predict")[0]
+        batch_size = check_int("predict", "batch_size", batch_size)
         was_training = self.training
         self.eval()
         outs = []

@@ -1,0 +1,161 @@
+"""Bad input at the training entry points gets a clear error naming the argument and
+the value (issue #19; DESIGN.md "Errors and bad input"): layer constructors, fit /
+evaluate / predict, callbacks, the CLI and the RL planners and agents. Each case asserts
+the exception type *and* that the message names the problem."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradkit as gk
+from gradkit import cli, nn
+from gradkit.rl import MDP, QLearning, value_iteration
+from gradkit.rl.gridworld import GridWorld
+from gradkit.train.callbacks import ModelCheckpoint
+
+LAYER_CASES = [
+    (lambda: nn.Linear(2.5, 3), TypeError, r"`in_features` must be an int >= 0, got 2.5"),
+    (lambda: nn.Linear(-1, 3), ValueError, r"`in_features` must be an int >= 0, got -1"),
+    (lambda: nn.Linear(3, "4"), TypeError, r"`out_features` must be an int"),
+    (lambda: nn.Linear(True, 3), TypeError, r"`in_features` must be an int"),
+    (lambda: nn.Conv2d(1, 2, 3, stride=0), ValueError, r"Conv2d: `stride` must be an int >= 1, got 0"),
+    (lambda: nn.Conv2d(1, 2, 3, stride=2.5), TypeError, r"`stride` must be an int, got 2.5"),
+    (lambda: nn.Conv2d(1, 2, 0), ValueError, r"`kernel_size` must be an int >= 1, got 0"),
+    (lambda: nn.Conv2d(1, 2, (3, 3, 3)), ValueError, r"`kernel_size` must be an int or 2 ints"),
+    (lambda: nn.Conv2d(0, 2, 3), ValueError, r"`in_channels` must be an int >= 1, got 0"),
+    (lambda: nn.Conv2d(1, 2, 3, padding=-1), ValueError, r"`padding` must be an int >= 0, got -1"),
+    (lambda: nn.Conv2d(1, 2, 3, padding="full"), ValueError, r"`padding` must be one of 'valid', 'same'; got 'full'"),
+    (lambda: nn.Conv2d(1, 2, 3, dilation=0), ValueError, r"`dilation` must be an int >= 1, got 0"),
+    (lambda: nn.Conv2d(2, 3, 3, groups=2), ValueError, r"divisible by groups"),
+    (lambda: nn.Conv2d(2, 4, 3, groups=0), ValueError, r"`groups` must be an int >= 1, got 0"),
+    (lambda: nn.Conv1d(1, 2, 3, stride=0), ValueError, r"Conv1d: `stride` must be an int >= 1, got 0"),
+    (lambda: nn.ConvTranspose2d(1, 2, 3, stride=0), ValueError, r"ConvTranspose2d: `stride` must be an int >= 1"),
+    (lambda: gk.nn.functional.conv2d(gk.randn(1, 1, 5, 5), gk.randn(1, 1, 3, 3), stride=0), ValueError, r"stride, dilation and kernel size must be >= 1, got stride=0"),
+    (lambda: nn.Linear(3, 2)(gk.ones(2, 3, dtype=gk.int64)), RuntimeError, r"Linear: the input is int64 but the weight is float32"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, kind, message", LAYER_CASES)
+def test_layer_arguments_are_checked(make, kind, message):
+    with pytest.raises(kind, match=message):
+        make()
+
+
+def _model():
+    model = gk.Sequential([nn.Linear(3, 1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+X, Y = np.ones((8, 3), np.float32), np.ones((8, 1), np.float32)
+
+FIT_CASES = [
+    (lambda m: m.fit(X, Y, batch_size=0, verbose=0), ValueError, r"fit: `batch_size` must be an int >= 1, got 0"),
+    (lambda m: m.fit(X, Y, batch_size=-8, verbose=0), ValueError, r"`batch_size` must be an int >= 1, got -8"),
+    (lambda m: m.fit(X, Y, batch_size=2.5, verbose=0), TypeError, r"`batch_size` must be an int >= 1, got 2.5"),
+    (lambda m: m.fit(X, Y, epochs=-3, verbose=0), ValueError, r"`epochs` must be an int >= 0, got -3"),
+    (lambda m: m.fit(X, Y, epochs=2, initial_epoch=5, verbose=0), ValueError, r"`initial_epoch` must be an int in \[0, 2\], got 5"),
+    (lambda m: m.fit(X, None, verbose=0), ValueError, r"fit\(\) needs targets y"),
+    (lambda m: m.fit(None, Y, verbose=0), ValueError, r"fit\(\) needs input data x"),
+    (lambda m: m.fit(X, Y[:5], verbose=0), ValueError, r"x has 8 samples but y has 5"),
+    (lambda m: m.fit(X, Y, validation_split=1.0, verbose=0), ValueError, r"`validation_split` must be a real number in \[0.0, 1.0\)"),
+    (lambda m: m.fit(X, Y, validation_split=float("nan"), verbose=0), ValueError, r"`validation_split`"),
+    (lambda m: m.fit(X * np.nan, Y, verbose=0), ValueError, r"x contains NaN"),
+    (lambda m: m.evaluate(X, Y, batch_size=0), ValueError, r"evaluate: `batch_size` must be an int >= 1, got 0"),
+    (lambda m: m.evaluate(X, None), ValueError, r"evaluate\(\) needs targets y"),
+    (lambda m: m.predict(X, batch_size=0), ValueError, r"predict: `batch_size` must be an int >= 1, got 0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, kind, message", FIT_CASES)
+def test_fit_evaluate_predict_arguments_are_checked(call, kind, message):
+    with pytest.raises(kind, match=message):
+        call(_model())
+
+
+def test_fit_accepts_what_keras_accepts():
+    """epochs=0 and initial_epoch == epochs train nothing and return an empty history,
+    as in Keras."""
+    assert _model().fit(X, Y, epochs=0, verbose=0).history == {}
+    assert _model().fit(X, Y, epochs=2, initial_epoch=2, verbose=0).history == {}
+
+
+def test_fit_without_seed_is_reproducible_under_manual_seed():
+    runs = []
+    for _ in range(2):
+        gk.manual_seed(5)
+        model = _model()
+        model.fit(np.random.default_rng(0).random((32, 3)).astype(np.float32), np.ones((32, 1), np.float32), epochs=2, batch_size=4, verbose=0)  # fmt: skip
+        runs.append(model.module[0].weight.detach().numpy().copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_checkpoint_template_naming_a_missing_log_key_says_which(tmp_path):
+    model = _model()
+    cb = ModelCheckpoint(str(tmp_path / "m-{val_loss:.2f}.safetensors"))
+    with pytest.raises(
+        ValueError, match=r"names 'val_loss', which is not in this epoch's logs \['loss'\]"
+    ):
+        model.fit(X, Y, epochs=1, callbacks=[cb], verbose=0)
+
+
+def test_checkpoint_warns_when_the_monitored_value_is_not_finite(tmp_path):
+    cb = ModelCheckpoint(str(tmp_path / "m.safetensors"), monitor="loss", save_best_only=True)
+    cb.set_model(_model())
+    with pytest.warns(RuntimeWarning, match="did not save: loss is nan"):
+        cb.on_epoch_end(0, {"loss": float("nan")})
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+CLI_CASES = [
+    ("--batch-size 0", "argument --batch-size: must be an int >= 1, got 0"),
+    ("--batch-size 2.5", "argument --batch-size: must be an int >= 1, got 2.5"),
+    ("--epochs 0", "argument --epochs: must be an int >= 1, got 0"),
+    ("--limit -100", "argument --limit: must be an int >= 0, got -100"),
+    ("--lr -1", "argument --lr: must be a real number in (0.0, inf), got -1"),
+    ("--lr nan", "argument --lr: must be a real number"),
+    ("--dropout 1", "argument --dropout: must be a real number in [0.0, 1.0), got 1"),
+    ("--validation-split 1.5", "argument --validation-split: must be a real number in [0.0, 1.0)"),
+    ("--epochs abc", "argument --epochs: 'abc' is not a number"),
+    ("--hidden 0", "argument --hidden: must be an int >= 1, got 0"),
+    ("--seed -1", "argument --seed: must be an int >= 0, got -1"),
+    ("--optimizer adagrad", "argument --optimizer: invalid choice: 'adagrad'"),
+]
+
+
+@pytest.mark.parametrize("args, message", CLI_CASES)
+def test_cli_refuses_bad_arguments_before_any_work(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", *args.split()])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+RL_CASES = [
+    (lambda env: QLearning(env, lr=-0.5), ValueError, r"`lr` must be a real number in \(0.0, 1.0\], got -0.5"),
+    (lambda env: QLearning(env, lr=0.0), ValueError, r"`lr` must be a real number in \(0.0, 1.0\]"),
+    (lambda env: QLearning(env, lr="fast"), TypeError, r"`lr` must be a float or a callable"),
+    (lambda env: QLearning(env, epsilon=1.5), ValueError, r"`epsilon` must be a real number in \[0.0, 1.0\]"),
+    (lambda env: QLearning(env, gamma=1.5), ValueError, r"gamma must lie in \[0, 1\]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, kind, message", RL_CASES)
+def test_rl_agent_arguments_are_checked(make, kind, message):
+    with pytest.raises(kind, match=message):
+        make(GridWorld())
+
+
+PLANNER_CASES = [
+    (dict(V0=[np.nan] * 12), ValueError, r"value_iteration: `V0` contains 12 NaN or infinite"),
+    (dict(V0=[0.0] * 3), ValueError, r"`V0` must have shape \(12,\), got \(3,\)"),
+    (dict(tol=0.0), ValueError, r"`tol` must be a real number in \(0.0, inf\)"),
+    (dict(max_iter=0), ValueError, r"`max_iter` must be an int >= 1, got 0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kwargs, kind, message", PLANNER_CASES)
+def test_value_iteration_arguments_are_checked(kwargs, kind, message):
+    with pytest.raises(kind, match=message):
+        value_iteration(MDP.from_gymnasium(GridWorld(), gamma=0.9), **kwargs)
