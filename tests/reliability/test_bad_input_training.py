@@ -159,3 +159,56 @@ PLANNER_CASES = [
 def test_value_iteration_arguments_are_checked(kwargs, kind, message):
     with pytest.raises(kind, match=message):
         value_iteration(MDP.from_gymnasium(GridWorld(), gamma=0.9), **kwargs)
+
+
+def _params():
+    return [gk.nn.Parameter(gk.randn(2))]
+
+
+def _sgd():
+    return gk.optim.SGD(_params(), lr=0.1)
+
+
+MORE_LAYER_AND_OPTIMIZER_CASES = [
+    (lambda: nn.Dropout(1.5), ValueError, r"dropout probability has to be between 0 and 1, but got 1.5"),
+    (lambda: nn.Dropout("a"), TypeError, r"Dropout: `p` must be a real number, got 'a'"),
+    (lambda: nn.BatchNorm1d(0), ValueError, r"BatchNorm1d: `num_features` must be an int >= 1, got 0"),
+    (lambda: nn.BatchNorm2d(2.5), TypeError, r"BatchNorm2d: `num_features` must be an int >= 1, got 2.5"),
+    (lambda: nn.BatchNorm1d(3, eps=-1), ValueError, r"`eps` must be a real number in \(0.0, inf\), got -1"),
+    (lambda: nn.BatchNorm1d(3, momentum=2), ValueError, r"`momentum` must be a real number in \[0.0, 1.0\], got 2"),
+    (lambda: nn.LayerNorm(0), ValueError, r"LayerNorm: `normalized_shape` must be an int >= 1, got 0"),
+    (lambda: nn.LayerNorm(4, eps=0), ValueError, r"LayerNorm: `eps` must be a real number in \(0.0, inf\)"),
+    (lambda: nn.Embedding(0, 3), ValueError, r"Embedding: `num_embeddings` must be an int >= 1, got 0"),
+    (lambda: nn.Embedding(10, -3), ValueError, r"Embedding: `embedding_dim` must be an int >= 0, got -3"),
+    (lambda: nn.Embedding(10, 3, padding_idx=10), ValueError, r"padding_idx 10 must be within num_embeddings=10"),
+    (lambda: nn.Embedding(10, 3, padding_idx=1.5), TypeError, r"`padding_idx` must be an int, got 1.5"),
+    (lambda: nn.Flatten(1.5), TypeError, r"Flatten: `start_dim` must be an int, got 1.5"),
+    (lambda: nn.LSTM(3, 0), ValueError, r"hidden_size must be a positive integer, got 0"),
+    (lambda: nn.LSTM(3, 4, num_layers=0), ValueError, r"num_layers must be a positive integer, got 0"),
+    (lambda: nn.GRU(3, 4, dropout=1.5), ValueError, r"dropout must be in \[0, 1\), got 1.5"),
+    (lambda: nn.RNN(3, 4, nonlinearity="sig"), ValueError, r"nonlinearity must be one of .*'tanh'.*got 'sig'"),
+    (lambda: nn.MultiheadAttention(6, 4), ValueError, r"embed_dim \(6\) must be a positive multiple of num_heads \(4\)"),
+    (lambda: gk.optim.SGD(_params(), lr=-1), ValueError, r"SGD: invalid lr -1"),
+    (lambda: gk.optim.Adam(_params(), betas=(1.5, 0.9)), ValueError, r"Adam: invalid betas\[0\] 1.5"),
+    (lambda: gk.optim.Adam([]), ValueError, r"Adam got an empty parameter list"),
+    (lambda: gk.optim.Adam(gk.randn(2, requires_grad=True)), TypeError, r"got a single Tensor; wrap it in a list"),
+    (lambda: gk.optim.lr_scheduler.StepLR(_sgd(), step_size=0), ValueError, r"StepLR: step_size must be a positive integer, got 0"),
+    (lambda: gk.optim.lr_scheduler.StepLR(_sgd(), step_size=2, gamma=-1), ValueError, r"StepLR: `gamma` must be a real number in \(0.0, inf\), got -1"),
+    (lambda: gk.optim.lr_scheduler.MultiStepLR(_sgd(), [2], gamma=0), ValueError, r"MultiStepLR: `gamma` must be"),
+    (lambda: gk.optim.lr_scheduler.ExponentialLR(_sgd(), gamma=float("nan")), ValueError, r"ExponentialLR: `gamma` must be"),
+    (lambda: gk.optim.lr_scheduler.CosineAnnealingLR(_sgd(), T_max=0), ValueError, r"T_max must be positive, got 0"),
+    (lambda: gk.optim.lr_scheduler.ReduceLROnPlateau(_sgd(), mode="up"), ValueError, r"mode must be 'min' or 'max', got 'up'"),
+    (lambda: gk.optim.lr_scheduler.ReduceLROnPlateau(_sgd(), factor=1.0), ValueError, r"factor must lie in \(0, 1\), got 1.0"),
+    (lambda: gk.nn.utils.clip_grad_norm_(_params(), -1), ValueError, r"clip_grad_norm_: `max_norm` must be a real number in \[0.0, inf\), got -1"),
+    (lambda: gk.train.callbacks.EarlyStopping(patience=-1), ValueError, r"EarlyStopping: `patience` must be an int >= 0, got -1"),
+    (lambda: gk.train.callbacks.EarlyStopping(mode="x"), ValueError, r"Unknown mode 'x'; valid modes are \['auto', 'max', 'min'\]"),
+    (lambda: gk.Sequential([1]), TypeError, r"Sequential: int is not a Module"),
+    (lambda: _model().compile(optimizer="adamw2", loss="mse"), ValueError, r"Unknown optimizer 'adamw2'; valid names are \[.*'adam'"),
+    (lambda: _model().compile(optimizer="sgd", loss="msee"), ValueError, r"Unknown loss 'msee'; valid names are"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, kind, message", MORE_LAYER_AND_OPTIMIZER_CASES)
+def test_layer_optimizer_and_callback_arguments_are_checked(make, kind, message):
+    with pytest.raises(kind, match=message):
+        make()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gradkit.nn import functional as F
 from gradkit.nn.module import Module
 from gradkit.tensor import Tensor
+from gradkit.validation import check_number
 
 
 class Dropout(Module):
@@ -18,9 +19,10 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
+        p = check_number(type(self).__name__, "p", p)
+        if not 0.0 <= p <= 1.0:  # PyTorch's words
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = float(p)
+        self.p = p
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout(input, self.p, self.training)

@@ -8,6 +8,7 @@ from gradkit.nn import init
 from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
 from gradkit.tensor import Tensor, no_grad
+from gradkit.validation import check_int
 
 
 class Embedding(Module):
@@ -39,7 +40,10 @@ class Embedding(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
+        embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, low=0)
         if padding_idx is not None:
+            padding_idx = check_int("Embedding", "padding_idx", padding_idx, low=None)
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(
                     f"padding_idx {padding_idx} must be within num_embeddings={num_embeddings}"

@@ -35,7 +35,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim = check_int("Flatten", "start_dim", start_dim, low=None)
+        self.end_dim = check_int("Flatten", "end_dim", end_dim, low=None)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return flatten(input, self.start_dim, self.end_dim)

@@ -11,6 +11,7 @@ from gradkit.nn import init
 from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
 from gradkit.tensor import Tensor
+from gradkit.validation import check_int, check_ints, check_number, check_probability
 
 
 class _BatchNorm(Module):
@@ -53,6 +54,11 @@ class _BatchNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
+        owner = type(self).__name__
+        num_features = check_int(owner, "num_features", num_features)
+        eps = check_number(owner, "eps", eps, 0.0, low_open=True)
+        if momentum is not None:  # None: a cumulative moving average, as in PyTorch
+            momentum = check_probability(owner, "momentum", momentum)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or get_default_dtype()
@@ -166,10 +172,11 @@ class LayerNorm(Module):
         dtype=None,
     ) -> None:
         super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(n) for n in normalized_shape)
-        self.eps, self.elementwise_affine = eps, elementwise_affine
+        shape = normalized_shape
+        n = 1 if not isinstance(shape, Sequence) else len(shape)
+        self.normalized_shape = check_ints("LayerNorm", "normalized_shape", shape, n)
+        self.eps = check_number("LayerNorm", "eps", eps, 0.0, low_open=True)
+        self.elementwise_affine = elementwise_affine
         dtype = dtype or get_default_dtype()
         if elementwise_affine:
             self.weight = Parameter(xp.ones(self.normalized_shape, dtype=dtype))

@@ -16,6 +16,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gradkit.optim.optimizer import Optimizer
+from gradkit.validation import check_number
+
+
+def _check_gamma(owner: str, gamma) -> float:
+    """A decay factor: a finite number > 0 (a negative one would flip the rate's sign)."""
+    return check_number(owner, "gamma", gamma, 0.0, low_open=True)
 
 
 class LRScheduler:
@@ -138,7 +144,7 @@ class StepLR(LRScheduler):
     ) -> None:
         if int(step_size) != step_size or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size, self.gamma = int(step_size), gamma
+        self.step_size, self.gamma = int(step_size), _check_gamma("StepLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -159,7 +165,7 @@ class MultiStepLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.milestones = Counter(int(m) for m in milestones)
-        self.gamma = gamma
+        self.gamma = _check_gamma("MultiStepLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -173,7 +179,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the rate by ``gamma`` every step: ``lr = initial_lr · gamma^epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = _check_gamma("ExponentialLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gradkit.validation import check_int
+
 
 class Callback:
     model = None
@@ -75,7 +77,7 @@ class EarlyStopping(Callback):
         start_from_epoch: int = 0,
     ) -> None:
         self.monitor = monitor
-        self.patience = patience
+        self.patience = check_int("EarlyStopping", "patience", patience, low=0)
         self.verbose = verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from gradkit.backend import xp
 from gradkit.tensor import Tensor
+from gradkit.validation import check_number
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list:
@@ -69,6 +70,7 @@ def clip_grad_norm_(
     >>> clip_grad_norm_([w], max_norm=1.0).item()
     10.0
     """
+    max_norm = check_number("clip_grad_norm_", "max_norm", max_norm, 0.0)
     norm_type = float(norm_type)
     grads = _grads(parameters)
     if not grads:
