@@ -18,6 +18,7 @@ I_GATHER = np.array([[0, 2, 2], [1, 0, 3], [3, 3, 1]])  # repeats: gradients acc
 I_SCATTER = np.array([[2, 0, 1], [1, 3, 0]])  # distinct along dim 1 in each row
 I_REPEAT = np.array([[0, 0, 2], [3, 3, 3]])  # repeated targets
 I_SELECT = np.array([2, 0, 2])
+ZEROS = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])  # zeros among scatter_reduce's sources
 MASK = np.array(
     [[True, False, True, False], [False, False, True, True], [True, True, False, False]]
 )
@@ -104,6 +105,11 @@ CASES = [
     (
         "scatter_reduce-prod-noself",
         lambda x, s: x.scatter_reduce(1, _i(x, I_REPEAT), s, "prod", include_self=False),
+        [(2, 4), (2, 3)],
+    ),
+    (
+        "scatter_reduce-prod-zeros",
+        lambda x, s: x.scatter_reduce(1, _i(x, I_REPEAT), s * _i(x, ZEROS), "prod"),
         [(2, 4), (2, 3)],
     ),
     ("index_add", lambda x, s: x.index_add(1, _i(x, I_SELECT), s), [(3, 4), (3, 3)]),

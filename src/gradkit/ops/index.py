@@ -117,7 +117,8 @@ def _back_to_0d(out: Tensor, x: Tensor) -> Tensor:
 def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     """``out[p] = x[p with p[dim] = index[p]]``; ``out`` has ``index``'s shape.
 
-    The gradient adds ``g`` back at the gathered positions (repeats accumulate).
+    The gradient adds ``g`` back at the gathered positions (repeats accumulate); it is
+    always dense (``sparse_grad`` is accepted for PyTorch's signature).
 
     Shape: x (d0, ..., dn), index (i0, ..., in) with i_k ≤ d_k for k ≠ dim → (i0, ..., in).
 
@@ -130,8 +131,8 @@ def gather(x: Tensor, dim: int, index, *, sparse_grad: bool = False) -> Tensor:
     idx = index_array(index, "gather")
     _check_shapes(x, d, idx, None, "gather")
     _check_range(idx, (x.shape or (1,))[d], d, "gather")
-    out = sh.GetItem.apply(_as_1d(x), index=along_dim(idx.reshape(idx.shape or (1,)), d),
-                           advanced=True)  # fmt: skip
+    region = along_dim(idx.reshape(idx.shape or (1,)), d)
+    out = sh.GetItem.apply(_as_1d(x), index=region, advanced=True)
     return sh.reshape(out, ()) if idx.ndim == 0 else out
 
 
