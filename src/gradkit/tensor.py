@@ -43,6 +43,7 @@ __all__ = [
 
 # issue 16 slice A: reductions, sorting, scans, gathers/scatters
 from gradkit.ops import index as _index  # noqa: E402
+from gradkit.ops import index_inplace as _index_ip  # noqa: E402
 from gradkit.ops import order as _order  # noqa: E402
 from gradkit.ops import scan as _scan  # noqa: E402
 
@@ -548,13 +549,13 @@ class Tensor(TensorBase, concrete=True):
     take_along_dim = _index.take_along_dim
     nonzero = _index.nonzero
     argwhere = _index.argwhere
-    scatter_ = _index.scatter_
-    scatter_add_ = _index.scatter_add_
-    scatter_reduce_ = _index.scatter_reduce_
-    index_add_ = _index.index_add_
-    index_copy_ = _index.index_copy_
-    index_fill_ = _index.index_fill_
-    masked_scatter_ = _index.masked_scatter_
+    scatter_ = _index_ip.scatter_
+    scatter_add_ = _index_ip.scatter_add_
+    scatter_reduce_ = _index_ip.scatter_reduce_
+    index_add_ = _index_ip.index_add_
+    index_copy_ = _index_ip.index_copy_
+    index_fill_ = _index_ip.index_fill_
+    masked_scatter_ = _index_ip.masked_scatter_
 
 
 def is_tensor(obj) -> bool:

@@ -1,8 +1,7 @@
 """Gathers and scatters with PyTorch's semantics: gather, scatter (src or value, and
 ``reduce=``), scatter_add, scatter_reduce, index_select, index_add, index_copy,
 index_fill, masked_select, masked_scatter, take, take_along_dim, nonzero/argwhere, and
-the in-place forms (``scatter_``, ``index_add_``, ...; PyTorch's in-place rules, see
-:mod:`gradkit.ops.inplace`).
+(their in-place forms are in :mod:`gradkit.ops.index_inplace`).
 
 Every one is indexing in disguise, so they reuse the indexing ops: ``gather`` is
 ``x[I]`` with an advanced index ``I`` built from ``index`` (:class:`GetItem`; its adjoint
@@ -26,7 +25,7 @@ from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops import elementwise as ew
 from gradkit.ops import shape as sh
-from gradkit.ops.inplace import _PutValue, inplace
+from gradkit.ops.inplace import _PutValue
 from gradkit.ops.reduce import normalize_dim
 
 
@@ -41,11 +40,12 @@ def index_array(index, op: str):
     return a
 
 
-def _check_range(idx, size: int, dim: int, op: str, negative: bool = False) -> None:
+def _check_range(idx, size: int, dim: int, op: str) -> None:
+    """Indices along ``dim`` must lie in [0, size) (no negative ones, as PyTorch)."""
     if idx.size == 0:
         return
     lo, hi = int(idx.min()), int(idx.max())
-    bad = lo if (lo < -size if negative else lo < 0) else hi if hi >= size else None
+    bad = lo if lo < 0 else hi if hi >= size else None
     if bad is not None:
         raise RuntimeError(
             f"{op}(): index {bad} is out of bounds for dimension {dim} with size {size}"
@@ -178,7 +178,7 @@ def take(x: Tensor, index) -> Tensor:
 
 
 # ---------------------------------------------------------------- scatter family
-def _scatter_prep(x: Tensor, dim, index, src, op: str):
+def scatter_args(x: Tensor, dim, index, src, op: str):
     """(dim, advanced index, src cropped to index's shape or a scalar value)."""
     d = normalize_dim(dim, x.ndim)
     idx = index_array(index, op)
@@ -194,14 +194,14 @@ def _scatter_prep(x: Tensor, dim, index, src, op: str):
     return d, along_dim(idx, d), src
 
 
-def _put(x: Tensor, region, value) -> Tensor:
+def put_region(x: Tensor, region, value) -> Tensor:
     """x with ``x[region] = value`` (value a tensor, or a scalar cast to x's dtype)."""
     if not isinstance(value, Tensor):
         value = new_tensor(xp.asarray(value, dtype=x._data.dtype))
     return _back_to_0d(_PutValue.apply(_as_1d(x), value, index=region), x)
 
 
-def _added(x: Tensor, region, src: Tensor) -> Tensor:
+def add_region(x: Tensor, region, src: Tensor) -> Tensor:
     """x + (zeros with ``src`` added at ``region``; repeats accumulate)."""
     x1 = _as_1d(x)
     spread = sh.ScatterIndex.apply(src, shape=x1.shape, index=region, advanced=True)
@@ -233,8 +233,8 @@ def scatter(x: Tensor, dim: int, index, src=None, *, value=None, reduce=None) ->
             idx = index_array(index, "scatter")
             src = new_tensor(xp.full(idx.shape, src, dtype=x._data.dtype))
         return scatter_reduce(x, dim, index, src, _SCATTER_REDUCE[reduce])
-    _, region, src = _scatter_prep(x, dim, index, src, "scatter")
-    return _put(x, region, src)
+    _, region, src = scatter_args(x, dim, index, src, "scatter")
+    return put_region(x, region, src)
 
 
 def scatter_add(x: Tensor, dim: int, index, src: Tensor) -> Tensor:
@@ -242,8 +242,8 @@ def scatter_add(x: Tensor, dim: int, index, src: Tensor) -> Tensor:
 
     Gradient: g for ``x``, ``gather(g, dim, index)`` for ``src``.
     """
-    _, region, src = _scatter_prep(x, dim, index, src, "scatter_add")
-    return _added(x, region, src)
+    _, region, src = scatter_args(x, dim, index, src, "scatter_add")
+    return add_region(x, region, src)
 
 
 def _reduce_into(x, src, region, reduce: str, include_self: bool):
@@ -364,7 +364,7 @@ def scatter_reduce(
         )
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_reduce(): src must be a Tensor, got {type(src).__name__}")
-    _, region, src = _scatter_prep(x, dim, index, src, "scatter_reduce")
+    _, region, src = scatter_args(x, dim, index, src, "scatter_reduce")
     if reduce == "prod":
         out = ScatterProd.apply(_as_1d(x), src, region=region, include_self=bool(include_self))
     else:
@@ -375,7 +375,7 @@ def scatter_reduce(
 
 
 # ---------------------------------------------------------------- index_* family
-def _index_prep(x: Tensor, dim, index, op: str, source=None):
+def index_args(x: Tensor, dim, index, op: str, source=None):
     """(dim, region ``(:, ..., :, index)`` of ``x``) after PyTorch's checks."""
     d = normalize_dim(dim, x.ndim)
     idx = index_array(index, op)
@@ -400,7 +400,7 @@ def _index_prep(x: Tensor, dim, index, op: str, source=None):
     return d, (slice(None),) * d + (idx,)
 
 
-def _source_for(source: Tensor, x: Tensor, d: int, n: int) -> Tensor:
+def source_shaped(source: Tensor, x: Tensor, d: int, n: int) -> Tensor:
     expect = list(x.shape or (1,))
     expect[d] = n
     return sh.reshape(source, tuple(expect)) if list(source.shape) != expect else source
@@ -412,29 +412,29 @@ def index_select(x: Tensor, dim: int, index) -> Tensor:
     Shape: x (..., n, ...) → (..., len(index), ...). Repeated indices accumulate the
     gradient.
     """
-    _, region = _index_prep(x, dim, index, "index_select")
+    _, region = index_args(x, dim, index, "index_select")
     return _back_to_0d(sh.GetItem.apply(_as_1d(x), index=region, advanced=True), x)
 
 
 def index_add(x: Tensor, dim: int, index, source: Tensor, *, alpha=1) -> Tensor:
     """``x`` with ``alpha · source[i]`` added to slice ``index[i]`` along ``dim``."""
-    d, region = _index_prep(x, dim, index, "index_add", source)
-    source = _source_for(source, x, d, region[-1].size)
+    d, region = index_args(x, dim, index, "index_add", source)
+    source = source_shaped(source, x, d, region[-1].size)
     if alpha != 1:
         source = ew.mul(source, alpha)
-    return _added(x, region, source)
+    return add_region(x, region, source)
 
 
 def index_copy(x: Tensor, dim: int, index, source: Tensor) -> Tensor:
     """``x`` with slice ``index[i]`` along ``dim`` replaced by ``source[i]``."""
-    d, region = _index_prep(x, dim, index, "index_copy", source)
-    return _put(x, region, _source_for(source, x, d, region[-1].size))
+    d, region = index_args(x, dim, index, "index_copy", source)
+    return put_region(x, region, source_shaped(source, x, d, region[-1].size))
 
 
 def index_fill(x: Tensor, dim: int, index, value) -> Tensor:
     """``x`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a 0-d
     tensor, which then gets the sum of their gradient)."""
-    _, region = _index_prep(x, dim, index, "index_fill")
+    _, region = index_args(x, dim, index, "index_fill")
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(
@@ -443,7 +443,7 @@ def index_fill(x: Tensor, dim: int, index, value) -> Tensor:
             )
         if value._data.dtype != x._data.dtype:
             value = value.astype(x._data.dtype)
-    return _put(x, region, value)
+    return put_region(x, region, value)
 
 
 # ---------------------------------------------------------------- masks
@@ -472,7 +472,7 @@ def masked_select(x: Tensor, mask) -> Tensor:
     return sh.GetItem.apply(xb, index=xp.broadcast_to(m, shape), advanced=True)
 
 
-def _masked_scatter_prep(x: Tensor, mask, source: Tensor, op: str, inplace_op: bool):
+def masked_scatter_args(x: Tensor, mask, source: Tensor, op: str, inplace_op: bool):
     m = _bool_mask(mask, op)
     try:
         shape = xp.broadcast_shapes(x.shape, m.shape)
@@ -498,10 +498,10 @@ def masked_scatter(x: Tensor, mask, source: Tensor) -> Tensor:
     """``x`` with the positions where ``mask`` is true filled, in row-major order, by
     the first elements of ``source``. ∂/∂x is g where the mask is false; ∂/∂source is
     g at the mask's positions, in order (0 for unused elements)."""
-    shape, m, n = _masked_scatter_prep(x, mask, source, "masked_scatter", False)
+    shape, m, n = masked_scatter_args(x, mask, source, "masked_scatter", False)
     xb = sh.broadcast_to(x, shape)
     values = sh.getitem(sh.reshape(source, -1), slice(0, n))
-    return _put(xb, m if xb.ndim else m.reshape(1), values)
+    return put_region(xb, m if xb.ndim else m.reshape(1), values)
 
 
 # ---------------------------------------------------------------- nonzero
@@ -517,117 +517,3 @@ def nonzero(x: Tensor, *, as_tuple: bool = False):
 def argwhere(x: Tensor) -> Tensor:
     """``nonzero(x)``: an (n, ndim) int64 tensor of the nonzero elements' indices."""
     return nonzero(x)
-
-
-# ---------------------------------------------------------------- in place
-def _arr(v):
-    return v._data if isinstance(v, Tensor) else v
-
-
-def _nd(a):
-    """A 0-d array as a 1-element view (the regions above index 0-d tensors that way)."""
-    return a.reshape(1) if a.ndim == 0 else a
-
-
-def scatter_(self: Tensor, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
-    """In-place :func:`scatter`."""
-    if reduce is not None:
-
-        def compute(t):
-            return scatter(t, dim, index, src, value=value, reduce=reduce)
-
-        def fast_reduce(a):
-            plain = src if not isinstance(src, Tensor) else new_tensor(src._data)
-            a[...] = scatter(new_tensor(a), dim, index, plain, value=value, reduce=reduce)._data
-
-        return inplace(self, "scatter_", compute, fast_reduce, (src,))
-    if src is None:
-        if value is None:
-            raise TypeError("scatter_() needs src (a tensor) or value (a number)")
-        src = value
-    _, region, src_c = _scatter_prep(self, dim, index, src, "scatter_")
-
-    def fast(a):
-        _nd(a)[region] = _arr(src_c)
-
-    return inplace(self, "scatter_", lambda t: _put(t, region, src_c), fast, (src,))
-
-
-def scatter_add_(self: Tensor, dim: int, index, src: Tensor) -> Tensor:
-    """In-place :func:`scatter_add`."""
-    _, region, src_c = _scatter_prep(self, dim, index, src, "scatter_add_")
-
-    def fast(a):
-        xp.add.at(_nd(a), region, _arr(src_c))
-
-    return inplace(self, "scatter_add_", lambda t: _added(t, region, src_c), fast, (src,))
-
-
-def scatter_reduce_(
-    self: Tensor, dim: int, index, src: Tensor, reduce: str, *, include_self: bool = True
-) -> Tensor:
-    """In-place :func:`scatter_reduce`."""
-
-    def compute(t):
-        return scatter_reduce(t, dim, index, src, reduce, include_self=include_self)
-
-    def fast(a):
-        out = scatter_reduce(
-            new_tensor(a), dim, index, new_tensor(_arr(src)), reduce, include_self=include_self
-        )
-        a[...] = out._data
-
-    return inplace(self, "scatter_reduce_", compute, fast, (src,))
-
-
-def index_add_(self: Tensor, dim: int, index, source: Tensor, *, alpha=1) -> Tensor:
-    """In-place :func:`index_add`."""
-    d, region = _index_prep(self, dim, index, "index_add_", source)
-
-    def fast(a):
-        s = _arr(_source_for(source, self, d, region[-1].size))
-        xp.add.at(_nd(a), region, s if alpha == 1 else s * alpha)
-
-    def compute(t):
-        return index_add(t, dim, index, source, alpha=alpha)
-
-    return inplace(self, "index_add_", compute, fast, (source,))
-
-
-def index_copy_(self: Tensor, dim: int, index, source: Tensor) -> Tensor:
-    """In-place :func:`index_copy`."""
-    d, region = _index_prep(self, dim, index, "index_copy_", source)
-
-    def fast(a):
-        _nd(a)[region] = _arr(_source_for(source, self, d, region[-1].size))
-
-    def compute(t):
-        return index_copy(t, dim, index, source)
-
-    return inplace(self, "index_copy_", compute, fast, (source,))
-
-
-def index_fill_(self: Tensor, dim: int, index, value) -> Tensor:
-    """In-place :func:`index_fill`."""
-    _, region = _index_prep(self, dim, index, "index_fill_")
-
-    def fast(a):
-        _nd(a)[region] = _arr(value)
-
-    def compute(t):
-        return index_fill(t, dim, index, value)
-
-    return inplace(self, "index_fill_", compute, fast, (value,))
-
-
-def masked_scatter_(self: Tensor, mask, source: Tensor) -> Tensor:
-    """In-place :func:`masked_scatter` (the mask broadcasts to this tensor's shape)."""
-    _, m, n = _masked_scatter_prep(self, mask, source, "masked_scatter_", True)
-
-    def fast(a):
-        _nd(a)[_nd(m)] = _arr(source).reshape(-1)[:n]
-
-    def compute(t):
-        return masked_scatter(t, mask, source)
-
-    return inplace(self, "masked_scatter_", compute, fast, (source,))
