@@ -42,6 +42,12 @@ __all__ = [
     "set_grad_enabled", "unbroadcast",
 ]  # fmt: skip
 
+# issue 16 slice A: reductions, sorting, scans, gathers/scatters
+from gradkit.ops import index as _index  # noqa: E402
+from gradkit.ops import index_inplace as _index_ip  # noqa: E402
+from gradkit.ops import order as _order  # noqa: E402
+from gradkit.ops import scan as _scan  # noqa: E402
+
 
 class _Size(int):
     """Element count that is also callable like ``torch.Tensor.size(dim=None)``."""
@@ -471,19 +477,11 @@ class Tensor(TensorBase, concrete=True):
     mean = _red.mean
     var = _red.var
     std = _red.std
-    max = _red.max
-    min = _red.min
     logsumexp = _red.logsumexp
     argmax = _red.argmax
     argmin = _red.argmin
     softmax = _nnops.softmax
     log_softmax = _nnops.log_softmax
-
-    def all(self, dim=None, keepdim: bool = False) -> Tensor:
-        return new_tensor(xp.asarray(self._data.all(axis=dim, keepdims=keepdim)))
-
-    def any(self, dim=None, keepdim: bool = False) -> Tensor:
-        return new_tensor(xp.asarray(self._data.any(axis=dim, keepdims=keepdim)))
 
     # shape
     ravel = _shape.ravel
@@ -510,6 +508,51 @@ class Tensor(TensorBase, concrete=True):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dims, got shape {self.shape}")
         return _shape.permute(self)
+
+    # issue 16 slice A: reductions, sorting, scans, gathers/scatters
+    max = _order.max
+    min = _order.min
+    all = _red.all
+    any = _red.any
+    amax = _red.amax
+    amin = _red.amin
+    aminmax = _red.aminmax
+    count_nonzero = _red.count_nonzero
+    nansum = _red.nansum
+    nanmean = _red.nanmean
+    prod = _scan.prod
+    cumsum = _scan.cumsum
+    cumprod = _scan.cumprod
+    logcumsumexp = _scan.logcumsumexp
+    sort = _order.sort
+    argsort = _order.argsort
+    msort = _order.msort
+    topk = _order.topk
+    kthvalue = _order.kthvalue
+    median = _order.median
+    nanmedian = _order.nanmedian
+    mode = _order.mode
+    gather = _index.gather
+    scatter = _index.scatter
+    scatter_add = _index.scatter_add
+    scatter_reduce = _index.scatter_reduce
+    index_select = _index.index_select
+    index_add = _index.index_add
+    index_copy = _index.index_copy
+    index_fill = _index.index_fill
+    masked_select = _index.masked_select
+    masked_scatter = _index.masked_scatter
+    take = _index.take
+    take_along_dim = _index.take_along_dim
+    nonzero = _index.nonzero
+    argwhere = _index.argwhere
+    scatter_ = _index_ip.scatter_
+    scatter_add_ = _index_ip.scatter_add_
+    scatter_reduce_ = _index_ip.scatter_reduce_
+    index_add_ = _index_ip.index_add_
+    index_copy_ = _index_ip.index_copy_
+    index_fill_ = _index_ip.index_fill_
+    masked_scatter_ = _index_ip.masked_scatter_
 
 
 def is_tensor(obj) -> bool:

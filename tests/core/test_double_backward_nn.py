@@ -102,7 +102,7 @@ GRADGRAD_CASES = {
     "var": (lambda x: x.var(dim=1), [X3]),
     "var_all": (lambda x: x.var(correction=0), [X3]),
     "std": (lambda x: x.std(dim=2, keepdim=True), [X3]),
-    "max": (lambda x: x.max(dim=1) ** 2, [X3]),
+    "max": (lambda x: x.max(dim=1).values ** 2, [X3]),
     "min": (lambda x: x.min() * x, [X3]),
     "logsumexp": (lambda x: x.logsumexp(dim=1), [X3]),
     "logsumexp_keepdim": (lambda x: x.logsumexp(axis=(0, 2), keepdims=True), [X3]),

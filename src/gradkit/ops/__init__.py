@@ -33,9 +33,7 @@ from gradkit.ops.reduce import (
     argmax,
     argmin,
     logsumexp,
-    max,
     mean,
-    min,
     std,
     sum,
     var,
@@ -68,4 +66,54 @@ __all__ = [
     "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split", "sqrt",
     "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "transpose", "unbind",
     "unsqueeze", "var", "where",
+]  # fmt: skip
+
+# issue 16 slice A: reductions, sorting, scans, gathers/scatters
+from gradkit.ops import return_types  # noqa: E402
+from gradkit.ops.index import (  # noqa: E402
+    argwhere,
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_select,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
+from gradkit.ops.order import (  # noqa: E402
+    argsort,
+    kthvalue,
+    max,
+    median,
+    min,
+    mode,
+    msort,
+    nanmedian,
+    sort,
+    topk,
+)
+from gradkit.ops.reduce import (  # noqa: E402
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    count_nonzero,
+    nanmean,
+    nansum,
+)
+from gradkit.ops.scan import cumprod, cumsum, logcumsumexp, prod  # noqa: E402
+
+__all__ += [
+    "all", "amax", "amin", "aminmax", "any", "argsort", "argwhere", "count_nonzero",
+    "cumprod", "cumsum", "gather", "index_add", "index_copy", "index_fill", "index_select",
+    "kthvalue", "logcumsumexp", "masked_scatter", "masked_select", "median", "mode", "msort",
+    "nanmean", "nanmedian", "nansum", "nonzero", "prod", "return_types", "scatter",
+    "scatter_add", "scatter_reduce", "sort", "take", "take_along_dim", "topk",
 ]  # fmt: skip

@@ -73,15 +73,15 @@ def _build_function_table() -> dict:
         xp.where: _where,
         xp.sum: red.sum,
         xp.mean: red.mean,
-        xp.max: red.max,
-        xp.amax: red.max,
-        xp.min: red.min,
-        xp.amin: red.min,
+        xp.max: red.amax,
+        xp.amax: red.amax,
+        xp.min: red.amin,
+        xp.amin: red.amin,
         xp.var: lambda x, axis=None, ddof=0, keepdims=False: red.var(
-            x, axis, keepdims, correction=ddof
+            x, axis=axis, keepdims=keepdims, correction=ddof
         ),
         xp.std: lambda x, axis=None, ddof=0, keepdims=False: red.std(
-            x, axis, keepdims, correction=ddof
+            x, axis=axis, keepdims=keepdims, correction=ddof
         ),
         xp.reshape: lambda x, shape, *a, **k: sh.reshape(x, shape),
         xp.transpose: lambda x, axes=None: sh.permute(x, *(axes or ())),

@@ -78,4 +78,4 @@ def maxout(x: Tensor, pool_size: int, dim: int = -1) -> Tensor:
             f"which is not a multiple of pool_size={pool_size}"
         )
     grouped = (*x.shape[:dim], size // pool_size, pool_size, *x.shape[dim + 1 :])
-    return x.reshape(grouped).max(axis=dim + 1)
+    return x.reshape(grouped).amax(dim=dim + 1)
