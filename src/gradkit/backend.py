@@ -104,6 +104,15 @@ class device(str):  # noqa: N801 - PyTorch's name
     def __reduce__(self):
         return device, (self.type, self.index)
 
+    def __enter__(self) -> device:
+        """``with device("cpu"):`` (PyTorch's default-device context): the CPU is already
+        the default, so it only checks that the device is available."""
+        check_device(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
 
 DEVICE = device("cpu")
 

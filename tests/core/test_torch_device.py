@@ -53,6 +53,10 @@ def test_devices_are_accepted_where_cpu_is_and_gpus_are_refused_clearly():
     with pytest.raises(RuntimeError, match="accelerator 0"):
         gk.device(0)
     assert gk.device(cpu) is cpu
+    with gk.device("cpu"):
+        assert gk.zeros(2).device == "cpu"
+    with pytest.raises(RuntimeError, match="no CUDA GPU"), gk.device("cuda"):
+        pass
 
 
 def test_cuda_module_reports_no_gpu():

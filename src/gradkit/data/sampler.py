@@ -82,7 +82,7 @@ class RandomSampler(Sampler):
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
-        self.generator = _keep(generator)
+        self.generator = keep_generator(generator)
         _positive_int("num_samples", self.num_samples)
 
     @property
@@ -109,7 +109,7 @@ class SubsetRandomSampler(Sampler):
 
     def __init__(self, indices: Sequence[int], generator=None) -> None:
         self.indices = indices
-        self.generator = _keep(generator)
+        self.generator = keep_generator(generator)
 
     def __iter__(self) -> Iterator[int]:
         for i in numpy_rng(self.generator).permutation(len(self.indices)).tolist():
@@ -167,7 +167,7 @@ class WeightedRandomSampler(Sampler):
         self.weights = w
         self.num_samples = num_samples
         self.replacement = replacement
-        self.generator = _keep(generator)
+        self.generator = keep_generator(generator)
 
     def __iter__(self) -> Iterator[int]:
         rng = numpy_rng(self.generator)
@@ -211,7 +211,7 @@ class BatchSampler(Sampler):
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
-def _keep(generator):
+def keep_generator(generator):
     """What a sampler keeps for ``generator=``: an int seed becomes its own NumPy
     generator once, so successive passes differ but the sequence of passes repeats."""
     if isinstance(generator, int | xp.integer) and not isinstance(generator, bool):
