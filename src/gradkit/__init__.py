@@ -45,3 +45,9 @@ float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp
 float, double, long, int, bool = float32, float64, int64, int32, bool_  # noqa: A001
 
 __version__ = "0.1.0"
+
+# issue 16 slice E: torch.utils.data, torch.cuda, torch.backends, torch.device,
+# torch.save / torch.load
+from gradkit import backends, cuda, utils  # noqa: E402
+from gradkit.backend import device  # noqa: E402
+from gradkit.io import load, save  # noqa: E402

@@ -28,23 +28,113 @@ def set_default_dtype(dtype) -> None:
     default_float = dtype
 
 
-DEVICE = "cpu"
+#: Device types PyTorch's ``torch.device`` knows (it refuses any other string).
+DEVICE_TYPES = (
+    "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga",
+    "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone",
+)  # fmt: skip
+
+
+class device(str):  # noqa: N801 - PyTorch's name
+    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda:0")``,
+    ``device("cuda", 0)``, ``device(type="cpu")``.
+
+    It only names a place; using a device other than the CPU (``t.to(device)``,
+    ``zeros(..., device=d)``) raises a clear error, since this backend computes with
+    NumPy on the CPU. ``.type`` and ``.index`` (None when not given) as in PyTorch;
+    ``str(d)`` is ``"cpu"`` or ``"cuda:0"``. A device *is* its string (a ``str``
+    subclass), so everything that takes ``"cpu"`` takes ``device("cpu")``, and
+    ``device("cpu") == "cpu"`` is True (PyTorch says False there, comparing only
+    devices with devices).
+
+    Examples
+    --------
+    >>> d = device("cuda", 1)
+    >>> d, d.type, d.index, str(d)
+    (device(type='cuda', index=1), 'cuda', 1, 'cuda:1')
+    >>> device("cpu") == device("cpu")
+    True
+    """
+
+    type: str
+    index: int | None
+
+    def __new__(cls, type: str | device, index: int | None = None) -> device:  # noqa: A002
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(device) takes no index")
+            return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            raise RuntimeError(
+                f"device({type}) means accelerator {type}, and there is none: this "
+                "gradkit computes with NumPy on the CPU; use device('cpu')"
+            )
+        if not isinstance(type, str):
+            raise TypeError(f"device() takes a string such as 'cpu' or 'cuda:0', got {type!r}")
+        kind, sep, number = type.partition(":")
+        if sep:
+            if index is not None:
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed "
+                    f"explicitly: {type}"
+                )
+            if not number.isdigit() or (len(number) > 1 and number[0] == "0"):
+                raise RuntimeError(f"Invalid device string: {type!r}")
+            index = int(number)
+        if kind not in DEVICE_TYPES:
+            raise RuntimeError(
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device "
+                f"string: {type}"
+            )
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, int | xp.integer):
+                raise TypeError(f"device index must be an int, got {index!r}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+            index = int(index)
+        self = super().__new__(cls, kind if index is None else f"{kind}:{index}")
+        self.type, self.index = kind, index
+        return self
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __reduce__(self):
+        return device, (self.type, self.index)
+
+    def __enter__(self) -> device:
+        """``with device("cpu"):`` (PyTorch's default-device context): the CPU is already
+        the default, so it only checks that the device is available."""
+        check_device(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+DEVICE = device("cpu")
 
 
 def is_device(spec) -> bool:
-    """Whether ``spec`` names a device (``"cpu"``, ``"cuda"``, ``"cuda:0"``) not a dtype."""
-    return isinstance(spec, str) and spec.split(":")[0] in ("cpu", "cuda", "gpu", "mps")
+    """Whether ``spec`` names a device (``"cpu"``, ``"cuda"``, ``"cuda:0"``, a
+    :class:`device`) rather than a dtype."""
+    return isinstance(spec, str) and spec.split(":")[0] in ("gpu", *DEVICE_TYPES)
 
 
 def check_device(device) -> str:
-    """The backend's device for ``device``; anything but the CPU is refused clearly
-    (concept T-DEVICE: the NumPy backend runs on the CPU; a CuPy backend would make
-    ``"cuda"`` valid here and nowhere else)."""
+    """The backend's device for ``device`` (a string or a :class:`device`); anything but
+    the CPU is refused clearly (concept T-DEVICE: the NumPy backend runs on the CPU; a
+    CuPy backend would make ``"cuda"`` valid here and nowhere else)."""
     name = str(device).split(":")[0]
     if name != DEVICE:
+        gpu = name in ("cuda", "gpu", "hip")
         raise RuntimeError(
-            f"device {device!r} is not available: this gradkit build computes with NumPy on "
-            f"the CPU (valid devices: ['{DEVICE}'])."
+            f"device {str(device)!r} is not available: this gradkit build computes with NumPy "
+            f"on the CPU{' and has no CUDA GPU' if gpu else ''} (valid devices: ['{DEVICE}']). "
+            "Stay on the CPU with device='cpu', or pick it as PyTorch programs do: "
+            "device = 'cuda' if torch.cuda.is_available() else 'cpu'."
         )
     return DEVICE
 

@@ -12,18 +12,22 @@ Two levels of API:
 
 * :func:`save_file` / :func:`load_file` (the names of ``safetensors.numpy``): a flat
   ``{name: array}`` dict plus optional string metadata.
-* :func:`save` / :func:`load` / :func:`load_checkpoint`: any nest of dicts, lists and
-  tuples whose leaves are arrays, Tensors, numbers, strings or ``None`` (a model's
-  ``state_dict()``, an optimizer's ``state_dict()``, both together, an epoch count).
-  Arrays become tensors named by their dotted path (``"state.0.exp_avg"``); the
-  structure and the non-array leaves are stored as JSON in
-  ``__metadata__["gradkit_tree"]``, and an optional ``config`` dict (how to rebuild the
-  model) in ``__metadata__["gradkit_config"]``.
+* :func:`save` / :func:`load` (``gradkit.save`` / ``gradkit.load``, PyTorch's
+  ``torch.save`` / ``torch.load``) and :func:`load_checkpoint`: any nest of dicts,
+  lists and tuples whose leaves are Tensors, arrays, numbers, strings or ``None`` (a
+  model's ``state_dict()``, an optimizer's ``state_dict()``, both together, an epoch
+  count), to a path or a binary file object. Arrays become tensors named by their
+  dotted path (``"state.0.exp_avg"``); the structure and the non-array leaves are
+  stored as JSON in ``__metadata__["gradkit_tree"]``, and an optional ``config`` dict
+  (how to rebuild the model) in ``__metadata__["gradkit_config"]``. :func:`load` gives
+  Tensors back where Tensors were saved; :func:`load_checkpoint` gives NumPy arrays
+  and the config.
 
-Writes are atomic: the file is written to a temporary name in the same directory,
+Writes to a path are atomic: the file is written to a temporary name in the same directory,
 flushed to disk (``fsync``) and renamed over the target, so an interrupted save leaves
 the previous checkpoint intact. Any file that is truncated, corrupt or not a
-safetensors file raises :class:`CheckpointError` (a ``ValueError``) naming the problem.
+safetensors file raises :class:`CheckpointError` (a ``ValueError``) naming the problem;
+a pickled PyTorch file gets one that says how to convert it.
 
 Examples
 --------
@@ -38,16 +42,18 @@ Examples
 from __future__ import annotations
 
 import functools
+import io as io_module
 import json
 import math
 import os
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from gradkit.backend import xp
+from gradkit.backend import check_device, xp
 from gradkit.tensor import Tensor
 
 __all__ = [
@@ -86,6 +92,8 @@ class Checkpoint(NamedTuple):
 def _as_array(name: str, value):
     if isinstance(value, Tensor):
         value = value._data
+    elif _is_torch_tensor(value):  # converting a PyTorch checkpoint: gk.save(torch.load(f))
+        value = value.detach().cpu().numpy()
     if not isinstance(value, xp.ndarray):
         raise TypeError(
             f"tensor {name!r}: expected a Tensor or NumPy array, got {type(value).__name__}"
@@ -96,6 +104,11 @@ def _as_array(name: str, value):
             f"dtypes are {', '.join(d.name for d in _CODES)}"
         )
     return value.astype(value.dtype.newbyteorder("<"), order="C", copy=False)
+
+
+def _is_torch_tensor(value) -> bool:
+    torch = sys.modules.get("torch")  # never imported here; only seen if the caller has it
+    return torch is not None and isinstance(value, getattr(torch, "Tensor", ()))
 
 
 def save_file(
@@ -112,6 +125,13 @@ def save_file(
     metadata : mapping of str to str, optional
         Free-form text stored in the header's ``__metadata__``.
     """
+    atomic_write(Path(filename), _safetensors_writer(tensors, metadata))
+
+
+def _safetensors_writer(
+    tensors: Mapping[str, Any], metadata: Mapping[str, str] | None
+) -> Callable[[BinaryIO], None]:
+    """Check ``tensors`` and ``metadata``; return ``write(f)`` that writes the file."""
     arrays = {}
     for name, value in tensors.items():
         if not isinstance(name, str) or name == "__metadata__":
@@ -146,7 +166,7 @@ def save_file(
         for name in order:
             _write_array(f, arrays[name])
 
-    atomic_write(Path(filename), write)
+    return write
 
 
 def _write_array(f, array) -> None:
@@ -191,11 +211,41 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
 
 # ---------------------------------------------------------------------------- reading
-def _foreign_hint(head: bytes) -> str:
+_CONVERT = (
+    " Convert it once where PyTorch is installed:\n"
+    "    sd = torch.load(path, map_location='cpu', weights_only=True)\n"
+    "    safetensors.torch.save_file(sd, 'model.safetensors')  # a flat dict of tensors\n"
+    "or, for any nest of dicts/lists of tensors and numbers (an optimizer's state, an "
+    "epoch count), with gradkit installed there too:\n"
+    "    gradkit.save(torch.load(path, map_location='cpu', weights_only=True), "
+    "'ckpt.safetensors')\n"
+    "then read it here with gradkit.load('model.safetensors') (or gradkit.io.load_file)."
+)
+
+
+def _foreign_hint(f, base: int, head: bytes) -> str:
+    """What the file seems to be, when it is not a safetensors file."""
     if head[:1] == b"\x80":
-        return " It looks like a pickle (torch.save / pickle.dump); gradkit never unpickles."
+        return (
+            " It is a pickle (PyTorch's legacy torch.save format, or pickle.dump); gradkit "
+            "never unpickles, because loading a pickle can run arbitrary code." + _CONVERT
+        )
     if head[:2] == b"PK":
-        return " It looks like a zip archive (a PyTorch .pt/.pth file or an .npz)."
+        import zipfile
+
+        try:
+            f.seek(base)
+            with zipfile.ZipFile(f) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = []
+        if any(name == "data.pkl" or name.endswith("/data.pkl") for name in names):
+            return (
+                " It is a PyTorch file written by torch.save (a zip archive holding "
+                "data.pkl, a pickle); gradkit never unpickles, because loading a pickle "
+                "can run arbitrary code." + _CONVERT
+            )
+        return " It looks like a zip archive (an .npz or another format), not safetensors."
     if head[:6] == b"\x93NUMPY":
         return " It looks like a NumPy .npy file."
     if head[:2] == b"\x1f\x8b":
@@ -204,8 +254,11 @@ def _foreign_hint(head: bytes) -> str:
 
 
 def _read_header(f, path) -> tuple[dict, dict[str, str], int]:
-    """Parse and check the header; return (entries, metadata, data start)."""
-    size = os.fstat(f.fileno()).st_size
+    """Parse and check the header of the file open at ``f`` (read from its current
+    position); return (entries, metadata, absolute offset where the data starts)."""
+    base = f.tell()
+    size = f.seek(0, os.SEEK_END) - base
+    f.seek(base)
     head = f.read(8)
     if len(head) < 8:
         raise CheckpointError(
@@ -217,14 +270,14 @@ def _read_header(f, path) -> tuple[dict, dict[str, str], int]:
         raise CheckpointError(
             f"{path}: not a safetensors checkpoint, or truncated: its "
             f"header length field says {n} bytes but the file has "
-            f"{size}." + _foreign_hint(head)
+            f"{size}." + _foreign_hint(f, base, head)
         )
     try:
         header = json.loads(f.read(n).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise CheckpointError(
             f"{path}: the header is not valid JSON ({exc}); the file is "
-            "corrupt or not a safetensors checkpoint." + _foreign_hint(head)
+            "corrupt or not a safetensors checkpoint." + _foreign_hint(f, base, head)
         ) from None
     if not isinstance(header, dict):
         raise CheckpointError(f"{path}: the header is not a JSON object")
@@ -250,7 +303,7 @@ def _read_header(f, path) -> tuple[dict, dict[str, str], int]:
             f"{path}: the header describes {position} bytes of tensor data "
             f"but the file holds {data_size}; it is {what}"
         )
-    return entries, metadata, 8 + n
+    return entries, metadata, base + 8 + n
 
 
 def _check_entry(path, name: str, entry) -> tuple:
@@ -272,20 +325,39 @@ def _check_entry(path, name: str, entry) -> tuple:
     return dtype, shape, begin, end
 
 
-def _read(filename: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
-    with open(filename, "rb") as f:
-        entries, metadata, start = _read_header(f, filename)
-        arrays = {}
-        for name, (dtype, shape, begin, end) in sorted(entries.items(), key=lambda e: e[1][2]):
-            array = xp.empty(shape, dtype=dtype)
-            if end > begin:
-                f.seek(start + begin)
-                if f.readinto(memoryview(array.reshape(-1).view(xp.uint8))) != end - begin:
-                    raise CheckpointError(f"{filename}: truncated while reading {name!r}")
-            if sys.byteorder == "big":  # the file is little-endian
-                array.byteswap(inplace=True)
-            arrays[name] = array
+def _read(source: PathLike | BinaryIO) -> tuple[dict[str, Any], dict[str, str]]:
+    """The arrays and metadata of a safetensors file, given as a path or an open binary
+    file object (read from its current position)."""
+    if not hasattr(source, "read"):
+        with open(source, "rb") as f:
+            return _read_open(f, source)
+    f = source
+    if not (getattr(f, "seekable", lambda: False)()):
+        f = io_module.BytesIO(f.read())  # a pipe or socket: buffer it
+    return _read_open(f, getattr(source, "name", None) or type(source).__name__)
+
+
+def _read_open(f, path) -> tuple[dict[str, Any], dict[str, str]]:
+    entries, metadata, start = _read_header(f, path)
+    arrays = {}
+    for name, (dtype, shape, begin, end) in sorted(entries.items(), key=lambda e: e[1][2]):
+        array = xp.empty(shape, dtype=dtype)
+        if end > begin:
+            f.seek(start + begin)
+            if _read_into(f, memoryview(array.reshape(-1).view(xp.uint8))) != end - begin:
+                raise CheckpointError(f"{path}: truncated while reading {name!r}")
+        if sys.byteorder == "big":  # the file is little-endian
+            array.byteswap(inplace=True)
+        arrays[name] = array
     return arrays, metadata
+
+
+def _read_into(f, view: memoryview) -> int:
+    if hasattr(f, "readinto"):
+        return f.readinto(view)
+    data = f.read(len(view))
+    view[: len(data)] = data
+    return len(data)
 
 
 def load_file(filename: PathLike) -> dict[str, Any]:
@@ -303,11 +375,13 @@ def read_metadata(filename: PathLike) -> dict[str, str]:
 # ---------------------------------------------------------------------------- trees
 def _encode(obj, path: str, tensors: dict[str, Any]):
     """JSON-able skeleton of ``obj``; arrays go to ``tensors`` under their dotted path."""
-    if isinstance(obj, Tensor | xp.ndarray):
+    if isinstance(obj, Tensor | xp.ndarray) or _is_torch_tensor(obj):
         name, k = path or "tensor", 1
         while name in tensors or name == "__metadata__":
             name, k = f"{path}#{k}", k + 1
         tensors[name] = obj
+        if isinstance(obj, xp.ndarray):  # comes back from ``load`` as an array
+            return {"__tensor__": name, "kind": "ndarray"}
         return {"__tensor__": name}
     if isinstance(obj, xp.generic):
         obj = obj.item()
@@ -325,7 +399,7 @@ def _encode(obj, path: str, tensors: dict[str, Any]):
                     "must be strings or integers"
                 )
             items.append([key, _encode(value, join(key), tensors)])
-        return {"__dict__": items}
+        return {"__odict__" if isinstance(obj, OrderedDict) else "__dict__": items}
     if isinstance(obj, list | tuple):
         encoded = [_encode(v, join(i), tensors) for i, v in enumerate(obj)]
         return encoded if isinstance(obj, list) else {"__tuple__": encoded}
@@ -336,47 +410,74 @@ def _encode(obj, path: str, tensors: dict[str, Any]):
     )
 
 
-def _decode(node, arrays: dict[str, Any], path):
+def _decode(node, arrays: dict[str, Any], path, leaf: Callable):
+    """The object whose skeleton is ``node``; ``leaf(array, node)`` makes each tensor."""
     if isinstance(node, list):
-        return [_decode(v, arrays, path) for v in node]
+        return [_decode(v, arrays, path, leaf) for v in node]
     if isinstance(node, dict):
         if "__tensor__" in node:
             try:
-                return arrays[node["__tensor__"]]
+                array = arrays[node["__tensor__"]]
             except (KeyError, TypeError):
                 raise CheckpointError(
                     f"{path}: the structure refers to a missing tensor {node['__tensor__']!r}"
                 ) from None
+            return leaf(array, node)
         if "__tuple__" in node:
-            return tuple(_decode(v, arrays, path) for v in node["__tuple__"])
-        if "__dict__" in node:
-            return {key: _decode(v, arrays, path) for key, v in node["__dict__"]}
+            return tuple(_decode(v, arrays, path, leaf) for v in node["__tuple__"])
+        for kind, make in (("__dict__", dict), ("__odict__", OrderedDict)):
+            if kind in node:
+                return make((key, _decode(v, arrays, path, leaf)) for key, v in node[kind])
         raise CheckpointError(f"{path}: unknown node in the saved structure: {node!r}")
     return node
 
 
+def _array_leaf(array, node):
+    return array
+
+
+FileLike = PathLike | BinaryIO
+
+
 def save(
     obj: Any,
-    path: PathLike,
+    f: FileLike,
+    *,
     config: Mapping[str, Any] | None = None,
     metadata: Mapping[str, str] | None = None,
 ) -> None:
-    """Save a state dict (or any nest of dicts/lists of arrays and numbers) atomically.
+    """Save a state dict, or any nest of dicts/lists/tuples of tensors and numbers, as
+    ``torch.save`` does, in the safetensors layout (never a pickle).
 
     Parameters
     ----------
     obj : object
-        Dicts (string or integer keys), lists and tuples whose leaves are Tensors,
-        arrays, numbers, strings or ``None``; e.g. ``{"model": model.state_dict(),
-        "optimizer": opt.state_dict(), "epoch": 5}``.
-    path : str or path
-        Target file (conventionally ``*.safetensors``); replaced atomically.
+        Dicts (string or integer keys; an ``OrderedDict`` stays one), lists and tuples
+        whose leaves are Tensors, NumPy arrays, numbers, bools, strings or ``None``; e.g.
+        ``model.state_dict()`` or ``{"model": model.state_dict(), "optimizer":
+        opt.state_dict(), "epoch": 5}``. Every dtype and shape round-trips exactly
+        (float16/32/64, int8–int64, uint8–uint64, bool, 0-d). PyTorch tensors are
+        accepted too (converted to NumPy), so ``gradkit.save(torch.load(path), out)``
+        converts a PyTorch checkpoint.
+    f : str, path or binary file object
+        A path is replaced atomically (temporary file, ``fsync``, rename); a file object
+        (``open(..., "wb")``, ``io.BytesIO``) is written at its position and left open.
     config : dict, optional
         JSON-serializable description of the model (layer sizes, ...), returned by
         :func:`load_checkpoint` so a loader can rebuild the model before loading the
         weights.
     metadata : mapping of str to str, optional
         Extra free-form header entries.
+
+    Examples
+    --------
+    >>> import io
+    >>> from gradkit import tensor
+    >>> buffer = io.BytesIO()
+    >>> save({"w": tensor([[1, 2]]), "epoch": 3}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> load(buffer)
+    {'w': tensor([[1, 2]]), 'epoch': 3}
     """
     tensors: dict[str, Any] = {}
     tree = _encode(obj, "", tensors)
@@ -391,10 +492,38 @@ def save(
             meta[CONFIG_KEY] = json.dumps(dict(config), separators=(",", ":"))
         except TypeError as exc:
             raise TypeError(f"config must be JSON-serializable: {exc}") from None
-    save_file(tensors, path, meta)
+    write = _safetensors_writer(tensors, meta)
+    if hasattr(f, "write"):
+        write(f)
+    elif isinstance(f, str | os.PathLike):
+        atomic_write(Path(f), write)
+    else:
+        raise TypeError(f"save: f must be a path or a binary file object, got {type(f).__name__}")
 
 
-def load_checkpoint(path: PathLike) -> Checkpoint:
+def _read_tree(f: FileLike, leaf: Callable) -> Checkpoint:
+    if not hasattr(f, "read") and not isinstance(f, str | os.PathLike):
+        raise TypeError(f"load: f must be a path or a binary file object, got {type(f).__name__}")
+    arrays, metadata = _read(f)
+    path = f if isinstance(f, str | os.PathLike) else getattr(f, "name", type(f).__name__)
+    meta = dict(metadata)
+    tree, config = meta.pop(TREE_KEY, None), meta.pop(CONFIG_KEY, None)
+    if meta.get("format") == "gradkit":
+        meta.pop("format")
+    try:
+        if tree is None:  # a plain safetensors file: a flat dict
+            state = {name: leaf(array, {}) for name, array in arrays.items()}
+        else:
+            state = _decode(json.loads(tree), arrays, path, leaf)
+        config = None if config is None else json.loads(config)
+    except CheckpointError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CheckpointError(f"{path}: corrupt gradkit metadata ({exc})") from None
+    return Checkpoint(state, config, meta)
+
+
+def load_checkpoint(path: FileLike) -> Checkpoint:
     """Load a file written by :func:`save` (or any safetensors file) with its config.
 
     Returns
@@ -404,22 +533,59 @@ def load_checkpoint(path: PathLike) -> Checkpoint:
         (a plain safetensors file gives a flat ``{name: ndarray}`` dict);
         ``config``: the saved config dict or ``None``; ``metadata``: other header text.
     """
-    arrays, metadata = _read(path)
-    meta = dict(metadata)
-    tree, config = meta.pop(TREE_KEY, None), meta.pop(CONFIG_KEY, None)
-    if meta.get("format") == "gradkit":
-        meta.pop("format")
-    try:
-        state = arrays if tree is None else _decode(json.loads(tree), arrays, path)
-        config = None if config is None else json.loads(config)
-    except CheckpointError:
-        raise
-    except (ValueError, TypeError, KeyError) as exc:
-        raise CheckpointError(f"{path}: corrupt gradkit metadata ({exc})") from None
-    return Checkpoint(state, config, meta)
+    return _read_tree(path, _array_leaf)
 
 
-def load(path: PathLike) -> Any:
-    """The object saved by :func:`save` (arrays come back as NumPy arrays); see
-    :func:`load_checkpoint` for the config as well."""
-    return load_checkpoint(path).state
+def load(f: FileLike, map_location=None, *, weights_only: bool | None = None, mmap=None) -> Any:
+    """The object saved by :func:`save`, as ``torch.load`` returns it: Tensors where
+    Tensors were saved (NumPy arrays where arrays were), the same dicts, lists, tuples
+    and numbers. A plain safetensors file gives a flat ``{name: Tensor}`` dict.
+
+    Parameters
+    ----------
+    f : str, path or binary file object
+        Read from the object's current position (``io.BytesIO``, ``open(..., "rb")``).
+    map_location : str, device, dict or callable, optional
+        Where tensors go: every accepted place is the CPU (``"cpu"``,
+        ``gradkit.device("cpu")``, ``{"cuda:0": "cpu"}``); a GPU raises a clear error.
+        A callable is called as ``map_location(tensor, "cpu")`` and its result (when not
+        None) replaces the tensor, as PyTorch does with storages.
+    weights_only : bool, optional
+        Accepted for PyTorch's signature. gradkit's format holds only tensors, numbers
+        and strings, so loading never runs code, whatever its value.
+    mmap : bool, optional
+        Accepted for PyTorch's signature; the tensors are read into memory.
+
+    A PyTorch file (``torch.save``'s zip or legacy pickle format) is refused with a
+    :class:`CheckpointError` saying how to convert it.
+    """
+    locate = _map_location(map_location)
+
+    def leaf(array, node):
+        return array if node.get("kind") == "ndarray" else locate(Tensor(array))
+
+    return _read_tree(f, leaf).state
+
+
+def _map_location(map_location) -> Callable:
+    """``tensor -> tensor`` for ``load``'s ``map_location`` (see there)."""
+    if map_location is None:
+        return lambda t: t
+    if isinstance(map_location, str):
+        check_device(map_location)
+        return lambda t: t
+    if isinstance(map_location, Mapping):
+        for target in map_location.values():
+            check_device(target)
+        return lambda t: t
+    if callable(map_location):
+
+        def call(t):
+            moved = map_location(t, "cpu")
+            return t if moved is None else moved
+
+        return call
+    raise TypeError(
+        "map_location must be a device string, a gradkit.device, a dict or a callable, "
+        f"got {type(map_location).__name__}"
+    )

@@ -136,8 +136,8 @@ def test_prefetch_gives_the_same_batches(dataset):
     pre = list(DataLoader(dataset, 3, shuffle=True, generator=5, prefetch=2))
     assert len(plain) == len(pre)
     for a, b in zip(plain, pre):
-        a = a if isinstance(a, tuple) else (a["x"], a["y"])
-        b = b if isinstance(b, tuple) else (b["x"], b["y"])
+        a = a if isinstance(a, list) else (a["x"], a["y"])
+        b = b if isinstance(b, list) else (b["x"], b["y"])
         for u, v in zip(a, b):
             np.testing.assert_array_equal(u.detach().numpy(), v.detach().numpy())
 

@@ -1,7 +1,12 @@
 """Datasets and data loading (PyTorch's ``torch.utils.data`` names) and dataset loaders.
 
-``Dataset``, ``TensorDataset``, ``Subset``, ``random_split`` and ``DataLoader`` feed
-mini-batches to training loops; ``load_mnist`` and ``load_fashion_mnist`` read the IDX
+The datasets (``Dataset``, ``IterableDataset``, ``TensorDataset``, ``ConcatDataset``,
+``ChainDataset``, ``Subset``, ``random_split``), samplers (``Sampler``,
+``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
+``WeightedRandomSampler``, ``BatchSampler``), ``DataLoader`` (with worker processes),
+``default_collate``, ``default_convert`` and ``get_worker_info`` feed batches to
+training loops; ``gradkit.utils.data`` is the same set under PyTorch's module path.
+``load_mnist`` and ``load_fashion_mnist`` read the IDX
 files from ``$GRADKIT_DATA``, the user cache, or their canonical mirrors. The text
 loaders (``load_sms_spam``, ``load_tiny_shakespeare`` and the vocabularies) load on
 first use.
@@ -9,9 +14,27 @@ first use.
 
 import importlib
 
-from gradkit.data.dataloader import DataLoader, default_collate
-from gradkit.data.dataset import Dataset, Subset, TensorDataset, random_split
+from gradkit.data._worker import WorkerInfo, get_worker_info
+from gradkit.data.collate import default_collate, default_convert
+from gradkit.data.dataloader import DataLoader
+from gradkit.data.dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from gradkit.data.datasets import IDXError, load_fashion_mnist, load_mnist, read_idx
+from gradkit.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
 _LAZY = {
     "load_sms_spam": "gradkit.data.sms_spam",
@@ -23,8 +46,11 @@ _LAZY = {
 }
 
 __all__ = [
-    "DataLoader", "Dataset", "IDXError", "Subset", "TensorDataset", "default_collate",
-    "load_fashion_mnist", "load_mnist", "random_split", "read_idx", *_LAZY,
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IDXError",
+    "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+    "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
+    "default_collate", "default_convert", "get_worker_info", "load_fashion_mnist",
+    "load_mnist", "random_split", "read_idx", *_LAZY,
 ]  # fmt: skip
 
 

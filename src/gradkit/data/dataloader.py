@@ -1,93 +1,121 @@
-"""``DataLoader``: mini-batches of a dataset, shuffled by a seeded generator, with
-optional background prefetching; ``default_collate`` stacks samples into tensors."""
+"""``DataLoader``: batches of a dataset, in the main process or in worker processes,
+with PyTorch's options and semantics.
+
+How an epoch runs (as in PyTorch): ``iter(loader)`` draws a base seed from the
+loader's generator, then the index sampler (``batch_sampler``, or ``sampler`` when
+``batch_size=None``) yields the indices of each batch in the main process. With
+``num_workers=0`` the main process fetches and collates each batch. With
+``num_workers=n`` the batches go round-robin to ``n`` worker processes, at most
+``prefetch_factor`` outstanding per worker, and come back in order; each worker
+seeds ``random``, NumPy's global generator and gradkit's global generator with
+``base_seed + worker_id``. The samplers run in the main process, so the batches are
+the same whatever ``num_workers`` is (for datasets that draw no random numbers of their
+own).
+
+Worker processes are started with ``fork`` where the platform has it (Linux and the
+BSDs: the dataset, ``collate_fn`` and ``worker_init_fn`` need not be picklable, and
+start-up is fast) and with the platform's default elsewhere (``spawn`` on Windows and
+macOS, whose system libraries are not fork-safe; everything passed must then pickle);
+``multiprocessing_context=`` overrides the choice. Workers stop at the end of the epoch
+(or, with ``persistent_workers=True``, when the loader is garbage collected), when the
+iterator is deleted or collected after a ``break``, and by themselves when the main
+process dies.
+"""
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterator, Mapping
+import functools
+import itertools
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gradkit.backend import xp
-from gradkit.data.dataset import Dataset, Subset, as_generator
-from gradkit.tensor import Tensor
+from gradkit.data import _worker
+from gradkit.data._iterators import (
+    IterableFetcher,
+    MapFetcher,
+    MultiProcessIter,
+    SingleProcessIter,
+    make_fetcher,
+    prefetched,
+)
+from gradkit.data.collate import default_collate, default_convert
+from gradkit.data.dataset import Dataset, IterableDataset
+from gradkit.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    keep_generator,
+)
+
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
+
+get_worker_info = _worker.get_worker_info
 
 
-def default_collate(batch: list) -> Any:
-    """Stack a list of samples into a batch, as PyTorch's ``default_collate`` does.
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of an ``IterableDataset``: ``None`` forever (the dataset decides)."""
 
-    Tensors and arrays are stacked along a new first axis into a Tensor; Python ints
-    become an int64 Tensor, floats a float64 Tensor, bools a bool Tensor and NumPy
-    scalars keep their dtype; strings stay a list; tuples, lists, named tuples and
-    dicts are collated field by field.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> x, y = default_collate([(np.zeros(2), 1), (np.ones(2), 0)])
-    >>> x.shape, x.dtype, y
-    ((2, 2), dtype('float64'), tensor([1, 0]))
-    """
-    elem = batch[0]
-    if isinstance(elem, Tensor):
-        return Tensor(xp.stack([b._data for b in batch]))
-    if isinstance(elem, xp.ndarray | xp.generic):
-        return Tensor(xp.stack([xp.asarray(b) for b in batch]))
-    if isinstance(elem, bool):
-        return Tensor(xp.array(batch, dtype=xp.bool_))
-    if isinstance(elem, int):
-        return Tensor(xp.array(batch, dtype=xp.int64))
-    if isinstance(elem, float):
-        return Tensor(xp.array(batch, dtype=xp.float64))
-    if isinstance(elem, str | bytes):
-        return list(batch)
-    if isinstance(elem, Mapping):
-        return {key: default_collate([b[key] for b in batch]) for key in elem}
-    if isinstance(elem, tuple | list):
-        if any(len(b) != len(elem) for b in batch):
-            raise ValueError("default_collate: every sample must have the same number of fields")
-        fields = [default_collate(list(f)) for f in zip(*batch)]
-        if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-            return type(elem)(*fields)
-        return tuple(fields) if isinstance(elem, tuple) else fields
-    raise TypeError(
-        f"default_collate: can't batch samples of type {type(elem).__name__}; pass a collate_fn"
-    )
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None)
 
 
-def _batch_fetcher(dataset: Dataset) -> Callable | None:
-    """A function ``indices -> collated batch`` for datasets that can gather a whole
-    batch at once (``get_batch``), looking through ``Subset`` wrappers."""
-    if isinstance(dataset, Subset):
-        inner = _batch_fetcher(dataset.dataset)
-        return None if inner is None else (lambda idx: inner(dataset.indices[idx]))
-    return getattr(dataset, "get_batch", None)
+# ------------------------------------------------------------------------- the loader
+_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
 class DataLoader:
-    """Iterate over a dataset in mini-batches.
+    """Iterate over a dataset in batches (PyTorch's ``torch.utils.data.DataLoader``).
 
     Parameters
     ----------
-    dataset : Dataset
-        Any object with ``__len__`` and ``__getitem__``. A :class:`TensorDataset` (or a
-        ``Subset`` of one) with the default collate takes a fast path: each batch is one
-        fancy index per array, with no Python loop over samples.
-    batch_size : int
-        Samples per batch.
+    dataset : Dataset or IterableDataset
+        A map-style dataset (``__getitem__``, ``__len__``) or a stream. A
+        :class:`TensorDataset` (or a ``Subset`` of one) with the default collate takes a
+        fast path: one fancy index per array per batch, no Python loop over samples.
+    batch_size : int or None
+        Samples per batch; ``None`` turns batching off (each item is one sample, passed
+        through ``collate_fn``, by default :func:`default_convert`).
     shuffle : bool
-        Draw a new permutation every epoch (each ``iter(loader)``).
+        A new random order every epoch (a :class:`RandomSampler` over the dataset).
+    sampler : Sampler or iterable, optional
+        The order of the indices; excludes ``shuffle``.
+    batch_sampler : Sampler or iterable of lists, optional
+        Yields each batch's indices; excludes ``batch_size``, ``shuffle``, ``sampler``
+        and ``drop_last``.
+    num_workers : int
+        Worker processes fetching batches (0: the main process does). See the module
+        docstring for seeding, start method and shutdown.
+    collate_fn : callable, optional
+        Samples → batch (default :func:`default_collate`).
+    pin_memory : bool
+        Accepted for compatibility; without a GPU there is nothing to pin (no-op).
     drop_last : bool
         Drop the last batch if it is smaller than ``batch_size``.
-    generator : numpy.random.Generator or int, optional
-        Source of the shuffling; an int seeds a private generator, so two loaders
-        built with the same seed give the same epochs. Defaults to gradkit's global
-        generator (``gradkit.manual_seed``).
-    collate_fn : callable, optional
-        Turns a list of samples into a batch (default :func:`default_collate`).
+    timeout : float
+        Seconds to wait for a batch from the workers before raising (0: forever).
+    worker_init_fn : callable, optional
+        Called as ``worker_init_fn(worker_id)`` in each worker after seeding.
+    multiprocessing_context : str or multiprocessing context, optional
+        Start method for the workers (default: ``fork`` where available).
+    generator : gradkit.Generator, numpy.random.Generator or int, optional
+        Source of the shuffling and of the workers' base seed; an int seeds a private
+        generator. Default: gradkit's global generator (``gradkit.manual_seed``).
+    prefetch_factor : int, optional
+        Batches requested ahead per worker (default 2 with workers; only with workers).
+    persistent_workers : bool
+        Keep the worker processes alive between epochs (needs ``num_workers > 0``).
+    pin_memory_device : str
+        Accepted for compatibility (no-op).
+    in_order : bool
+        Return batches in sampler order (True) or as workers finish them (False).
     prefetch : int
-        Prepare up to this many batches ahead in a background thread (0: none).
-        The batches are the same as without prefetching.
+        gradkit's own option for ``num_workers=0``: prepare up to this many batches
+        ahead in a background thread (same batches).
 
     Examples
     --------
@@ -99,96 +127,208 @@ class DataLoader:
     (3, [(2,), (2,), (1,)])
     """
 
+    _initialized = False
+
     def __init__(
         self,
         dataset: Dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        generator=None,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | None = None,
+        batch_sampler: Sampler | None = None,
+        num_workers: int = 0,
         collate_fn: Callable[[list], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
         prefetch: int = 0,
     ) -> None:
-        if int(batch_size) != batch_size or batch_size < 1:
+        if not isinstance(num_workers, int | xp.integer) or num_workers < 0:
             raise ValueError(
-                f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"
+                "num_workers option should be non-negative; "
+                "use num_workers=0 to disable multiprocessing."
             )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and timeout:
+            raise ValueError("timeout applies to worker processes; it needs num_workers > 0")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. "
+                "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                "to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if int(prefetch) != prefetch or prefetch < 0:
             raise ValueError(
                 f"DataLoader: prefetch must be a non-negative integer, got {prefetch!r}"
             )
+        if prefetch and num_workers:
+            raise ValueError(
+                "prefetch (a background thread) is for num_workers=0; with worker "
+                "processes use prefetch_factor"
+            )
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            if shuffle not in (False, None):
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified shuffle option, "
+                    f"but got shuffle={shuffle}"
+                )
+            if sampler is not None:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified sampler option, "
+                    f"but got sampler={sampler}"
+                )
+            if batch_sampler is not None:
+                raise ValueError(
+                    "DataLoader with IterableDataset: expected unspecified batch_sampler "
+                    f"option, but got batch_sampler={batch_sampler}"
+                )
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive "
+                "with drop_last"
+            )
+        generator = keep_generator(generator)
+        if sampler is None:
+            if iterable:
+                sampler = _InfiniteConstantSampler()
+            elif shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, bool(drop_last))
+        if collate_fn is None:
+            collate_fn = default_collate if batch_sampler is not None else default_convert
+
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
+        self.batch_size = batch_size
         self.drop_last = bool(drop_last)
-        self.generator = None if generator is None else as_generator(generator)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = int(num_workers)
         self.collate_fn = collate_fn
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = _context(multiprocessing_context, self.num_workers)
+        self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = bool(persistent_workers)
+        self.in_order = bool(in_order)
         self.prefetch = int(prefetch)
+        self._iterator = None
+        self._initialized = True
+        self._check_worker_count()
+
+    def __setattr__(self, name: str, value) -> None:
+        if self._initialized and name in _FROZEN:
+            raise ValueError(
+                f"{name} attribute should not be set after {type(self).__name__} is initialized"
+            )
+        super().__setattr__(name, value)
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self._auto_collation else self.sampler
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def _batch_indices(self) -> list:
-        n = len(self.dataset)
-        if self.shuffle:
-            order = as_generator(self.generator).permutation(n)
-        else:
-            order = xp.arange(n)
-        stop = len(self) * self.batch_size
-        return [order[i : min(i + self.batch_size, n)] for i in range(0, stop, self.batch_size)]
-
-    def _fetch(self, indices) -> Any:
-        if self.collate_fn is None:
-            fetch = _batch_fetcher(self.dataset)
-            if fetch is not None:
-                return fetch(indices)
-        samples = [self.dataset[int(i)] for i in indices]
-        return (self.collate_fn or default_collate)(samples)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)  # a TypeError if the stream has no length, as in PyTorch
+            if self.batch_size is not None:
+                n = n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+            return n
+        return len(self._index_sampler)
 
     def __iter__(self) -> Iterator[Any]:
-        batches = self._batch_indices()  # drawn now, so prefetching can't change them
-        if self.prefetch == 0:
-            return (self._fetch(idx) for idx in batches)
-        return self._prefetched(batches)
+        if self.num_workers == 0:
+            it = SingleProcessIter(self)
+            return it if self.prefetch == 0 else prefetched(it, self.prefetch)
+        if self.persistent_workers:
+            if self._iterator is None:
+                self._iterator = MultiProcessIter(self)
+            else:
+                self._iterator._reset(self)
+            return self._iterator
+        return MultiProcessIter(self)
 
-    def _prefetched(self, batches: list) -> Iterator[Any]:
-        q: queue.Queue = queue.Queue(maxsize=self.prefetch)
-        stop = threading.Event()
-        done = object()
+    def _fetcher_factory(self) -> Callable:
+        kind = IterableFetcher if isinstance(self.dataset, IterableDataset) else MapFetcher
+        return functools.partial(
+            make_fetcher, kind, self._auto_collation, self.collate_fn, self.drop_last
+        )
 
-        def produce() -> None:
-            try:
-                for idx in batches:
-                    item = (True, self._fetch(idx))
-                    while not stop.is_set():
-                        try:
-                            q.put(item, timeout=0.05)
-                            break
-                        except queue.Full:
-                            continue
-                    if stop.is_set():
-                        return
-                item = (True, done)
-            except BaseException as exc:  # handed to the consumer, raised there
-                item = (False, exc)
-            while not stop.is_set():
-                try:
-                    q.put(item, timeout=0.05)
-                    return
-                except queue.Full:
-                    continue
-
-        worker = threading.Thread(target=produce, name="gradkit-prefetch", daemon=True)
-        worker.start()
+    def _check_worker_count(self) -> None:
+        if not self.num_workers:
+            return
         try:
-            while True:
-                ok, value = q.get()
-                if not ok:
-                    raise value
-                if value is done:
-                    return
-                yield value
-        finally:
-            stop.set()
-            worker.join()
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cpus = os.cpu_count()
+        if cpus is not None and self.num_workers > cpus:
+            warnings.warn(
+                f"This DataLoader will create {self.num_workers} worker processes in total; "
+                f"this process may use {cpus} CPUs. Excessive workers make loading slow; "
+                "lower num_workers if so.",
+                stacklevel=3,
+            )
+
+
+def _context(ctx, num_workers: int):
+    """The multiprocessing context for the workers (see the module docstring)."""
+    import multiprocessing as mp  # only loaders with workers need it
+
+    if ctx is not None and num_workers == 0:
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
+    if ctx is None:
+        if num_workers == 0:
+            return None
+        fork = "fork" in mp.get_all_start_methods() and sys.platform != "darwin"
+        return mp.get_context("fork" if fork else None)
+    if isinstance(ctx, str):
+        methods = mp.get_all_start_methods()
+        if ctx not in methods:
+            raise ValueError(
+                "multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={ctx!r}"
+            )
+        return mp.get_context(ctx)
+    if not isinstance(ctx, mp.context.BaseContext):
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={ctx!r}"
+        )
+    return ctx
