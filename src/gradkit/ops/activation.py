@@ -146,23 +146,30 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """y = x if x > 0 else α(eˣ − 1); dy/dx = 1 or αeˣ = y + α.
+    """y = s·x if x > 0 else s·α(e^{βx} − 1), s = ``scale``, β = ``input_scale``
+    (ELU: s = β = 1; SELU: PyTorch's fixed s, α; CELU: β = 1/α);
+    dy/dx = s or s·α·β·e^{βx} = β(y + s·α), which is also the value at the kink x = 0.
 
     The backward reads the saved output y, so with ``create_graph`` its derivative
-    d(y + α)/dx = y + α comes through y's own graph."""
+    β·dy/dx comes through y's own graph."""
 
     differentiable_backward = True
 
     @staticmethod
-    def forward(ctx, x, alpha=1.0):
+    def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
         pos = x > 0
-        y = xp.where(pos, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        ctx.pos, ctx.y, ctx.alpha = pos, y, alpha
+        neg = xp.expm1(xp.minimum(x, 0) * input_scale if input_scale != 1 else xp.minimum(x, 0))
+        y = xp.where(pos, x, alpha * neg)
+        if scale != 1:
+            y = y * scale
+        ctx.pos, ctx.y, ctx.opts = pos, y, (alpha, scale, input_scale)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        return xp.where(ctx.pos, g, g * (ctx.y + ctx.alpha))
+        alpha, scale, input_scale = ctx.opts
+        slope = (ctx.y + scale * alpha) * input_scale if input_scale != 1 else ctx.y + scale * alpha
+        return xp.where(ctx.pos, g * scale if scale != 1 else g, g * slope)
 
 
 class GELU(Function):
@@ -297,3 +304,47 @@ class Softplus(Function):
             x, beta = ctx.x, ctx.beta
             return xp.where(ctx.linear, g, g * sigmoid(x * beta if beta != 1 else x))
         return xp.where(ctx.linear, g, g * _sigmoid(ctx.bx))
+
+
+def _softplus(x):
+    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow; NumPy calls only, so
+    it also runs on Tensors."""
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+class Mish(Function):
+    """y = x tanh(softplus(x)); dy/dx = t + x σ(x)(1 − t²) with t = tanh(softplus(x))."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        t = xp.tanh(_softplus(x))
+        ctx.x, ctx.t = x, t
+        return x * t
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        if isinstance(g, TensorBase):
+            t, s = xp.tanh(_softplus(x)), sigmoid(x)
+        else:
+            t, s = ctx.t, _sigmoid(x)
+        return g * (t + x * s * (1 - t * t))
+
+
+class LogSigmoid(Function):
+    """y = ln σ(x) = −softplus(−x) = min(x, 0) − ln(1 + e^{−|x|}); dy/dx = σ(−x)."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return g * sigmoid(-ctx.x)
+        return g * _sigmoid(-ctx.x)
