@@ -148,28 +148,34 @@ class LeakyReLU(Function):
 class ELU(Function):
     """y = s·x if x > 0 else s·α(e^{βx} − 1), s = ``scale``, β = ``input_scale``
     (ELU: s = β = 1; SELU: PyTorch's fixed s, α; CELU: β = 1/α);
-    dy/dx = s or s·α·β·e^{βx} = β(y + s·α), which is also the value at the kink x = 0.
+    dy/dx = s or s·α·β·e^{βx}, the latter also at the kink x = 0.
 
-    The backward reads the saved output y, so with ``create_graph`` its derivative
-    β·dy/dx comes through y's own graph."""
+    The backward reads e^{βx} saved by the forward (not y + α, which cancels where e^{βx}
+    is tiny); with ``create_graph`` it recomputes e^{βx} from x as a recorded op."""
 
     differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
         pos = x > 0
-        neg = xp.expm1(xp.minimum(x, 0) * input_scale if input_scale != 1 else xp.minimum(x, 0))
-        y = xp.where(pos, x, alpha * neg)
+        neg = xp.minimum(x, 0)
+        if input_scale != 1:
+            neg = neg * input_scale
+        y = xp.where(pos, x, alpha * xp.expm1(neg))
         if scale != 1:
             y = y * scale
-        ctx.pos, ctx.y, ctx.opts = pos, y, (alpha, scale, input_scale)
+        ctx.x, ctx.pos, ctx.opts = x, pos, (alpha, scale, input_scale)
+        ctx.e = xp.exp(neg)
         return y
 
     @staticmethod
     def backward(ctx, g):
         alpha, scale, input_scale = ctx.opts
-        slope = (ctx.y + scale * alpha) * input_scale if input_scale != 1 else ctx.y + scale * alpha
-        return xp.where(ctx.pos, g * scale if scale != 1 else g, g * slope)
+        e = ctx.e
+        if isinstance(g, TensorBase):
+            neg = xp.minimum(ctx.x, 0)
+            e = xp.exp(neg * input_scale if input_scale != 1 else neg)
+        return xp.where(ctx.pos, g * scale, g * (scale * alpha * input_scale) * e)
 
 
 class GELU(Function):

@@ -30,6 +30,7 @@ import math
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops.linalg import matmul
+from gradkit.ops.resample import adaptive_avg_pool1d, adaptive_avg_pool2d
 from gradkit.ops.shape import swapaxes
 
 MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic", "area")
@@ -247,8 +248,6 @@ def interpolate(
 
 
 def _area(x: Tensor, out_size) -> Tensor:
-    from gradkit.ops.resample import adaptive_avg_pool1d, adaptive_avg_pool2d
-
     if x.ndim == 3:
         return adaptive_avg_pool1d(x, out_size)
     if x.ndim == 4:

@@ -146,12 +146,14 @@ class PadGrad(Function):
 
     @staticmethod
     def forward(ctx, g, *, pads, mode, shape):
-        ctx.pads, ctx.mode = pads, mode
-        return _scatter(g, _plan(shape, pads, mode), shape)
+        ctx.pads, ctx.mode, ctx.plan = pads, mode, _plan(shape, pads, mode)
+        return _scatter(g, ctx.plan, shape)
 
     @staticmethod
     def backward(ctx, gg):
-        return Pad.apply(gg, pads=ctx.pads, mode=ctx.mode, value=0)
+        if isinstance(gg, Tensor):
+            return Pad.apply(gg, pads=ctx.pads, mode=ctx.mode, value=0)
+        return _gather(gg, ctx.plan, 0)
 
 
 _NON_CONSTANT_HELP = (
