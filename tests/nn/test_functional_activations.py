@@ -5,6 +5,8 @@ differences and double backward, the derivative at every kink, ``inplace=``, sof
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -288,3 +290,18 @@ def test_keras_names_use_the_last_axis():
     )
     for name in ("relu6", "selu", "mish", "hard_sigmoid", "log_sigmoid"):
         assert callable(nn.get_activation(name))
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "name",
+    ["pad", "interpolate", "hardtanh", "relu6", "hardswish", "hardsigmoid", "mish", "celu",
+     "selu", "elu", "tanhshrink", "threshold", "glu", "silu", "rrelu", "softmin", "softmax",
+     "log_softmax", "normalize", "embedding", "dropout", "leaky_relu", "relu", "softsign"],
+)  # fmt: skip
+def test_functional_signatures_match_torch(name):
+    """T-TENSOR: positional order and keyword names as in ``torch.nn.functional`` (the
+    functions PyTorch writes in Python; its builtins have no signature to compare)."""
+    theirs = list(inspect.signature(getattr(TF, name)).parameters)
+    ours = list(inspect.signature(getattr(F, name)).parameters)
+    assert ours[: len(theirs)] == theirs
