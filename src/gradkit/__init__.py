@@ -40,6 +40,21 @@ from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_gr
 from gradkit.threads import get_num_threads, set_num_threads
 from gradkit.train import Model, Sequential, load_model
 
+# issue 16 slice D: PyTorch's top-level forms of nn.functional ops (torch.cdist, ...)
+# isort: split
+from gradkit.nn.functional import (
+    bilinear,
+    cdist,
+    celu,
+    cosine_similarity,
+    hardshrink,
+    pairwise_distance,
+    prelu,
+    rrelu,
+    selu,
+    threshold,
+)
+
 float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp.int64, _xp.bool_
 # PyTorch's short names: torch.float is float32, torch.double float64, torch.long int64
 float, double, long, int, bool = float32, float64, int64, int32, bool_  # noqa: A001

@@ -1,23 +1,25 @@
-"""Resizing layers: ``Upsample`` (nearest neighbour) and ``ZeroPad2d``, PyTorch's
-arguments."""
+"""Resizing layers: ``Upsample``, ``UpsamplingNearest2d`` and ``UpsamplingBilinear2d``,
+PyTorch's arguments, each a call of :func:`gradkit.ops.interpolation.interpolate`
+(``F.interpolate``). The padding layers live in :mod:`gradkit.nn.padding`."""
 
 from __future__ import annotations
 
 from gradkit.nn.module import Module
-from gradkit.ops.resample import interpolate
-from gradkit.ops.shape import pad
+from gradkit.ops.interpolation import MODES, interpolate
 from gradkit.tensor import Tensor
 
 
 class Upsample(Module):
-    """Nearest-neighbour upsampling, as ``torch.nn.Upsample(mode="nearest")``.
+    """Resize the spatial axes by ``scale_factor`` or to ``size``, as ``torch.nn.Upsample``.
 
-    out[n, c, y, x] = in[n, c, ⌊y/s_h⌋, ⌊x/s_w⌋] for an integer scale s.
+    Modes as :func:`~gradkit.nn.functional.interpolate`: "nearest" (default),
+    "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"; ``align_corners`` only
+    for the interpolating ones.
 
     Shape
     -----
-    Input (N, C, H, W); output (N, C, H_out, W_out) with H_out = ``size`` or
-    ⌊H·scale_factor⌋.
+    Input (N, C, L), (N, C, H, W) or (N, C, D, H, W); output (N, C, *size) or
+    (N, C, ⌊L·scale_factor⌋, ...).
 
     Examples
     --------
@@ -27,54 +29,53 @@ class Upsample(Module):
               [1., 1., 2., 2.]]]])
     """
 
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest") -> None:
+    def __init__(
+        self,
+        size=None,
+        scale_factor=None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
         super().__init__()
-        if mode != "nearest":
-            raise ValueError(f"Upsample: only mode='nearest' is supported, got {mode!r}")
-        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        if mode not in MODES:
+            raise ValueError(f"{self._get_name()}: unknown mode {mode!r}; choose one of {MODES}")
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor = tuple(float(s) for s in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode, self.align_corners = mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
 
-    def forward(self, x: Tensor) -> Tensor:
-        return interpolate(x, self.size, self.scale_factor, self.mode)
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return interpolate(
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )
 
     def extra_repr(self) -> str:
-        what = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
-        return f"{what}, mode={self.mode!r}"
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return f"{info}, mode={self.mode!r}"
 
 
-class ZeroPad2d(Module):
-    """Pad the last two axes with zeros, as ``torch.nn.ZeroPad2d``.
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W) images (``Upsample(mode="nearest")``)."""
 
-    Parameters
-    ----------
-    padding : int or (left, right, top, bottom)
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
 
-    Shape
-    -----
-    Input (N, C, H, W) or (C, H, W); output (..., H + top + bottom, W + left + right).
 
-    Examples
-    --------
-    >>> import gradkit as gk
-    >>> ZeroPad2d((1, 0, 2, 0))(gk.ones(1, 1, 2, 2)).shape
-    (1, 1, 4, 3)
-    """
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) images with ``align_corners=True``, as
+    ``torch.nn.UpsamplingBilinear2d``."""
 
-    def __init__(self, padding) -> None:
-        super().__init__()
-        sides = (padding,) * 4 if isinstance(padding, int) else tuple(int(p) for p in padding)
-        if len(sides) != 4 or min(sides) < 0:
-            raise ValueError(
-                f"ZeroPad2d: padding must be a non-negative int or (left, right, top, bottom), "
-                f"got {padding!r}"
-            )
-        self.padding = sides
-
-    def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in (3, 4):
-            raise ValueError(f"ZeroPad2d: expected (N, C, H, W) or (C, H, W), got shape {x.shape}")
-        left, right, top, bottom = self.padding
-        widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
-        return pad(x, widths)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

@@ -146,23 +146,36 @@ class LeakyReLU(Function):
 
 
 class ELU(Function):
-    """y = x if x > 0 else α(eˣ − 1); dy/dx = 1 or αeˣ = y + α.
+    """y = s·x if x > 0 else s·α(e^{βx} − 1), s = ``scale``, β = ``input_scale``
+    (ELU: s = β = 1; SELU: PyTorch's fixed s, α; CELU: β = 1/α);
+    dy/dx = s or s·α·β·e^{βx}, the latter also at the kink x = 0.
 
-    The backward reads the saved output y, so with ``create_graph`` its derivative
-    d(y + α)/dx = y + α comes through y's own graph."""
+    The backward reads e^{βx} saved by the forward (not y + α, which cancels where e^{βx}
+    is tiny); with ``create_graph`` it recomputes e^{βx} from x as a recorded op."""
 
     differentiable_backward = True
 
     @staticmethod
-    def forward(ctx, x, alpha=1.0):
+    def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
         pos = x > 0
-        y = xp.where(pos, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        ctx.pos, ctx.y, ctx.alpha = pos, y, alpha
+        neg = xp.minimum(x, 0)
+        if input_scale != 1:
+            neg = neg * input_scale
+        y = xp.where(pos, x, alpha * xp.expm1(neg))
+        if scale != 1:
+            y = y * scale
+        ctx.x, ctx.pos, ctx.opts = x, pos, (alpha, scale, input_scale)
+        ctx.e = xp.exp(neg)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        return xp.where(ctx.pos, g, g * (ctx.y + ctx.alpha))
+        alpha, scale, input_scale = ctx.opts
+        e = ctx.e
+        if isinstance(g, TensorBase):
+            neg = xp.minimum(ctx.x, 0)
+            e = xp.exp(neg * input_scale if input_scale != 1 else neg)
+        return xp.where(ctx.pos, g * scale, g * (scale * alpha * input_scale) * e)
 
 
 class GELU(Function):
@@ -297,3 +310,47 @@ class Softplus(Function):
             x, beta = ctx.x, ctx.beta
             return xp.where(ctx.linear, g, g * sigmoid(x * beta if beta != 1 else x))
         return xp.where(ctx.linear, g, g * _sigmoid(ctx.bx))
+
+
+def _softplus(x):
+    """ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|}), without overflow; NumPy calls only, so
+    it also runs on Tensors."""
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+class Mish(Function):
+    """y = x tanh(softplus(x)); dy/dx = t + x σ(x)(1 − t²) with t = tanh(softplus(x))."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        t = xp.tanh(_softplus(x))
+        ctx.x, ctx.t = x, t
+        return x * t
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        if isinstance(g, TensorBase):
+            t, s = xp.tanh(_softplus(x)), sigmoid(x)
+        else:
+            t, s = ctx.t, _sigmoid(x)
+        return g * (t + x * s * (1 - t * t))
+
+
+class LogSigmoid(Function):
+    """y = ln σ(x) = −softplus(−x) = min(x, 0) − ln(1 + e^{−|x|}); dy/dx = σ(−x)."""
+
+    differentiable_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, TensorBase):
+            return g * sigmoid(-ctx.x)
+        return g * _sigmoid(-ctx.x)

@@ -58,15 +58,18 @@ def _row_dot(a, b):
     return row_sums(prod.reshape(-1, prod.shape[-1])).reshape(prod.shape[:-1])
 
 
-def _attention_backward(ctx, g, need=(True, True, True), outs=(None, None, None), rowdot=None):
+def _attention_backward(
+    ctx, g, need=(True, True, True), outs=(None, None, None), rowdot=None, need_mask=False
+):
     """∂Q, ∂K, ∂V of :func:`_attention_forward` for the upstream gradient ``g`` (``None``
-    where not needed), each written into the matching array of ``outs`` when given.
+    where not needed), each written into the matching array of ``outs`` when given, and
+    with ``need_mask`` also ∂M = ∂Z (…, L, S) for an additive mask M.
     ``rowdot`` is Σ_Ev ∂O ⊙ O (…, L) when the caller has it cheaper."""
     q, k, v, pt = ctx.q, ctx.k, ctx.v, ctx.pt
     need_q, need_k, need_v = need
     dv = xp.matmul(ctx.pt_used, g, out=outs[2]) if need_v else None
-    dq = dk = None
-    if need_q or need_k:
+    dq = dk = dm = None
+    if need_q or need_k or need_mask:
         batch = xp.broadcast_shapes(v.shape[:-2], g.shape[:-2])
         dzt = scratch((*batch, *pt.shape[-2:]), xp.result_type(v, g))
         xp.matmul(v, _swap(g), out=dzt)  # ∂Pᵀ = V ∂Oᵀ
@@ -74,43 +77,50 @@ def _attention_backward(ctx, g, need=(True, True, True), outs=(None, None, None)
             dzt *= ctx.drop
         dzt -= (_row_dot(g, ctx.out) if rowdot is None else rowdot)[..., None, :]
         dzt *= pt
+        if need_mask:
+            dm = _swap(dzt).copy()
         dzt *= ctx.scale
         dq = xp.matmul(_swap(dzt), k, out=outs[0]) if need_q else None
         dk = xp.matmul(dzt, q, out=outs[1]) if need_k else None
-    return dq, dk, dv
+    return (dq, dk, dv, dm) if need_mask else (dq, dk, dv)
 
 
-def _attention_graph_backward(ctx, q, k, v, g, need=(True, True, True)):
+def _attention_graph_backward(ctx, q, k, v, g, need=(True, True, True), mask=None):
     """∂Q, ∂K, ∂V on Tensors (``create_graph``): P = softmax(s Q Kᵀ + M) is recomputed as
-    a graph of Q and K, then ∂V = (P ⊙ D)ᵀ ∂O, ∂P = (∂O Vᵀ) ⊙ D,
-    ∂Z = s P ⊙ (∂P − Σ_S ∂P ⊙ P), ∂Q = ∂Z K, ∂K = ∂Zᵀ Q, all out of place."""
+    a graph of Q and K (and of M when it is a Tensor input), then ∂V = (P ⊙ D)ᵀ ∂O,
+    ∂P = (∂O Vᵀ) ⊙ D, ∂M = P ⊙ (∂P − Σ_S ∂P ⊙ P), ∂Z = s ∂M, ∂Q = ∂Z K, ∂K = ∂Zᵀ Q,
+    all out of place; ∂M is returned too when ``need`` has a fourth entry."""
     z = (q @ _swap(k)) * ctx.scale
-    if ctx.mask is not None:
-        z = z + xp.atleast_2d(ctx.mask)
+    mask = ctx.mask if mask is None else mask
+    if mask is not None:
+        z = z + (mask if isinstance(mask, TensorBase) else xp.atleast_2d(mask))
     p = Softmax.apply(z, axis=-1)
     drop = None if ctx.drop is None else _swap(ctx.drop)
-    need_q, need_k, need_v = need
+    need_q, need_k, need_v, *need_m = need
     dv = _swap(p if drop is None else p * drop) @ g if need_v else None
-    dq = dk = None
-    if need_q or need_k:
+    dq = dk = dm = None
+    if need_q or need_k or any(need_m):
         dp = g @ _swap(v)
         if drop is not None:
             dp = dp * drop
-        dz = p * (dp - (dp * p).sum(axis=-1, keepdims=True)) * ctx.scale
+        dm = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+        dz = dm * ctx.scale
         dq = dz @ k if need_q else None
         dk = _swap(dz) @ q if need_k else None
-    return dq, dk, dv
+    return (dq, dk, dv, dm if need_m[0] else None) if need_m else (dq, dk, dv)
 
 
 class ScaledDotProductAttention(Function):
     """O = dropout(softmax(s · Q Kᵀ + M)) V over the last two axes.
 
     Q (…, L, E), K (…, S, E), V (…, S, Ev), M an additive mask broadcastable to
-    (…, L, S) (0 where attention is allowed, −inf where not), s the scale. With
-    P = softmax(·) and the dropout mask D (entries 0 or 1/(1−p)), backward is::
+    (…, L, S) (0 where attention is allowed, −inf where not), s the scale. M is the
+    ``mask`` option (a constant) or, when a float mask needs a gradient, a fourth tensor
+    input. With P = softmax(·) and the dropout mask D (entries 0 or 1/(1−p)), backward
+    is::
 
-        ∂V = (P ⊙ D)ᵀ ∂O,    ∂P = (∂O Vᵀ) ⊙ D,    ∂Z = P ⊙ (∂P − Σ_S ∂P ⊙ P),
-        ∂Q = s · ∂Z K,       ∂K = s · ∂Zᵀ Q
+        ∂V = (P ⊙ D)ᵀ ∂O,    ∂P = (∂O Vᵀ) ⊙ D,    ∂M = P ⊙ (∂P − Σ_S ∂P ⊙ P),
+        ∂Q = s · ∂M K,       ∂K = s · ∂Mᵀ Q
 
     where Σ_S ∂P ⊙ P = Σ_Ev ∂O ⊙ O (both are Σ ∂O_le (P⊙D)_ls V_se), the cheaper of the
     two. The scores are kept transposed, (…, S, L): the softmax then reduces over the
@@ -121,15 +131,22 @@ class ScaledDotProductAttention(Function):
     differentiable_backward = True
 
     @staticmethod
-    def forward(ctx, q, k, v, mask=None, scale=1.0, dropout_p=0.0):
+    def forward(ctx, q, k, v, *mask_input, mask=None, scale=1.0, dropout_p=0.0):
+        if mask_input:
+            mask = mask_input[0]
+            ctx.mask_input = mask
         ctx.mask = mask
         return _attention_forward(ctx, q, k, v, mask, scale, dropout_p)
 
     @staticmethod
     def backward(ctx, g):
+        need = ctx.needs_input_grad
         if isinstance(g, TensorBase):
-            return _attention_graph_backward(ctx, ctx.q, ctx.k, ctx.v, g, ctx.needs_input_grad)
-        return _attention_backward(ctx, g, ctx.needs_input_grad)
+            mask = getattr(ctx, "mask_input", None)
+            return _attention_graph_backward(ctx, ctx.q, ctx.k, ctx.v, g, need, mask)
+        if len(need) == 4:
+            return _attention_backward(ctx, g, need[:3], need_mask=need[3])
+        return _attention_backward(ctx, g, need)
 
 
 def _heads(a, num_heads: int):

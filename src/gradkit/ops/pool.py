@@ -55,6 +55,20 @@ def _pad_nchw(x, pads, value):
     return xp.pad(x, ((0, 0), (0, 0), (t, b), (l, r)), constant_values=value)
 
 
+def _lowest(dtype):
+    """The padding value of max pooling: −∞, or the dtype's minimum for integers (−∞
+    does not fit an integer array)."""
+    return xp.iinfo(dtype).min if dtype.kind in "iu" else -xp.inf
+
+
+def _int_mean(total, divisor, dtype):
+    """total / divisor rounded toward zero, as PyTorch's integer average pooling
+    (C++ integer division); ``total`` is an int64 sum."""
+    divisor = xp.asarray(divisor).astype(xp.int64)
+    quotient = xp.abs(total) // divisor
+    return xp.where(total < 0, -quotient, quotient).astype(dtype)
+
+
 def window(a, i: int, j: int, stride, dilation, out_hw):
     """The strided view ``a[..., S_h·y + D_h·i, S_w·x + D_w·j]`` for y < Ho, x < Wo."""
     return a[(..., *spatial_slices(i, j, stride, dilation, out_hw))]
@@ -100,7 +114,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, *, kernel, stride, pads, dilation, out_hw):
-        xpad = _pad_nchw(x, pads, -xp.inf)
+        xpad = _pad_nchw(x, pads, _lowest(x.dtype))
         views = (window(xpad, i, j, stride, dilation, out_hw) for i, j in _offsets(kernel))
         first = next(views)
         out = scratch_like(first)
@@ -185,7 +199,7 @@ def _max_indices(x, out, kernel, stride, pads, dilation):
     """Flat index h·W + w, into each (H, W) input plane, of the element each window of
     :class:`MaxPool2d` took: the first maximum in row-major order, or the last NaN
     (PyTorch's ``return_indices``)."""
-    xpad = _pad_nchw(x, pads, -xp.inf)
+    xpad = _pad_nchw(x, pads, _lowest(x.dtype))
     in_hw, out_hw = x.shape[2:], out.shape[2:]
     idx = xp.zeros(out.shape, dtype=xp.int64)
     hit = xp.empty(out.shape, dtype=bool)
@@ -219,7 +233,8 @@ class AvgPool2d(Function):
     def forward(
         ctx, x, *, kernel, stride, pads, padding, out_hw, count_include_pad, divisor_override
     ):
-        xpad = _pad_nchw(x, pads, 0)
+        integer = x.dtype.kind in "iu"
+        xpad = _pad_nchw(x.astype(xp.int64) if integer else x, pads, 0)
         one = (1, 1)
         views = (window(xpad, i, j, stride, one, out_hw) for i, j in _offsets(kernel))
         total = xp.array(next(views), order="K")
@@ -244,7 +259,7 @@ class AvgPool2d(Function):
             kernel=kernel, stride=stride, pads=pads, padding=padding, out_hw=out_hw,
             count_include_pad=count_include_pad, divisor_override=divisor_override,
         )  # fmt: skip
-        return total / divisor
+        return _int_mean(total, divisor, x.dtype) if integer else total / divisor
 
     @staticmethod
     def backward(ctx, g):
@@ -314,6 +329,8 @@ def _pool_args(op, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode)
     also cover a ``ceil_mode`` overhang, and the output size (Ho, Wo)."""
     if x.ndim != 4:
         raise ValueError(f"{op}: expected input (N, C, H, W) or (C, H, W), got shape {x.shape}")
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"{op}: not implemented for dtype {x.dtype}; convert with .float()")
     kernel = pair(kernel_size, "kernel_size")
     stride = kernel if stride is None else pair(stride, "stride")
     padding, dilation = pair(padding, "padding"), pair(dilation, "dilation")

@@ -1,5 +1,5 @@
 """Resampling to a requested size: adaptive max and average pooling (PyTorch's bins
-start = ⌊i·L/out⌋, end = ⌈(i+1)·L/out⌉) and nearest-neighbour interpolation.
+start = ⌊i·L/out⌋, end = ⌈(i+1)·L/out⌉). Interpolation lives in ``ops.interpolate``.
 
 Everything but :class:`MaxAt` is composed from differentiable ops (mean, average or max
 pooling, matmul with constant bin or selection matrices), so gradients of any order
@@ -13,7 +13,7 @@ import math
 from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import scratch, xp
-from gradkit.ops.conv import batched, pair
+from gradkit.ops.conv import batched
 from gradkit.ops.linalg import matmul
 from gradkit.ops.pool import (
     _as_2d,
@@ -230,53 +230,3 @@ def adaptive_max_pool1d(
 def _separable(x: Tensor, rows, cols) -> Tensor:
     """rows · x · colsᵀ over the last two axes, rows (Ho, H) and cols (Wo, W) constants."""
     return matmul(Tensor(rows), matmul(x, Tensor(xp.ascontiguousarray(cols.T))))
-
-
-def _nearest(size: int, out: int, scale: float | None, dtype):
-    """(out, size) one-hot matrix: output i copies input min(⌊i·s⌋, size − 1) with
-    s = 1/scale_factor when a scale is given, else size/out (PyTorch's "nearest")."""
-    step = (1.0 / scale) if scale else size / out
-    src = xp.minimum(xp.floor(xp.arange(out) * step).astype(int), size - 1)
-    m = xp.zeros((out, size), dtype=dtype)
-    m[xp.arange(out), src] = 1
-    return m
-
-
-def interpolate(
-    input: Tensor,  # noqa: A002
-    size=None,
-    scale_factor=None,
-    mode: str = "nearest",
-) -> Tensor:
-    """Nearest-neighbour resizing of (N, C, H, W) images, as
-    ``torch.nn.functional.interpolate(..., mode="nearest")``.
-
-    out[n, c, y, x] = in[n, c, min(⌊y·s_h⌋, H − 1), min(⌊x·s_w⌋, W − 1)], with s = 1/scale
-    when ``scale_factor`` is given and H/H_out otherwise. Computed as the separable product
-    of one-hot selection matrices, so the backward sums the copies exactly.
-
-    Shape
-    -----
-    Input (N, C, H, W), output (N, C, H_out, W_out) with H_out = ``size`` or
-    ⌊H·scale_factor⌋.
-    """
-    if mode != "nearest":
-        raise ValueError(f"interpolate: only mode='nearest' is supported, got {mode!r}")
-    if input.ndim != 4:
-        raise ValueError(f"interpolate: expected (N, C, H, W), got shape {input.shape}")
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
-    h, w = input.shape[2:]
-    if size is not None:
-        (ho, wo), scales = pair(size, "size"), (None, None)
-    else:
-        scales = (
-            (float(scale_factor),) * 2
-            if isinstance(scale_factor, (int, float))
-            else tuple(float(s) for s in scale_factor)
-        )
-        ho, wo = int(h * scales[0]), int(w * scales[1])
-    if ho < 1 or wo < 1:
-        raise ValueError(f"interpolate: output size ({ho}, {wo}) must be positive")
-    dtype = input.dtype
-    return _separable(input, _nearest(h, ho, scales[0], dtype), _nearest(w, wo, scales[1], dtype))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from gradkit.autograd.grad_mode import is_grad_enabled
 from gradkit.backend import get_default_dtype, xp
 from gradkit.ops.attention import ScaledDotProductAttention
 from gradkit.tensor import Tensor
@@ -55,7 +56,8 @@ def scaled_dot_product_attention(
         (…, L, E), (…, S, E), (…, S, Ev).
     attn_mask : bool or float array, optional
         Broadcastable to (…, L, S). Boolean: True means the position may be attended to.
-        Float: added to the scores (a constant, not differentiated).
+        Float: added to the scores; a float Tensor that requires grad gets its gradient
+        ∂L/∂M = P ⊙ (∂P − Σ_S ∂P ⊙ P), as in PyTorch.
     dropout_p : float
         Dropout on the attention probabilities (pass 0 in evaluation).
     is_causal : bool
@@ -87,12 +89,19 @@ def scaled_dot_product_attention(
     if not 0.0 <= dropout_p < 1.0:
         raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
     L, S = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     mask = None
     if is_causal:
         mask = causal_mask(L, S, query.dtype)
+    elif isinstance(attn_mask, Tensor) and attn_mask.requires_grad and is_grad_enabled():
+        if attn_mask.dtype.kind != "f":
+            raise TypeError(f"attention masks must be bool or float, got {attn_mask.dtype}")
+        m = attn_mask if attn_mask.dtype == query.dtype else attn_mask.to(query.dtype)
+        return ScaledDotProductAttention.apply(
+            query, key, value, m, scale=scale, dropout_p=float(dropout_p)
+        )
     elif attn_mask is not None:
         mask = mask_array(attn_mask, query.dtype, true_means_masked=False)
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     return ScaledDotProductAttention.apply(
         query, key, value, mask=mask, scale=scale, dropout_p=float(dropout_p)
     )

@@ -1,5 +1,5 @@
-"""Functional forms of the layers: linear, dropout, batch and layer normalization,
-embedding and one-hot encoding."""
+"""Functional forms of the layers: linear, bilinear, dropout, batch and layer
+normalization, embedding and one-hot encoding."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from gradkit.ops.embedding import Embedding
 from gradkit.ops.linear import linear
 from gradkit.ops.norm import Normalize
 from gradkit.ops.norm import layer_norm as _layer_norm
-from gradkit.tensor import Tensor
+from gradkit.ops.pnorm import vector_norm
+from gradkit.tensor import Tensor, no_grad
 
-__all__ = ["batch_norm", "dropout", "embedding", "layer_norm", "linear", "one_hot"]
+__all__ = ["batch_norm", "bilinear", "dropout", "embedding", "layer_norm", "linear", "one_hot"]
 
 
 def dropout(
@@ -149,13 +150,33 @@ def _indices(input) -> xp.ndarray:
     return idx
 
 
+def _renorm_rows(weight: Tensor, idx, max_norm: float, norm_type: float) -> None:
+    """PyTorch's ``embedding_renorm_``: rows of ``weight`` that ``idx`` looks up and
+    whose ``norm_type``-norm exceeds ``max_norm`` are scaled in place (not recorded) to
+    norm max_norm (by max_norm / (norm + 1e-7))."""
+    rows = xp.unique(idx)
+    w = weight._data[rows]
+    norms = vector_norm(Tensor(w), norm_type, 1)._data
+    over = norms > max_norm
+    if over.any():
+        with no_grad():
+            scale = (max_norm / (norms[over] + 1e-7)).astype(w.dtype)
+            weight[rows[over]] = Tensor(w[over] * scale[:, None])
+
+
 def embedding(
     input: Tensor,  # noqa: A002
     weight: Tensor,
     padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
 ) -> Tensor:
     """Look up rows of ``weight`` (concept RNN-EMBED): y[..., :] = weight[input[...], :].
-    Rows at ``padding_idx`` receive no gradient.
+    Rows at ``padding_idx`` receive no gradient. With ``max_norm``, the looked-up rows
+    whose ``norm_type``-norm exceeds it are first rescaled in place to that norm, as in
+    PyTorch. ``sparse=True`` is accepted; the gradient is dense (same values).
 
     Shape: input (*) integers in [0, num_embeddings); weight (num_embeddings, dim);
     output (*, dim).
@@ -169,14 +190,78 @@ def embedding(
         if not -num <= padding_idx < num:
             raise ValueError(f"padding_idx {padding_idx} must be within [-{num}, {num})")
         padding_idx %= num
+    if scale_grad_by_freq:
+        raise NotImplementedError(
+            "embedding: scale_grad_by_freq=True is not supported; scale the loss or the "
+            "gradient instead"
+        )
+    if max_norm is not None and idx.size:
+        _renorm_rows(weight, idx, float(max_norm), float(norm_type))
     return Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """Integer class indices (*) → one-hot int64 tensor (*, num_classes)."""
-    idx = _indices(tensor)
-    if num_classes < 0:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise IndexError(f"one_hot: class values must be in [0, {num_classes})")
+    """Integer class indices (*) → one-hot int64 tensor (*, num_classes); with
+    ``num_classes=-1`` the number of classes is the largest index + 1.
+
+    Raises RuntimeError as PyTorch does for non-integer input, negative classes and
+    classes ≥ ``num_classes``.
+    """
+    idx = tensor._data if isinstance(tensor, Tensor) else xp.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensor of type LongTensor (integer class "
+            f"indices), got dtype {idx.dtype}; use .long()"
+        )
+    if num_classes < -1:
+        raise RuntimeError(f"one_hot: num_classes should be -1 or non-negative, got {num_classes}")
+    if num_classes == -1:
+        if not idx.size:
+            raise RuntimeError(
+                "one_hot: can not infer total number of classes from empty tensor; pass num_classes"
+            )
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {int(idx.min())}")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError(
+            f"one_hot: class values must be smaller than num_classes={num_classes}, got "
+            f"{int(idx.max())}"
+        )
     return Tensor(xp.eye(num_classes, dtype=xp.int64)[idx])
+
+
+def bilinear(
+    input1: Tensor,
+    input2: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+) -> Tensor:
+    """y_k = x1ᵀ A_k x2 + b_k for each output k (PyTorch's ``F.bilinear``), composed as
+    one matmul of x1 with A reshaped to (in1, out·in2) and a sum against x2.
+
+    Shape: input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,);
+    output (*, out).
+    """
+    if (
+        weight.ndim != 3
+        or input1.shape[-1:] != weight.shape[1:2]
+        or (input2.shape[-1:] != weight.shape[2:])
+    ):
+        raise ValueError(
+            f"bilinear: weight (out, in1, in2) of shape {tuple(weight.shape)} does not match "
+            f"input1 {tuple(input1.shape)} and input2 {tuple(input2.shape)}"
+        )
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise ValueError(
+            f"bilinear: input1 {tuple(input1.shape)} and input2 {tuple(input2.shape)} must "
+            "have the same batch dimensions"
+        )
+    out, in1, in2 = weight.shape
+    lead = input1.shape[:-1]
+    a = weight.permute(1, 0, 2).reshape(in1, out * in2)
+    t = (input1.reshape(-1, in1) @ a).reshape(-1, out, in2)
+    y = (t * input2.reshape(-1, 1, in2)).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(*lead, out)
