@@ -179,3 +179,26 @@ def test_T_CACHE_in_place_on_a_saved_constant_keeps_the_value_backward_needs():
     np.testing.assert_array_equal(g.detach().numpy(), [4.0, 6.0, 8.0])
     (gg,) = gk.autograd.grad(g.sum(), c)
     np.testing.assert_array_equal(gg.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_T_CACHE_the_mutation_log_stays_bounded_and_says_when_it_forgot(monkeypatch):
+    """Thousands of in-place writes to distinct buffers (a one-hot tensor built per
+    step, as the char-RNN tutorial does) must not crash or grow the log without bound;
+    a node older than the forgotten history warns instead of passing silently."""
+    from gradkit.autograd.function import MutationLog, _log
+
+    monkeypatch.setattr(MutationLog, "max_ranges", 256)
+    w = f64([1.0, 2.0], grad=True)
+    old = (w * f64([3.0, 4.0])).sum()  # Mul saved the constant: recorded before the flood
+    buffers = [gk.zeros(4) for _ in range(5000)]
+    for t in buffers:
+        t[0] = 1.0
+    assert len(_log.entries) <= 5000 and _log.floor > 0
+    with pytest.warns(RuntimeWarning, match="may go unnoticed"):
+        old.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [3.0, 4.0])
+    x = f64([1.0, 2.0])
+    y = (w * x).sum()  # recorded after the flood: still fully checked
+    x.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()

@@ -27,6 +27,7 @@ NumPy calls run as gradkit ops through ``Tensor.__array_ufunc__`` /
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
 from gradkit.autograd.grad_mode import state as _mode
@@ -48,26 +49,37 @@ class Version:
 
 class MutationLog:
     """In-place changes in order: ``(seq, low, high, counter, version)`` with the byte
-    range changed. Kept short by keeping only the newest change of each range."""
+    range changed. Kept short by keeping only the newest change of each range; past
+    ``max_ranges`` distinct ranges the oldest are dropped and ``floor`` remembers the
+    newest dropped ``seq`` (older nodes can then no longer be fully checked)."""
 
-    __slots__ = ("seq", "entries")
-    limit = 4096
+    __slots__ = ("seq", "entries", "limit", "floor")
+    max_ranges = 65536
 
     def __init__(self) -> None:
         self.seq = 0
         self.entries: list = []
+        self.limit = 4096
+        self.floor = 0
 
     def add(self, array, box: Version) -> None:
         self.seq += 1
         low, high = byte_bounds(array)
         self.entries.append((self.seq, low, high, box, box.value))
         if len(self.entries) > self.limit:
-            newest = {}
-            for entry in self.entries:
-                newest[(entry[1], entry[2])] = entry
-            self.entries = sorted(newest.values(), key=lambda e: e[0])
-            if len(self.entries) > self.limit // 2:
-                self.limit = 2 * len(self.entries)
+            self._compact()
+
+    def _compact(self) -> None:
+        newest = {}
+        for entry in self.entries:
+            newest[(entry[1], entry[2])] = entry
+        entries = sorted(newest.values(), key=lambda e: e[0])
+        keep = self.max_ranges // 2
+        if len(entries) > keep:
+            self.floor = entries[-keep - 1][0]
+            entries = entries[-keep:]
+        self.entries = entries
+        self.limit = max(4096, 2 * len(entries))
 
 
 _log = MutationLog()
@@ -618,6 +630,14 @@ def _check_mutations(node: Node) -> None:
         if entry[0] <= node.stamp:
             break
         changes.append(entry)
+    if node.stamp < _log.floor and saved_arrays(node.ctx):
+        warnings.warn(
+            f"{node.name} was recorded before more than {MutationLog.max_ranges // 2} "
+            "distinct buffers were changed in place; the oldest of those changes are no "
+            "longer logged, so an in-place change of a value it saved may go unnoticed.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     if not changes:
         return
     for _, _, array in saved_arrays(node.ctx):
