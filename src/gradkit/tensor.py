@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 
+from gradkit._printing import format_array
 from gradkit.autograd import function as _engine
 from gradkit.autograd.function import (
     Context,
@@ -231,7 +232,7 @@ class Tensor(TensorBase, concrete=True):
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
-        body = xp.array2string(self._data, separator=", ", prefix="tensor(")
+        body = format_array(self._data)
         extras = []
         if self._data.dtype not in (xp.float32, xp.int64, xp.bool_):
             extras.append(f"dtype={self._data.dtype.name}")

@@ -204,7 +204,7 @@ def interpolate(
     --------
     >>> import gradkit as gk
     >>> interpolate(gk.tensor([[[0.0, 1.0]]]), scale_factor=2, mode="linear")
-    tensor([[[0.  , 0.25, 0.75, 1.  ]]])
+    tensor([[[0.0000, 0.2500, 0.7500, 1.0000]]])
     """
     if mode not in MODES:
         raise NotImplementedError(

@@ -441,11 +441,11 @@ def avg_pool2d(
     --------
     >>> import gradkit as gk
     >>> avg_pool2d(gk.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
-    tensor([[ 2.5,  4.5],
-            [10.5, 12.5]])
+    tensor([[ 2.5000,  4.5000],
+            [10.5000, 12.5000]])
     >>> avg_pool2d(gk.arange(9.0).reshape(1, 1, 3, 3), 2, ceil_mode=True)[0, 0]
-    tensor([[2. , 3.5],
-            [6.5, 8. ]])
+    tensor([[2.0000, 3.5000],
+            [6.5000, 8.0000]])
     """
     x, unbatched = batched(input, 2)
     kernel, stride, padding, _, pads, out_hw = _pool_args(

@@ -35,7 +35,7 @@ def normalize(
     --------
     >>> import gradkit as gk
     >>> normalize(gk.tensor([[3.0, 4.0]]))
-    tensor([[0.6, 0.8]])
+    tensor([[0.6000, 0.8000]])
     """
     if out is not None:
         raise NotImplementedError("normalize: out= is not supported; use the returned tensor")
@@ -66,7 +66,7 @@ def cosine_similarity(
     --------
     >>> import gradkit as gk
     >>> cosine_similarity(gk.tensor([[1.0, 0.0]]), gk.tensor([[1.0, 1.0]]))
-    tensor([0.70710677])
+    tensor([0.7071])
     """
     x1, x2 = _as_float("cosine_similarity", x1), _as_float("cosine_similarity", x2)
     try:

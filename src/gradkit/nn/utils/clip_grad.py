@@ -99,7 +99,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     >>> (w * w).sum().backward()
     >>> clip_grad_value_([w], 1.5)
     >>> w.grad
-    tensor([ 1.5, -1.5])
+    tensor([ 1.5000, -1.5000])
     """
     clip_value = float(clip_value)
     for g in _grads(parameters):

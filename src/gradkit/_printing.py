@@ -1,0 +1,91 @@
+"""How a tensor prints: PyTorch's rules (``torch/_tensor_str.py``), so a tutorial's
+``print(x)`` shows what it shows under PyTorch.
+
+Floats print with 4 decimals (``0.1235``); integral floats as ``1.``; scientific notation
+(``1.0000e-05``) when the finite non-zero magnitudes span more than a factor of 1000,
+exceed 1e8 or (non-integral) fall below 1e-4. Every element is right-aligned to the
+widest one; more than 1000 elements are summarised with ``...`` (3 at each edge).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PRECISION = 4
+LINE_WIDTH = 80
+
+
+EDGE_ITEMS = 3
+THRESHOLD = 1000
+
+
+def _float_formatter(data: np.ndarray):
+    values = np.asarray(data, dtype=np.float64).ravel()
+    finite = values[np.isfinite(values) & (values != 0)]
+    sci, integral, width = False, True, 1
+    if finite.size:
+        magnitudes = np.abs(finite)
+        low, high = magnitudes.min(), magnitudes.max()
+        integral = bool(np.all(finite == np.ceil(finite)))
+        sci = high / low > 1000.0 or high > 1.0e8 or (not integral and low < 1.0e-4)
+        if sci:
+            width = max(len(f"{v:.{PRECISION}e}") for v in finite)
+        elif integral:
+            width = max(len(f"{v:.0f}") + 1 for v in finite)
+        else:
+            width = max(len(f"{v:.{PRECISION}f}") for v in finite)
+
+    def fmt(value) -> str:
+        value = float(value)
+        if sci:
+            text = f"{value:.{PRECISION}e}"
+        elif integral:
+            text = f"{value:.0f}" + ("" if np.isnan(value) or np.isinf(value) else ".")
+        else:
+            text = f"{value:.{PRECISION}f}"
+        return text.rjust(width)
+
+    return fmt, width
+
+
+def _plain_formatter(data: np.ndarray):
+    width = max((len(str(v)) for v in np.asarray(data).ravel()), default=1)
+    return (lambda value: str(value).rjust(width)), width
+
+
+def format_array(data: np.ndarray, prefix: str = "tensor(") -> str:
+    """The body of ``repr(tensor)``: ``data`` laid out as PyTorch lays it out."""
+    data = np.asarray(data)
+    summarize = data.size > THRESHOLD
+    shown = _edges(data) if summarize else data
+    if data.dtype.kind in "fc":
+        fmt, width = _float_formatter(shown.real if data.dtype.kind == "c" else shown)
+    else:
+        fmt, width = _plain_formatter(shown)
+    if data.ndim == 0:
+        return fmt(data.item()).strip()
+    return _nested(data, len(prefix), summarize, fmt, width)
+
+
+def _nested(data: np.ndarray, indent: int, summarize: bool, fmt, width: int) -> str:
+    n = data.shape[0]
+    cut = summarize and n > 2 * EDGE_ITEMS
+    rows = [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)] if cut else range(n)
+    if data.ndim == 1:
+        items = [" ..." if i is None else fmt(data[i]) for i in rows]
+        per_line = max(1, (LINE_WIDTH - indent) // (width + 2))
+        lines = [", ".join(items[k : k + per_line]) for k in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    parts = [
+        "..." if i is None else _nested(data[i], indent + 1, summarize, fmt, width) for i in rows
+    ]
+    return "[" + ("," + "\n" * (data.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
+
+
+def _edges(data: np.ndarray) -> np.ndarray:
+    """The elements a summarised print shows (3 at each edge of every axis)."""
+    for axis, n in enumerate(data.shape):
+        if n > 2 * EDGE_ITEMS:
+            keep = [*range(EDGE_ITEMS), *range(n - EDGE_ITEMS, n)]
+            data = np.take(data, keep, axis)
+    return data
