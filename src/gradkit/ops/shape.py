@@ -218,7 +218,7 @@ def result_dtype(dtypes):
     return dtypes[0]
 
 
-def _as_dtype(t: Tensor, dtype) -> Tensor:
+def as_dtype(t: Tensor, dtype) -> Tensor:
     return t if t.dtype == dtype else t.astype(dtype)
 
 
@@ -392,7 +392,7 @@ def concatenate(tensors: Sequence[Tensor], dim: int = 0, *, axis=None) -> Tensor
                     f"but got size {b} for tensor number {i} in the list (shapes {ref.shape} "
                     f"and {t.shape})"
                 )
-    return Concatenate.apply(*[_as_dtype(t, dtype) for t in kept], axis=ax)
+    return Concatenate.apply(*[as_dtype(t, dtype) for t in kept], axis=ax)
 
 
 cat = concatenate
@@ -411,7 +411,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis=None) -> Tensor:
             )
     ax = wrap_dim(dim, ref.ndim + 1)
     dtype = result_dtype([t.dtype for t in tensors])
-    return Stack.apply(*[_as_dtype(t, dtype) for t in tensors], axis=ax)
+    return Stack.apply(*[as_dtype(t, dtype) for t in tensors], axis=ax)
 
 
 def split(x: Tensor, split_size_or_sections, dim: int = 0, *, axis=None) -> list[Tensor]:
