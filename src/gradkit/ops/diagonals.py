@@ -109,7 +109,9 @@ class DiagonalScatter(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return Diagonal.apply(gg, offset=ctx.offset, d1=ctx.d1, d2=ctx.d2)
+        if isinstance(gg, Tensor):
+            return Diagonal.apply(gg, offset=ctx.offset, d1=ctx.d1, d2=ctx.d2)
+        return _diagonal_view(gg, ctx.offset, ctx.d1, ctx.d2)
 
 
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

@@ -339,8 +339,7 @@ class Unfold(Function):
     @staticmethod
     def forward(ctx, x, dim=0, size=1, step=1):
         ctx.shape, ctx.dim, ctx.size, ctx.step = x.shape, dim, size, step
-        windows = xp.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
-        return windows[(slice(None),) * dim + (slice(None, None, step),)].copy()
+        return _windows(x, dim, size, step)
 
     @staticmethod
     def backward(ctx, g):
@@ -371,7 +370,14 @@ class UnfoldBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return Unfold.apply(gg, dim=ctx.dim, size=ctx.size, step=ctx.step)
+        if isinstance(gg, Tensor):
+            return Unfold.apply(gg, dim=ctx.dim, size=ctx.size, step=ctx.step)
+        return _windows(gg, ctx.dim, ctx.size, ctx.step)
+
+
+def _windows(x, dim: int, size: int, step: int):
+    windows = xp.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
+    return windows[(slice(None),) * dim + (slice(None, None, step),)].copy()
 
 
 def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
