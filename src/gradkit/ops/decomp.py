@@ -454,14 +454,14 @@ class SVD(Function):
             s_inv = 1.0 / s
         if gu is not None:
             gu = gu[..., :k]
-            j = f * (_mT(u) @ gu)
-            inner = inner + (j - _mT(j)) * s[..., None, :]
+            x = _mT(u) @ gu
+            inner = inner + f * (x - _mT(x)) * s[..., None, :]
             if u.shape[-2] > k:
                 ga = ga + (gu - u @ (_mT(u) @ gu)) * s_inv[..., None, :] @ vh
         if gvh is not None:
             gv = _mT(gvh[..., :k, :])
-            kk = f * (vh @ gv)
-            inner = inner + s[..., :, None] * (kk - _mT(kk))
+            x = vh @ gv
+            inner = inner + s[..., :, None] * (f * (x - _mT(x)))
             if v.shape[-2] > k:
                 ga = ga + (u * s_inv[..., None, :]) @ _mT(gv - v @ (vh @ gv))
         return u @ inner @ vh + ga

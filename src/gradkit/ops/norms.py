@@ -46,15 +46,18 @@ class VectorNorm(Function):
         else:
             with xp.errstate(divide="ignore"):
                 n = (a**ord).sum(axis=axes, keepdims=True) ** (1.0 / ord)
+        if not keepdims:
+            n = n.reshape([k for i, k in enumerate(x.shape) if i not in axes])
         ctx.x, ctx.n, ctx.ord, ctx.axes, ctx.keepdims = x, n, ord, axes, keepdims
-        return n if keepdims else n.reshape([k for i, k in enumerate(x.shape) if i not in axes])
+        return n  # saved as returned, so create_graph sees it as this op's output
 
     @staticmethod
     def backward(ctx, g):
-        p, x, n = ctx.ord, ctx.x, ctx.n
+        p, x = ctx.ord, ctx.x
         if p == 0:
             return None
         g = _expand_back(g, x.shape, ctx.axes, ctx.keepdims)
+        n = _expand_back(ctx.n, x.shape, ctx.axes, ctx.keepdims)
         if p == 1:
             return g * xp.sign(x)
         xd, nd = _plain(x), _plain(n)
