@@ -50,7 +50,7 @@ def diagonal(a: _Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> 
 def vecdot(x: _Tensor, y: _Tensor, *, dim: int = -1) -> _Tensor:
     """Σ_i x_i y_i along ``dim`` (after broadcasting x and y)."""
     prod = _mul(x, y)
-    return _sum(prod, dim=_sh.wrap_dim(dim, prod.ndim))
+    return _sum(prod, dim=_sh.normalize_dim(dim, prod.ndim))
 
 
 def multi_dot(tensors) -> _Tensor:

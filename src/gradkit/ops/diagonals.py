@@ -9,7 +9,7 @@ from __future__ import annotations
 from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
-from gradkit.ops.shape import wrap_dim
+from gradkit.ops.reduce import normalize_dim
 
 
 # ---------------------------------------------------------------- triangles
@@ -123,7 +123,7 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     """
     if x.ndim < 2:
         raise RuntimeError(f"diagonal: expected a tensor with at least 2 dims, got {x.shape}")
-    d1, d2 = wrap_dim(dim1, x.ndim), wrap_dim(dim2, x.ndim)
+    d1, d2 = normalize_dim(dim1, x.ndim), normalize_dim(dim2, x.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(x, offset=int(offset), d1=d1, d2=d2)
@@ -137,7 +137,7 @@ def diag_embed(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Te
     L + |offset|, the other dims are x's leading dims in order.
     """
     ndim = x.ndim + 1
-    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    d1, d2 = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     if x.ndim == 0:

@@ -11,7 +11,8 @@ from gradkit.autograd.function import Function, new_tensor
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops import shape as sh
-from gradkit.ops.shape import wrap_dim, wrap_dims
+from gradkit.ops.reduce import normalize_dim
+from gradkit.ops.shape import normalize_dims
 
 
 def _ints(sizes) -> tuple[int, ...]:
@@ -83,7 +84,7 @@ def repeat_interleave(x: Tensor, repeats=None, dim: int | None = None, *, output
     if dim is None:
         x, d = sh.reshape(x, -1), 0
     else:
-        d = wrap_dim(dim, x.ndim)
+        d = normalize_dim(dim, x.ndim)
         if x.ndim == 0:
             x = sh.reshape(x, 1)
     reps = repeats._data if isinstance(repeats, Tensor) else xp.asarray(repeats)
@@ -126,7 +127,7 @@ class Flip(Function):
 def flip(x: Tensor, *args, dims=None) -> Tensor:
     """Reverse the order of elements along ``dims`` (a tuple, or several ints):
     ``x.flip(0, 1)``, ``flip(x, (0, 1))``, ``flip(x, dims=[0])``."""
-    axes = wrap_dims(_ints(args if dims is None else (dims,)), x.ndim)
+    axes = normalize_dims(_ints(args if dims is None else (dims,)), x.ndim)
     if x.ndim == 0 or not axes:
         return x.clone()
     return Flip.apply(x, dims=axes)
@@ -177,7 +178,7 @@ def roll(x: Tensor, shifts, dims=None) -> Tensor:
         if len(shifts) != 1:
             raise RuntimeError(f"roll: with no dims give one shift, got shifts {list(shifts)}")
         return Roll.apply(x, shifts=shifts, dims=None)
-    axes = tuple(wrap_dim(d, x.ndim) for d in _ints((dims,)))
+    axes = tuple(normalize_dim(d, x.ndim) for d in _ints((dims,)))
     if len(axes) != len(shifts):
         raise RuntimeError(
             f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(axes)}"
@@ -193,7 +194,7 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     ``start`` counts from the end."""
     if x.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, x.ndim)
+    d = normalize_dim(dim, x.ndim)
     n = x.shape[d]
     start, length = int(start), int(length)
     if not -n <= start <= n:
@@ -211,7 +212,7 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be -1): the inverse of flatten."""
-    d = wrap_dim(dim, x.ndim)
+    d = normalize_dim(dim, x.ndim)
     sizes = _ints((sizes,))
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
@@ -390,7 +391,7 @@ def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
         x = sh.reshape(x, 1)
         out = unfold(x, 0, size, step)
         return sh.reshape(out, out.shape[1:])
-    d = wrap_dim(dimension, x.ndim)
+    d = normalize_dim(dimension, x.ndim)
     n = x.shape[d]
     if size < 0 or size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")

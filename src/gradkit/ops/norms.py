@@ -96,7 +96,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     """
     x = _float_input(x, "linalg.vector_norm", dtype)
     p = _ord_number(ord, "linalg.vector_norm")
-    axes = tuple(range(x.ndim)) if dim is None else tuple(sorted(sh.wrap_dims(dim, x.ndim)))
+    axes = tuple(range(x.ndim)) if dim is None else tuple(sorted(sh.normalize_dims(dim, x.ndim)))
     if x.ndim == 0:
         axes = ()
     if abs(p) == math.inf and any(x.shape[a] == 0 for a in axes):
@@ -111,7 +111,7 @@ def _two_dims(dim, ndim: int, op: str) -> tuple[int, int]:
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     if len(dims) != 2:
         raise RuntimeError(f"{op}: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
-    d0, d1 = (sh.wrap_dim(d, ndim) for d in dims)
+    d0, d1 = (sh.normalize_dim(d, ndim) for d in dims)
     if d0 == d1:
         raise RuntimeError(f"{op}: dims must be different. Got ({d0}, {d1})")
     return d0, d1

@@ -221,8 +221,8 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
         da, db = ([int(d) for d in xp.atleast_1d(xp.asarray(x))] for x in dims)
         if len(da) != len(db):
             raise RuntimeError(f"both dimension lists should have same length, got {da} and {db}")
-    da = [sh.wrap_dim(d, a.ndim) for d in da]
-    db = [sh.wrap_dim(d, b.ndim) for d in db]
+    da = [sh.normalize_dim(d, a.ndim) for d in da]
+    db = [sh.normalize_dim(d, b.ndim) for d in db]
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(

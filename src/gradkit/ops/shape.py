@@ -1,7 +1,7 @@
 """Shape ops: reshape, permute/transpose, broadcast, squeeze, indexing, concatenation,
 splitting and padding. Their backward moves gradients back without arithmetic.
 
-Dims follow PyTorch (:func:`wrap_dim`): negative dims count from the end, a 0-d tensor has
+Dims follow PyTorch (``reduce.normalize_dim``): negative dims count from the end, a 0-d tensor has
 one valid dim, and an out-of-range dim raises ``IndexError`` instead of wrapping."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from gradkit.autograd.function import Function, new_tensor
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops.indexing import numpy_index
+from gradkit.ops.reduce import normalize_dim
 
 
 class Reshape(Function):
@@ -172,26 +173,14 @@ class Pad(Function):
 
 
 # ---------------------------------------------------------------- dims, PyTorch's way
-def wrap_dim(dim, ndim: int) -> int:
-    """``dim`` as an index in ``range(ndim)``; negative dims count from the end and a 0-d
-    tensor has one valid dim (0 or -1), as in PyTorch. Out of range: IndexError."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__} ({dim!r})")
-    n = builtins.max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
-        )
-    return int(dim) % n
-
-
-def wrap_dims(dims, ndim: int) -> tuple[int, ...]:
-    """An int or a sequence of dims, each wrapped by :func:`wrap_dim`; repeats refused."""
+def normalize_dims(dims, ndim: int) -> tuple[int, ...]:
+    """An int or a sequence of dims, each checked by :func:`normalize_dim`, in the
+    given order (``movedim``, ``flip``, ``roll`` need it); a repeated dim is refused."""
     if isinstance(dims, (int, xp.integer)):
         dims = (dims,)
     out = []
     for d in dims:
-        w = wrap_dim(d, ndim)
+        w = normalize_dim(d, ndim)
         if w in out:
             raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
         out.append(w)
@@ -251,7 +240,7 @@ def ravel(x: Tensor) -> Tensor:
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes shape (1,))."""
-    s, e = wrap_dim(start_dim, x.ndim), wrap_dim(end_dim, x.ndim)
+    s, e = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if x.ndim == 0:
@@ -277,7 +266,7 @@ def permute(x: Tensor, *dims, **kwargs) -> Tensor:
                 f"permute(): number of dims in the order ({len(dims)}) does not match the "
                 f"number of dims of the tensor (shape {x.shape})"
             )
-        axes = tuple(wrap_dim(d, x.ndim) for d in dims)
+        axes = tuple(normalize_dim(d, x.ndim) for d in dims)
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
         if x.ndim == 0:
@@ -297,7 +286,7 @@ def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Te
 
 
 def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
-    a, b = wrap_dim(axis0, x.ndim), wrap_dim(axis1, x.ndim)
+    a, b = normalize_dim(axis0, x.ndim), normalize_dim(axis1, x.ndim)
     if x.ndim == 0 or a == b:
         return x
     axes = list(range(x.ndim))
@@ -334,7 +323,7 @@ def squeeze(x: Tensor, dim=None, *, axis=None) -> Tensor:
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
-        dims = wrap_dims(dim, x.ndim)
+        dims = normalize_dims(dim, x.ndim)
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
     return reshape(x, shape)
 
@@ -344,7 +333,7 @@ def unsqueeze(x: Tensor, dim=None, *, axis=None) -> Tensor:
     dim = _dim_or_axis(dim, axis, None)
     if dim is None:
         raise TypeError("unsqueeze() missing required argument 'dim'")
-    d = wrap_dim(dim, x.ndim + 1)
+    d = normalize_dim(dim, x.ndim + 1)
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -378,7 +367,7 @@ def concatenate(tensors: Sequence[Tensor], dim: int = 0, *, axis=None) -> Tensor
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     kept = [t for t in tensors if t.shape != (0,)] or tensors
     ref = kept[0]
-    ax = wrap_dim(dim, ref.ndim)
+    ax = normalize_dim(dim, ref.ndim)
     for i, t in enumerate(kept[1:], 1):
         if t.ndim != ref.ndim:
             raise RuntimeError(
@@ -409,7 +398,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis=None) -> Tensor:
                 f"stack expects each tensor to be equal size, but got {list(ref.shape)} at "
                 f"entry 0 and {list(t.shape)} at entry {i}"
             )
-    ax = wrap_dim(dim, ref.ndim + 1)
+    ax = normalize_dim(dim, ref.ndim + 1)
     dtype = result_dtype([t.dtype for t in tensors])
     return Stack.apply(*[as_dtype(t, dtype) for t in tensors], axis=ax)
 
@@ -419,7 +408,7 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0, *, axis=None) -> list
     a list gives each piece's size. One graph node; the pieces are views of ``x``."""
     if x.ndim == 0:
         raise RuntimeError("split: a 0-d tensor cannot be split")
-    ax = wrap_dim(_dim_or_axis(dim, axis), x.ndim)
+    ax = normalize_dim(_dim_or_axis(dim, axis), x.ndim)
     n = x.shape[ax]
     if isinstance(split_size_or_sections, (int, xp.integer)):
         size = int(split_size_or_sections)
@@ -451,14 +440,14 @@ def unbind(x: Tensor, dim: int = 0) -> tuple:
     """The slices of ``x`` along ``dim``, without that dim (one graph node)."""
     if x.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = wrap_dim(dim, x.ndim)
+    d = normalize_dim(dim, x.ndim)
     n = x.shape[d]
     return tuple(squeeze(p, d) for p in split(x, 1, d)) if n else ()
 
 
 def movedim(x: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination`` (``moveaxis`` is an alias)."""
-    src, dst = wrap_dims(source, x.ndim), wrap_dims(destination, x.ndim)
+    src, dst = normalize_dims(source, x.ndim), normalize_dims(destination, x.ndim)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: source {list(src)} and destination {list(dst)} must name the same "
@@ -481,7 +470,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0, *, axis=None) -> list[Tensor]:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if x.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    ax = wrap_dim(_dim_or_axis(dim, axis), x.ndim)
+    ax = normalize_dim(_dim_or_axis(dim, axis), x.ndim)
     n = x.shape[ax]
     return split(x, -(-n // chunks), ax)
 
