@@ -25,6 +25,9 @@ _BAD_INDEX = (
 )
 
 
+_BASIC = frozenset((int, slice, type(None), type(Ellipsis)))
+
+
 def _plain(value):
     if isinstance(value, Tensor):
         return value._data
@@ -42,6 +45,10 @@ def _part(p):
         return bool(p)
     if isinstance(p, (int, xp.integer)):
         return int(p)
+    if isinstance(p, Tensor):
+        a = p._data
+        if a.dtype.kind == "i" and a.ndim:
+            return a
     if isinstance(p, (Tensor, xp.ndarray, list)):
         a = xp.asarray(_plain(p))
         if a.dtype == xp.uint8:
@@ -65,19 +72,15 @@ def _is_array(p) -> bool:
 def numpy_index(index, shape: tuple[int, ...]) -> tuple[object, bool]:
     """``(numpy_index, advanced)``: the NumPy index giving PyTorch's ``x[index]`` for a
     tensor of ``shape``, and whether it is an advanced (copying, gathering) index."""
-    parts = index if isinstance(index, tuple) else (index,)
+    cls = index.__class__
+    if cls in _BASIC or (cls is tuple and all(p.__class__ in _BASIC for p in index)):
+        return index, False  # basic indexing: the same in both libraries (the hot path)
+    if cls is not tuple and isinstance(index, Tensor):
+        a = index._data
+        if a.dtype.kind in "bi" and a.ndim:
+            return a, True  # one integer or bool tensor (embedding lookups, masks)
+    parts = index if cls is tuple else (index,)
     parts = [_part(p) for p in parts]
-    ndim = len(shape)
-    consumed = sum(
-        p.ndim if _is_array(p) and p.dtype == bool else 1
-        for p in parts
-        if p is not None and p is not Ellipsis and not isinstance(p, bool)
-    )
-    n_ellipsis = sum(p is Ellipsis for p in parts)
-    if n_ellipsis > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    if consumed > ndim:
-        raise IndexError(f"too many indices for tensor of dimension {ndim} (shape {shape})")
     is_int = [isinstance(p, int) and not isinstance(p, bool) for p in parts]
     is_adv = [_is_array(p) or isinstance(p, bool) for p in parts]
     advanced = any(is_adv)
@@ -86,6 +89,16 @@ def numpy_index(index, shape: tuple[int, ...]) -> tuple[object, bool]:
     numpy_adv = [i for i, (a, b) in enumerate(zip(is_int, is_adv)) if a or b]
     if numpy_adv == list(range(numpy_adv[0], numpy_adv[-1] + 1)):
         return tuple(parts), True  # ints next to the advanced block: both rules agree
+    ndim = len(shape)
+    if sum(p is Ellipsis for p in parts) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    consumed = sum(
+        p.ndim if _is_array(p) and p.dtype == bool else 1
+        for p in parts
+        if p is not None and p is not Ellipsis and not isinstance(p, bool)
+    )
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim} (shape {shape})")
     return _fully_advanced(parts, shape, ndim - consumed), True
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from itertools import accumulate
 
 from gradkit.autograd.function import Function, new_tensor
 from gradkit.autograd.function import TensorBase as Tensor
@@ -136,7 +137,7 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, *xs, axis=0):
         ctx.axis = axis
-        ctx.bounds = xp.cumsum([x.shape[axis] for x in xs])[:-1]
+        ctx.bounds = list(accumulate(x.shape[axis] for x in xs))[:-1]
         return xp.concatenate(xs, axis=axis)
 
     @staticmethod
@@ -199,6 +200,9 @@ def _dim_or_axis(dim, axis, default=0):
 def result_dtype(dtypes):
     """PyTorch's promotion over several tensors: any float tensor decides among the
     floats (float32 with int64 stays float32); otherwise integers, then bool."""
+    first = dtypes[0]
+    if all(d == first for d in dtypes):
+        return first
     dtypes = [xp.dtype(d) for d in dtypes]
     for kinds in ("fc", "iu", "b"):
         same = [d for d in dtypes if d.kind in kinds]
@@ -368,7 +372,10 @@ def concatenate(tensors: Sequence[Tensor], dim: int = 0, *, axis=None) -> Tensor
     kept = [t for t in tensors if t.shape != (0,)] or tensors
     ref = kept[0]
     ax = normalize_dim(dim, ref.ndim)
+    rest = ref.shape[:ax] + ref.shape[ax + 1 :]
     for i, t in enumerate(kept[1:], 1):
+        if t.ndim == ref.ndim and t.shape[:ax] + t.shape[ax + 1 :] == rest:
+            continue
         if t.ndim != ref.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim} "
