@@ -12,12 +12,11 @@ naming the op and the shape, in PyTorch's words.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from gradkit.autograd.function import Function, new_tensor
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.autograd.grad_mode import no_grad
 from gradkit.backend import xp
+from gradkit.ops import return_types
 from gradkit.ops import shape as sh
 from gradkit.ops.diagonals import tril
 from gradkit.ops.linalg import matmul
@@ -27,10 +26,10 @@ class LinAlgError(RuntimeError):
     """A matrix is singular or not positive-definite (``torch.linalg.LinAlgError``)."""
 
 
-SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
-QRResult = namedtuple("qr", ["Q", "R"])
-EighResult = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
-SVDResult = namedtuple("svd", ["U", "S", "Vh"])
+SlogdetResult = return_types.linalg_slogdet
+QRResult = return_types.linalg_qr
+EighResult = return_types.linalg_eigh
+SVDResult = return_types.linalg_svd
 
 
 # ---------------------------------------------------------------- helpers
