@@ -327,11 +327,34 @@ def test_results_are_copies_or_views_as_in_torch():
     np.testing.assert_array_equal(x.numpy(), np.arange(9.0).reshape(3, 3))
     x.diagonal().fill_(-1.0)
     x.narrow(0, 0, 1).fill_(7.0)
+    x.unfold(1, 1, 2).mul_(10.0)  # windows that do not overlap: a writeable view
     expected = np.arange(9.0).reshape(3, 3)
     np.fill_diagonal(expected, -1.0)
     expected[0] = 7.0
+    expected[:, ::2] *= 10.0
     np.testing.assert_array_equal(x.numpy(), expected)
     assert x._version > 0
+    with pytest.raises(RuntimeError, match="share memory"):
+        x.unfold(1, 2, 1).zero_()  # overlapping windows: PyTorch's result depends on the
+        # order it visits elements (for mul_, add_), so gradkit refuses the write
+
+
+@requires_torch
+def test_torch_agrees_on_views_and_copies():
+    """The same program in PyTorch leaves the same values in x."""
+    x = torch.arange(9.0).reshape(3, 3)
+    for copy in (x.flip(0), x.roll(1), x.tril(), x.repeat(1, 1), torch.diag(x)):
+        copy.zero_()
+    x.diagonal().fill_(-1.0)
+    x.narrow(0, 0, 1).fill_(7.0)
+    x.unfold(1, 1, 2).mul_(10.0)
+    ours = gk.tensor(np.arange(9.0).reshape(3, 3))
+    for copy in (ours.flip(0), ours.roll(1), ours.tril(), ours.repeat(1, 1), gk.diag(ours)):
+        copy.zero_()
+    ours.diagonal().fill_(-1.0)
+    ours.narrow(0, 0, 1).fill_(7.0)
+    ours.unfold(1, 1, 2).mul_(10.0)
+    np.testing.assert_array_equal(ours.numpy(), x.numpy())
 
 
 def test_trace_of_integer_matrix_is_int64():

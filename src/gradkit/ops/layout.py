@@ -333,8 +333,10 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 class Unfold(Function):
     """y[..., i, ..., j] = x[..., i·step + j, ...]: all windows of ``size`` along
     ``dim`` taken every ``step``, the window as a new last dim. ∂L/∂x adds each window's
-    gradient back where it came from (overlapping windows add up)."""
+    gradient back where it came from (overlapping windows add up). The result is a view
+    of x, as in PyTorch."""
 
+    view = "unfold"
     differentiable_backward = True
 
     @staticmethod
@@ -377,8 +379,11 @@ class UnfoldBackward(Function):
 
 
 def _windows(x, dim: int, size: int, step: int):
-    windows = xp.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
-    return windows[(slice(None),) * dim + (slice(None, None, step),)].copy()
+    """The windows as a strided view of ``x``, writeable only where they do not overlap
+    (step ≥ size): PyTorch's unfold is a view, and refuses writes to overlapping ones."""
+    writeable = bool(x.flags.writeable) and step >= size
+    windows = xp.lib.stride_tricks.sliding_window_view(x, size, axis=dim, writeable=writeable)
+    return windows[(slice(None),) * dim + (slice(None, None, step),)]
 
 
 def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
