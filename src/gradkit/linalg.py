@@ -32,6 +32,7 @@ from gradkit.ops.decomp import (
     qr,
     slogdet,
     solve,
+    solve_triangular,
     svd,
     svdvals,
 )
@@ -86,5 +87,5 @@ def matrix_rank(a: _Tensor, *, atol=None, rtol=None, hermitian: bool = False) ->
 __all__ = [
     "LinAlgError", "cholesky", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul",
     "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
-    "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm",
+    "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
 ]  # fmt: skip

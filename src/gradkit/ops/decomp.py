@@ -18,7 +18,7 @@ from gradkit.autograd.grad_mode import no_grad
 from gradkit.backend import xp
 from gradkit.ops import return_types
 from gradkit.ops import shape as sh
-from gradkit.ops.diagonals import tril
+from gradkit.ops.diagonals import tril, triu
 from gradkit.ops.linalg import matmul
 
 
@@ -174,6 +174,27 @@ def solve(a: Tensor, b: Tensor, *, left: bool = True) -> Tensor:
             f"linalg.solve: the batch dims of A {a.shape} and B {b.shape} do not broadcast"
         ) from None
     return Solve.apply(a, b)
+
+
+def solve_triangular(
+    a: Tensor, b: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False
+) -> Tensor:
+    """X with A X = B (X A = B when ``left=False``) reading only A's upper or lower
+    triangle (and taking its diagonal as 1 when ``unitriangular``). The gradient with
+    respect to A stays in that triangle.
+
+    Shape: A (*, n, n), B (*, n, k) (or (*, k, n) when ``left=False``), batch dims
+    broadcast."""
+    _check(a, "linalg.solve_triangular")
+    if b.ndim < 2:
+        raise RuntimeError(
+            "linalg.solve_triangular: The input tensor B must have at least 2 dimensions."
+        )
+    n = a.shape[-1]
+    t = triu(a, 1 if unitriangular else 0) if upper else tril(a, -1 if unitriangular else 0)
+    if unitriangular:
+        t = t + new_tensor(xp.eye(n, dtype=a.dtype))
+    return solve(t, b, left=left)
 
 
 # ---------------------------------------------------------------- determinants
