@@ -186,6 +186,15 @@ def einsum(equation: str, *operands) -> Tensor:
     dims first). A subscript repeated in one operand takes its diagonal ('ii->i'), one
     missing from the output is summed. Operands may be given as one list. All operands
     must share a dtype.
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> a = gk.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> gk.einsum("ii->i", a)
+    tensor([1., 4.])
+    >>> gk.einsum("ij,j->i", a, gk.tensor([1.0, -1.0]))
+    tensor([-1., -1.])
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])

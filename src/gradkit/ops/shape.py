@@ -343,7 +343,15 @@ def unsqueeze(x: Tensor, dim=None, *, axis=None) -> Tensor:
 
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]`` with PyTorch's meaning: slices, ints, None, Ellipsis, bools, integer
-    and boolean tensors, lists (see :mod:`gradkit.ops.indexing`)."""
+    and boolean tensors, lists (see :mod:`gradkit.ops.indexing`).
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> x = gk.zeros(2, 3, 4, 5)
+    >>> x[1, :, gk.tensor([0, 2]), 0:2].shape  # NumPy's rule would give (2, 3, 2)
+    (3, 2, 2)
+    """
     np_index, advanced = numpy_index(index, x.shape)
     try:
         return (GetItem if advanced else View).apply(x, index=np_index, advanced=advanced)
