@@ -1,76 +1,19 @@
 """Vector and matrix norms: ``linalg.vector_norm``, ``linalg.matrix_norm``,
 ``linalg.norm`` and ``Tensor.norm`` (``torch.norm``), with PyTorch's arguments, results
-and gradients (including its choice of subgradient 0 where a norm is not differentiable,
-e.g. the 2-norm at x = 0)."""
+and errors. The vector norm's op and its gradients (PyTorch's subgradients where a norm
+is not differentiable, e.g. the 2-norm at x = 0) are :class:`gradkit.ops.pnorm.VectorNorm`.
+"""
 
 from __future__ import annotations
 
 import math
 
-from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.backend import xp
 from gradkit.ops import shape as sh
 from gradkit.ops.decomp import svdvals
-from gradkit.ops.reduce import MaxMin, Sum, _expand_back
-
-
-def _plain(v):
-    return v._data if isinstance(v, Tensor) else v
-
-
-class VectorNorm(Function):
-    """‖x‖_p over ``axes``: (Σ|x_i|^p)^(1/p); p = ∞: max|x_i|; p = −∞: min|x_i|;
-    p = 0: the number of non-zeros.
-
-    ∂‖x‖_p/∂x_i = sign(x_i) (|x_i| / ‖x‖_p)^(p−1) (0 where x_i = 0 or ‖x‖ = 0); for
-    p = 2 that is x_i/‖x‖; for p = ±∞ the gradient is shared among the extreme entries;
-    p = 0 has none.
-    """
-
-    differentiable_backward = True
-
-    @staticmethod
-    def forward(ctx, x, ord=2.0, axes=(), keepdims=False):  # noqa: A002 - PyTorch's name
-        a = xp.abs(x)
-        if ord == math.inf:
-            n = a.max(axis=axes, keepdims=True)
-        elif ord == -math.inf:
-            n = a.min(axis=axes, keepdims=True)
-        elif ord == 0:
-            n = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
-        elif ord == 1:
-            n = a.sum(axis=axes, keepdims=True)
-        elif ord == 2:
-            n = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
-        else:
-            with xp.errstate(divide="ignore"):
-                n = (a**ord).sum(axis=axes, keepdims=True) ** (1.0 / ord)
-        if not keepdims:
-            n = n.reshape([k for i, k in enumerate(x.shape) if i not in axes])
-        ctx.x, ctx.n, ctx.ord, ctx.axes, ctx.keepdims = x, n, ord, axes, keepdims
-        return n  # saved as returned, so create_graph sees it as this op's output
-
-    @staticmethod
-    def backward(ctx, g):
-        p, x = ctx.ord, ctx.x
-        if p == 0:
-            return None
-        g = _expand_back(g, x.shape, ctx.axes, ctx.keepdims)
-        n = _expand_back(ctx.n, x.shape, ctx.axes, ctx.keepdims)
-        if p == 1:
-            return g * xp.sign(x)
-        xd, nd = _plain(x), _plain(n)
-        if p in (math.inf, -math.inf):
-            hit = xp.abs(xd) == nd
-            share = hit / hit.sum(axis=ctx.axes, keepdims=True).astype(xd.dtype)
-            return g * xp.sign(x) * share
-        safe_n = xp.where(nd == 0, 1, n)
-        if p == 2:
-            return g * x / safe_n
-        live = (xd != 0) & (nd != 0)
-        safe_abs = xp.where(live, xp.abs(x), 1)
-        return xp.where(live, g * xp.sign(x) * (safe_abs / safe_n) ** (p - 1), 0)
+from gradkit.ops.pnorm import VectorNorm
+from gradkit.ops.reduce import MaxMin, Sum
 
 
 def _float_input(x: Tensor, op: str, dtype=None) -> Tensor:
@@ -104,7 +47,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
             f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
             "operation does not have an identity"
         )
-    return VectorNorm.apply(x, ord=p, axes=axes, keepdims=bool(keepdim))
+    return VectorNorm.apply(x, p=p, axes=axes, keepdims=bool(keepdim))
 
 
 def _two_dims(dim, ndim: int, op: str) -> tuple[int, int]:
