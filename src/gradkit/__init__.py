@@ -66,3 +66,8 @@ __version__ = "0.1.0"
 from gradkit import backends, cuda, utils  # noqa: E402
 from gradkit.backend import device  # noqa: E402
 from gradkit.io import load, save  # noqa: E402
+
+# issue 16 slice B: shape ops, indexing rules, linear algebra
+# isort: split
+from gradkit import linalg  # noqa: E402
+from gradkit.ops.norms import tensor_norm as norm  # noqa: E402 - gradkit.ops.norm is a module

@@ -43,10 +43,16 @@ __all__ = [
     "set_grad_enabled", "unbroadcast",
 ]  # fmt: skip
 
-# issue 16 slice A: reductions, sorting, scans, gathers/scatters
+# issue 16 slice A: reductions, sorting, scans, gathers/scatters;
+# slice B: shape ops, indexing rules, linear algebra
+from gradkit.ops import decomp as _decomp  # noqa: E402
+from gradkit.ops import diagonals as _diagonal  # noqa: E402
 from gradkit.ops import index as _index  # noqa: E402
 from gradkit.ops import index_inplace as _index_ip  # noqa: E402
+from gradkit.ops import layout as _layout  # noqa: E402
+from gradkit.ops import norms as _norms  # noqa: E402
 from gradkit.ops import order as _order  # noqa: E402
+from gradkit.ops import products as _products  # noqa: E402
 from gradkit.ops import scan as _scan  # noqa: E402
 
 
@@ -554,6 +560,55 @@ class Tensor(TensorBase, concrete=True):
     index_copy_ = _index_ip.index_copy_
     index_fill_ = _index_ip.index_fill_
     masked_scatter_ = _index_ip.masked_scatter_
+
+    # issue 16 slice B: shape ops, indexing rules, linear algebra
+    repeat = _layout.repeat
+    tile = _layout.tile
+    repeat_interleave = _layout.repeat_interleave
+    flip = _layout.flip
+    fliplr = _layout.fliplr
+    flipud = _layout.flipud
+    roll = _layout.roll
+    narrow = _layout.narrow
+    unflatten = _layout.unflatten
+    unfold = _layout.unfold
+    view_as = _layout.view_as
+    reshape_as = _layout.reshape_as
+    expand_as = _layout.expand_as
+    contiguous = _layout.contiguous
+    movedim = _shape.movedim
+    moveaxis = _shape.movedim
+    swapdims = _shape.swapaxes
+    tril = _diagonal.tril
+    triu = _diagonal.triu
+    diag = _diagonal.diag
+    diagonal = _diagonal.diagonal
+    diag_embed = _diagonal.diag_embed
+    trace = _diagonal.trace
+    outer = _products.outer
+    ger = _products.outer
+    kron = _products.kron
+    inner = _products.inner
+    dot = _products.dot
+    vdot = _products.dot
+    mm = _products.mm
+    bmm = _products.bmm
+    mv = _products.mv
+    norm = _norms.tensor_norm
+    det = _decomp.det
+    logdet = _decomp.logdet
+    slogdet = _decomp.slogdet
+    inverse = _decomp.inv
+    pinverse = _decomp.pinv
+    matrix_power = _decomp.matrix_power
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return _decomp.cholesky(self, upper=upper)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The matrices in the last two dims transposed."""
+        return _shape.swapaxes(self, -2, -1)
 
 
 def is_tensor(obj) -> bool:

@@ -117,3 +117,61 @@ __all__ += [
     "nanmean", "nanmedian", "nansum", "nonzero", "prod", "return_types", "scatter",
     "scatter_add", "scatter_reduce", "sort", "take", "take_along_dim", "topk",
 ]  # fmt: skip
+
+# issue 16 slice B: shape ops, indexing rules, linear algebra
+from gradkit.ops.decomp import (  # noqa: E402
+    cholesky,
+    det,
+    inv,
+    logdet,
+    matrix_power,
+    slogdet,
+)
+from gradkit.ops.decomp import inv as inverse  # noqa: E402
+from gradkit.ops.decomp import pinv as pinverse  # noqa: E402
+from gradkit.ops.diagonals import diag, diag_embed, diagonal, trace, tril, triu  # noqa: E402
+from gradkit.ops.layout import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    meshgrid,
+    narrow,
+    repeat_interleave,
+    roll,
+    row_stack,
+    tile,
+    unflatten,
+    vstack,
+)
+from gradkit.ops.products import (  # noqa: E402
+    bmm,
+    dot,
+    einsum,
+    ger,
+    inner,
+    kron,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    vdot,
+)
+from gradkit.ops.shape import moveaxis, movedim  # noqa: E402
+from gradkit.ops.shape import swapaxes as swapdims  # noqa: E402
+
+concat = concatenate
+
+__all__ += [
+    "atleast_1d", "atleast_2d", "atleast_3d", "bmm", "cholesky", "column_stack", "concat",
+    "det", "diag", "diag_embed", "diagonal", "dot", "dstack", "einsum", "flip", "fliplr",
+    "flipud", "ger", "hstack", "inner", "inv", "inverse", "kron", "logdet", "matrix_power",
+    "meshgrid", "mm", "moveaxis", "movedim", "mv", "narrow", "outer", "pinverse",
+    "repeat_interleave", "roll", "row_stack", "slogdet", "swapdims", "tensordot", "tile",
+    "trace", "tril", "triu", "unflatten", "vdot", "vstack",
+]  # fmt: skip

@@ -418,9 +418,7 @@ def masked_fill_(self, mask, value):
 
 def setitem(self, index, value) -> None:
     """``self[index] = value``: a copy into the indexed region (a view) of ``self``."""
-    index = sh.plain_index(index)
-    if isinstance(index, list):
-        index = xp.asarray(index)
+    index = sh.numpy_index(index, self.shape)[0]
     value_array = _array(value)
 
     def fast(a):

@@ -48,25 +48,29 @@ class MatMul(Function):
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """``a @ b`` with NumPy semantics; mismatched inner sizes name both shapes."""
+    """``a @ b`` with NumPy's (and PyTorch's) semantics; shapes that cannot be multiplied
+    raise RuntimeError, as in PyTorch, naming both shapes."""
     if not isinstance(a, Tensor):
         a = Tensor(a)
     if not isinstance(b, Tensor):
         b = Tensor(b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dim, got {a.shape} and {b.shape}")
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
+            f"{b.ndim}D (matmul: shapes {a.shape} and {b.shape})"
+        )
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
-        raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not align "
+        raise RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
             f"(inner sizes {k_a} and {k_b} differ)"
         )
     if a.ndim > 2 and b.ndim > 2:
         try:
             xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: batch dims of {a.shape} and {b.shape} are not broadcastable"
             ) from None
     return MatMul.apply(a, b)

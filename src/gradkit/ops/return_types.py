@@ -30,3 +30,11 @@ mode = _make("mode")
 aminmax = _make("aminmax", ("min", "max"))
 
 __all__ = ["aminmax", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]
+
+# issue 16 slice B: linear algebra
+linalg_slogdet = _make("linalg_slogdet", ("sign", "logabsdet"))
+linalg_qr = _make("linalg_qr", ("Q", "R"))
+linalg_eigh = _make("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _make("linalg_svd", ("U", "S", "Vh"))
+
+__all__ += ["linalg_eigh", "linalg_qr", "linalg_slogdet", "linalg_svd"]
