@@ -76,7 +76,7 @@ def parse_shape(shape: tuple, size=None) -> tuple[int, ...]:
         shape = shape[0]
     try:
         out = tuple(int(s) for s in shape)
-    except TypeError:
+    except (TypeError, ValueError):
         raise TypeError(f"the shape must be ints or a tuple of ints, got {shape!r}") from None
     if any(s < 0 for s in out):
         raise ValueError(f"negative dimension in shape {out}: sizes must be >= 0")
