@@ -325,6 +325,22 @@ def test_integer_division_by_zero_raises():
     assert np.isinf((i / 0).numpy()).all()  # true division: ±inf, as torch
 
 
+@requires_torch
+def test_rounding_of_integer_and_bool_tensors_as_torch():
+    i, ti = gk.tensor([-2, 3]), torch.tensor([-2, 3])
+    for name in ("floor", "ceil", "round", "trunc", "sign"):
+        out, expected = getattr(gk, name)(i), getattr(torch, name)(ti)
+        assert _same(out, expected) and out.tolist() == expected.tolist()
+    b = gk.tensor([True, False])
+    assert gk.sign(b).tolist() == [True, False] and gk.sign(b).dtype == np.bool_
+    with pytest.raises(TypeError, match="bool"):
+        gk.floor(b)
+
+
+def _same(g, t) -> bool:
+    return str(g.dtype) == str(t.dtype).replace("torch.", "")
+
+
 def test_frac_and_hypot_and_addcdiv_refuse_integer_tensors():
     i = gk.tensor([1, 2])
     with pytest.raises(TypeError, match="frac"):

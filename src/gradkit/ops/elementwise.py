@@ -1,5 +1,9 @@
 """Element-wise ops: arithmetic, the unary math table, activations, maximum/minimum,
 clip and where. Gradients may keep the output's broadcast shape; the engine reduces them.
+
+Operands are promoted with PyTorch's rules (:mod:`gradkit.ops.promotion`). Rounding and
+integer division live in :mod:`gradkit.ops.rounding` (re-exported here, where the Tensor
+methods find them); further math in :mod:`gradkit.ops.math`.
 """
 
 from __future__ import annotations

@@ -68,8 +68,9 @@ def check_broadcast(op: str, a, b) -> None:
 
 
 class Cast(Function):
-    differentiable_backward = True
     """Convert between float dtypes; the gradient is cast back."""
+
+    differentiable_backward = True
 
     @staticmethod
     def forward(ctx, x, dtype=None):

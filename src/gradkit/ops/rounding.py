@@ -51,8 +51,13 @@ class Rounding(Function):
 
 def _rounding(fn):
     def rounded(x: Tensor) -> Tensor:
-        if x._data.dtype.kind != "f":
-            return _new_tensor(fn(x._data))
+        kind = x._data.dtype.kind
+        if kind != "f":
+            if kind == "b":  # sign(bool) is the bool itself; PyTorch refuses the others
+                if fn is xp.sign:
+                    return _new_tensor(x._data.copy())
+                raise TypeError(f"{fn.__name__} is not implemented for bool tensors")
+            return _new_tensor(xp.asarray(fn(x._data)))
         return Rounding.apply(x, fn=fn)
 
     rounded.__name__ = fn.__name__
