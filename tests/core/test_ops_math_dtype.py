@@ -418,6 +418,14 @@ def test_promote_types_matches_torch():
 
 
 @requires_torch
+def test_integer_scalars_wrap_around_into_narrow_integer_tensors_as_torch():
+    for dtype, scalar in (("int8", 1000), ("uint8", -1), ("uint8", 300), ("int16", -40000)):
+        a = np.array([1, 2], dtype=dtype)
+        g, t = gk.tensor(a) + scalar, torch.tensor(a) + scalar
+        assert g.dtype == a.dtype and g.tolist() == t.tolist(), (dtype, scalar)
+
+
+@requires_torch
 def test_numpy_scalars_count_as_python_numbers():
     i, ti = gk.tensor([1, 2]), torch.tensor([1, 2])
     for s in (np.float64(0.5), np.float32(0.5), np.int32(2)):

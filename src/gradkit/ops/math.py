@@ -18,7 +18,8 @@ from gradkit.autograd.function import new_tensor as _new_tensor
 from gradkit.backend import xp
 from gradkit.ops import elementwise as _ew
 from gradkit.ops.elementwise import _unary
-from gradkit.ops.promotion import as_float, cast, check_broadcast, lift, promote
+from gradkit.ops.promotion import as_float, cast, lift, promote
+from gradkit.ops.promotion import checked as _checked
 from gradkit.ops.promotion import pair as _pair
 
 _LN2, _LN10 = _m.log(2.0), _m.log(10.0)
@@ -158,19 +159,12 @@ def float_power(a, b) -> Tensor:
 
 
 # ---------------------------------------------------------------- binary ops
-def _float_pair(name: str, a, b) -> tuple[Tensor, Tensor]:
+def _float_pair(a, b) -> tuple[Tensor, Tensor]:
+    """The operands promoted, then bool and integers as the default float dtype."""
     a, b = _pair(a, b)
     if a._data.dtype.kind in "biu":
         a, b = as_float(a), as_float(b)
     return a, b
-
-
-def _apply2(fn, name: str, a: Tensor, b: Tensor) -> Tensor:
-    try:
-        return fn.apply(a, b)
-    except ValueError:
-        check_broadcast(name, a._data, b._data)
-        raise
 
 
 class Atan2(Function):
@@ -194,7 +188,7 @@ class Atan2(Function):
 
 def atan2(a, b) -> Tensor:
     """The element-wise angle atan2(a, b) in (−π, π] (``torch.atan2``)."""
-    return _apply2(Atan2, "atan2", *_float_pair("atan2", a, b))
+    return _checked(Atan2, "atan2", *_float_pair(a, b))
 
 
 arctan2 = atan2
@@ -223,7 +217,7 @@ def hypot(a, b) -> Tensor:
     a, b = _pair(a, b)
     if a._data.dtype.kind != "f":
         raise TypeError(f"hypot: needs floating point tensors, got {a.dtype}")
-    return _apply2(Hypot, "hypot", a, b)
+    return _checked(Hypot, "hypot", a, b)
 
 
 class Copysign(Function):
@@ -248,7 +242,7 @@ class Copysign(Function):
 
 def copysign(a, b) -> Tensor:
     """|a| with the sign of b, element-wise (``torch.copysign``)."""
-    return _apply2(Copysign, "copysign", *_float_pair("copysign", a, b))
+    return _checked(Copysign, "copysign", *_float_pair(a, b))
 
 
 class Heaviside(Function):
@@ -272,7 +266,7 @@ def heaviside(x: Tensor, values) -> Tensor:
             f"heaviside: the input ({x.dtype}) and values ({values.dtype}) must have the same "
             "dtype, as in PyTorch"
         )
-    return _apply2(Heaviside, "heaviside", x, values)
+    return _checked(Heaviside, "heaviside", x, values)
 
 
 # ---------------------------------------------------------------- three-input ops

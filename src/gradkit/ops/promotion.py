@@ -51,8 +51,8 @@ def promote(*operands) -> list[Tensor]:
     for x in operands:
         if isinstance(x, Tensor):
             out.append(cast(x, dtype))
-        else:
-            out.append(_new_tensor(xp.asarray(x.item() if isinstance(x, xp.generic) else x, dtype)))
+        else:  # a scalar wraps around into a narrower integer dtype, as in PyTorch
+            out.append(_new_tensor(xp.asarray(x).astype(dtype)))
     return out
 
 
