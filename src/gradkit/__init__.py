@@ -59,6 +59,30 @@ float32, float64, int32, int64, bool_ = _xp.float32, _xp.float64, _xp.int32, _xp
 # PyTorch's short names: torch.float is float32, torch.double float64, torch.long int64
 float, double, long, int, bool = float32, float64, int64, int32, bool_  # noqa: A001
 
+# issue 16 slice C: dtypes, type promotion, creation and random functions
+from gradkit.backend import (  # noqa: E402
+    finfo,
+    iinfo,
+    is_floating_point,
+    promote_types,
+    result_type,
+)
+from gradkit.creation import empty_like, randint_like, randperm  # noqa: E402
+
+float16 = half = _xp.float16
+int16, short, int8, uint8 = _xp.int16, _xp.int16, _xp.int8, _xp.uint8
+complex64 = cfloat = _xp.complex64
+complex128 = cdouble = _xp.complex128
+
+
+def __getattr__(name: str):
+    if name == "bfloat16":  # asked for by name: say why it is missing
+        from gradkit.backend import no_bfloat16
+
+        raise AttributeError(f"module 'gradkit' has no attribute 'bfloat16': {no_bfloat16()}")
+    raise AttributeError(f"module 'gradkit' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 # issue 16 slice E: torch.utils.data, torch.cuda, torch.backends, torch.device,

@@ -1,6 +1,7 @@
 """The array namespace: the one place that picks NumPy (CuPy can slot in here later).
 
-Everything else does ``from gradkit.backend import xp`` and calls ``xp.<fn>``.
+Everything else does ``from gradkit.backend import xp`` and calls ``xp.<fn>``. The
+dtypes, PyTorch's names for them and PyTorch's type-promotion rules live here too.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ def get_default_dtype():
 
 
 def set_default_dtype(dtype) -> None:
-    """Set the dtype that Python floats and float lists become (float32 or float64)."""
+    """Set the dtype that Python floats and float lists become (float16, float32 or
+    float64), as ``torch.set_default_dtype``."""
     global default_float
-    dtype = xp.dtype(dtype).type
-    if dtype not in (xp.float32, xp.float64):
-        raise ValueError(f"default dtype must be float32 or float64, got {xp.dtype(dtype).name}")
+    dtype = to_dtype(dtype).type
+    if dtype not in (xp.float16, xp.float32, xp.float64):
+        raise TypeError(
+            "only floating-point types are supported as the default type (float16, float32 or "
+            f"float64), got {xp.dtype(dtype).name}"
+        )
     default_float = dtype
 
 
@@ -119,8 +124,13 @@ DEVICE = device("cpu")
 
 def is_device(spec) -> bool:
     """Whether ``spec`` names a device (``"cpu"``, ``"cuda"``, ``"cuda:0"``, a
-    :class:`device`) rather than a dtype."""
-    return isinstance(spec, str) and spec.split(":")[0] in ("gpu", *DEVICE_TYPES)
+    :class:`device`, or an object with a ``.type`` string such as ``torch.device``)
+    rather than a dtype."""
+    if not isinstance(spec, str):
+        spec = getattr(spec, "type", None)
+        if not isinstance(spec, str):
+            return False
+    return spec.split(":")[0] in ("gpu", *DEVICE_TYPES)
 
 
 def check_device(device) -> str:
@@ -145,17 +155,228 @@ def set_default_device(device) -> None:
         check_device(device)
 
 
+def parse_shape(shape: tuple, size=None) -> tuple[int, ...]:
+    """A shape given PyTorch's ways: varargs ``(2, 3)``, one tuple or list ``((2, 3),)``,
+    or ``size=``; negative sizes are refused."""
+    if size is not None:
+        if shape:
+            raise TypeError("give the shape either as arguments or as size=, not both")
+        shape = (size,)
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    try:
+        out = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"the shape must be ints or a tuple of ints, got {shape!r}") from None
+    if any(s < 0 for s in out):
+        raise ValueError(f"negative dimension in shape {out}: sizes must be >= 0")
+    return out
+
+
 def as_array(value, dtype=None):
     """Convert ``value`` to an array: Python floats and lists of floats take the default
     float dtype, NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""
     if dtype is not None:
-        return xp.asarray(value, dtype=dtype)
+        return xp.asarray(value, dtype=to_dtype(dtype))
     if isinstance(value, xp.ndarray):
         return value
     arr = xp.asarray(value)
     if arr.dtype == xp.float64 and not isinstance(value, xp.generic):
         arr = arr.astype(default_float)
     return arr
+
+
+# ---------------------------------------------------------------- dtypes and promotion
+# The dtypes of the NumPy backend under PyTorch's names. NumPy has no bfloat16.
+float16, float32, float64 = xp.float16, xp.float32, xp.float64
+int8, int16, int32, int64, uint8, bool_ = xp.int8, xp.int16, xp.int32, xp.int64, xp.uint8, xp.bool_
+
+#: ``torch.<name>`` → dtype, for strings such as ``"torch.float32"`` or ``"torch.long"``
+TORCH_NAMES = {
+    "float32": float32, "float": float32, "float64": float64, "double": float64,
+    "float16": float16, "half": float16, "int64": int64, "long": int64, "int32": int32,
+    "int": int32, "int16": int16, "short": int16, "int8": int8, "uint8": uint8,
+    "bool": bool_, "complex64": xp.complex64, "cfloat": xp.complex64,
+    "complex128": xp.complex128, "cdouble": xp.complex128,
+}  # fmt: skip
+
+#: dtype → the legacy tensor type name ``Tensor.type()`` returns, as in PyTorch
+TENSOR_TYPES = {
+    xp.dtype(float32): "torch.FloatTensor", xp.dtype(float64): "torch.DoubleTensor",
+    xp.dtype(float16): "torch.HalfTensor", xp.dtype(int64): "torch.LongTensor",
+    xp.dtype(int32): "torch.IntTensor", xp.dtype(int16): "torch.ShortTensor",
+    xp.dtype(int8): "torch.CharTensor", xp.dtype(uint8): "torch.ByteTensor",
+    xp.dtype(bool_): "torch.BoolTensor", xp.dtype(xp.complex64): "torch.ComplexFloatTensor",
+    xp.dtype(xp.complex128): "torch.ComplexDoubleTensor",
+}  # fmt: skip
+_BY_TYPE_NAME = {name: dtype for dtype, name in TENSOR_TYPES.items()}
+
+
+def no_bfloat16() -> TypeError:
+    """The error for a request of bfloat16, which the NumPy backend cannot hold."""
+    return TypeError(
+        "bfloat16 is not available: NumPy has no bfloat16 type. Use float16 (gradkit.half) "
+        "for half precision or float32 (the default)."
+    )
+
+
+def to_dtype(spec) -> xp.dtype:
+    """The NumPy dtype for ``spec``: a gradkit/NumPy dtype, a Python type (``float`` is
+    float64, ``int`` int64, as in PyTorch), a NumPy name (``"float32"``), a PyTorch name
+    (``"torch.long"``, ``"torch.FloatTensor"``) or a ``torch.dtype`` object."""
+    if isinstance(spec, xp.dtype):
+        return spec
+    name = spec if isinstance(spec, str) else None
+    if name is None and type(spec).__module__ == "torch":  # a torch.dtype passed through
+        name = str(spec)
+    if name is not None:
+        if "bfloat16" in name.lower() or name.endswith("BFloat16Tensor"):
+            raise no_bfloat16()
+        if name.startswith("torch."):
+            found = TORCH_NAMES.get(name[6:], _BY_TYPE_NAME.get(name))
+            if found is None:
+                raise TypeError(f"unknown dtype {name!r}; the dtypes are {_DTYPE_LIST}")
+            return xp.dtype(found)
+    try:
+        return xp.dtype(spec)
+    except TypeError:
+        raise TypeError(f"{spec!r} is not a dtype; the dtypes are {_DTYPE_LIST}") from None
+
+
+_DTYPE_LIST = (
+    "gradkit.float32 (float), float64 (double), float16 (half), int64 (long), int32 (int), "
+    "int16 (short), int8, uint8, bool"
+)
+
+# bool < integers < floating point < complex: PyTorch's categories
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_types(type1, type2) -> xp.dtype:
+    """The smallest dtype both can be converted to without leaving the higher category
+    (``torch.promote_types``): int64 with float16 gives float16, unlike NumPy's float64;
+    within a category it is NumPy's rule (uint8 with int8 gives int16)."""
+    a, b = to_dtype(type1), to_dtype(type2)
+    if a is b:
+        return a
+    ka, kb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ka == kb or ka + kb == 5:  # same category, or complex with floating point
+        return xp.promote_types(a, b)
+    return a if ka > kb else b
+
+
+def _combine(higher, lower):
+    """PyTorch's ``combine_categories``: ``higher`` (the dtype of the operands of higher
+    priority) wins unless ``lower`` belongs to a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    kh, kl = _CATEGORY[higher.kind], _CATEGORY[lower.kind]
+    if kh == 3:
+        return higher
+    if kl == 3:
+        return xp.result_type(higher, xp.complex64) if kh == 2 else lower
+    if kh == 2:
+        return higher
+    if kh == 0 or kl == 2:
+        return promote_types(higher, lower)
+    return higher
+
+
+def _scalar_dtype(value) -> xp.dtype:
+    """The dtype a Python or NumPy scalar takes in an op (PyTorch's wrapped numbers)."""
+    if isinstance(value, (bool, xp.bool_)):
+        return xp.dtype(bool_)
+    if isinstance(value, (int, xp.integer)):
+        return xp.dtype(int64)
+    if isinstance(value, (float, xp.floating)):
+        return xp.dtype(default_float)
+    return xp.dtype(xp.complex64 if default_float is not xp.float64 else xp.complex128)
+
+
+def result_type(*operands) -> xp.dtype:
+    """The dtype of an op on ``operands`` under PyTorch's promotion rules
+    (``torch.result_type``).
+
+    Operands are tensors (or arrays) and Python or NumPy scalars, in three tiers: tensors
+    with dimensions, 0-d tensors, scalars. The tensors with dimensions decide the dtype;
+    a lower tier changes it only if it holds a higher category (bool < integer <
+    floating point < complex), and a float scalar then counts as the default dtype. So
+    ``int64 tensor + 0.5`` is float32, ``float32 tensor + float64 0-d tensor`` is
+    float32, ``int32 tensor * 2`` stays int32 and ``int64 tensor / int64 tensor`` is an
+    operation on int64 (true division converts to float separately).
+
+    Examples
+    --------
+    >>> result_type(xp.zeros(2, xp.int64), 0.5).name
+    'float32'
+    >>> result_type(xp.zeros(2, xp.float32), xp.zeros((), xp.float64)).name
+    'float32'
+    """
+    tiers = [None, None, None]  # with dimensions, 0-d, scalars
+    for x in operands:
+        dtype = getattr(x, "dtype", None)
+        if dtype is None or isinstance(x, xp.generic):
+            if isinstance(x, (list, tuple)):
+                dtype, tier = as_array(x).dtype, 0
+            else:
+                dtype, tier = _scalar_dtype(x), 2
+        else:
+            dtype, tier = to_dtype(dtype), 0 if x.ndim else 1
+        prev = tiers[tier]
+        tiers[tier] = dtype if prev is None else promote_types(prev, dtype)
+    if all(t is None for t in tiers):
+        raise TypeError("result_type needs at least one tensor or scalar")
+    return _combine(tiers[0], _combine(tiers[1], tiers[2]))
+
+
+def is_floating_point(tensor) -> bool:
+    """Whether the tensor's dtype is a floating-point type (float16, float32, float64)."""
+    return xp.dtype(tensor.dtype).kind == "f"
+
+
+class finfo:
+    """Limits of a floating-point dtype (``torch.finfo``; the default dtype when None).
+
+    Attributes: ``bits``, ``eps`` (1.0's distance to the next value), ``max``, ``min``,
+    ``tiny`` = ``smallest_normal``, ``resolution`` (10^−digits) and ``dtype`` (its name),
+    all Python numbers.
+    """
+
+    def __init__(self, dtype=None) -> None:
+        dtype = to_dtype(default_float if dtype is None else dtype)
+        if dtype.kind not in "fc":
+            raise TypeError(f"finfo needs a floating point dtype, got {dtype.name}; use iinfo")
+        info = xp.finfo(dtype)
+        self.bits = int(info.bits)
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+        self.dtype = info.dtype.name
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """Limits of an integer dtype (``torch.iinfo``): ``bits``, ``min``, ``max``,
+    ``dtype`` (its name)."""
+
+    def __init__(self, dtype) -> None:
+        dtype = to_dtype(dtype)
+        if dtype.kind not in "iu":
+            raise TypeError(f"iinfo needs an integer dtype, got {dtype.name}; use finfo")
+        info = xp.iinfo(dtype)
+        self.bits, self.min, self.max = int(info.bits), int(info.min), int(info.max)
+        self.dtype = dtype.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
 
 
 # ---------------------------------------------------------------- freed memory

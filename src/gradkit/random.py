@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from gradkit.autograd.function import new_tensor
 from gradkit.backend import xp
 
 
@@ -53,8 +54,6 @@ class Generator:
 
     def get_state(self):
         """The generator's state as a uint8 tensor (pass it to ``set_state``)."""
-        from gradkit.autograd.function import new_tensor
-
         state = json.dumps(self.rng.bit_generator.state).encode()
         return new_tensor(xp.frombuffer(state, dtype=xp.uint8).copy())
 

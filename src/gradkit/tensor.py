@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 
+from gradkit import backend as _be  # issue 16 slice C
 from gradkit._printing import format_array
 from gradkit.autograd import function as _engine
 from gradkit.autograd.function import (
@@ -34,8 +35,12 @@ from gradkit.ops import elementwise as _ew
 from gradkit.ops import inplace as _ip
 from gradkit.ops import interop as _interop
 from gradkit.ops import linalg as _linalg
+from gradkit.ops import logical as _logic  # issue 16 slice C
+from gradkit.ops import math as _math  # issue 16 slice C
 from gradkit.ops import nn as _nnops
 from gradkit.ops import reduce as _red
+from gradkit.ops import rounding as _rnd  # issue 16 slice C
+from gradkit.ops import sampling as _smp  # issue 16 slice C
 from gradkit.ops import shape as _shape
 
 __all__ = [
@@ -331,27 +336,51 @@ class Tensor(TensorBase, concrete=True):
     # ------------------------------------------------------------------ dtype and device
     def astype(self, dtype, copy: bool = True) -> Tensor:
         """Converted to ``dtype`` (differentiable between float dtypes)."""
-        dtype = xp.dtype(dtype)
+        dtype = _be.to_dtype(dtype)
         if dtype == self._data.dtype:
             return self
         if dtype.kind == "f" and self._data.dtype.kind == "f":
             return _ew.Cast.apply(self, dtype=dtype)
         return Tensor(self._data.astype(dtype))
 
-    type = astype
+    def type(self, dtype=None, non_blocking: bool = False):
+        """With no argument, the PyTorch tensor type name (``"torch.FloatTensor"``);
+        with a dtype or such a name, the tensor converted to it."""
+        if dtype is None:
+            return _be.TENSOR_TYPES.get(self._data.dtype, f"torch.{self._data.dtype.name}")
+        return self.astype(dtype)
 
     @property
     def device(self) -> str:
         """Where the data lives: always ``"cpu"`` with the NumPy backend."""
         return DEVICE
 
-    def to(self, dtype_or_device=None, dtype=None) -> Tensor:
-        """Convert to a dtype and/or move to a device (``t.to("cpu")``, ``t.to(float64)``)."""
-        if is_device(dtype_or_device):
-            check_device(dtype_or_device)
-        elif dtype_or_device is not None:
-            dtype = dtype_or_device
-        return self if dtype is None else self.astype(dtype)
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert to a dtype and/or move to a device, as ``torch.Tensor.to``:
+        ``t.to(dtype)``, ``t.to(device)``, ``t.to(device, dtype)``, ``t.to(other)`` (other's
+        dtype and device), keywords ``dtype=``, ``device=``, ``copy=`` (always a new
+        tensor) and ``non_blocking=`` (accepted)."""
+        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        flags = []
+        for arg in args:
+            if isinstance(arg, TensorBase):
+                dtype = arg._data.dtype
+            elif isinstance(arg, bool):
+                flags.append(arg)  # to(dtype, non_blocking, copy)
+            elif is_device(arg):
+                device = arg
+            elif arg is not None:
+                dtype = arg
+        copy = copy or (len(flags) > 1 and flags[1])
+        if device is not None:
+            check_device(device)
+        out = self if dtype is None else self.astype(dtype)
+        return _ew.Clone.apply(out) if copy and out is self else out
 
     def cpu(self) -> Tensor:
         return self
@@ -362,11 +391,26 @@ class Tensor(TensorBase, concrete=True):
     def double(self) -> Tensor:
         return self.astype(xp.float64)
 
+    def half(self) -> Tensor:
+        return self.astype(xp.float16)
+
+    def bfloat16(self) -> Tensor:
+        raise _be.no_bfloat16()
+
     def long(self) -> Tensor:
         return self.astype(xp.int64)
 
     def int(self) -> Tensor:
         return self.astype(xp.int32)
+
+    def short(self) -> Tensor:
+        return self.astype(xp.int16)
+
+    def char(self) -> Tensor:
+        return self.astype(xp.int8)
+
+    def byte(self) -> Tensor:
+        return self.astype(xp.uint8)
 
     def bool(self) -> Tensor:
         return self.astype(xp.bool_)
@@ -609,6 +653,152 @@ class Tensor(TensorBase, concrete=True):
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """The matrices in the last two dims transposed."""
         return _shape.swapaxes(self, -2, -1)
+
+    # ------------------------------------------------------------------ issue 16 slice C:
+    # element-wise math, dtypes and promotion, random draws
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "ifc"
+
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def type_as(self, other) -> Tensor:
+        """This tensor converted to ``other``'s dtype."""
+        return self.astype(other.dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given)."""
+        if isinstance(data, TensorBase):
+            data = data._data
+        return self._new(xp.array(data, dtype=self._new_dtype(dtype)), device, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        shape = _be.parse_shape(size)
+        return self._new(xp.zeros(shape, self._new_dtype(dtype)), device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        shape = _be.parse_shape(size)
+        return self._new(xp.ones(shape, self._new_dtype(dtype)), device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        shape = _be.parse_shape(size)
+        return self._new(xp.empty(shape, self._new_dtype(dtype)), device, requires_grad)
+
+    def new_full(
+        self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False
+    ) -> Tensor:
+        data = xp.full(_be.parse_shape((size,)), fill_value, self._new_dtype(dtype))
+        return self._new(data, device, requires_grad)
+
+    def _new_dtype(self, dtype):
+        return self._data.dtype if dtype is None else _be.to_dtype(dtype)
+
+    def _new(self, data, device, requires_grad: bool) -> Tensor:
+        if device is not None:
+            check_device(device)
+        return Tensor(data, requires_grad)
+
+    # math (gradkit.ops.math, gradkit.ops.rounding)
+    tan = _math.tan
+    atan = arctan = _math.atan
+    asin = arcsin = _math.asin
+    acos = arccos = _math.acos
+    sinh = _math.sinh
+    cosh = _math.cosh
+    asinh = arcsinh = _math.asinh
+    acosh = arccosh = _math.acosh
+    atanh = arctanh = _math.atanh
+    log2 = _math.log2
+    log10 = _math.log10
+    exp2 = _math.exp2
+    expm1 = _math.expm1
+    rsqrt = _math.rsqrt
+    reciprocal = _math.reciprocal
+    erf = _math.erf
+    erfc = _math.erfc
+    erfinv = _math.erfinv
+    square = _math.square
+    float_power = _math.float_power
+    atan2 = arctan2 = _math.atan2
+    hypot = _math.hypot
+    copysign = _math.copysign
+    heaviside = _math.heaviside
+    lerp = _math.lerp
+    addcmul = _math.addcmul
+    addcdiv = _math.addcdiv
+    clamp_min = _math.clamp_min
+    clamp_max = _math.clamp_max
+    nan_to_num = _math.nan_to_num
+    frac = _rnd.frac
+    fmod = _rnd.fmod
+    sgn = _rnd.sgn
+    true_divide = divide = _ew.div
+    multiply = _ew.mul
+    subtract = _ew.sub
+
+    def clamp_min_(self, min) -> Tensor:  # noqa: A002 - torch's name
+        return _ip.clamp_(self, min=min)
+
+    def clamp_max_(self, max) -> Tensor:  # noqa: A002 - torch's name
+        return _ip.clamp_(self, max=max)
+
+    # comparisons, predicates, logical and bitwise ops (gradkit.ops.logical)
+    eq = _ew.eq
+    ne = not_equal = _ew.ne
+    lt = less = _ew.lt
+    le = less_equal = _ew.le
+    gt = greater = _ew.gt
+    ge = greater_equal = _ew.ge
+    isnan = _logic.isnan
+    isinf = _logic.isinf
+    isposinf = _logic.isposinf
+    isneginf = _logic.isneginf
+    isfinite = _logic.isfinite
+    isclose = _logic.isclose
+    allclose = _logic.allclose
+    equal = _logic.equal
+    logical_and = _logic.logical_and
+    logical_or = _logic.logical_or
+    logical_xor = _logic.logical_xor
+    logical_not = _logic.logical_not
+    bitwise_and = _logic.bitwise_and
+    bitwise_or = _logic.bitwise_or
+    bitwise_xor = _logic.bitwise_xor
+    bitwise_not = _logic.bitwise_not
+    bitwise_left_shift = _logic.bitwise_left_shift
+    bitwise_right_shift = _logic.bitwise_right_shift
+    __and__, __rand__ = _logic.and_, _logic.rand
+    __or__, __ror__ = _logic.or_, _logic.ror
+    __xor__, __rxor__ = _logic.xor, _logic.rxor
+    __lshift__, __rlshift__ = _logic.lshift, _logic.rlshift
+    __rshift__, __rrshift__ = _logic.rshift, _logic.rrshift
+    __invert__ = _logic.invert
+    __iand__ = bitwise_and_ = _logic.bitwise_and_
+    __ior__ = bitwise_or_ = _logic.bitwise_or_
+    __ixor__ = bitwise_xor_ = _logic.bitwise_xor_
+    __ilshift__ = bitwise_left_shift_ = _logic.bitwise_left_shift_
+    __irshift__ = bitwise_right_shift_ = _logic.bitwise_right_shift_
+
+    # random draws (gradkit.ops.sampling)
+    multinomial = _smp.multinomial
+    bernoulli = _smp.bernoulli_method
+    random_ = _smp.random_
+    geometric_ = _smp.geometric_
 
 
 def is_tensor(obj) -> bool:

@@ -1,5 +1,9 @@
 """Element-wise ops: arithmetic, the unary math table, activations, maximum/minimum,
 clip and where. Gradients may keep the output's broadcast shape; the engine reduces them.
+
+Operands are promoted with PyTorch's rules (:mod:`gradkit.ops.promotion`). Rounding and
+integer division live in :mod:`gradkit.ops.rounding` (re-exported here, where the Tensor
+methods find them); further math in :mod:`gradkit.ops.math`.
 """
 
 from __future__ import annotations
@@ -7,28 +11,32 @@ from __future__ import annotations
 from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.autograd.function import new_tensor as _new_tensor
-from gradkit.backend import xp
-
-
-def lift(value, like: Tensor) -> Tensor:
-    """Turn a Python/NumPy scalar or array into a constant tensor. Python scalars take
-    ``like``'s float dtype so ``float32_tensor * 2.0`` stays float32."""
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (bool, int, float)) and like._data.dtype.kind == "f":
-        return _new_tensor(xp.asarray(value, dtype=like._data.dtype))
-    return Tensor(value)
-
-
-def check_broadcast(op: str, a, b) -> None:
-    """Raise a clear error when two shapes cannot broadcast (concept T-HADAMARD)."""
-    try:
-        xp.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable "
-            "(each trailing dimension must be equal or 1)."
-        ) from None
+from gradkit.backend import result_type, xp
+from gradkit.ops.promotion import (  # noqa: F401 - Cast is used via this module
+    Cast,
+    _operand,
+    as_float,
+    cast,
+    check_broadcast,
+    lift,
+    promote,
+)
+from gradkit.ops.promotion import checked as _checked
+from gradkit.ops.promotion import pair as _pair
+from gradkit.ops.rounding import (  # noqa: F401 - the Tensor methods find them here
+    Remainder,
+    Rounding,
+    ceil,
+    floor,
+    floor_divide,
+    remainder,
+    rfloor_divide,
+    round,
+    rounded_div,
+    rremainder,
+    sign,
+    trunc,
+)
 
 
 # ---------------------------------------------------------------- binary arithmetic
@@ -106,14 +114,16 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's formulas: ∂a is 0 where b = 0 (also at a = 0); ∂b is 0 where a = 0
+        # and b ≥ 0, and a NaN for a negative base (ln a is undefined there).
         na, nb = ctx.needs_input_grad
         a, b = ctx.a, ctx.b
-        ga = g * b * a ** (b - 1) if na else None
-        if nb:
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = g * ctx.out * xp.where(a > 0, xp.log(xp.where(a > 0, a, 1)), 0)
-        else:
-            gb = None
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            ga = xp.where(b == 0, 0, g * b * a ** (b - 1)) if na else None
+            if nb:
+                gb = xp.where(xp.logical_and(a == 0, b >= 0), 0, g * ctx.out * xp.log(a))
+            else:
+                gb = None
         return ga, gb
 
 
@@ -131,6 +141,8 @@ class PowScalar(Function):
         p = ctx.p
         if p == 2:
             return g * (2 * ctx.a)
+        if p == 0:  # x⁰ = 1 everywhere: gradient 0, also at x = 0 (not 0·0⁻¹ = NaN)
+            return xp.zeros_like(g)
         return g * (p * ctx.a ** (p - 1))
 
 
@@ -297,17 +309,35 @@ def mul(a, b) -> Tensor:
     return _checked(Mul, "mul", a, b)
 
 
-def div(a, b) -> Tensor:
+def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b. True division by default (bool and integer tensors give the default float
+    dtype, as in PyTorch); ``rounding_mode="trunc"`` rounds toward zero, ``"floor"``
+    toward −∞ (integer tensors then stay integer; the gradient is 0)."""
     a, b = _pair(a, b)
+    if rounding_mode is not None:
+        return rounded_div(a, b, rounding_mode)
+    if a._data.dtype.kind in "biu":
+        a, b = as_float(a), as_float(b)
     return _checked(Div, "div", a, b)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
+    """aᵇ. A bool or integer tensor to a Python int stays integer (bool becomes int64),
+    to a Python float becomes the default float dtype, as in PyTorch."""
     if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if a._data.dtype.kind == "f":
+        kind = a._data.dtype.kind
+        if kind == "f":
             b = a._data.dtype.type(b)
+        elif kind in "biu":
+            if isinstance(b, float):
+                a = as_float(a)
+                b = a._data.dtype.type(b)
+            elif kind == "b":
+                a = _new_tensor(a._data.astype(xp.int64))
         return PowScalar.apply(a, p=b)
     a, b = _pair(a, b)
+    if a._data.dtype.kind == "b":
+        a, b = (_new_tensor(t._data.astype(xp.int64)) for t in (a, b))
     return _checked(Pow, "pow", a, b)
 
 
@@ -322,17 +352,29 @@ def minimum(a, b) -> Tensor:
 
 
 def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names
+    """min(max(x, min), max) (``torch.clamp``/``clip``). The bounds are numbers or
+    tensors (broadcast against x); with tensor bounds the gradient reaches them too
+    (:func:`gradkit.ops.math.clamp`)."""
     if min is None and max is None:
-        raise ValueError("clip needs at least one of min and max")
+        raise ValueError("clamp needs at least one of min and max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from gradkit.ops.math import clamp  # tensor bounds: a rarer, separate op
+
+        return clamp(x, min, max)
+    if x._data.dtype.kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
+        x = cast(x, result_type(x, *(v for v in (min, max) if v is not None)))
     return Clip.apply(x, lo=min, hi=max)
 
 
 def where(cond, a, b) -> Tensor:
-    """Choose ``a`` where ``cond`` is true, else ``b`` (differentiable in a and b)."""
+    """Choose ``a`` where ``cond`` is true, else ``b`` (differentiable in a and b); the
+    result has the promoted dtype of a and b, as in PyTorch."""
     cond = cond._data if isinstance(cond, Tensor) else xp.asarray(cond)
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    a, b = lift(a, like), lift(b, like)
-    return Where.apply(a, b, cond=cond.astype(bool, copy=False))
+    ta, tb = lift(a, like), lift(b, like)
+    if ta._data.dtype is not tb._data.dtype:
+        ta, tb = promote(_operand(a, ta), _operand(b, tb))
+    return Where.apply(ta, tb, cond=cond.astype(bool, copy=False))
 
 
 def neg(x: Tensor) -> Tensor:
@@ -340,18 +382,26 @@ def neg(x: Tensor) -> Tensor:
 
 
 def exp(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Exp.apply(x)
 
 
 def log(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Log.apply(x)
 
 
 def log1p(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Log1p.apply(x)
 
 
 def sqrt(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Sqrt.apply(x)
 
 
@@ -360,64 +410,31 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001
 
 
 def sin(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Sin.apply(x)
 
 
 def cos(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Cos.apply(x)
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Sigmoid.apply(x)
 
 
 def tanh(x: Tensor) -> Tensor:
+    if x._data.dtype.kind in "biu":
+        x = as_float(x)
     return Tanh.apply(x)
 
 
 def relu(x: Tensor) -> Tensor:
     return Relu.apply(x)
-
-
-def _pair(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors; an integer or bool tensor meeting a float one takes the
-    float's dtype (PyTorch's promotion: ``float32 ** int64`` stays float32)."""
-    if isinstance(a, Tensor):
-        b = lift(b, a)
-    else:
-        a = lift(a, b)
-    da, db = a._data.dtype, b._data.dtype
-    if da is not db:
-        if da.kind == "f" and db.kind in "biu":
-            b = _new_tensor(b._data.astype(da))
-        elif db.kind == "f" and da.kind in "biu":
-            a = _new_tensor(a._data.astype(db))
-    return a, b
-
-
-def _checked(fn, name: str, a: Tensor, b: Tensor) -> Tensor:
-    try:
-        return fn.apply(a, b)
-    except ValueError:
-        check_broadcast(name, a._data, b._data)  # raises the clear message if shapes clash
-        raise
-
-
-class Remainder(Function):
-    """z = a − ⌊a/b⌋·b (the sign of b, as ``torch.remainder`` and Python's %);
-    ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
-
-    differentiable_backward = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
-        return xp.mod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        na, nb = ctx.needs_input_grad
-        return (g if na else None), (-g * xp.floor(ctx.a / ctx.b) if nb else None)
 
 
 class Clone(Function):
@@ -432,21 +449,6 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, g):
         return g
-
-
-class Rounding(Function):
-    """A piecewise-constant map (floor, ceil, round, trunc, sign): its gradient is 0
-    almost everywhere, as in PyTorch."""
-
-    differentiable_backward = True
-
-    @staticmethod
-    def forward(ctx, x, fn=None):
-        return fn(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * 0
 
 
 class MaskedFill(Function):
@@ -464,39 +466,25 @@ class MaskedFill(Function):
         return xp.where(ctx.mask, 0, g)
 
 
-class Cast(Function):
-    differentiable_backward = True
-    """Convert between float dtypes; the gradient is cast back."""
-
-    @staticmethod
-    def forward(ctx, x, dtype=None):
-        ctx.dtype = x.dtype
-        return x.astype(dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(ctx.dtype)
-
-
 # ---------------------------------------------------------------- reflected operators
 def radd(self, other) -> Tensor:
-    return add(lift(other, self), self)
+    return add(other, self)
 
 
 def rsub(self, other) -> Tensor:
-    return sub(lift(other, self), self)
+    return sub(other, self)
 
 
 def rmul(self, other) -> Tensor:
-    return mul(lift(other, self), self)
+    return mul(other, self)
 
 
 def rdiv(self, other) -> Tensor:
-    return div(lift(other, self), self)
+    return div(other, self)
 
 
 def rpow(self, other) -> Tensor:
-    return pow(lift(other, self), self)
+    return pow(other, self)
 
 
 # ---------------------------------------------------------------- comparisons (no graph)
@@ -522,32 +510,6 @@ gt = _comparison(xp.greater)
 ge = _comparison(xp.greater_equal)
 
 
-def _rounding(fn):
-    def rounded(x: Tensor) -> Tensor:
-        if x._data.dtype.kind != "f":
-            return _new_tensor(fn(x._data))
-        return Rounding.apply(x, fn=fn)
-
-    rounded.__name__ = fn.__name__
-    return rounded
-
-
-floor = _rounding(xp.floor)
-ceil = _rounding(xp.ceil)
-_round0 = _rounding(xp.round)
-
-
-def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - torch.round
-    """Round half to even, to ``decimals`` places (``torch.round``); gradient 0."""
-    if decimals == 0:
-        return _round0(x)
-    return _rounding(lambda a: xp.round(a, decimals))(x)
-
-
-trunc = _rounding(xp.trunc)
-sign = _rounding(xp.sign)
-
-
 def masked_fill(x: Tensor, mask, value) -> Tensor:
     """``value`` where ``mask`` is true, else ``x`` (``mask`` broadcasts against ``x``)."""
     mask = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
@@ -567,27 +529,3 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
             return where(mask, value, x)
         value = value._data
     return MaskedFill.apply(x, mask=mask, value=value)
-
-
-def remainder(a, b) -> Tensor:
-    """``a % b`` with the sign of the divisor (``torch.remainder``)."""
-    a, b = _pair(a, b)
-    if a._data.dtype.kind != "f":
-        return _new_tensor(xp.asarray(xp.mod(a._data, b._data)))
-    return _checked(Remainder, "remainder", a, b)
-
-
-def floor_divide(a, b) -> Tensor:
-    """``a // b`` rounded toward −∞ (``torch.floor_divide``); its gradient is 0."""
-    a, b = _pair(a, b)
-    if a._data.dtype.kind != "f":
-        return _new_tensor(xp.asarray(xp.floor_divide(a._data, b._data)))
-    return floor(div(a, b))
-
-
-def rremainder(self, other) -> Tensor:
-    return remainder(lift(other, self), self)
-
-
-def rfloor_divide(self, other) -> Tensor:
-    return floor_divide(lift(other, self), self)
