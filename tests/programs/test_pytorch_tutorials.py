@@ -9,9 +9,8 @@ second test runs the same file on PyTorch, checks that PyTorch reaches the same 
 
 The libraries draw different random numbers (weights, shuffles, dropout, samples), so
 the two runs are two draws of the same experiment, not the same computation. Each
-tolerance below is about three standard deviations of the difference between two runs,
-measured from five seeds of each program on each library at the setting tested. The
-numbers measured with torch 2.13.0 (CPU) at these settings are in each test's docstring.
+tolerance is set from four to eight seeds of the program on each library at the
+setting tested, as each test's docstring says, with the numbers torch 2.13.0 (CPU) gave.
 """
 
 import functools
@@ -87,17 +86,18 @@ def test_blitz_classifier_trains_on_gradkit():
 @pytest.mark.slow
 @requires_torch
 def test_blitz_classifier_matches_pytorch():
-    """torch 2.13.0, seed 0: accuracy 0.724, last running loss 0.667. Five seeds: accuracy
-    0.723-0.750 (sd 0.011), last running loss 0.65-0.70 (sd 0.02), and the same on
-    gradkit. Tolerances: accuracy 0.05, last running loss 0.15 (about 3 sd of a
-    difference of two runs, rounded up)."""
+    """torch 2.13.0, seed 0: accuracy 0.724, last running loss 0.667; gradkit 0.746 and
+    0.700. Five seeds on torch: accuracy 0.723-0.750 (sd 0.011), last running loss
+    0.65-0.70 (sd 0.02); on gradkit 0.729-0.757 (sd 0.011) and 0.61-0.70 (sd 0.04).
+    Tolerances, about 3 sd of the difference of two runs: accuracy 0.05, last running
+    loss 0.12."""
     th = run_program(BLITZ, "torch", BLITZ_ARGS)
     check_blitz(th)  # the claim holds on PyTorch
     gk = run_program(BLITZ, "gradkit", BLITZ_ARGS)
     report("blitz", gk, th, {"accuracy": lambda r: r["accuracy"],
                              "last running loss": lambda r: r["running_losses"][-1]})  # fmt: skip
     assert abs(gk["accuracy"] - th["accuracy"]) < 0.05
-    assert abs(gk["running_losses"][-1] - th["running_losses"][-1]) < 0.15
+    assert abs(gk["running_losses"][-1] - th["running_losses"][-1]) < 0.12
 
 
 # ---- NLP From Scratch: classifying (names ->) words with a character-level RNN -------
@@ -125,8 +125,9 @@ def test_char_rnn_classifier_trains_on_gradkit():
     LogSoftmax, NLLLoss, manual SGD at lr 0.005, one word per step) on 12,000 random
     words, Shakespeare's or SMS (see the program's docstring for the data). The
     tutorial's claim is a falling loss curve and a confusion matrix with a bright
-    diagonal; here the averaged loss falls from ln 2 by more than 10% (five seeds:
-    0.67-0.69 to 0.56-0.59) and the mean diagonal is 0.70-0.71 (chance 0.5)."""
+    diagonal; here the averaged loss falls from ln 2 by more than 10% (four seeds:
+    0.67-0.69 to 0.56-0.59 on either library) and the mean diagonal is 0.70-0.71
+    (chance 0.5)."""
     check_char_rnn(run_program(CHAR_RNN, "gradkit", CHAR_RNN_ARGS))
 
 
@@ -134,16 +135,19 @@ def test_char_rnn_classifier_trains_on_gradkit():
 @requires_torch
 def test_char_rnn_classifier_matches_pytorch():
     """torch 2.13.0, seed 0: mean diagonal 0.707, mean of the last three averaged losses
-    0.571. Four seeds on torch: diagonal 0.703-0.707, tail loss 0.564-0.586; four on
-    gradkit: 0.702-0.713. Tolerances: diagonal 0.05 (3.5 sd of the difference of two
-    2,000-word evaluations, about 0.014), tail loss 0.04 (about 3 sd)."""
+    0.570; gradkit 0.702 and 0.571. The words drawn for training and for the confusion
+    matrix come from Python's ``random``, seeded alike on both libraries, so only the
+    initial weights differ and the runs pair up: over four seeds the tail losses
+    differed by at most 0.002 and the diagonals by at most 0.006, while one seed to the
+    next moved them by up to 0.022 and 0.011. Tolerances: tail loss 0.02, diagonal 0.03
+    (several times the paired differences, below the seed-to-seed spread of the loss)."""
     th = run_program(CHAR_RNN, "torch", CHAR_RNN_ARGS)
     check_char_rnn(th)  # the claim holds on PyTorch
     gk = run_program(CHAR_RNN, "gradkit", CHAR_RNN_ARGS)
     report("char-rnn", gk, th, {"balanced accuracy": lambda r: r["balanced_accuracy"],
                                 "tail loss": tail_loss})  # fmt: skip
-    assert abs(gk["balanced_accuracy"] - th["balanced_accuracy"]) < 0.05
-    assert abs(tail_loss(gk) - tail_loss(th)) < 0.04
+    assert abs(gk["balanced_accuracy"] - th["balanced_accuracy"]) < 0.03
+    assert abs(tail_loss(gk) - tail_loss(th)) < 0.02
 
 
 # ---- Sequence Models and LSTM Networks: the part-of-speech tagger -------------------
@@ -207,10 +211,12 @@ def test_gpt_learns_tiny_shakespeare_on_gradkit():
 @requires_torch
 def test_gpt_matches_pytorch():
     """torch 2.13.0, seed 1337: validation loss 4.197 at step 0, 2.271 at step 499;
-    gradkit 4.200 and 2.304. Seeds 1-3 on each library: see the tolerance, 0.15 nats,
-    about 3 sd of the difference of two runs."""
+    gradkit 4.200 and 2.304. Eight seeds on torch gave a final validation loss of
+    2.286 +- 0.020 (mean +- sd), eight on gradkit 2.305 +- 0.021; the difference of the
+    means is not significant (t = 1.8), and with dropout set to 0 three paired seeds
+    agreed to 0.016. Tolerance 0.1 nats: about 3 sd of the difference of two runs."""
     th = run_program(GPT, "torch", GPT_ARGS)
     check_gpt(th)  # the claim holds on PyTorch
     gk = run_program(GPT, "gradkit", GPT_ARGS)
     report("gpt", gk, th, {"final val loss": lambda r: r["evals"][-1][2]})
-    assert abs(gk["evals"][-1][2] - th["evals"][-1][2]) < 0.15
+    assert abs(gk["evals"][-1][2] - th["evals"][-1][2]) < 0.1
