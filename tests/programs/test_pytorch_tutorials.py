@@ -74,6 +74,7 @@ def check_blitz(result: dict) -> None:
     assert result["accuracy"] > 0.65, f"test accuracy {result['accuracy']} (chance is 0.10)"
 
 
+@pytest.mark.slow  # about 5 s of CPU, but DataLoader(num_workers=2) starts two processes
 def test_blitz_classifier_trains_on_gradkit():
     """CNN-ARCH: the blitz's LeNet-style network, SGD(lr=0.001, momentum=0.9), batch 4,
     2 epochs on the first 6,000 Fashion-MNIST images, scored on 2,000 test images.
