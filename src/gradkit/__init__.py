@@ -94,4 +94,17 @@ from gradkit.io import load, save  # noqa: E402
 # issue 16 slice B: shape ops, indexing rules, linear algebra
 # isort: split
 from gradkit import linalg  # noqa: E402
+
+# PyTorch's pre-0.4 typed constructors, still in tutorials (gk.LongTensor(idxs))
+from gradkit.legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from gradkit.ops.norms import tensor_norm as norm  # noqa: E402 - gradkit.ops.norm is a module

@@ -553,6 +553,8 @@ class Tensor:
         return Tensor(self.t.flatten(start_dim))
 
     def repeat(self, repeats):
+        if len(repeats) < self.ndim:  # teenygrad's own check (PyTorch: RuntimeError)
+            raise ValueError("repeats must have at least as many entries as the tensor has dims")
         return Tensor(method("repeat")(self.t, *repeats))
 
     def chunk(self, num: int, dim: int = 0):
