@@ -180,3 +180,34 @@ def test_ts_arima_prediction_errors():
         ours.forecast(0)
     with pytest.raises(ValueError, match="alpha"):
         ours.get_forecast(3).conf_int(alpha=0)
+
+
+def test_ts_arima_and_stattools_work_without_pandas():
+    """With pandas not importable, array data still fit, predict, forecast, summarize;
+    summary_frame (a DataFrame) says it needs pandas."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["pandas"] = None  # import pandas now fails
+import numpy as np
+from gradkit.tsa import ARIMA, acf, adfuller, pacf
+y = np.cumsum(np.random.default_rng(0).standard_normal(150))
+res = ARIMA(y, order=(1, 1, 1)).fit()
+assert isinstance(res.params, np.ndarray) and res.forecast(3).shape == (3,)
+assert res.predict(140, 155, dynamic=5).shape == (16,)
+assert res.get_forecast(4).conf_int().shape == (4, 2)
+assert "ma.L1" in str(res.summary())
+assert len(acf(y, qstat=True)) == 3 and pacf(y, alpha=0.05).confint.shape[1] == 2
+assert len(adfuller(y)) == 6
+try:
+    res.get_forecast(2).summary_frame()
+except ImportError as exc:
+    assert "pandas" in str(exc)
+else:
+    raise AssertionError("summary_frame without pandas")
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]

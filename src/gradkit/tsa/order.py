@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from gradkit.tsa._checks import check_option, check_series
+from gradkit.tsa._checks import EstimationWarning, check_option, check_series
 from gradkit.tsa.adf import ADFullerResult, adfuller
 from gradkit.tsa.arima import ARIMA, ARIMAResults
 
@@ -90,7 +91,9 @@ def auto_arima(
     best: ARIMAResults | None = None
     for p in range(max_p + 1):
         for q in range(max_q + 1):
-            res = ARIMA(y, order=(p, d, q)).fit()
+            with warnings.catch_warnings():  # start-value fallbacks are routine in a grid
+                warnings.simplefilter("ignore", EstimationWarning)
+                res = ARIMA(y, order=(p, d, q)).fit()
             table[(p, q)] = float(getattr(res, ic))
             if best is None or table[(p, q)] < getattr(best, ic):
                 best = res
