@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gradkit.tsa._estimation import (
-    _scale,
     complex_step,
     css_loglike_obs_batch,
     loglike_batch,
     loglike_obs_batch,
     param_scale,
+    scale_of,
 )
 from gradkit.tsa._transforms import is_stationary
 
@@ -67,7 +67,7 @@ def information(model: ARIMA, params: np.ndarray, method: str, cov_type: str) ->
     NaN with a warning where a difference step would leave the stationary AR region.
     Shape: (k_params, k_params).
     """
-    s = _scale(model)
+    s = scale_of(model)
     D = param_scale(model, s)
     theta, ys = params / D, model.y / s
     if method == "css":
@@ -91,14 +91,14 @@ def information(model: ARIMA, params: np.ndarray, method: str, cov_type: str) ->
         info = scores[0] @ scores[0].T
     else:
         steps = _HESSIAN_STEP * np.maximum(np.abs(theta), 0.1)
-        k, p = model.k_trend, model.p
-        if method != "css" and p and not _stationary_within(theta[k : k + p], steps[k : k + p]):
+        ar_blocks = [model._slices["ar"], model._slices["sar"]]
+        if method != "css" and not all(_stationary_within(theta[b], steps[b]) for b in ar_blocks):
             warnings.warn(
                 "the AR estimates lie within a difference step of the stationarity "
                 "boundary; the Hessian, and so bse, is not available (NaN); "
                 "try cov_type='opg'",
                 RuntimeWarning,
-                stacklevel=5,  # user -> bse -> cached_property -> _cov -> here
+                stacklevel=6,  # user -> bse -> _bse -> cached_property -> _cov -> here
             )
             return np.full((theta.size, theta.size), np.nan)
         info = -hessian(total, theta, steps)
@@ -106,7 +106,9 @@ def information(model: ARIMA, params: np.ndarray, method: str, cov_type: str) ->
 
 
 def _stationary_within(ar: np.ndarray, steps: np.ndarray) -> bool:
-    return all(is_stationary(ar + sign * h) for h in np.diag(steps) for sign in (1, -1))
+    return ar.size == 0 or all(
+        is_stationary(ar + sign * h) for h in np.diag(steps) for sign in (1, -1)
+    )
 
 
 def cov_from_information(info: np.ndarray) -> np.ndarray:
@@ -119,6 +121,6 @@ def cov_from_information(info: np.ndarray) -> np.ndarray:
         warnings.warn(
             "the information matrix is singular; covariance not available (NaN)",
             RuntimeWarning,
-            stacklevel=5,  # user -> bse -> cached_property -> _cov -> here
+            stacklevel=6,  # user -> bse -> _bse -> cached_property -> _cov -> here
         )
         return np.full_like(info, np.nan)

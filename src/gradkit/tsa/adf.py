@@ -1,15 +1,16 @@
-"""The augmented Dickey-Fuller unit-root test (TS-ORDER)."""
+"""The augmented Dickey-Fuller unit-root test (TS-ORDER), with statsmodels' ``adfuller``
+signature and return values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from gradkit.tsa._checks import check_option, check_series
+from gradkit.tsa._checks import check_int, check_option, check_series
 
-__all__ = ["ADFResult", "adfuller"]
+__all__ = ["ADFullerResult", "OLSResults", "ResultsStore", "adfuller", "mackinnonp"]
 
 # MacKinnon (1994), Table 3 (N = 1): p-value = Phi(sum_i c_i tau^i); small-p coefficients
 # below tau_star, large-p above; p = 0 below tau_min and 1 above tau_max.
@@ -39,67 +40,145 @@ _CRIT = {
     "ctt": ((-4.37113, -11.5882, -35.819, -334.047), (-3.83239, -5.9057, -12.49, -118.284),
             (-3.55326, -3.6596, -5.293, -63.559)),
 }  # fmt: skip
+_T_STOP = 1.6448536269514722  # Phi^{-1}(0.95): autolag='t-stat' keeps the first |t| above
+
+
+class ResultsStore:
+    """Attribute bag returned with ``store=True`` (statsmodels' ``ResultsStore``):
+    ``resols``, ``maxlag``, ``usedlag``, ``adfstat``, ``critvalues``, ``nobs``, ``H0``,
+    ``HA``, ``icbest`` and, with ``regresults=True``, ``autolag_results``."""
+
+    def __str__(self) -> str:
+        return getattr(self, "_str", self.__class__.__name__)
 
 
 @dataclass
-class ADFResult:
-    """Outcome of :func:`adfuller`.
+class OLSResults:
+    """An ordinary least-squares fit ``y = X b + e``.
+
+    Attributes: ``params``, ``bse`` (``sqrt(s^2 diag((X'X)^{-1}))``, ``s^2 = SSR / (n - k)``),
+    ``tvalues``, ``pvalues`` (two-sided, t with ``n - k`` df), ``resid``, ``ssr``,
+    ``nobs``, ``df_resid``, ``llf`` (Gaussian), ``aic = -2 llf + 2 k``,
+    ``bic = -2 llf + k log n``.
+    """
+
+    params: np.ndarray
+    bse: np.ndarray
+    resid: np.ndarray
+    nobs: int
+
+    @property
+    def df_resid(self) -> int:
+        return self.nobs - self.params.size
+
+    @property
+    def ssr(self) -> float:
+        return float(self.resid @ self.resid)
+
+    @property
+    def tvalues(self) -> np.ndarray:
+        return self.params / self.bse
+
+    @property
+    def pvalues(self) -> np.ndarray:
+        from scipy.stats import t
+
+        return 2.0 * t.sf(np.abs(self.tvalues), self.df_resid)
+
+    @property
+    def llf(self) -> float:
+        n = self.nobs
+        return -0.5 * n * (np.log(2 * np.pi) + np.log(self.ssr / n) + 1.0)
+
+    @property
+    def aic(self) -> float:
+        return -2.0 * self.llf + 2.0 * self.params.size
+
+    @property
+    def bic(self) -> float:
+        return -2.0 * self.llf + self.params.size * np.log(self.nobs)
+
+
+def ols(y: np.ndarray, X: np.ndarray) -> OLSResults:
+    """Least squares by QR; the regressors must have full column rank."""
+    n, k = X.shape
+    Q, R = np.linalg.qr(X)
+    beta = np.linalg.solve(R, Q.T @ y)
+    resid = y - X @ beta
+    Rinv = np.linalg.inv(R)
+    se = np.sqrt(float(resid @ resid) / (n - k) * np.sum(Rinv * Rinv, axis=1))
+    return OLSResults(beta, se, resid, n)
+
+
+@dataclass(frozen=True)
+class ADFullerResult:
+    """Outcome of :func:`adfuller` with ``result_object=True`` (statsmodels'
+    ``ADFullerResult``). Unpacks and indexes as ``(statistic, pvalue)``.
 
     Attributes
     ----------
-    stat : float
+    statistic : float
         t-statistic of ``gamma`` in the ADF regression.
     pvalue : float
         MacKinnon (1994) approximate p-value.
-    usedlag : int
+    lags : int
         Lagged differences included.
     nobs : int
         Observations in the regression.
     critical_values : dict
         ``{'1%': ..., '5%': ..., '10%': ...}`` (MacKinnon, 2010).
     icbest : float or None
-        Best information criterion when the lag was chosen automatically.
+        The best information criterion (or |t| for ``'t-stat'``) when the lag was
+        chosen automatically.
+    resstore : ResultsStore or None
     """
 
-    stat: float
+    statistic: float
     pvalue: float
-    usedlag: int
+    lags: int
     nobs: int
     critical_values: dict[str, float]
     icbest: float | None
+    resstore: ResultsStore | None
+
+    _iter_fields: ClassVar[tuple[str, ...]] = ("statistic", "pvalue")
+
+    def __iter__(self):
+        return iter((self.statistic, self.pvalue))
+
+    def __getitem__(self, index: int) -> float:
+        return (self.statistic, self.pvalue)[index]
+
+    def __len__(self) -> int:
+        return 2
 
 
-def mackinnon_pvalue(stat: float, regression: str = "c") -> float:
-    """MacKinnon's (1994) approximate asymptotic p-value of a Dickey-Fuller statistic."""
+def mackinnonp(teststat: float, regression: str = "c", N: int = 1) -> float:
+    """MacKinnon's (1994) approximate asymptotic p-value of a Dickey-Fuller statistic
+    (one series, ``N = 1``)."""
     from scipy.stats import norm
 
-    if stat > _TAU_MAX[regression]:
+    check_option(regression, "regression", ("c", "n", "ct", "ctt"))
+    if N != 1:
+        raise ValueError(f"only N = 1 (a unit-root test of one series) is supported; got {N}")
+    if teststat > _TAU_MAX[regression]:
         return 1.0
-    if stat < _TAU_MIN[regression]:
+    if teststat < _TAU_MIN[regression]:
         return 0.0
-    coef = _SMALL_P[regression] if stat <= _TAU_STAR[regression] else _LARGE_P[regression]
-    return float(norm.cdf(np.polynomial.polynomial.polyval(stat, coef)))
-
-
-def _ols(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Coefficients, their standard errors and the Gaussian AIC ``-2 llf + 2 k``."""
-    n, k = X.shape
-    Q, R = np.linalg.qr(X)
-    beta = np.linalg.solve(R, Q.T @ y)
-    resid = y - X @ beta
-    ssr = float(resid @ resid)
-    Rinv = np.linalg.inv(R)
-    se = np.sqrt(ssr / (n - k) * np.sum(Rinv * Rinv, axis=1))
-    llf = -0.5 * n * (np.log(2 * np.pi) + np.log(ssr / n) + 1.0)
-    return beta, se, -2.0 * llf + 2.0 * k
+    coef = _SMALL_P[regression] if teststat <= _TAU_STAR[regression] else _LARGE_P[regression]
+    return float(norm.cdf(np.polynomial.polynomial.polyval(teststat, coef)))
 
 
 def adfuller(
     x: Any,
     maxlag: int | None = None,
     regression: str = "c",
-    autolag: str | None = "aic",
-) -> ADFResult:
+    autolag: str | None = "AIC",
+    store: bool = False,
+    regresults: bool = False,
+    *,
+    result_object: bool | None = None,
+):
     """Augmented Dickey-Fuller test of ``H0: x has a unit root``.
 
     Regression, with ``k`` lagged differences and deterministic terms ``D_t``::
@@ -107,68 +186,107 @@ def adfuller(
         dx_t = D_t' delta + gamma x_{t-1} + sum_{i=1}^k b_i dx_{t-i} + e_t
 
     The statistic is ``gamma_hat / se(gamma_hat)``; small (very negative) values reject
-    the unit root. With ``autolag='aic'`` (or ``'bic'``) ``k`` minimizes the criterion over
-    ``0..maxlag`` on a common sample, then the regression is refitted on all usable
-    observations (the procedure of statsmodels' ``adfuller``).
+    the unit root. With ``autolag='AIC'`` (or ``'BIC'``) ``k`` minimizes the criterion
+    over ``0..maxlag`` on a common sample; with ``'t-stat'`` it is the largest ``k`` whose
+    last lag has ``|t| >= 1.645``, counting down from ``maxlag``; then the regression is
+    refitted on all usable observations (statsmodels' procedure).
 
     Parameters
     ----------
     x : array_like, shape (n,)
     maxlag : int, optional
-        Default ``ceil(12 (n / 100)^{1/4})`` (Schwert, 1989), capped at ``n / 2 - ntrend - 1``.
+        Default ``ceil(12 (n / 100)^{1/4})`` (Schwert, 1989), capped at
+        ``n // 2 - ntrend - 1``.
     regression : {'c', 'ct', 'ctt', 'n'}
         Constant, constant and trend, plus quadratic trend, or nothing.
-    autolag : {'aic', 'bic'} or None
-        None uses ``maxlag`` lags.
-
-    Returns
-    -------
-    ADFResult
+    autolag : {'AIC', 'BIC', 't-stat', None}
+        None uses ``maxlag`` lags. Case-insensitive.
+    store : bool
+        Also return a :class:`ResultsStore` with the regression.
+    regresults : bool
+        Implies ``store``; the store also holds every autolag regression.
+    result_object : bool, optional
+        True: return an :class:`ADFullerResult`. Otherwise statsmodels' tuple:
+        ``(adf, pvalue, usedlag, nobs, critical_values, icbest)`` with ``autolag``,
+        without ``icbest`` when ``autolag`` is None, and ``(adf, pvalue,
+        critical_values, resstore)`` with ``store``.
     """
     x = check_series(x, "x", min_length=4)
     check_option(regression, "regression", ("c", "ct", "ctt", "n"))
     if autolag is not None:
-        check_option(autolag, "autolag", ("aic", "bic"))
+        autolag = check_option(str(autolag).lower(), "autolag", ("aic", "bic", "t-stat"))
+    for name, flag in (("store", store), ("regresults", regresults)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False; got {flag!r}")
+    store = bool(store or regresults)
     if x.max() == x.min():
-        raise ValueError("x is constant; the ADF test is undefined")
+        raise ValueError("Invalid input, x is constant")
     n = x.size
     ntrend = 0 if regression == "n" else len(regression)
     if maxlag is None:
         maxlag = min(int(np.ceil(12.0 * (n / 100.0) ** 0.25)), n // 2 - ntrend - 1)
         if maxlag < 0:
-            raise ValueError("series too short for the chosen regression")
-    elif not 0 <= maxlag <= n // 2 - ntrend - 1:
-        raise ValueError(f"maxlag must lie in [0, {n // 2 - ntrend - 1}]; got {maxlag}")
+            raise ValueError("sample size is too short to use selected regression component")
+    elif check_int(maxlag, "maxlag") > n // 2 - ntrend - 1:
+        raise ValueError(
+            f"maxlag must be less than (nobs/2 - 1 - ntrend) = {n // 2 - ntrend - 1} where "
+            f"ntrend is the number of included deterministic regressors; got {maxlag}"
+        )
     dx = np.diff(x)
+    trend_powers = {"n": [], "c": [0], "ct": [0, 1], "ctt": [0, 1, 2]}[regression]
 
-    def design(k: int, keep: int) -> tuple[np.ndarray, np.ndarray]:
-        """Regressors [level, k lagged diffs, trend] for the last ``keep`` differences."""
+    def design(k: int, keep: int, trend_first: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Regressors [level, k lagged diffs] and the trend for the last ``keep``
+        differences (the trend first or last, as statsmodels orders them)."""
         m = dx.size
         cols = [x[m - keep : m]]  # x_{t-1}
         cols += [dx[m - keep - i : m - i] for i in range(1, k + 1)]
         t = np.arange(1, keep + 1, dtype=np.float64)
-        trend = {"n": [], "c": [0], "ct": [0, 1], "ctt": [0, 1, 2]}[regression]
-        cols += [t**p for p in trend]
+        trend = [t**p for p in trend_powers]
+        cols = trend + cols if trend_first else cols + trend
         return dx[m - keep :], np.column_stack(cols)
 
-    icbest = None
-    usedlag = maxlag
+    icbest, usedlag = None, maxlag
+    resstore = ResultsStore() if store else None
     if autolag is not None:
         keep = dx.size - maxlag
-        best = None
-        for k in range(maxlag + 1):
-            y, X = design(k, keep)
-            _, _, aic = _ols(y, X)
-            ic = aic if autolag == "aic" else aic - 2 * X.shape[1] + X.shape[1] * np.log(keep)
-            if best is None or ic < best[0]:
-                best = (ic, k)
-        icbest, usedlag = float(best[0]), best[1]
-    y, X = design(usedlag, dx.size - usedlag)
-    beta, se, _ = _ols(y, X)
-    stat = float(beta[0] / se[0])
+        fits = {k: ols(*design(k, keep, True)) for k in range(maxlag + 1)}
+        if autolag == "t-stat":
+            usedlag, icbest = 0, 0.0
+            for k in range(maxlag, -1, -1):
+                icbest, usedlag = float(abs(fits[k].tvalues[-1])), k
+                if icbest >= _T_STOP:
+                    break
+        else:
+            icbest, usedlag = min((getattr(f, autolag), k) for k, f in fits.items())
+            icbest = float(icbest)
+        if regresults:
+            start = ntrend + 1  # statsmodels keys these by the number of columns
+            resstore.autolag_results = {start + k: f for k, f in fits.items()}
+    y, X = design(usedlag, dx.size - usedlag, False)
+    resols = ols(y, X)
+    stat = float(resols.tvalues[0])
     nobs = y.size
+    pvalue = mackinnonp(stat, regression)
     crit = {
         level: float(np.polynomial.polynomial.polyval(1.0 / nobs, c))
         for level, c in zip(("1%", "5%", "10%"), _CRIT[regression])
     }
-    return ADFResult(stat, mackinnon_pvalue(stat, regression), usedlag, nobs, crit, icbest)
+    if store:
+        resstore.resols = resols
+        resstore.maxlag = maxlag
+        resstore.usedlag = usedlag
+        resstore.adfstat = stat
+        resstore.critvalues = crit
+        resstore.nobs = nobs
+        resstore.H0 = "The coefficient on the lagged level equals 1 - unit root"
+        resstore.HA = "The coefficient on the lagged level < 1 - stationary"
+        resstore.icbest = icbest
+        resstore._str = "Augmented Dickey-Fuller Test Results"
+    if result_object:
+        return ADFullerResult(stat, pvalue, usedlag, nobs, crit, icbest, resstore)
+    if store:
+        return stat, pvalue, crit, resstore
+    if autolag is None:
+        return stat, pvalue, usedlag, nobs, crit
+    return stat, pvalue, usedlag, nobs, crit, icbest

@@ -74,17 +74,28 @@ class FilterOutput:
         ``v_t`` and ``F_t``.
     loglike_obs : ndarray, shape (n,)
         Per-observation log-likelihood (zero for the first ``burn``).
-    next_state : ndarray, shape (m,)
-        ``a_{n+1}``, the one-step prediction after the sample.
-    next_cov : ndarray, shape (m, m)
-        ``P_{n+1}``.
+    predicted_state : ndarray, shape (n + 1, m)
+        ``a_t``, the state predicted from the observations before ``t``; the last row
+        is ``a_{n+1}``, the one-step prediction after the sample.
+    predicted_cov : ndarray, shape (n + 1, m, m)
+        ``P_t``.
     """
 
     innovations: np.ndarray
     innovation_var: np.ndarray
     loglike_obs: np.ndarray
-    next_state: np.ndarray
-    next_cov: np.ndarray
+    predicted_state: np.ndarray
+    predicted_cov: np.ndarray
+
+    @property
+    def next_state(self) -> np.ndarray:
+        """``a_{n+1}``, shape (m,)."""
+        return self.predicted_state[-1]
+
+    @property
+    def next_cov(self) -> np.ndarray:
+        """``P_{n+1}``, shape (m, m)."""
+        return self.predicted_cov[-1]
 
     @property
     def llf(self) -> float:
@@ -185,7 +196,7 @@ def kalman_filter(ss: StateSpace, y: np.ndarray, burn: int = 0) -> FilterOutput:
     """
     v, F, a, P, _ = _filter_batch(_batched(ss), y[None], burn, None)
     v, F = v[:, 0], F[:, 0]
-    return FilterOutput(v, F, _loglike_terms(v, F, burn), a[-1, 0], P[-1, 0])
+    return FilterOutput(v, F, _loglike_terms(v, F, burn), a[:, 0], P[:, 0])
 
 
 def _loglike_terms(v: np.ndarray, F: np.ndarray, burn: int) -> np.ndarray:
