@@ -7,6 +7,7 @@ dtypes, PyTorch's names for them and PyTorch's type-promotion rules live here to
 from __future__ import annotations
 
 import ctypes
+import operator
 import os
 import sys
 
@@ -165,8 +166,8 @@ def parse_shape(shape: tuple, size=None) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     try:
-        out = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
+        out = tuple(operator.index(s) for s in shape)  # 2.5 is refused, not truncated
+    except TypeError:
         raise TypeError(f"the shape must be ints or a tuple of ints, got {shape!r}") from None
     if any(s < 0 for s in out):
         raise ValueError(f"negative dimension in shape {out}: sizes must be >= 0")
@@ -176,13 +177,27 @@ def parse_shape(shape: tuple, size=None) -> tuple[int, ...]:
 def as_array(value, dtype=None):
     """Convert ``value`` to an array: Python floats and lists of floats take the default
     float dtype, NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""
-    if dtype is not None:
-        return xp.asarray(value, dtype=to_dtype(dtype))
-    if isinstance(value, xp.ndarray):
-        return value
-    arr = xp.asarray(value)
-    if arr.dtype == xp.float64 and not isinstance(value, xp.generic):
-        arr = arr.astype(default_float)
+    try:
+        if dtype is not None:
+            arr = xp.asarray(value, dtype=to_dtype(dtype))
+        elif isinstance(value, xp.ndarray):
+            arr = value
+        else:
+            arr = xp.asarray(value)
+            if arr.dtype == xp.float64 and not isinstance(value, xp.generic):
+                arr = arr.astype(default_float)
+    except ValueError as exc:
+        if "inhomogeneous" in str(exc):
+            raise ValueError(
+                "can't make a tensor from a ragged nested sequence: every row at the same "
+                f"depth must have the same length ({exc})"
+            ) from None
+        raise
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(
+            f"can't make a tensor of {arr.dtype} values ({type(value).__name__} given): "
+            "tensors hold numbers or booleans"
+        )
     return arr
 
 
