@@ -42,10 +42,12 @@ Examples
 from __future__ import annotations
 
 import functools
+import glob
 import io as io_module
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections import OrderedDict
@@ -67,6 +69,8 @@ DTYPES = {
     "U64": xp.uint64, "I64": xp.int64, "F64": xp.float64,
 }  # fmt: skip
 _CODES = {xp.dtype(t): code for code, t in DTYPES.items()}
+#: dtypes NumPy lacks, read by upcasting: bfloat16 is the top half of a float32
+UPCAST = {"BF16": xp.float32}
 MAX_HEADER_BYTES = 100_000_000  # the safetensors limit
 TREE_KEY, CONFIG_KEY = "gradkit_tree", "gradkit_config"
 
@@ -174,11 +178,65 @@ def _write_array(f, array) -> None:
         f.write(memoryview(array.reshape(-1).view(xp.uint8)))
 
 
+MAX_JSON_DEPTH = 64  # far deeper than any real state dict or config nests
+
+
+def parse_json(text: str, path, what: str):
+    """``json.loads`` that refuses duplicate keys and nesting deeper than
+    ``MAX_JSON_DEPTH`` (a hostile header must not exhaust the stack), naming the file."""
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                raise CheckpointError(f"{path}: the {what} names {key!r} twice")
+            out[key] = value
+        return out
+
+    too_deep = CheckpointError(
+        f"{path}: the {what} nests deeper than {MAX_JSON_DEPTH} levels; the file is "
+        "corrupt or hostile"
+    )
+    try:
+        value = json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise too_deep from None
+    stack = [(value, 1)]
+    while stack:  # measure the depth without recursing, so decoding it is safe
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise too_deep
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict | list):
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return value
+
+
 @functools.cache
 def _file_mode() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete the temporary files that earlier saves of ``path`` left when they were
+    killed (``.model.safetensors.<pid>.<random>.tmp``): those whose process is gone. A
+    save running now in another process keeps its file."""
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else (EPERM)
+        return True
+    return True
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -187,13 +245,19 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     interrupted write leaves the old file intact."""
     path = Path(path)
     directory = path.parent
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    try:  # a re-save keeps the target's permissions (0600 stays 0600)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = _file_mode()
+    prefix = f".{path.name}.{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -273,7 +337,9 @@ def _read_header(f, path) -> tuple[dict, dict[str, str], int]:
             f"{size}." + _foreign_hint(f, base, head)
         )
     try:
-        header = json.loads(f.read(n).decode("utf-8"))
+        header = parse_json(f.read(n).decode("utf-8"), path, "header")
+    except CheckpointError:
+        raise
     except (UnicodeDecodeError, ValueError) as exc:
         raise CheckpointError(
             f"{path}: the header is not valid JSON ({exc}); the file is "
@@ -307,6 +373,19 @@ def _read_header(f, path) -> tuple[dict, dict[str, str], int]:
 
 
 def _check_entry(path, name: str, entry) -> tuple:
+    if isinstance(entry, dict) and entry.get("dtype") in UPCAST:
+        entry = {**entry, "dtype": "U16"}  # stored as raw 16-bit words
+        checked = _check_entry(path, name, entry)
+        return ("BF16", *checked[1:])
+    if (
+        isinstance(entry, dict)
+        and isinstance(entry.get("dtype"), str)
+        and (entry["dtype"] not in DTYPES)
+    ):
+        raise CheckpointError(
+            f"{path}: tensor {name!r} has dtype {entry['dtype']!r}, which gradkit can't "
+            f"read (it reads {', '.join([*DTYPES, *UPCAST])})"
+        )
     try:
         dtype = xp.dtype(DTYPES[entry["dtype"]])
         shape = tuple(entry["shape"])
@@ -325,10 +404,29 @@ def _check_entry(path, name: str, entry) -> tuple:
     return dtype, shape, begin, end
 
 
+def check_regular_file(path: PathLike) -> None:
+    """Refuse, before opening, anything but a regular file: opening a FIFO blocks
+    forever, a device can be endless, a symlink loop fails deep in ``open``."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such checkpoint file") from None
+    except OSError as exc:  # ELOOP, ENAMETOOLONG, EACCES, ...
+        raise CheckpointError(f"{path}: can't read it ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a directory" if stat.S_ISDIR(info.st_mode)
+            else "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+            else "a device or socket"
+        )  # fmt: skip
+        raise CheckpointError(f"{path}: is {kind}, not a checkpoint file")
+
+
 def _read(source: PathLike | BinaryIO) -> tuple[dict[str, Any], dict[str, str]]:
     """The arrays and metadata of a safetensors file, given as a path or an open binary
     file object (read from its current position)."""
     if not hasattr(source, "read"):
+        check_regular_file(source)
         with open(source, "rb") as f:
             return _read_open(f, source)
     f = source
@@ -341,13 +439,16 @@ def _read_open(f, path) -> tuple[dict[str, Any], dict[str, str]]:
     entries, metadata, start = _read_header(f, path)
     arrays = {}
     for name, (dtype, shape, begin, end) in sorted(entries.items(), key=lambda e: e[1][2]):
-        array = xp.empty(shape, dtype=dtype)
+        bf16 = isinstance(dtype, str)  # "BF16", upcast after reading
+        array = xp.empty(shape, dtype=xp.uint16 if bf16 else dtype)
         if end > begin:
             f.seek(start + begin)
             if _read_into(f, memoryview(array.reshape(-1).view(xp.uint8))) != end - begin:
                 raise CheckpointError(f"{path}: truncated while reading {name!r}")
         if sys.byteorder == "big":  # the file is little-endian
             array.byteswap(inplace=True)
+        if bf16:  # bfloat16 → float32: the 16 bits become the high half
+            array = (array.astype(xp.uint32) << 16).view(xp.float32)
         arrays[name] = array
     return arrays, metadata
 
@@ -514,8 +615,8 @@ def _read_tree(f: FileLike, leaf: Callable) -> Checkpoint:
         if tree is None:  # a plain safetensors file: a flat dict
             state = {name: leaf(array, {}) for name, array in arrays.items()}
         else:
-            state = _decode(json.loads(tree), arrays, path, leaf)
-        config = None if config is None else json.loads(config)
+            state = _decode(parse_json(tree, path, "saved structure"), arrays, path, leaf)
+        config = None if config is None else parse_json(config, path, "config")
     except CheckpointError:
         raise
     except (ValueError, TypeError, KeyError) as exc:

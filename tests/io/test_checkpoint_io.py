@@ -199,7 +199,7 @@ def corrupt_variants(raw: bytes):
         "header not object": (rebuild([1, 2]), "JSON object"),
         "wrong size": (rebuild(wrong_size), "needs"),
         "overlap": (rebuild(overlap), "overlap or hole"),
-        "bad dtype": (rebuild(bad_dtype), "bad header entry"),
+        "bad dtype": (rebuild(bad_dtype), "has dtype .Q7., which gradkit can.t read"),
         "pickle": (pickle.dumps({"w": np.zeros(3)}), "pickle"),
         "npy": (b"\x93NUMPY" + b"\x01" * 200, "npy"),
         "random": (np.random.default_rng(0).bytes(4096), "not a safetensors"),

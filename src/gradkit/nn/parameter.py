@@ -33,6 +33,8 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = xp.empty(0, dtype=get_default_dtype())
+        if _budget:
+            _spend(data)
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -67,3 +69,35 @@ class UninitializedParameter(Parameter):
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
+
+
+# A model rebuilt from a file's config may not allocate more parameter bytes than the file
+# holds: a 200-byte file declaring Linear(100000, 100000) must fail before any init pass
+# writes 40 GB (see gradkit.train.model.load_model).
+_budget: list = []
+
+
+class parameter_budget:
+    """``with parameter_budget(nbytes, what):`` makes every Parameter created inside
+    draw on ``nbytes``; exceeding it raises a ``ValueError`` naming ``what``."""
+
+    def __init__(self, nbytes: int, what: str) -> None:
+        self.left, self.what, self.total = int(nbytes), what, int(nbytes)
+
+    def __enter__(self):
+        _budget.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _budget.remove(self)
+
+
+def _spend(data) -> None:
+    budget = _budget[-1]
+    budget.left -= getattr(data, "nbytes", 0)
+    if budget.left < 0:
+        raise ValueError(
+            f"{budget.what}: its config declares parameters of more than "
+            f"{budget.total} bytes, but the file holds only the weights for less; the "
+            "config is corrupt or hostile (refused before allocating them)"
+        )

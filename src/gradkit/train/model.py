@@ -341,15 +341,25 @@ def load_model(path, custom_objects: dict | None = None) -> Model:
     """Rebuild a model written by ``Model.save``: architecture from the JSON config,
     then the weights. Never unpickles."""
     from gradkit import io
+    from gradkit.nn.parameter import parameter_budget
     from gradkit.train.serialize import module_from_config
 
     state, config, _ = io.load_checkpoint(path)
-    if not config or config.get("format") != "gradkit.model/1":
+    if not isinstance(config, dict) or config.get("format") != "gradkit.model/1":
         raise ValueError(
             f"{path} holds weights but no gradkit model config; build the model in code and "
             "call load_weights() instead."
         )
-    module = module_from_config(config["module"], custom_objects or {})
+    if not isinstance(state, dict):
+        raise io.CheckpointError(f"{path}: the weights are not a name -> tensor mapping")
+    held = sum(getattr(a, "nbytes", 0) for a in state.values())
+    try:
+        with parameter_budget(2 * held + (1 << 20), str(path)):
+            module = module_from_config(config.get("module"), custom_objects or {}, path)
+    except MemoryError:
+        raise io.CheckpointError(
+            f"{path}: its config declares a model too large to allocate"
+        ) from None
     module.load_state_dict(state)
     return Model(module)
 

@@ -53,27 +53,60 @@ def _encode(value, owner):
     )
 
 
-def module_from_config(config: dict, custom_objects: dict) -> Module:
-    cls = _resolve_class(config["class"], custom_objects)
-    args = [_decode(a, custom_objects) for a in config.get("args", [])]
-    kwargs = {k: _decode(v, custom_objects) for k, v in config.get("kwargs", {}).items()}
-    return cls(*args, **kwargs)
+def module_from_config(config: dict, custom_objects: dict, source="The model file") -> Module:
+    """Rebuild a module from :func:`module_config`'s dict; a malformed entry raises a
+    ``ValueError`` naming ``source`` and what is wrong."""
+    if not isinstance(config, dict) or not isinstance(config.get("class"), str):
+        raise ValueError(
+            f"{source}: a module entry of the config must be an object with a 'class' "
+            f"string, 'args' list and 'kwargs' object; got {_short(config)}"
+        )
+    args, kwargs = config.get("args", []), config.get("kwargs", {})
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise ValueError(
+            f"{source}: {config['class']}'s 'args' must be a list and 'kwargs' an object; "
+            f"got {_short(args)} and {_short(kwargs)}"
+        )
+    cls = _resolve_class(config["class"], custom_objects, source)
+    args = [_decode(a, custom_objects, source) for a in args]
+    kwargs = {k: _decode(v, custom_objects, source) for k, v in kwargs.items()}
+    try:
+        return cls(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{source}: can't build {config['class']} from the stored arguments: {exc}"
+        ) from None
 
 
-def _decode(value, custom_objects):
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _decode(value, custom_objects, source):
     if isinstance(value, list):
-        return [_decode(v, custom_objects) for v in value]
+        return [_decode(v, custom_objects, source) for v in value]
     if isinstance(value, dict):
         if _MODULE_KEY in value:
-            return module_from_config(value[_MODULE_KEY], custom_objects)
+            return module_from_config(value[_MODULE_KEY], custom_objects, source)
         if "__dtype__" in value:
-            return np.dtype(value["__dtype__"]).type
+            try:
+                return np.dtype(value["__dtype__"]).type
+            except TypeError:
+                raise ValueError(
+                    f"{source}: unknown dtype {_short(value['__dtype__'])} in the config"
+                ) from None
         if "__dict__" in value:
-            return {k: _decode(v, custom_objects) for k, v in value["__dict__"]}
+            items = value["__dict__"]
+            if not isinstance(items, list) or not all(
+                isinstance(i, list) and len(i) == 2 for i in items
+            ):
+                raise ValueError(f"{source}: a '__dict__' entry must be a list of [key, value]")
+            return {k: _decode(v, custom_objects, source) for k, v in items}
     return value
 
 
-def _resolve_class(path: str, custom_objects: dict):
+def _resolve_class(path: str, custom_objects: dict, source="The model file"):
     name = path.rsplit(".", 1)[-1]
     if name in custom_objects:
         return custom_objects[name]
@@ -82,13 +115,13 @@ def _resolve_class(path: str, custom_objects: dict):
     module_name, _, qualname = path.rpartition(".")
     if not module_name.startswith("gradkit."):
         raise ValueError(
-            f"The model file names class {path!r}, which is not part of gradkit; pass it in "
+            f"{source} names class {path!r}, which is not part of gradkit; pass it in "
             f"custom_objects={{'{name}': {name}}}."
         )
     try:
         cls = getattr(importlib.import_module(module_name), qualname)
     except (ImportError, AttributeError) as exc:
-        raise ValueError(f"The model file names unknown class {path!r}: {exc}") from None
+        raise ValueError(f"{source} names unknown class {path!r}: {exc}") from None
     if not (isinstance(cls, type) and issubclass(cls, Module)):
-        raise ValueError(f"{path!r} in the model file is not an nn.Module class")
+        raise ValueError(f"{source}: {path!r} is not an nn.Module class")
     return cls
