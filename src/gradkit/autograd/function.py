@@ -134,7 +134,13 @@ class Context:
         return self.saved
 
 
-class Node:
+class GraphNode:
+    """What the backward walk visits: a :class:`Node` or an :class:`OutputOf`."""
+
+    __slots__ = ()
+
+
+class Node(GraphNode):
     """One recorded op in the graph (a ``grad_fn``).
 
     ``inputs[i]`` is the node that produced input ``i`` (an :class:`OutputOf` when that
@@ -145,18 +151,17 @@ class Node:
     when an in-place op swapped a kept array for a copy).
     """
 
-    __slots__ = ("fn", "ctx", "inputs", "shapes", "n_outputs", "stamp", "out_id", "ids",
-                 "hooks", "outputs", "__weakref__")  # fmt: skip
+    __slots__ = ("fn", "ctx", "inputs", "shapes", "stamp", "out_id", "hooks", "outputs",
+                 "__weakref__", "__dict__")  # fmt: skip
+    ids = None  # set (in the instance dict) only when an in-place op swapped a saved array
 
-    def __init__(self, fn, ctx, inputs, shapes, n_outputs: int = 1, out_id=None) -> None:
+    def __init__(self, fn, ctx, inputs, shapes, out_id=None) -> None:
         self.fn = fn
         self.ctx = ctx
         self.inputs = inputs
         self.shapes = shapes
-        self.n_outputs = n_outputs
         self.stamp = _log.seq
         self.out_id = out_id
-        self.ids = None
         self.hooks = None
         self.outputs = None
 
@@ -187,7 +192,7 @@ class Node:
         return f"<{self.name}>"
 
 
-class OutputOf:
+class OutputOf(GraphNode):
     """Output ``slot`` of a multi-output node: a pass-through in the walk that hands its
     gradient to the node's ``slot``-th gradient."""
 
@@ -324,16 +329,15 @@ class Function:
         out.requires_grad = record
         if cls.view is not None:
             _link_view(out, tensors[0], cls.view, options, 0)
-        if record:  # Node(cls, ctx, inputs, shapes, 1, id(raw)), inlined: the hot path
+        if record:  # Node(cls, ctx, inputs, shapes, id(raw)), inlined: the hot path
             node = _new_object(Node)
             node.fn = cls
             node.ctx = ctx
             node.inputs = tuple([(t._node or t) if t.requires_grad else None for t in tensors])
             node.shapes = tuple([a.shape for a in arrays])
-            node.n_outputs = 1
             node.stamp = _log.seq
             node.out_id = id(raw)
-            node.ids = node.hooks = node.outputs = None
+            node.hooks = node.outputs = None
             out._node = node
         return out
 
@@ -344,7 +348,6 @@ def _record_many(cls, ctx, tensors, arrays, outs) -> None:
         ctx,
         tuple([(t._node or t) if t.requires_grad else None for t in tensors]),
         tuple([a.shape for a in arrays]),
-        len(outs),
         tuple([id(o._data) for o in outs]),
     )
     refs = []
@@ -483,7 +486,7 @@ def topological_order(roots) -> list:
         while stack:
             node, children = stack[-1]
             for child in children:
-                if child.__class__ is Node or child.__class__ is OutputOf:
+                if isinstance(child, GraphNode):
                     if id(child) not in visited:
                         visited.add(id(child))
                         stack.append((child, iter(child.inputs)))
@@ -618,7 +621,7 @@ def _pass_to_slot(pending: dict, ref: OutputOf, g) -> None:
     node = ref.node
     slots = pending.get(id(node))
     if slots is None:
-        slots = pending[id(node)] = [None] * node.n_outputs
+        slots = pending[id(node)] = [None] * len(node.out_id)
     prev = slots[ref.slot]
     slots[ref.slot] = g if prev is None else prev + g
 
