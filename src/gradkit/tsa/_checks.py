@@ -27,8 +27,16 @@ def values_of(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "values", x), dtype=np.float64)
 
 
-def check_series(y: Any, name: str = "y", min_length: int = 2) -> np.ndarray:
-    """A 1-D float64 copy of ``y``; raises on NaN/inf, wrong shape or too few points."""
+def check_series(
+    y: Any,
+    name: str = "y",
+    min_length: int = 2,
+    *,
+    allow_nan: bool = False,
+    nan_fix: str = "drop or impute them first",
+) -> np.ndarray:
+    """A 1-D float64 copy of ``y``; raises on inf, NaN (unless ``allow_nan``), wrong
+    shape or too few points. ``nan_fix`` ends the NaN message with the remedy."""
     try:
         arr = values_of(y)
     except (TypeError, ValueError) as exc:
@@ -39,11 +47,13 @@ def check_series(y: Any, name: str = "y", min_length: int = 2) -> np.ndarray:
         raise ValueError(f"{name} must be a 1-D series; got shape {arr.shape}")
     if arr.size < min_length:
         raise ValueError(f"{name} needs at least {min_length} observations; got {arr.size}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} contains inf values")
+    bad = np.isnan(arr)
+    if bad.any() and not allow_nan:
         raise ValueError(
-            f"{name} contains {int(bad.sum())} NaN/inf value(s) (first at index "
-            f"{int(np.argmax(bad))}); drop or impute them first"
+            f"{name} contains {int(bad.sum())} NaN value(s) (first at index "
+            f"{int(np.argmax(bad))}); {nan_fix}"
         )
     return arr.copy()
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gradkit.tsa._checks import check_alpha, check_int, check_option, values_of
+from gradkit.tsa._checks import check_alpha, check_int, check_option, check_series, values_of
 
 __all__ = [
     "AcfResult",
@@ -68,23 +68,12 @@ class QStatResult(NamedTuple):
 
 def _series(x: Any, missing: str = "none") -> np.ndarray:
     """A 1-D float64 copy; NaN allowed only where ``missing`` handles it."""
-    try:
-        arr = values_of(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"x must be a numeric 1-D series; {exc}") from None
-    if arr.ndim == 2 and 1 in arr.shape:
-        arr = arr.ravel()
-    if arr.ndim != 1 or arr.size < 2:
-        raise ValueError(f"x must be a 1-D series of at least 2 values; got shape {arr.shape}")
-    if np.isinf(arr).any():
-        raise ValueError("x contains inf values")
-    nan = np.isnan(arr)
-    if nan.any() and missing in ("none", "raise"):
-        raise ValueError(
-            f"x contains {int(nan.sum())} NaN value(s) (first at index {int(np.argmax(nan))}); "
-            "pass missing='drop' or missing='conservative' to handle them"
-        )
-    return arr.copy()
+    return check_series(
+        x,
+        "x",
+        allow_nan=missing not in ("none", "raise"),
+        nan_fix="pass missing='drop' or missing='conservative' to handle them",
+    )
 
 
 def _bool(value: Any, name: str) -> bool:
