@@ -289,11 +289,14 @@ class Function:
 
     Class attributes: ``view`` names the view step (``"reshape"``, ``"getitem"``, ...)
     when the output shares the input's storage; ``differentiable_backward`` says the
-    backward formula also runs on Tensors, so ``create_graph=True`` may go through it.
+    backward formula also runs on Tensors, so ``create_graph=True`` may go through it;
+    ``broadcasts`` says forward broadcasts its first two inputs, so a ``ValueError`` it
+    raises is explained by :func:`check_broadcast`.
     """
 
     view = None
     differentiable_backward = False
+    broadcasts = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -314,7 +317,12 @@ class Function:
             needs = _NO_GRAD.get(len(tensors)) or (False,) * len(tensors)
             record = False
         ctx.needs_input_grad = needs
-        raw = cls.forward(ctx, *arrays, **options)
+        try:
+            raw = cls.forward(ctx, *arrays, **options)
+        except ValueError:
+            if cls.broadcasts:  # say which shapes clash instead of NumPy's words
+                check_broadcast(cls.__name__.lower(), *arrays[:2])
+            raise
         if type(raw) is tuple:
             outs = tuple([new_tensor(r) for r in raw])
             if cls.view is not None:
@@ -459,6 +467,17 @@ def view_step(kind: str, options: dict, slot: int, in_shape) -> tuple:
 
 
 # ---------------------------------------------------------------- the backward walk
+def check_broadcast(op: str, a, b) -> None:
+    """Raise a clear error when two shapes cannot broadcast (concept T-HADAMARD)."""
+    try:
+        xp.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable "
+            "(each trailing dimension must be equal or 1)."
+        ) from None
+
+
 def unbroadcast(grad, shape: tuple[int, ...]):
     """Sum ``grad`` over the axes that broadcasting added or stretched so it has
     ``shape``: the adjoint of ``broadcast_to(x, grad.shape)``. Works on arrays and on

@@ -42,6 +42,7 @@ from gradkit.ops.rounding import (  # noqa: F401 - the Tensor methods find them 
 # ---------------------------------------------------------------- binary arithmetic
 class Add(Function):
     differentiable_backward = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -54,6 +55,7 @@ class Add(Function):
 
 class Sub(Function):
     differentiable_backward = True
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -66,6 +68,7 @@ class Sub(Function):
 
 class Mul(Function):
     differentiable_backward = True
+    broadcasts = True
     """z = a ⊙ b; ∂z/∂a = b, ∂z/∂b = a."""
 
     @staticmethod
@@ -293,27 +296,41 @@ Relu = _unary(
 
 
 # ---------------------------------------------------------------- functional forms
+def _operands(a, b) -> tuple[Tensor, Tensor]:
+    """:func:`~gradkit.ops.promotion.pair` with the two common cases first: a float
+    tensor and a Python number (which takes the tensor's dtype), or two tensors of one
+    dtype (nothing to do)."""
+    if isinstance(a, Tensor):
+        kind = b.__class__
+        if kind is float or kind is int:
+            dtype = a._data.dtype
+            if dtype.kind == "f":
+                return a, _new_tensor(xp.asarray(b, dtype=dtype))
+        elif isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
+            return a, b
+    return _pair(a, b)
+
+
+# add, sub and mul run on every training step: their operands take _operands' fast
+# path, and a shape clash is explained by Function.apply only once it happened.
 def add(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    return _checked(Add, "add", a, b)
+    return Add.apply(*_operands(a, b))
 
 
 def sub(a, b) -> Tensor:
-    a, b = _pair(a, b)
-    return _checked(Sub, "sub", a, b)
+    return Sub.apply(*_operands(a, b))
 
 
 def mul(a, b) -> Tensor:
     """Element-wise (Hadamard) product; shapes must be equal or broadcastable."""
-    a, b = _pair(a, b)
-    return _checked(Mul, "mul", a, b)
+    return Mul.apply(*_operands(a, b))
 
 
 def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
     """a / b. True division by default (bool and integer tensors give the default float
     dtype, as in PyTorch); ``rounding_mode="trunc"`` rounds toward zero, ``"floor"``
     toward −∞ (integer tensors then stay integer; the gradient is 0)."""
-    a, b = _pair(a, b)
+    a, b = _operands(a, b)
     if rounding_mode is not None:
         return rounded_div(a, b, rounding_mode)
     if a._data.dtype.kind in "biu":
@@ -342,12 +359,12 @@ def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
 
 
 def maximum(a, b) -> Tensor:
-    a, b = _pair(a, b)
+    a, b = _operands(a, b)
     return _checked(Maximum, "maximum", a, b)
 
 
 def minimum(a, b) -> Tensor:
-    a, b = _pair(a, b)
+    a, b = _operands(a, b)
     return _checked(Minimum, "minimum", a, b)
 
 

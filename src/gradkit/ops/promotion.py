@@ -7,7 +7,10 @@ the common case, cost one identity comparison; the rules run only when dtypes di
 
 from __future__ import annotations
 
-from gradkit.autograd.function import Function
+from gradkit.autograd.function import (
+    Function,
+    check_broadcast,  # noqa: F401 - re-exported
+)
 from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.autograd.function import new_tensor as _new_tensor
 from gradkit.backend import get_default_dtype, result_type, xp
@@ -54,17 +57,6 @@ def promote(*operands) -> list[Tensor]:
         else:  # a scalar wraps around into a narrower integer dtype, as in PyTorch
             out.append(_new_tensor(xp.asarray(x).astype(dtype)))
     return out
-
-
-def check_broadcast(op: str, a, b) -> None:
-    """Raise a clear error when two shapes cannot broadcast (concept T-HADAMARD)."""
-    try:
-        xp.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable "
-            "(each trailing dimension must be equal or 1)."
-        ) from None
 
 
 class Cast(Function):
