@@ -10,16 +10,25 @@ layer contract.
 from gradkit.keras import (
     activations,
     backend,
+    callbacks,
     constraints,
+    datasets,
     initializers,
     layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
     regularizers,
+    saving,
     utils,
 )
 from gradkit.keras.src.input_layer import Input
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.keras_tensor import KerasTensor
 from gradkit.keras.src.layer import Layer
+from gradkit.keras.src.model import Model, Sequential
+from gradkit.keras.src.serialization import register_keras_serializable
 from gradkit.keras.src.variables import Variable
 
 __version__ = "3.15.0"

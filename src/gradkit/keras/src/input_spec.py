@@ -129,7 +129,8 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
                 f"for layer '{layer_name}'."
             )
         ndim = len(shape)
-        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer"
+        named = f" with name '{spec.name}'" if spec.name else ""
+        where = f"Input {index}{named} of layer '{layer_name}' is incompatible with the layer"
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
             raise ValueError(
                 f"{where}: expected ndim={spec.ndim}, found ndim={ndim}. "

@@ -717,6 +717,10 @@ class Layer(Module):
             finally:
                 _NAME_SCOPE.pop()
             object.__setattr__(self, "built", True)
+            if "_eager_output_shapes" not in self.__dict__:
+                object.__setattr__(self, "_eager_output_shapes", tree.map_structure(
+                    lambda t: tuple(t.shape) if isinstance(t, Tensor) else None, outputs
+                ))  # fmt: skip
             if self.activity_regularizer is not None:
                 for out in tree.flatten(outputs):
                     if isinstance(out, Tensor):

@@ -55,6 +55,7 @@ class CustomObjectScope:
 
 
 _SCOPES: list[dict] = []
+custom_object_scope_alias = CustomObjectScope
 
 
 def get_registered_object(name: str, custom_objects: dict | None = None, module_objects=None):

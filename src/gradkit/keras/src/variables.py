@@ -95,9 +95,10 @@ class Variable(Parameter):
             self.requires_grad_(self._trainable)
 
     @property
-    def value(self) -> Tensor:
-        """The current value as a Tensor sharing storage (no gradient tracking)."""
-        return self.detach()
+    def value(self) -> Variable:
+        """The variable itself (as Keras' torch backend, ``variable.value.grad`` is the
+        gradient after ``loss.backward()``)."""
+        return self
 
     def numpy(self) -> np.ndarray:
         """A NumPy copy of the current value."""
