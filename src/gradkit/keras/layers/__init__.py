@@ -8,3 +8,34 @@ added below by slice K2.
 from gradkit.keras.src.input_layer import Input, InputLayer
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
+
+# Slice K2: the concrete layers.
+# isort: split
+from gradkit.keras.layers.convolutional import (  # noqa: E402
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    SeparableConv2D,
+)
+from gradkit.keras.layers.core import (  # noqa: E402
+    Activation,
+    Dense,
+    Dropout,
+    Embedding,
+    Identity,
+    Lambda,
+    Rescaling,
+)
+from gradkit.keras.layers.reshaping import (  # noqa: E402
+    Cropping1D,
+    Cropping2D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
