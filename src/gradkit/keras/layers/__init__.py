@@ -27,6 +27,21 @@ from gradkit.keras.layers.core import (  # noqa: E402
     Lambda,
     Rescaling,
 )
+from gradkit.keras.layers.normalization import (  # noqa: E402
+    BatchNormalization,
+    LayerNormalization,
+    Normalization,
+)
+from gradkit.keras.layers.pooling import (  # noqa: E402
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from gradkit.keras.layers.reshaping import (  # noqa: E402
     Cropping1D,
     Cropping2D,

@@ -1,10 +1,11 @@
 """Argument checks shared by the Keras layers, with Keras's messages: tuples of ints
-(``kernel_size``, ``strides``), ``padding`` and ``data_format`` strings, and the rank
-check a layer makes on its input."""
+(``kernel_size``, ``strides``), ``padding`` and ``data_format`` strings."""
 
 from __future__ import annotations
 
 import numbers
+
+from gradkit.keras.src.backend import image_data_format
 
 DATA_FORMATS = ("channels_last", "channels_first")
 
@@ -43,9 +44,10 @@ def standardize_padding(value, allow_causal: bool = False) -> str:
 
 
 def standardize_data_format(value) -> str:
-    """``None`` → ``"channels_last"`` (Keras's default image data format)."""
+    """``None`` → ``keras.backend.image_data_format()`` (``"channels_last"`` unless
+    changed)."""
     if value is None:
-        return "channels_last"
+        return image_data_format()
     data_format = str(value).lower()
     if data_format not in DATA_FORMATS:
         raise ValueError(
@@ -53,31 +55,3 @@ def standardize_data_format(value) -> str:
             f"Received: data_format={value!r}"
         )
     return data_format
-
-
-def check_ndim(layer, shape, ndim=None, min_ndim=None, what: str = "input") -> None:
-    """Keras's input-spec check: raise a ``ValueError`` naming the layer, the expected
-    rank and the full shape received."""
-    shape = tuple(shape)
-    if ndim is not None and len(shape) != ndim:
-        expected = f"ndim={ndim}"
-    elif min_ndim is not None and len(shape) < min_ndim:
-        expected = f"min_ndim={min_ndim}"
-    else:
-        return
-    raise ValueError(
-        f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
-        f"{expected}, found ndim={len(shape)}. Full shape received: {shape} ({what} of "
-        f"{type(layer).__name__})"
-    )
-
-
-def check_axis_size(layer, shape, axis: int, size: int, what: str = "input") -> None:
-    """Raise when ``shape[axis]`` differs from the size the layer was built for."""
-    got = tuple(shape)[axis]
-    if got is not None and got != size:
-        raise ValueError(
-            f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
-            f"axis {axis} of {what} to have value {size}, but received {what} with shape "
-            f"{tuple(shape)}"
-        )
