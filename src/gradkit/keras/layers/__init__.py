@@ -42,6 +42,7 @@ from gradkit.keras.layers.pooling import (  # noqa: E402
     MaxPooling1D,
     MaxPooling2D,
 )
+from gradkit.keras.layers.recurrent import GRU, LSTM, RNN, SimpleRNN  # noqa: E402
 from gradkit.keras.layers.reshaping import (  # noqa: E402
     Cropping1D,
     Cropping2D,
@@ -54,3 +55,5 @@ from gradkit.keras.layers.reshaping import (  # noqa: E402
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from gradkit.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: E402
+from gradkit.keras.layers.wrappers import Bidirectional, TimeDistributed  # noqa: E402
