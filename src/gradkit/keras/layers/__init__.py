@@ -11,6 +11,7 @@ from gradkit.keras.src.layer import Layer
 
 # Slice K2: the concrete layers.
 # isort: split
+from gradkit.keras.layers.attention import MultiHeadAttention  # noqa: E402
 from gradkit.keras.layers.convolutional import (  # noqa: E402
     Conv1D,
     Conv2D,
@@ -26,6 +27,24 @@ from gradkit.keras.layers.core import (  # noqa: E402
     Identity,
     Lambda,
     Rescaling,
+)
+from gradkit.keras.layers.merging import (  # noqa: E402
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
 )
 from gradkit.keras.layers.normalization import (  # noqa: E402
     BatchNormalization,
