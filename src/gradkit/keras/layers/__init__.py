@@ -11,6 +11,7 @@ from gradkit.keras.src.layer import Layer
 
 # Slice K2: the concrete layers.
 # isort: split
+from gradkit.keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
 from gradkit.keras.layers.attention import MultiHeadAttention  # noqa: E402
 from gradkit.keras.layers.convolutional import (  # noqa: E402
     Conv1D,
@@ -21,11 +22,13 @@ from gradkit.keras.layers.convolutional import (  # noqa: E402
 )
 from gradkit.keras.layers.core import (  # noqa: E402
     Activation,
+    CategoryEncoding,
     Dense,
     Dropout,
     Embedding,
     Identity,
     Lambda,
+    Masking,
     Rescaling,
 )
 from gradkit.keras.layers.merging import (  # noqa: E402

@@ -434,3 +434,108 @@ class Identity(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+class Masking(Layer):
+    """Mark time steps whose features all equal ``mask_value`` as padding: those steps
+    are set to 0 and the output's Keras mask (``any(x != mask_value, axis=-1)``) makes
+    downstream recurrent layers and pooling skip them."""
+
+    def __init__(self, mask_value=0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.supports_masking = True
+        self._build_at_init()
+
+    def _keep(self, inputs):
+        return xp.any(inputs._data != self.mask_value, axis=-1)
+
+    def call(self, inputs):
+        keep = self._keep(inputs)
+        out = inputs * Tensor(keep[..., None].astype(inputs.dtype))
+        out._keras_mask = Tensor(keep)
+        return out
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return Tensor(self._keep(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
+_ENCODINGS = ("multi_hot", "one_hot", "count")
+
+
+class CategoryEncoding(Layer):
+    """Encode integer category ids in [0, num_tokens) as vectors of length
+    ``num_tokens``: ``"one_hot"`` (one id per sample, or a trailing axis of 1),
+    ``"multi_hot"`` (1 for every id present in the sample's last axis) or ``"count"``
+    (how often each id occurs, optionally weighted by ``count_weights``)."""
+
+    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if output_mode == "binary":
+            output_mode = "multi_hot"
+        if output_mode not in _ENCODINGS:
+            raise ValueError(f"Unknown arg for output_mode: {output_mode!r}; valid: {_ENCODINGS}")
+        if num_tokens is None:
+            raise ValueError(
+                "num_tokens must be set to use this layer. If the number of tokens is not "
+                "known beforehand, use the IntegerLookup layer instead."
+            )
+        self.num_tokens = _positive_int("CategoryEncoding", "num_tokens", num_tokens)
+        if sparse:
+            raise ValueError("CategoryEncoding: sparse outputs are not supported by gradkit")
+        self.output_mode, self.sparse = output_mode, False
+        self._build_at_init()
+
+    def call(self, inputs, count_weights=None):
+        ids = inputs._data
+        if ids.dtype.kind == "f":
+            ids = ids.astype(xp.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
+            raise ValueError(
+                f"Layer '{self.name}' (CategoryEncoding): ids must be in [0, "
+                f"{self.num_tokens}), got values from {ids.min()} to {ids.max()}"
+            )
+        dtype = xp.dtype(self.compute_dtype)
+        if ids.ndim == 0:
+            ids = ids[None]
+        eye = xp.eye(self.num_tokens, dtype=dtype)
+        if self.output_mode == "one_hot":
+            if ids.ndim > 1 and ids.shape[-1] == 1:
+                ids = ids[..., 0]
+            return Tensor(eye[ids])
+        if count_weights is not None and self.output_mode != "count":
+            raise ValueError(
+                "`count_weights` is not used when `output_mode` is not `'count'`. Received "
+                "`count_weights` with output_mode=" + repr(self.output_mode)
+            )
+        hot = eye[ids]  # (..., k, num_tokens)
+        if self.output_mode == "count":
+            if count_weights is not None:
+                w = (
+                    count_weights._data
+                    if isinstance(count_weights, Tensor)
+                    else xp.asarray(count_weights)
+                )
+                hot = hot * w.astype(dtype)[..., None]
+            return Tensor(hot.sum(axis=-2))
+        return Tensor(hot.max(axis=-2))
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) == 0:
+            return (self.num_tokens,)
+        if self.output_mode == "one_hot" and (input_shape[-1] != 1 or len(input_shape) == 1):
+            return (*input_shape, self.num_tokens)
+        return (*input_shape[:-1], self.num_tokens)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "num_tokens": self.num_tokens,
+            "output_mode": self.output_mode,
+        }

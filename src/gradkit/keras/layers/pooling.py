@@ -50,14 +50,11 @@ class _Pooling(Layer):
         return tuple(shape)
 
     def get_config(self) -> dict:
-        size, strides = self.pool_size, self.strides
-        if self.rank == 1:
-            size, strides = size[0], strides[0]
         return {
             **super().get_config(),
-            "pool_size": size,
+            "pool_size": self.pool_size,
             "padding": self.padding,
-            "strides": strides,
+            "strides": self.strides,
             "data_format": self.data_format,
         }
 

@@ -290,6 +290,11 @@ class SimpleRNN(_CellRNN):
     ``kernel (in, u)``, ``recurrent_kernel (u, u)``, ``bias (u,)``.
     """
 
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["seed"]  # as Keras's SimpleRNN config
+        return config
+
 
 class LSTM(_CellRNN):
     """Long short-term memory layer (concept RNN-LSTM), Keras's gate order i, f, c, o.
