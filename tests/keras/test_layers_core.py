@@ -148,3 +148,49 @@ def test_regularizers_add_losses():
     k(np.ones((4, 3), np.float32))
     assert sorted(losses) == pytest.approx(sorted(float(v.detach()) for v in k.losses), rel=1e-6)
     assert y.shape == (4, 2)
+
+
+def test_integer_inputs_are_promoted_to_the_layer_dtype():
+    ids = np.arange(12).reshape(2, 2, 3) % 4
+    for layer, x in [
+        (GL.Dense(2), ids[:, 0]),
+        (GL.Conv1D(2, 1), ids),
+        (GL.LSTM(2), ids),
+        (GL.BatchNormalization(), ids),
+        (GL.LayerNormalization(), ids),
+        (GL.GlobalAveragePooling1D(), ids),
+    ]:
+        y = layer(x)
+        assert y.dtype == np.float32, type(layer).__name__
+        np.testing.assert_allclose(y.detach().numpy(), layer(x.astype(np.float32)).detach().numpy())
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "shape"),
+    [("SpatialDropout1D", (0.5,), (3, 4, 5)), ("SpatialDropout2D", (0.5,), (3, 4, 4, 5)),
+     ("GaussianNoise", (0.3,), (3, 4)), ("GaussianDropout", (0.3,), (3, 4))],
+)  # fmt: skip
+def test_noise_layers_are_identity_in_inference(name, args, shape):  # NN-DROPOUT
+    check_layer(getattr(GL, name)(*args), getattr(KL, name)(*args), randn(*shape),
+                training=(None, False))  # fmt: skip
+
+
+def test_noise_layers_in_training():  # NN-DROPOUT
+    x = np.ones((400, 3, 6), np.float32)
+    y = GL.SpatialDropout1D(0.5, seed=0)(x, training=True).numpy()
+    assert (y == y[:, :1]).all() and abs((y == 0).mean() - 0.5) < 0.05
+    img = np.ones((300, 2, 2, 4), np.float32)
+    z = GL.SpatialDropout2D(0.5, seed=0)(img, training=True).numpy()
+    assert (z == z[:, :1, :1]).all()
+    n = GL.GaussianNoise(0.5, seed=1)(x, training=True).numpy() - 1
+    assert abs(n.std() - 0.5) < 0.02 and abs(n.mean()) < 0.02
+    d = GL.GaussianDropout(0.2, seed=1)(x, training=True).numpy()
+    assert abs(d.mean() - 1) < 0.02 and abs(d.std() - 0.5) < 0.02  # √(0.2/0.8)
+
+
+def test_activity_regularization_matches_keras():  # NN-REG
+    x = randn(4, 3)
+    g, k = GL.ActivityRegularization(l1=0.1, l2=0.01), KL.ActivityRegularization(l1=0.1, l2=0.01)
+    np.testing.assert_array_equal(g(x).numpy(), x)
+    k(x)
+    assert float(g.losses[0].detach().numpy()) == pytest.approx(float(k.losses[0]), rel=1e-6)

@@ -49,6 +49,13 @@ from gradkit.keras.layers.merging import (  # noqa: E402
     multiply,
     subtract,
 )
+from gradkit.keras.layers.noise import (  # noqa: E402
+    ActivityRegularization,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
 from gradkit.keras.layers.normalization import (  # noqa: E402
     BatchNormalization,
     LayerNormalization,

@@ -56,3 +56,11 @@ class SeededDraws:
             return Tensor(xp.zeros(shape, dtype=dtype))
         keep = self.rng().random(shape, dtype=dtype) >= rate
         return Tensor(keep * dtype.type(1.0 / (1.0 - rate)))
+
+
+def as_float(layer, x):
+    """Integer or boolean inputs of a layer with float weights, cast to the layer's
+    compute dtype (as Keras promotes them); float inputs pass unchanged."""
+    if x is not None and x.dtype.kind in "biu":
+        return x.to(xp.dtype(layer.compute_dtype))
+    return x

@@ -10,7 +10,7 @@ import numbers
 
 from gradkit.backend import xp
 from gradkit.keras import activations, constraints, initializers, regularizers
-from gradkit.keras.layers._common import SeededDraws, check_seed, serialized
+from gradkit.keras.layers._common import SeededDraws, as_float, check_seed, serialized
 from gradkit.keras.src.layer import Layer
 from gradkit.nn.functional.attention import scaled_dot_product_attention
 from gradkit.ops.elementwise import where
@@ -255,6 +255,7 @@ class MultiHeadAttention(Layer):
         use_causal_mask: bool = False,
     ):
         key_given = key is not None
+        query, value, key = (as_float(self, t) for t in (query, value, key))
         key = value if key is None else key
         if query_mask is None:
             query_mask = getattr(query, "_keras_mask", None)

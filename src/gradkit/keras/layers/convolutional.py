@@ -16,7 +16,7 @@ from gradkit.keras.layers._args import (
     standardize_padding,
     standardize_tuple,
 )
-from gradkit.keras.layers._common import serialized
+from gradkit.keras.layers._common import as_float, serialized
 from gradkit.keras.layers._conv_ops import conv, conv_transpose, transpose_crops
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
@@ -150,7 +150,7 @@ class _Conv(Layer):
     def call(self, inputs):
         out = conv(
             self.name,
-            inputs,
+            as_float(self, inputs),
             self.kernel,
             self.bias,
             self.strides,
@@ -296,7 +296,7 @@ class Conv2DTranspose(_Conv):
     def call(self, inputs):
         out = conv_transpose(
             self.name,
-            inputs,
+            as_float(self, inputs),
             self.kernel,
             self.bias,
             self.strides,
@@ -381,7 +381,7 @@ class DepthwiseConv2D(_Conv):
         kh, kw, c, m = self.kernel.shape
         out = conv(
             self.name,
-            inputs,
+            as_float(self, inputs),
             reshape(self.kernel, kh, kw, 1, c * m),
             self.bias,
             self.strides,
@@ -477,7 +477,7 @@ class SeparableConv2D(_Conv):
     def call(self, inputs):
         kh, kw, c, m = self.depthwise_kernel.shape
         depthwise = reshape(self.depthwise_kernel, kh, kw, 1, c * m)
-        x = conv(self.name, inputs, depthwise, None, self.strides, self.padding,
+        x = conv(self.name, as_float(self, inputs), depthwise, None, self.strides, self.padding,
                  self.dilation_rate, c, self.data_format)  # fmt: skip
         x = conv(self.name, x, self.pointwise_kernel, self.bias, (1, 1), "valid", (1, 1), 1,
                  self.data_format)  # fmt: skip

@@ -8,7 +8,7 @@ import numbers
 
 from gradkit.backend import xp
 from gradkit.keras import activations, constraints, initializers, regularizers
-from gradkit.keras.layers._common import SeededDraws, check_seed, serialized
+from gradkit.keras.layers._common import SeededDraws, as_float, check_seed, serialized
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
 from gradkit.keras.src.serialization import deserialize_keras_object, serialize_keras_object
@@ -109,7 +109,7 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_features})
 
     def call(self, inputs):
-        x = inputs.matmul(self.kernel)
+        x = as_float(self, inputs).matmul(self.kernel)
         if self.bias is not None:
             x = x + self.bias
         return self.activation(x)

@@ -11,7 +11,7 @@ import warnings
 
 from gradkit.backend import xp
 from gradkit.keras import constraints, initializers, regularizers
-from gradkit.keras.layers._common import serialized
+from gradkit.keras.layers._common import as_float, serialized
 from gradkit.keras.src import backend as kbackend
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
@@ -135,6 +135,7 @@ class BatchNormalization(Layer):
         return mean, (centered * centered).sum(dim=axes, keepdim=True) / count
 
     def call(self, inputs, training=None, mask=None):
+        inputs = as_float(self, inputs)
         x = inputs._data
         axis = self.axis % x.ndim
         axes = tuple(d for d in range(x.ndim) if d != axis)
@@ -282,6 +283,7 @@ class LayerNormalization(Layer):
             )  # fmt: skip
 
     def call(self, inputs):
+        inputs = as_float(self, inputs)
         ndim = inputs.ndim
         axes = self._axes(ndim)
         rest = [d for d in range(ndim) if d not in axes]

@@ -9,6 +9,7 @@ from gradkit.keras.layers._args import (
     standardize_padding,
     standardize_tuple,
 )
+from gradkit.keras.layers._common import as_float
 from gradkit.keras.layers._pool_ops import pool
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
@@ -126,6 +127,8 @@ class _GlobalPooling(Layer):
 
     def call(self, inputs, mask=None):
         axes = self._axes()
+        if self.kind != "max":
+            inputs = as_float(self, inputs)
         if self.kind == "max":
             return inputs.amax(dim=axes, keepdim=self.keepdims)
         if mask is not None and self.rank == 1:

@@ -13,6 +13,7 @@ unchanged and repeats the previous output (zeros with ``zero_output_for_mask``).
 from __future__ import annotations
 
 from gradkit.backend import xp
+from gradkit.keras.layers._common import as_float
 from gradkit.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from gradkit.keras.src import tree
 from gradkit.keras.src.input_spec import InputSpec
@@ -143,6 +144,7 @@ class RNN(Layer):
         return [s if isinstance(s, Tensor) else Tensor(xp.asarray(s)) for s in states]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
+        sequences = as_float(self, sequences)
         states = self._initial_state(sequences, initial_state)
         cell = self.cell
         masks = hasattr(cell, "set_dropout_masks")
