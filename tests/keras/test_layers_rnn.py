@@ -216,3 +216,42 @@ def test_bad_input_errors():
         GL.Bidirectional(GL.LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match="stateful=True.*batch size must be static"):
         GL.LSTM(2, stateful=True)(gk_keras.Input((3, 2)))
+
+
+def _minimal_cell(base):
+    class MinimalRNNCell(base.Layer):
+        """The custom cell of Keras's RNN docstring."""
+
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), name="recurrent_kernel"
+            )
+
+        def call(self, inputs, states):
+            prev_output = states[0]
+            h = inputs @ self.kernel
+            output = h + prev_output @ self.recurrent_kernel
+            return output, [output]
+
+    return MinimalRNNCell
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"return_sequences": True, "go_backwards": True}])
+def test_rnn_over_a_custom_cell_matches_keras(kwargs):  # RNN-ELMAN
+    g = GL.RNN(_minimal_cell(gk_keras.layers)(4), **kwargs)
+    k = KL.RNN(_minimal_cell(keras.layers)(4), **kwargs)
+    check_layer(g, k, randn(2, 5, 3) * 0.5)
+
+
+def test_layer_attributes_come_from_the_cell():
+    lstm = GL.LSTM(3, activation="relu", dropout=0.2)
+    assert (lstm.units, lstm.dropout) == (3, 0.2)
+    assert lstm.activation is gk_keras.activations.relu
+    with pytest.raises(ValueError, match="LSTM.*'foo'"):
+        GL.LSTM(3, foo=1)

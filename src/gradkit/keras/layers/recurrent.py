@@ -17,7 +17,7 @@ from gradkit.keras.layers._common import as_float
 from gradkit.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from gradkit.keras.src import tree
 from gradkit.keras.src.input_spec import InputSpec
-from gradkit.keras.src.layer import Layer
+from gradkit.keras.src.layer import Layer, UnrecognizedArgumentError
 from gradkit.keras.src.serialization import deserialize_keras_object, serialize_keras_object
 from gradkit.ops.elementwise import where
 from gradkit.ops.shape import permute, stack
@@ -105,7 +105,7 @@ class RNN(Layer):
                     "Found dynamic batch size: sequence.shape="
                     f"{tuple(sequences_shape)}; pass batch_size= to keras.Input"
                 )
-            self.states = self.cell.get_initial_state(sequences_shape[0])
+            self.states = self.get_initial_state(sequences_shape[0])
 
     def reset_states(self) -> None:
         """Zero the states a ``stateful`` layer carries between calls."""
@@ -115,7 +115,12 @@ class RNN(Layer):
     reset_state = reset_states
 
     def get_initial_state(self, batch_size):
-        return self.cell.get_initial_state(batch_size)
+        """The cell's ``get_initial_state(batch_size)``, else zeros ``(batch, n)`` for each
+        entry of its ``state_size``."""
+        if hasattr(type(self.cell), "get_initial_state"):
+            return self.cell.get_initial_state(batch_size)
+        dtype = xp.dtype(self.cell.compute_dtype)
+        return [Tensor(xp.zeros((batch_size, n), dtype=dtype)) for n in _state_sizes(self.cell)]
 
     def _initial_state(self, sequences, initial_state):
         batch = sequences.shape[0]
@@ -181,7 +186,9 @@ class RNN(Layer):
         step the states stay and the output repeats the previous one (or is zero)."""
         steps = sequences.shape[1]
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
-        kwargs = {"training": training} if self.cell._call_has_training_arg else {}
+        kwargs = (
+            {"training": training} if getattr(self.cell, "_call_has_training_arg", False) else {}
+        )
         if mask is not None:
             mask = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
             mask = mask.astype(bool)
@@ -261,8 +268,16 @@ class _CellRNN(RNN):
     def __init__(self, units, **kwargs) -> None:
         layer_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _RNN_KEYS}
         cell_dtype = layer_kwargs.get("dtype")
-        cell = self.cell_class(units, name=self.cell_name, dtype=cell_dtype,
-                               trainable=layer_kwargs.get("trainable", True), **kwargs)  # fmt: skip
+        try:
+            trainable = layer_kwargs.get("trainable", True)
+            cell = self.cell_class(
+                units, name=self.cell_name, dtype=cell_dtype, trainable=trainable, **kwargs
+            )
+        except UnrecognizedArgumentError as exc:
+            raise UnrecognizedArgumentError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{str(exc).split(': ', 1)[-1]}"
+            ) from None
         super().__init__(cell, **layer_kwargs)
 
     def __getattr__(self, name: str):
