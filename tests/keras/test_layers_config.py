@@ -50,7 +50,27 @@ LAYERS = [
     ("Softmax", (4,), {"axis": -1}),
     ("PReLU", (3, 4), {"shared_axes": [1]}),
     ("CategoryEncoding", None, {"num_tokens": 5, "output_mode": "count"}),
+    ("SpatialDropout2D", (3, 3, 2), {"rate": 0.2, "data_format": "channels_last"}),
+    ("GaussianNoise", (4,), {"stddev": 0.1, "seed": 1}),
 ]
+
+WRAPPERS = [
+    ("Bidirectional", lambda L: L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum")),
+    ("TimeDistributed", lambda L: L.TimeDistributed(L.Dense(2, activation="relu"))),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), WRAPPERS, ids=[n for n, _ in WRAPPERS])
+def test_wrapper_config_round_trip_and_keys(name, make):
+    layer = make(GL)
+    x = randn(2, 4, 3)
+    out = layer(x)
+    config = json.loads(json.dumps(layer.get_config()))
+    clone = getattr(GL, name).from_config(config)
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(clone(x).detach().numpy(), out.detach().numpy())
+    assert set(config) <= set(make(KL).get_config())
 
 
 def _inputs(name, shape):

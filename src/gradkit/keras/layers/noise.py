@@ -58,8 +58,9 @@ class _SpatialDropout(_Random):
         return inputs * mask
 
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
-                  "rate": self.rate, "seed": self.seed}  # fmt: skip
+        # Keras's spatial dropout config has no "trainable"
+        config = {"name": self.name, "dtype": self.dtype_policy, "rate": self.rate,
+                  "seed": self.seed}  # fmt: skip
         if self.rank == 2:
             config["data_format"] = self.data_format
         return config
