@@ -1,6 +1,6 @@
 """MultiHeadAttention against real Keras 3 (torch backend): projections, masks (explicit,
 causal, from Embedding(mask_zero=True)), attention scores, cross-attention, gates
-(concepts ATT-DOT, ATT-MHA, ATT-MASK)."""
+(concepts ATT-DOT, ATT-MHA)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_cross_attention_with_key_matches_keras():  # ATT-MHA
     check_layer(*_pair(num_heads=2, key_dim=4), q, call_kwargs={"value": v, "key": k})
 
 
-def test_masks_and_scores_match_keras():  # ATT-MASK
+def test_masks_and_scores_match_keras():  # ATT-DOT
     q, v = randn(2, 4, 6), randn(2, 5, 6, seed=1)
     mask = np.ones((2, 4, 5), bool)
     mask[0, :, 3:] = False
@@ -47,7 +47,7 @@ def test_masks_and_scores_match_keras():  # ATT-MASK
 
 
 @pytest.mark.parametrize("scores", [False, True])
-def test_query_with_every_key_masked_matches_keras(scores):  # ATT-MASK
+def test_query_with_every_key_masked_matches_keras(scores):  # ATT-DOT
     """Keras 3 gives such a query uniform weights on its fused path and zero weights when
     it computes the scores (or has dropout); gradkit follows both. Only the values are
     compared: for that row torch's fused CPU kernel returns S (the number of keys) times
@@ -60,7 +60,7 @@ def test_query_with_every_key_masked_matches_keras(scores):  # ATT-MASK
                              "return_attention_scores": scores})  # fmt: skip
 
 
-def test_causal_mask_matches_keras():  # ATT-MASK
+def test_causal_mask_matches_keras():  # ATT-DOT
     x = randn(2, 5, 4)
     check_layer(*_pair(num_heads=2, key_dim=3), x,
                 call_kwargs={"value": x, "use_causal_mask": True})  # fmt: skip
@@ -69,7 +69,7 @@ def test_causal_mask_matches_keras():  # ATT-MASK
                              "return_attention_scores": True})  # fmt: skip
 
 
-def test_embedding_masks_reach_attention():  # ATT-MASK
+def test_embedding_masks_reach_attention():  # ATT-DOT
     tokens = np.array([[1, 2, 3, 0], [4, 5, 0, 0]])
     k_emb, g_emb = KL.Embedding(6, 4, mask_zero=True), GL.Embedding(6, 4, mask_zero=True)
     k_emb(torch.from_numpy(tokens))

@@ -188,7 +188,7 @@ def test_noise_layers_in_training():  # NN-DROPOUT
     assert abs(d.mean() - 1) < 0.02 and abs(d.std() - 0.5) < 0.02  # √(0.2/0.8)
 
 
-def test_activity_regularization_matches_keras():  # NN-REG
+def test_activity_regularization_matches_keras():  # NN-L1L2
     x = randn(4, 3)
     g, k = GL.ActivityRegularization(l1=0.1, l2=0.01), KL.ActivityRegularization(l1=0.1, l2=0.01)
     np.testing.assert_array_equal(g(x).numpy(), x)

@@ -1,6 +1,6 @@
 """Normalization layers against real Keras 3 (torch backend): BatchNormalization in
 training and inference (with Keras's momentum convention), LayerNormalization,
-Normalization with adapt (concepts NN-BATCHNORM, NN-LAYERNORM, DATA-STANDARDIZE)."""
+Normalization with adapt (concepts NN-BATCHNORM, NN-BATCHNORM, NN-NORM-DATA)."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_batch_normalization_with_mask():  # NN-BATCHNORM
         ({"rms_scaling": True}, (3, 5, 6)),
     ],
 )
-def test_layer_normalization_matches_keras(kwargs, shape):  # NN-LAYERNORM
+def test_layer_normalization_matches_keras(kwargs, shape):  # NN-BATCHNORM
     rng = np.random.default_rng(3)
     k = KL.LayerNormalization(**kwargs)
     k.build((None, *shape[1:]))
@@ -125,7 +125,7 @@ def test_layer_normalization_matches_keras(kwargs, shape):  # NN-LAYERNORM
 @pytest.mark.parametrize(
     ("axis", "shape"), [(1, (3, 4, 5)), ([1, 2], (3, 4, 5, 2)), ([-1, 1], (3, 4, 5))]
 )
-def test_layer_normalization_over_inner_axes(axis, shape):  # NN-LAYERNORM
+def test_layer_normalization_over_inner_axes(axis, shape):  # NN-BATCHNORM
     """Axes that are not the trailing ones: Keras 3.15's torch backend hands them to
     torch's layer_norm as if they were trailing (it raises, or normalizes the wrong axes
     when the sizes happen to agree), so the reference is the formula itself."""
@@ -148,7 +148,7 @@ def test_layer_normalization_over_inner_axes(axis, shape):  # NN-LAYERNORM
 
 
 @pytest.mark.parametrize(("axis", "shape"), [(-1, (20, 3)), (None, (20, 3)), ((1, 2), (8, 3, 2))])
-def test_normalization_adapt_matches_keras(axis, shape):  # DATA-STANDARDIZE
+def test_normalization_adapt_matches_keras(axis, shape):  # NN-NORM-DATA
     data = randn(*shape) * 4 + 2
     k, g = KL.Normalization(axis=axis), GL.Normalization(axis=axis)
     k.adapt(data)
@@ -159,7 +159,7 @@ def test_normalization_adapt_matches_keras(axis, shape):  # DATA-STANDARDIZE
     np.testing.assert_allclose(g(x).detach().numpy(), k(x).detach().numpy(), rtol=1e-5, atol=1e-5)
 
 
-def test_normalization_adapt_over_batches_and_invert():  # DATA-STANDARDIZE
+def test_normalization_adapt_over_batches_and_invert():  # NN-NORM-DATA
     data = randn(30, 4) * 3 - 1
     batches = [data[:7], data[7:20], data[20:]]
     g = GL.Normalization()  # Keras adapts over an iterable only with TensorFlow installed

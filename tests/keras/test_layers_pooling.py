@@ -1,5 +1,5 @@
 """Pooling layers against real Keras 3 (torch backend) and, where that backend is known
-to be wrong, against Keras's definition (concepts CNN-POOL, CNN-INVARIANCE, CNN-GAP)."""
+to be wrong, against Keras's definition (concepts CNN-POOL, CNN-INVARIANCE)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kwargs", "shape"), CASES)
-def test_pooling_layer_matches_keras(name, kwargs, shape):  # CNN-POOL, CNN-GAP
+def test_pooling_layer_matches_keras(name, kwargs, shape):  # CNN-POOL, CNN-POOL
     check_layer(getattr(GL, name)(**kwargs), getattr(KL, name)(**kwargs), randn(*shape))
 
 

@@ -1,5 +1,5 @@
 """Reshaping layers against real Keras 3 (torch backend): Flatten, Reshape, Permute,
-RepeatVector, UpSampling, ZeroPadding, Cropping (concepts CNN-PAD, CNN-UPSAMPLE)."""
+RepeatVector, UpSampling, ZeroPadding, Cropping (concepts CNN-PAD, CNN-SIZE)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kwargs", "shape"), CASES)
-def test_reshaping_layer_matches_keras(name, kwargs, shape):  # CNN-PAD, CNN-UPSAMPLE
+def test_reshaping_layer_matches_keras(name, kwargs, shape):  # CNN-PAD, CNN-SIZE
     check_layer(getattr(GL, name)(**kwargs), getattr(KL, name)(**kwargs), randn(*shape))
 
 

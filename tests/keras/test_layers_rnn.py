@@ -1,6 +1,6 @@
 """Recurrent layers against real Keras 3 (torch backend): SimpleRNN, LSTM, GRU, RNN over
 a cell, Bidirectional, TimeDistributed, with masks, initial states, go_backwards,
-return_state and stateful calls (concepts RNN-ELMAN, RNN-LSTM, RNN-GRU, RNN-BIDIR,
+return_state and stateful calls (concepts RNN-CELL, RNN-LSTM, RNN-GRU, RNN-BI,
 RNN-BPTT). The fused path (default activations) and the step loop (other activations,
 masks, recurrent dropout) are both checked against Keras, and against each other in
 float64."""
@@ -43,7 +43,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_recurrent_layer_matches_keras(name, kwargs):  # RNN-LSTM, RNN-GRU, RNN-ELMAN, RNN-BPTT
+def test_recurrent_layer_matches_keras(name, kwargs):  # RNN-LSTM, RNN-GRU, RNN-CELL, RNN-BPTT
     x = randn(3, 6, 4)
     check_layer(getattr(GL, name)(5, **kwargs), getattr(KL, name)(5, **kwargs), x,
                 training=(None, False))  # fmt: skip
@@ -161,13 +161,13 @@ def test_recurrent_dropout_in_training_changes_output_but_not_inference():
     "inner_kwargs",
     [{}, {"return_sequences": True}, {"return_sequences": True, "return_state": True}],
 )
-def test_bidirectional_matches_keras(inner, kwargs, inner_kwargs):  # RNN-BIDIR
+def test_bidirectional_matches_keras(inner, kwargs, inner_kwargs):  # RNN-BI
     g = GL.Bidirectional(getattr(GL, inner)(3, **inner_kwargs), **kwargs)
     k = KL.Bidirectional(getattr(KL, inner)(3, **inner_kwargs), **kwargs)
     check_layer(g, k, randn(2, 5, 4))
 
 
-def test_bidirectional_with_mask_and_weight_paths():  # RNN-BIDIR
+def test_bidirectional_with_mask_and_weight_paths():  # RNN-BI
     mask = np.ones((2, 5), bool)
     mask[1, 3:] = False
     g = GL.Bidirectional(GL.LSTM(3, return_sequences=True, name="enc"), name="bi")
@@ -182,7 +182,7 @@ def test_bidirectional_with_mask_and_weight_paths():  # RNN-BIDIR
      (lambda L: L.Conv2D(2, 3, padding="same"), (2, 3, 5, 5, 2)),
      (lambda L: L.BatchNormalization(), (4, 3, 5))],
 )  # fmt: skip
-def test_time_distributed_matches_keras(make, shape):  # RNN-SEQ
+def test_time_distributed_matches_keras(make, shape):  # RNN-SHAPES
     check_layer(GL.TimeDistributed(make(GL)), KL.TimeDistributed(make(KL)), randn(*shape),
                 training=(False, True))  # fmt: skip
 
@@ -243,7 +243,7 @@ def _minimal_cell(base):
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"return_sequences": True, "go_backwards": True}])
-def test_rnn_over_a_custom_cell_matches_keras(kwargs):  # RNN-ELMAN
+def test_rnn_over_a_custom_cell_matches_keras(kwargs):  # RNN-CELL
     g = GL.RNN(_minimal_cell(gk_keras.layers)(4), **kwargs)
     k = KL.RNN(_minimal_cell(keras.layers)(4), **kwargs)
     check_layer(g, k, randn(2, 5, 3) * 0.5)

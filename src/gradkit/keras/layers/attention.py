@@ -1,4 +1,4 @@
-"""Keras's ``MultiHeadAttention`` (concepts ATT-DOT, ATT-MHA, ATT-MASK) with Keras's
+"""Keras's ``MultiHeadAttention`` (concepts ATT-DOT, ATT-MHA) with Keras's
 weight layout: projection kernels ``(d, heads, key_dim)`` with biases ``(heads,
 key_dim)`` in sub-layers ``query``, ``key``, ``value``, and an output kernel ``(heads,
 value_dim, d_out)`` with bias ``(d_out,)`` in ``attention_output``."""

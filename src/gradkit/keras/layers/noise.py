@@ -1,4 +1,4 @@
-"""Keras's regularization layers beyond ``Dropout`` (concept NN-DROPOUT, NN-REG):
+"""Keras's regularization layers beyond ``Dropout`` (concept NN-DROPOUT, NN-L1L2):
 ``SpatialDropout1D/2D`` (whole feature maps dropped), ``GaussianNoise``,
 ``GaussianDropout`` and ``ActivityRegularization``. All are the identity at inference."""
 

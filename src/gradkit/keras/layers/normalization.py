@@ -1,4 +1,4 @@
-"""Keras's normalization layers (concepts NN-BATCHNORM, NN-LAYERNORM, DATA-STANDARDIZE):
+"""Keras's normalization layers (concepts NN-BATCHNORM, NN-BATCHNORM, NN-NORM-DATA):
 ``BatchNormalization``, ``LayerNormalization`` and the preprocessing layer
 ``Normalization`` with ``adapt``."""
 
@@ -212,7 +212,7 @@ class BatchNormalization(Layer):
 
 
 class LayerNormalization(Layer):
-    """Layer normalization over the ``axis`` axes of each sample (concept NN-LAYERNORM):
+    """Layer normalization over the ``axis`` axes of each sample (concept NN-BATCHNORM):
 
         y = γ (x − μ) / √(σ² + ε) + β,   μ, σ² the mean and biased variance over ``axis``
 
@@ -323,7 +323,7 @@ class LayerNormalization(Layer):
 
 
 class Normalization(Layer):
-    """Standardize features with a fixed mean and variance (concept DATA-STANDARDIZE):
+    """Standardize features with a fixed mean and variance (concept NN-NORM-DATA):
     y = (x − mean) / max(√variance, ε), or with ``invert=True`` x · max(√variance, ε) +
     mean, ε = ``keras.backend.epsilon()``.
 

@@ -1,4 +1,4 @@
-"""Keras's pooling layers (concepts CNN-POOL, CNN-INVARIANCE, CNN-GAP):
+"""Keras's pooling layers (concepts CNN-POOL, CNN-INVARIANCE):
 ``MaxPooling1D/2D``, ``AveragePooling1D/2D`` (see :mod:`._pool_ops` for the window and
 ``"same"`` padding rules) and ``GlobalAveragePooling1D/2D``, ``GlobalMaxPooling1D/2D``."""
 
@@ -169,7 +169,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
-    """Mean over H and W (concept CNN-GAP): ``(batch, H, W, C)`` → ``(batch, C)``."""
+    """Mean over H and W (concept CNN-POOL): ``(batch, H, W, C)`` → ``(batch, C)``."""
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

@@ -1,4 +1,4 @@
-"""Keras's recurrent layers (concepts RNN-ELMAN, RNN-LSTM, RNN-GRU, RNN-BPTT): the
+"""Keras's recurrent layers (concepts RNN-CELL, RNN-LSTM, RNN-GRU, RNN-BPTT): the
 generic ``RNN`` over a cell, and ``SimpleRNN``, ``LSTM``, ``GRU``.
 
 A call runs the cell over the time axis of a ``(batch, steps, features)`` input. When
@@ -298,7 +298,7 @@ class _CellRNN(RNN):
 
 
 class SimpleRNN(_CellRNN):
-    """Fully connected recurrent layer (concept RNN-ELMAN):
+    """Fully connected recurrent layer (concept RNN-CELL):
     h_t = activation(x_t · kernel + bias + h_{t−1} · recurrent_kernel).
 
     Arguments are :class:`RNN`'s and :class:`~.rnn_cells.SimpleRNNCell`'s (``units``,

@@ -1,4 +1,4 @@
-"""Keras's reshaping layers (concepts CNN-PAD, CNN-UPSAMPLE): ``Flatten``, ``Reshape``,
+"""Keras's reshaping layers (concepts CNN-PAD, CNN-SIZE): ``Flatten``, ``Reshape``,
 ``Permute``, ``RepeatVector``, ``UpSampling1D/2D``, ``ZeroPadding1D/2D`` and
 ``Cropping1D/2D``. Images are channels-last ``(batch, H, W, C)`` unless
 ``data_format="channels_first"``."""
@@ -175,7 +175,7 @@ _UPSAMPLING_MODES = ("nearest", "bilinear")
 
 
 class UpSampling2D(Layer):
-    """Enlarge images by integer factors (concept CNN-UPSAMPLE).
+    """Enlarge images by integer factors (concept CNN-SIZE).
 
     ``"nearest"`` repeats each row ``size[0]`` and each column ``size[1]`` times;
     ``"bilinear"`` interpolates with half-pixel centres (source coordinate

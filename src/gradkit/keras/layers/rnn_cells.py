@@ -1,4 +1,4 @@
-"""Keras's recurrent cells (concepts RNN-ELMAN, RNN-LSTM, RNN-GRU): one time step of
+"""Keras's recurrent cells (concepts RNN-CELL, RNN-LSTM, RNN-GRU): one time step of
 ``SimpleRNNCell``, ``LSTMCell`` and ``GRUCell`` with Keras's weight layout.
 
 A cell's :meth:`call` is the step written with gradkit ops (the composed reference the
@@ -158,7 +158,7 @@ class _Cell(Layer):
 
 
 class SimpleRNNCell(_Cell):
-    """One step of a fully connected recurrent layer (concept RNN-ELMAN):
+    """One step of a fully connected recurrent layer (concept RNN-CELL):
 
         h_t = activation(x_t · kernel + bias + h_{t−1} · recurrent_kernel)
 

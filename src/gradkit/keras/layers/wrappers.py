@@ -1,4 +1,4 @@
-"""Keras's layer wrappers (concepts RNN-BIDIR, RNN-SEQ): ``Bidirectional`` runs a
+"""Keras's layer wrappers (concepts RNN-BI, RNN-SHAPES): ``Bidirectional`` runs a
 recurrent layer forwards and backwards and merges the two; ``TimeDistributed`` applies a
 layer to every time step."""
 
@@ -32,7 +32,7 @@ def _clone(layer, **overrides):
 
 class Bidirectional(Layer):
     """Run a recurrent layer over the sequence in both directions and merge the outputs
-    (concept RNN-BIDIR).
+    (concept RNN-BI).
 
     The forward copy (``forward_<name>``) reads steps 0..T−1, the backward copy
     (``backward_<name>``, ``go_backwards=True``) reads T−1..0; with
@@ -199,7 +199,7 @@ _PER_SAMPLE = (Dense, Activation, _Conv, _Pooling, _GlobalPooling, Flatten, Resh
 
 class TimeDistributed(Layer):
     """Apply ``layer`` to every time step of a ``(batch, steps, ...)`` input (concept
-    RNN-SEQ): y[:, t] = layer(x[:, t]) with the same weights at every step.
+    RNN-SHAPES): y[:, t] = layer(x[:, t]) with the same weights at every step.
 
     Layers that act on each sample independently (Dense, convolutions, pooling, ...)
     run once on the ``(batch·steps, ...)`` fold of the input; others (batch
