@@ -160,63 +160,71 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_model(model)
 
-    def _call(self, hook: str, *args, logs=None) -> None:
+    def _batch(self, hook: str, batch, logs) -> None:
         logs = _pythonify(logs)
         for cb in self.callbacks:
-            getattr(cb, hook)(*args, logs)
+            getattr(cb, hook)(batch, logs=logs)
+
+    def _whole(self, hook: str, logs) -> None:
+        logs = _pythonify(logs)
+        for cb in self.callbacks:
+            getattr(cb, hook)(logs)
 
     def on_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, logs=logs)
+        self._batch("on_batch_begin", batch, logs)
 
     def on_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, logs=logs)
+        self._batch("on_batch_end", batch, logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, logs=logs)
+        logs = _pythonify(logs)
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
         # the same dict goes to every callback, so ReduceLROnPlateau's additions reach
         # History, as in Keras
+        logs = {} if logs is None else logs
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, logs=logs)
+        self._batch("on_train_batch_begin", batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, logs=logs)
+        self._batch("on_train_batch_end", batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        self._call("on_test_batch_begin", batch, logs=logs)
+        self._batch("on_test_batch_begin", batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._call("on_test_batch_end", batch, logs=logs)
+        self._batch("on_test_batch_end", batch, logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
-        self._call("on_predict_batch_begin", batch, logs=logs)
+        self._batch("on_predict_batch_begin", batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
         logs = dict(logs or {})
         for cb in self.callbacks:
-            cb.on_predict_batch_end(batch, logs)
+            cb.on_predict_batch_end(batch, logs=logs)
 
     def on_train_begin(self, logs=None):
-        self._call("on_train_begin", logs=logs)
+        self._whole("on_train_begin", logs)
 
     def on_train_end(self, logs=None):
-        self._call("on_train_end", logs=logs)
+        self._whole("on_train_end", logs)
 
     def on_test_begin(self, logs=None):
-        self._call("on_test_begin", logs=logs)
+        self._whole("on_test_begin", logs)
 
     def on_test_end(self, logs=None):
-        self._call("on_test_end", logs=logs)
+        self._whole("on_test_end", logs)
 
     def on_predict_begin(self, logs=None):
-        self._call("on_predict_begin", logs=logs)
+        self._whole("on_predict_begin", logs)
 
     def on_predict_end(self, logs=None):
-        self._call("on_predict_end", logs=logs)
+        self._whole("on_predict_end", logs)
 
 
 class LambdaCallback(Callback):

@@ -113,7 +113,7 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def reduce_to_samplewise_values(values: np.ndarray, sample_weight, mask=None):
+def reduce_to_samplewise_values(values: np.ndarray, sample_weight, mask=None, reduce=np.mean):
     """Average ``values`` over the axes beyond ``sample_weight``'s rank and weight
     them (Keras' ``reduce_to_samplewise_values``)."""
     if sample_weight is not None:
@@ -125,15 +125,15 @@ def reduce_to_samplewise_values(values: np.ndarray, sample_weight, mask=None):
         values, sample_weight = squeeze_or_expand(values, sample_weight)
         weight_ndim, values_ndim = sample_weight.ndim, values.ndim
         if values_ndim > weight_ndim:
-            values = values.mean(axis=tuple(range(weight_ndim, values_ndim)))
+            values = reduce(values, axis=tuple(range(weight_ndim, values_ndim)))
         sample_weight = np.broadcast_to(sample_weight, values.shape)
         values = values * sample_weight
         if values_ndim > 1:
-            sample_weight = sample_weight.mean(axis=tuple(range(1, weight_ndim)))
+            sample_weight = reduce(sample_weight, axis=tuple(range(1, weight_ndim)))
     elif mask is not None:
-        return reduce_to_samplewise_values(values, np.ones(values.shape[:1]), mask)
+        return reduce_to_samplewise_values(values, np.ones(values.shape[:1]), mask, reduce)
     if values.ndim > 1:
-        values = values.mean(axis=tuple(range(1, values.ndim)))
+        values = reduce(values, axis=tuple(range(1, values.ndim)))
     return values, sample_weight
 
 
@@ -173,7 +173,7 @@ class Sum(Metric):
 
     def update_state(self, values, sample_weight=None) -> None:
         values = to_numpy(values, self._dtype)
-        values, _ = reduce_to_samplewise_values(values, sample_weight)
+        values, _ = reduce_to_samplewise_values(values, sample_weight, reduce=np.sum)
         self.total._data[...] += np.sum(values, dtype=np.float64)
 
     def result(self) -> Tensor:

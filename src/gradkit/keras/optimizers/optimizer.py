@@ -93,7 +93,7 @@ class Optimizer:
         self._variables: list[Variable] = []
         self._trainable_variables: list = []
         self._index: dict[int, int] = {}
-        self._iterations = Variable(np.asarray(0, dtype=np.int64), trainable=False,
+        self._iterations = Variable(np.asarray(0, dtype=np.int32), trainable=False,
                                     name="iteration")  # fmt: skip
         self._variables.append(self._iterations)
         if isinstance(learning_rate, LearningRateSchedule) or (
@@ -173,7 +173,8 @@ class Optimizer:
 
     def add_variable_from_reference(self, reference, name=None, initializer="zeros") -> Variable:
         """A slot shaped like ``reference``, named ``<reference>_<name>``."""
-        ref_name = getattr(reference, "name", "variable")
+        ref_name = getattr(reference, "path", getattr(reference, "name", "variable"))
+        ref_name = str(ref_name).replace("/", "_")
         value = np.zeros(reference.shape, dtype=reference.dtype)
         if initializer != "zeros":
             from gradkit.keras import initializers

@@ -87,10 +87,10 @@ class Adam(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums = [self.add_variable_from_reference(v, "momentum")
-                           for v in self._trainable_variables]  # fmt: skip
-        self._velocities = [self.add_variable_from_reference(v, "velocity")
-                            for v in self._trainable_variables]  # fmt: skip
+        self._momentums, self._velocities = [], []
+        for v in self._trainable_variables:  # interleaved, as Keras creates them
+            self._momentums.append(self.add_variable_from_reference(v, "momentum"))
+            self._velocities.append(self.add_variable_from_reference(v, "velocity"))
         if self.amsgrad:
             self._velocity_hats = [self.add_variable_from_reference(v, "velocity_hat")
                                    for v in self._trainable_variables]  # fmt: skip

@@ -96,24 +96,26 @@ def _ratio_distribute(total: int, ratios: list) -> list:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap at spaces; words longer than ``width`` are cut."""
+    """Greedy word wrap at spaces; a word longer than ``width`` gets a line of its own,
+    cut with an ellipsis (rich's default ``overflow="ellipsis"``)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
         for word in paragraph.split(" "):
-            while len(word) > width:
+            if len(word) > width:
                 if current:
                     lines.append(current)
-                    current = ""
-                lines.append(word[:width])
-                word = word[width:]
+                lines.append(word[: width - 1] + "…")
+                current = ""
+                continue
             candidate = f"{current} {word}" if current else word
             if len(candidate) <= width:
                 current = candidate
             else:
                 lines.append(current)
                 current = word
-        lines.append(current)
+        if current or not lines:
+            lines.append(current)
     return lines or [""]
 
 
@@ -263,7 +265,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     )
     opt_count = _count(optimizer.variables) if opt_built else 0
     opt_size = _memory(optimizer.variables) if opt_built else 0.0
-    lines = [f'Model: "{model.name}"', *render_table(header, rows, widths, justify)]
+    console = shutil.get_terminal_size().columns  # rich crops the table to the console
+    table = [line[:console] for line in render_table(header, rows, widths, justify)]
+    lines = [f'Model: "{model.name}"', *table]
     lines.append(f" Total params: {sum(counts) + opt_count:,} "
                  f"({readable_memory_size(sum(sizes) + opt_size)})")  # fmt: skip
     lines.append(f" Trainable params: {counts[0]:,} ({readable_memory_size(sizes[0])})")
