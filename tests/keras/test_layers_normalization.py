@@ -113,6 +113,7 @@ def test_batch_normalization_with_mask():  # NN-BATCHNORM
         ({"rms_scaling": True}, (3, 5, 6)),
     ],
 )
+@pytest.mark.filterwarnings("ignore:You passed `rms_scaling=True`:UserWarning")
 def test_layer_normalization_matches_keras(kwargs, shape):  # NN-BATCHNORM
     rng = np.random.default_rng(3)
     k = KL.LayerNormalization(**kwargs)
