@@ -80,6 +80,7 @@ from gradkit.nn.module import Module
 from gradkit.tensor import Tensor, no_grad
 
 _NAME_SCOPE: list[str] = []
+_KERAS_ONLY_KEYS = ("quantization_config", "lora_rank", "lora_alpha")
 
 
 class UnrecognizedArgumentError(ValueError, TypeError):
@@ -910,7 +911,12 @@ class Layer(Module):
 
     @classmethod
     def from_config(cls, config: dict):
-        """``cls(**config)``."""
+        """``cls(**config)`` (Keras-only keys left at their defaults are dropped, so
+        configs written by real Keras load)."""
+        config = dict(config)
+        for key in _KERAS_ONLY_KEYS:
+            if key in config and config[key] is None:
+                del config[key]
         try:
             return cls(**config)
         except TypeError as exc:

@@ -78,7 +78,7 @@ class Model(Trainer, GraphMixin, Layer):
     def _maybe_build(self, args, kwargs) -> None:
         if self.built:
             return
-        shapes = self._shapes_for(Layer.build, args, kwargs)
+        shapes = self._shapes_for(lambda input_shape: None, args, kwargs)
         shape = next(iter(shapes.values()), None)
         object.__setattr__(self, "_build_shapes_dict", {"input_shape": shape})
         from gradkit.keras.src.layer import _batchless
