@@ -22,6 +22,7 @@ def test_seed_one_neuron_example_recovers_w_and_b():
     from gradkit import keras
     from gradkit.keras import layers
 
+    keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     model = keras.Sequential([layers.Dense(units=1, input_shape=[3])])
     model.compile(optimizer="sgd", loss="mean_squared_error")

@@ -583,6 +583,12 @@ class Layer(Module):
     def _shapes_for(self, target, args, kwargs) -> dict:
         """Map the shapes of ``call``'s tensor arguments to the parameters of ``build``
         or ``compute_output_shape`` (Keras' rule)."""
+        params = self._call_signature.parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        kwargs = {
+            k: v for k, v in kwargs.items() if k in params or takes_any or k not in (
+                "training", "mask")
+        }  # fmt: skip
         try:
             bound = self._call_signature.bind(*args, **kwargs).arguments
         except TypeError as exc:
@@ -858,6 +864,11 @@ class Layer(Module):
         node = self._inbound_nodes[0]
         values = node.input_tensors if attr == "input" else node.outputs
         return values[0] if len(values) == 1 else values
+
+    def __getattr__(self, name: str):
+        if name in ("input", "output"):  # the property raised: say why
+            self._node_attribute(name, name)
+        return Module.__getattr__(self, name)
 
     @property
     def input(self):
