@@ -1,5 +1,6 @@
 """Keras losses and metrics against real Keras 3 (torch backend): values, reductions,
-sample weights, string names, stateful accumulation (concepts NN-LOSS, NN-METRICS)."""
+sample weights, string names, stateful accumulation (concepts L-XENT, L-CCE, L-HINGE,
+EVAL-METRICS)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _np(x):
     ids=[f"{c[0]}-{sorted(c[1])}" for c in LOSS_CASES],
 )
 def test_loss_matches_keras(name, kwargs, y_true, y_pred, reduction):
-    """NN-LOSS: the same value as Keras, unweighted and with sample weights."""
+    """L-XENT / L-CCE: the same value as Keras, unweighted and with sample weights."""
     k_loss = getattr(keras.losses, name)(reduction=reduction, **kwargs)
     g_loss = getattr(gk_keras.losses, name)(reduction=reduction, **kwargs)
     for sw in (None, WEIGHTS):
@@ -77,7 +78,7 @@ def test_loss_matches_keras(name, kwargs, y_true, y_pred, reduction):
     ("name", "kwargs", "y_true", "y_pred"), LOSS_CASES[:12], ids=[c[0] for c in LOSS_CASES[:12]]
 )
 def test_loss_gradient_matches_torch_autograd(name, kwargs, y_true, y_pred):
-    """NN-LOSS: d loss / d y_pred equals Keras's (torch autograd) gradient."""
+    """L-XENT / L-CCE: d loss / d y_pred equals Keras's (torch autograd) gradient."""
     k_pred = torch.tensor(y_pred, requires_grad=True)
     getattr(keras.losses, name)(**kwargs)(y_true, k_pred).backward()
     g_pred = gk.tensor(y_pred, requires_grad=True)
@@ -148,7 +149,7 @@ METRIC_CASES = [
     ids=[f"{c[0]}-{sorted(c[1])}" for c in METRIC_CASES],
 )
 def test_metric_matches_keras(name, kwargs, y_true, y_pred):
-    """NN-METRICS: the stateful result after two updates (the second weighted) equals
+    """EVAL-METRICS: the stateful result after two updates (the second weighted) equals
     Keras's, and reset_state starts over."""
     k_metric = getattr(keras.metrics, name)(**kwargs)
     g_metric = getattr(gk_keras.metrics, name)(**kwargs)

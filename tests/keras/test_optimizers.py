@@ -1,5 +1,6 @@
 """Keras optimizers against real Keras 3 (torch backend): the same gradients applied
-for 5 steps to the same weights give the same weights (concepts NN-SGD, NN-ADAM, NN-LR).
+for 5 steps to the same weights give the same weights (concepts O-SGD, O-MOMENTUM,
+O-ADAPTIVE, NN-LR).
 
 Each case feeds fixed random float32 gradients to ``optimizer.apply`` in both
 libraries, so only the update rules are compared (they differ from PyTorch's: Keras'
@@ -73,7 +74,8 @@ def _run_gradkit(name, kwargs, grads, make_kwargs=None):
 
 @pytest.mark.parametrize(("name", "kwargs"), CASES, ids=[f"{n}-{sorted(k)}" for n, k in CASES])
 def test_optimizer_matches_keras(name, kwargs):
-    """NN-SGD / NN-ADAM: 5 updates equal Keras's to float32 precision (1e-6 relative)."""
+    """O-SGD / O-MOMENTUM / O-ADAPTIVE: 5 updates equal Keras's to float32 precision
+    (1e-6 relative)."""
     grads = _grads(7)
     expected, k_opt = _run_keras(name, kwargs, grads)
     got, g_opt = _run_gradkit(name, kwargs, grads)

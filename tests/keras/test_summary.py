@@ -85,3 +85,25 @@ def test_unbuilt_summary():
         return lib.Sequential([lib.layers.Dense(4), lib.layers.Dense(1)])
 
     assert _summary(gk_keras, unbuilt) == _summary(keras, unbuilt)
+
+
+def _subclassed(lib):
+    class Net(lib.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = lib.layers.Dense(2)
+            self.norm = lib.layers.BatchNormalization()
+            self.out = lib.layers.Dense(1)
+
+        def call(self, x, training=None):
+            return self.out(self.norm(self.dense(x), training=training))
+
+    model = Net()
+    model(np.ones((2, 3), np.float32))
+    return model
+
+
+def test_subclassed_model_summary_matches_keras():
+    """Shapes of an eagerly built subclassed model come from the build shapes, as Keras
+    shows them."""
+    assert _summary(gk_keras, _subclassed) == _summary(keras, _subclassed)

@@ -18,6 +18,7 @@ from gradkit.keras import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     regularizers,
     saving,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradkit.keras.losses.functions import as_pred, squeeze_or_expand_to_same_rank
+from gradkit.keras.losses.functions import as_pred, as_true, squeeze_or_expand_to_same_rank
+from gradkit.keras.src import tree
 from gradkit.keras.src.backend import to_snake_case
 from gradkit.tensor import Tensor
 
@@ -92,6 +93,7 @@ class Loss:
         y_pred = as_pred(y_pred)
         if self._dtype is not None and y_pred.dtype != np.dtype(self._dtype):
             y_pred = y_pred.to(np.dtype(self._dtype))
+        y_true = tree.map_structure(lambda t: as_true(t, y_pred), y_true)  # floats, as Keras
         losses = self.call(y_true, y_pred)
         if not isinstance(losses, Tensor):
             losses = as_pred(losses)

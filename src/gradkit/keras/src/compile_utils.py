@@ -189,11 +189,7 @@ class CompileMetrics(Metric):
                 groups.append([])
                 continue
             items = item if isinstance(item, (list, tuple)) else [item]
-            resolved = [self._resolve(m, y_true[i], y_pred[i]) for m in items]
-            if n > 1:
-                for m in resolved:
-                    m.name = f"{self.output_names[i]}_{m.name}"
-            groups.append(resolved)
+            groups.append([self._resolve(m, y_true[i], y_pred[i]) for m in items])
         return groups
 
     def build(self, y_true, y_pred) -> None:
@@ -201,13 +197,6 @@ class CompileMetrics(Metric):
         self._flat_weighted = self._build_group(
             self._user_weighted, y_true, y_pred, "weighted_metrics"
         )
-        seen: dict[str, int] = {}
-        for m in self.metrics:
-            if m.name in seen:
-                seen[m.name] += 1
-                m.name = f"{m.name}_{seen[m.name] - 1}"
-            else:
-                seen[m.name] = 1
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -224,7 +213,38 @@ class CompileMetrics(Metric):
                 m.update_state(t, p, sample_weight=weights[i] if i < len(weights) else None)
 
     def result(self) -> dict:
-        return {m.name: m.result() for m in self.metrics}
+        """``{name: value}`` with Keras' naming: ``<output>_`` prefixes for several
+        outputs, ``_1``, ``_2`` for repeated names, ``weighted_`` for a weighted metric
+        whose name is taken."""
+        results, counters = {}, {}
+        prefix = len(self.output_names) > 1
+        for group, output in zip(self._flat, self.output_names):
+            for m in group:
+                name = f"{output}_{m.name}" if prefix else m.name
+                if name in counters:
+                    index = counters[name]
+                    counters[name] += 1
+                    name = f"{name}_{index}"
+                else:
+                    counters[name] = 1
+                results[name] = m.result()
+        for group, output in zip(self._flat_weighted, self.output_names):
+            for m in group:
+                name = f"{output}_{m.name}" if prefix else m.name
+                if name not in counters:
+                    counters[name] = 1
+                else:
+                    name = f"weighted_{m.name}"
+                    if prefix:
+                        name = f"{output}_{name}"
+                    if name not in counters:
+                        counters[name] = 1
+                    else:
+                        index = counters[name]
+                        counters[name] += 1
+                        name = f"{name}_{index}"
+                results[name] = m.result()
+        return results
 
     def reset_state(self) -> None:
         for m in self.metrics:

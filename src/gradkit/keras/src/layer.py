@@ -69,17 +69,18 @@ import json
 
 import numpy as np
 
-from gradkit.keras import constraints as constraints_module
-from gradkit.keras import initializers, regularizers
+from gradkit.keras import regularizers
 from gradkit.keras.src import backend as kbackend
 from gradkit.keras.src import tree
 from gradkit.keras.src.input_spec import InputSpec, assert_input_compatibility
-from gradkit.keras.src.keras_tensor import KerasTensor, Node, any_symbolic
+from gradkit.keras.src.keras_tensor import KerasTensor, any_symbolic
+from gradkit.keras.src.layer_symbolic import SymbolicMixin, _shape_of
+from gradkit.keras.src.layer_weights import _NAME_SCOPE, WeightsMixin, _dtype_name
 from gradkit.keras.src.variables import Variable
 from gradkit.nn.module import Module
-from gradkit.tensor import Tensor, no_grad
+from gradkit.tensor import Tensor
 
-_NAME_SCOPE: list[str] = []
+_KERAS_ONLY_KEYS = ("quantization_config", "lora_rank", "lora_alpha")
 
 
 class UnrecognizedArgumentError(ValueError, TypeError):
@@ -87,25 +88,7 @@ class UnrecognizedArgumentError(ValueError, TypeError):
     ValueError; Python would raise TypeError: both catch it)."""
 
 
-def _is_trainable(weight) -> bool:
-    return weight.trainable if isinstance(weight, Variable) else bool(weight.requires_grad)
-
-
-def _shape_of(x):
-    if x is None:
-        return None
-    if isinstance(x, (Tensor, KerasTensor, np.ndarray)):
-        return tuple(x.shape)
-    if tree.is_nested(x):
-        return tree.map_structure(_shape_of, x)
-    return None
-
-
-def _dtype_name(dtype) -> str:
-    return kbackend.standardize_dtype(dtype)
-
-
-class Layer(Module):
+class Layer(WeightsMixin, SymbolicMixin, Module):
     """Base class of Keras layers (see the module docstring for the full contract).
 
     Examples
@@ -324,253 +307,6 @@ class Layer(Module):
         layer ``supports_masking``."""
         return previous_mask
 
-    # ------------------------------------------------------------------ weights
-    def _owns_variable(self, variable) -> bool:
-        return any(v is variable for v in self._trainable_variables) or any(
-            v is variable for v in self._non_trainable_variables
-        )
-
-    def _track_variable(self, variable: Variable) -> None:
-        target = self._trainable_variables if variable.trainable else self._non_trainable_variables
-        target.append(variable)
-        key = variable.name
-        params = self.__dict__["_parameters"]
-        suffix = 1
-        while key in params or key in self.__dict__["_modules"] or key in self.__dict__["_buffers"]:
-            key = f"{variable.name}_{suffix}"
-            suffix += 1
-        params[key] = variable
-
-    def add_weight(
-        self,
-        *args,
-        shape=None,
-        initializer=None,
-        dtype=None,
-        trainable: bool = True,
-        autocast: bool = True,
-        regularizer=None,
-        constraint=None,
-        aggregation: str = "none",
-        overwrite_with_gradient: bool = False,
-        name: str | None = None,
-    ) -> Variable:
-        """Create a weight, track it on this layer and return it.
-
-        Parameters
-        ----------
-        shape : tuple of int
-            Default ``()``.
-        initializer : str, initializer or callable
-            Default ``"glorot_uniform"`` for floats, ``"zeros"`` otherwise.
-        dtype : str, optional
-            Default: the layer's dtype.
-        trainable : bool
-            Non-trainable weights are updated by the layer itself (``assign``).
-        regularizer, constraint : optional
-            The penalty added to ``layer.losses``; the projection applied after each
-            optimizer step.
-        name : str, optional
-            The weight's name (``"kernel"``); its ``path`` is ``"<layer>/<name>"``.
-        """
-        self._check_super_called()
-        if args:
-            if len(args) > 3:
-                raise TypeError(
-                    f"add_weight() takes at most 3 positional arguments but {len(args)} were given."
-                )
-            if isinstance(args[0], str):
-                raise ValueError(
-                    "`name` must be passed as a keyword argument. Received: "
-                    f"add_weight('{args[0]}', ...). Use: add_weight(shape=..., name='{args[0]}')."
-                )
-            shape = args[0]
-            if len(args) > 1:
-                initializer = args[1]
-            if len(args) > 2:
-                dtype = args[2]
-        shape = () if shape is None else shape
-        try:
-            shape = tuple(int(d) for d in shape)
-        except TypeError:
-            raise ValueError(
-                f"Layer '{self.name}': add_weight needs a fully known shape (ints), got {shape!r}"
-            ) from None
-        dtype = _dtype_name(dtype) if dtype is not None else self._dtype
-        if initializer is None:
-            initializer = "glorot_uniform" if "float" in dtype else "zeros"
-        init = initializers.get(initializer)
-        variable = Variable(
-            initializer=init,
-            shape=shape,
-            dtype=dtype,
-            trainable=trainable,
-            autocast=autocast,
-            aggregation=aggregation,
-            name=name,
-        )
-        scope = _NAME_SCOPE if _NAME_SCOPE and _NAME_SCOPE[-1] == self.name else [self.name]
-        variable.path = "/".join([*scope, variable.name])
-        variable.regularizer = regularizers.get(regularizer)
-        variable.constraint = constraints_module.get(constraint)
-        variable.overwrite_with_gradient = overwrite_with_gradient
-        self._track_variable(variable)
-        return variable
-
-    add_variable = add_weight
-
-    @property
-    def _layers(self) -> list:
-        """The tracked sub-layers in tracking order (found through plain Module
-        containers too)."""
-        found, seen = [], set()
-
-        def walk(module):
-            for child in module._modules.values():
-                if child is None or id(child) in seen:
-                    continue
-                seen.add(id(child))
-                if isinstance(child, Layer):
-                    found.append(child)
-                else:
-                    walk(child)
-
-        walk(self)
-        return found
-
-    def _foreign_parameters(self) -> list:
-        """gradkit Parameters that are not Keras variables of a layer: those assigned
-        to this layer directly and those inside plain (non-Keras) sub-modules."""
-        own = {id(v) for v in self._trainable_variables + self._non_trainable_variables}
-        params = [p for p in self._parameters.values() if p is not None and id(p) not in own]
-
-        def walk(module):
-            for child in module._modules.values():
-                if child is None or isinstance(child, Layer):
-                    continue
-                params.extend(p for p in child._parameters.values() if p is not None)
-                walk(child)
-
-        walk(self)
-        return params
-
-    @property
-    def weights(self) -> list:
-        """All weights in Keras' order (own trainable, own non-trainable, then each
-        sub-layer's weights), each once."""
-        out, seen = [], set()
-        candidates = [
-            *self._trainable_variables,
-            *self._non_trainable_variables,
-            *self._foreign_parameters(),
-        ]
-        for layer in self._layers:
-            candidates.extend(layer.weights)
-        for weight in candidates:
-            if id(weight) not in seen:
-                seen.add(id(weight))
-                out.append(weight)
-        return out
-
-    variables = weights
-
-    @property
-    def trainable_weights(self) -> list:
-        if not self.trainable:
-            return []
-        return [w for w in self.weights if _is_trainable(w)]
-
-    trainable_variables = trainable_weights
-
-    @property
-    def non_trainable_weights(self) -> list:
-        if not self.trainable:
-            return self.weights
-        return [w for w in self.weights if not _is_trainable(w)]
-
-    non_trainable_variables = non_trainable_weights
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of ``weights`` as NumPy arrays."""
-        return [np.array(w._data) for w in self.weights]
-
-    def set_weights(self, weights) -> None:
-        """Overwrite ``weights`` (same count, same shapes) from NumPy arrays."""
-        layer_weights = self.weights
-        weights = list(weights)
-        if len(layer_weights) != len(weights):
-            raise ValueError(
-                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
-                f"of length {len(weights)}, but the layer was expecting {len(layer_weights)} "
-                "weights."
-            )
-        arrays = []
-        for variable, value in zip(layer_weights, weights):
-            array = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if tuple(variable.shape) != tuple(array.shape):
-                label = getattr(variable, "path", "")
-                raise ValueError(
-                    f"Layer {self.name} weight shape {tuple(variable.shape)} is not compatible "
-                    f"with provided weight shape {tuple(array.shape)}"
-                    + (f" (weight '{label}')." if label else ".")
-                )
-            arrays.append(array)
-        with no_grad():
-            for variable, array in zip(layer_weights, arrays):
-                if isinstance(variable, Variable):
-                    variable.assign(array)
-                else:
-                    np.copyto(variable._data, array, casting="unsafe")
-
-    def count_params(self) -> int:
-        """The number of scalars in ``weights``."""
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the layer "
-                "isn't built. You can build it manually via: `layer.build(input_shape)`."
-            )
-        return int(sum(int(np.prod(w.shape)) for w in self.weights))
-
-    # ------------------------------------------------------------------ losses
-    def add_loss(self, loss) -> None:
-        """Record a scalar loss tensor (from ``call``); ``fit`` adds ``layer.losses``."""
-        for x in tree.flatten(loss):
-            if not isinstance(x, Tensor):
-                raise ValueError(
-                    "`add_loss()` can only be called from inside `build()` or `call()`, on a "
-                    f"tensor input. Received invalid value: {x!r}"
-                )
-            self._losses.append(x)
-
-    def _flatten_layers(self, include_self: bool = True) -> list:
-        layers, seen = ([self] if include_self else []), {id(self)}
-        stack = list(self._layers)
-        while stack:
-            layer = stack.pop(0)
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            layers.append(layer)
-            stack[:0] = layer._layers
-        return layers
-
-    @property
-    def losses(self) -> list:
-        """Losses from ``add_loss`` in this layer and its sub-layers (from the latest
-        call), then the regularization penalties of the trainable weights."""
-        losses = []
-        for layer in self._flatten_layers():
-            losses.extend(layer._losses)
-        for weight in self.trainable_weights:
-            regularizer = getattr(weight, "regularizer", None)
-            if regularizer is not None:
-                losses.append(regularizer(weight))
-        return losses
-
-    def _clear_losses(self) -> None:
-        for layer in self._flatten_layers():
-            layer._losses.clear()
-
     # ------------------------------------------------------------------ build
     def build(self, input_shape=None) -> None:
         """Create the layer's weights for inputs of ``input_shape`` (batch axis first).
@@ -582,6 +318,12 @@ class Layer(Module):
     def _shapes_for(self, target, args, kwargs) -> dict:
         """Map the shapes of ``call``'s tensor arguments to the parameters of ``build``
         or ``compute_output_shape`` (Keras' rule)."""
+        params = self._call_signature.parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        kwargs = {
+            k: v for k, v in kwargs.items() if k in params or takes_any or k not in (
+                "training", "mask")
+        }  # fmt: skip
         try:
             bound = self._call_signature.bind(*args, **kwargs).arguments
         except TypeError as exc:
@@ -769,105 +511,6 @@ class Layer(Module):
         if self.input_spec:
             assert_input_compatibility(self.input_spec, first, self.name)
 
-    # ------------------------------------------------------------------ symbolic
-    def _symbolic_call(self, args, kwargs):
-        self._assert_input_compatibility(args[0])
-        if not self.built:
-            self._maybe_build(args, kwargs)
-        outputs = self.compute_output_spec(*args, **kwargs)
-        object.__setattr__(self, "built", True)
-        Node(self, args, kwargs, outputs)
-        return outputs
-
-    def compute_output_spec(self, *args, **kwargs):
-        """KerasTensor(s) for the outputs of a call on KerasTensor inputs (see the
-        module docstring: ``compute_output_shape`` if overridden, else two probe runs)."""
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
-            shapes = self._shapes_for(self.compute_output_shape, args, kwargs)
-            out_shape = self.compute_output_shape(**shapes)
-            if isinstance(out_shape, list) and tree.is_shape_tuple(out_shape):
-                out_shape = tuple(out_shape)
-            return tree.map_shape_structure(
-                lambda s: KerasTensor(s, dtype=self.compute_dtype), out_shape
-            )
-        return self._probe_output_spec(args, kwargs)
-
-    def _probe_output_spec(self, args, kwargs):
-        leaves = [x for x in tree.flatten([list(args), kwargs]) if isinstance(x, KerasTensor)]
-        unknown = any(d is None for x in leaves for d in x.shape)
-        fills = (2, 3) if unknown else (2,)
-        runs = []
-        for fill in fills:
-
-            def concrete(x, fill=fill):
-                if not isinstance(x, KerasTensor):
-                    return x
-                shape = tuple(fill if d is None else d for d in x.shape)
-                return Tensor(np.zeros(shape, dtype=x.dtype))
-
-            a = tree.map_structure(concrete, args)
-            kw = {k: tree.map_structure(concrete, v) for k, v in kwargs.items()}
-            kw.setdefault("training", False)
-            outer = kbackend._call_context[0]
-            kbackend._call_context[0] = None
-            try:
-                with no_grad():
-                    runs.append(self(*a, **kw))
-            except Exception as exc:
-                raise type(exc)(
-                    f"Layer '{self.name}' ({type(self).__name__}) could not be called on "
-                    f"symbolic inputs of shape {_shape_of(args[0])}: {exc}"
-                ) from exc
-            finally:
-                kbackend._call_context[0] = outer
-                self._clear_losses()
-        flat = [tree.flatten(run) for run in runs]
-        specs = []
-        for i, out in enumerate(flat[0]):
-            if not isinstance(out, Tensor):
-                specs.append(out)
-                continue
-            shape = list(out.shape)
-            for other in flat[1:]:
-                shape = [a if a == b else None for a, b in zip(shape, other[i].shape)]
-            if len(flat) == 1:
-                batch = [x.shape[0] for x in leaves if x.ndim]
-                if shape and batch and batch[0] is None:
-                    shape[0] = None
-            specs.append(KerasTensor(tuple(shape), dtype=_dtype_name(out.dtype)))
-        return tree.pack_sequence_as(runs[0], specs)
-
-    def compute_output_shape(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"Layer {type(self).__name__} should implement "
-            "`def compute_output_shape(self, input_shape)`."
-        )
-
-    # ------------------------------------------------------------------ graph info
-    def _node_attribute(self, attr: str, label: str):
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"The layer {self.name} has never been called and thus has no defined {label}."
-            )
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(
-                f"The layer {self.name} has been called {len(self._inbound_nodes)} times, so "
-                f"its {label} is ambiguous; use the model's tensors instead."
-            )
-        node = self._inbound_nodes[0]
-        values = node.input_tensors if attr == "input" else node.outputs
-        return values[0] if len(values) == 1 else values
-
-    @property
-    def input(self):
-        """The symbolic input of the layer's (single) functional call."""
-        return self._node_attribute("input", "input")
-
-    @property
-    def output(self):
-        """The symbolic output of the layer's (single) functional call."""
-        return self._node_attribute("output", "output")
-
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """``{"name", "trainable", "dtype"}`` plus, for a subclass that does not
@@ -910,7 +553,12 @@ class Layer(Module):
 
     @classmethod
     def from_config(cls, config: dict):
-        """``cls(**config)``."""
+        """``cls(**config)`` (Keras-only keys left at their defaults are dropped, so
+        configs written by real Keras load)."""
+        config = dict(config)
+        for key in _KERAS_ONLY_KEYS:
+            if key in config and config[key] is None:
+                del config[key]
         try:
             return cls(**config)
         except TypeError as exc:

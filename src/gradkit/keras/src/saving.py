@@ -169,7 +169,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     def decode(value):
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             return tensor_of(value["config"]["keras_history"])
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [decode(v) for v in value]
         if isinstance(value, dict):
             return {k: decode(v) for k, v in value.items()}

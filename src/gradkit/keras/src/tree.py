@@ -23,8 +23,9 @@ def flatten(structure) -> list:
 
 def map_structure(fn: Callable, structure):
     """The same structure with ``fn`` applied to every leaf."""
-    if isinstance(structure, dict):
-        return type(structure)((k, map_structure(fn, v)) for k, v in structure.items())
+    if isinstance(structure, dict):  # leaves are visited in sorted key order, as flatten
+        mapped = {k: map_structure(fn, structure[k]) for k in sorted(structure)}
+        return type(structure)((k, mapped[k]) for k in structure)
     if isinstance(structure, tuple) and hasattr(structure, "_fields"):
         return type(structure)(*(map_structure(fn, v) for v in structure))
     if isinstance(structure, (list, tuple)):
