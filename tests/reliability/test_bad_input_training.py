@@ -212,3 +212,29 @@ MORE_LAYER_AND_OPTIMIZER_CASES = [
 def test_layer_optimizer_and_callback_arguments_are_checked(make, kind, message):
     with pytest.raises(kind, match=message):
         make()
+
+
+def test_callbacks_get_every_hook_with_logs_and_the_keras_batch_aliases():
+    """NN-SEQ-API: a callback that overrides Keras's older ``on_batch_end`` is called every
+    step (it was never called), and every hook receives a logs dict (issue #17)."""
+
+    class Recorder(gk.train.callbacks.Callback):
+        def __init__(self):
+            self.calls = []
+
+        def on_train_begin(self, logs=None):
+            self.calls.append(("train_begin", logs))
+
+        def on_batch_end(self, batch, logs=None):
+            self.calls.append(("batch_end", batch, sorted(logs)))
+
+        def on_train_end(self, logs=None):
+            self.calls.append(("train_end", sorted(logs)))
+
+    rec = Recorder()
+    _model().fit(X, Y, epochs=2, batch_size=4, callbacks=[rec], verbose=0)
+    assert rec.calls[0] == ("train_begin", {})
+    assert [c for c in rec.calls if c[0] == "batch_end"] == [
+        ("batch_end", b, ["loss"]) for b in (0, 1) * 2
+    ]
+    assert rec.calls[-1] == ("train_end", ["loss"])

@@ -18,6 +18,13 @@ from gradkit.validation import check_int
 
 
 class Callback:
+    """Base class of training callbacks, with Keras's hook names. ``fit`` calls
+    ``on_train_begin(logs)``, then per epoch ``on_epoch_begin``, per step
+    ``on_train_batch_begin``/``on_train_batch_end`` (which call Keras's older aliases
+    ``on_batch_begin``/``on_batch_end`` unless overridden), ``on_epoch_end`` with the
+    epoch's logs, and ``on_train_end`` with the last epoch's logs. ``logs`` is always a
+    dict."""
+
     model = None
 
     def set_model(self, model) -> None:
@@ -31,9 +38,15 @@ class Callback:
 
     def on_epoch_end(self, epoch: int, logs=None) -> None: ...
 
-    def on_train_batch_begin(self, batch: int, logs=None) -> None: ...
+    def on_batch_begin(self, batch: int, logs=None) -> None: ...
 
-    def on_train_batch_end(self, batch: int, logs=None) -> None: ...
+    def on_batch_end(self, batch: int, logs=None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs=None) -> None:
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        self.on_batch_end(batch, logs=logs)
 
 
 class History(Callback):

@@ -161,16 +161,17 @@ class Model(Module):
         self._build(_to_tensor(x[:1]))
 
         history = History()
+        last_logs: dict = {}
         callbacks = [*(callbacks or []), history]  # last, so it sees what others logged
         for cb in callbacks:
             cb.set_model(self)
         self.stop_training = False
         for cb in callbacks:
-            cb.on_train_begin()
+            cb.on_train_begin({})
         steps = -(-len(x) // batch_size)
         for epoch in range(initial_epoch, epochs):
             for cb in callbacks:
-                cb.on_epoch_begin(epoch)
+                cb.on_epoch_begin(epoch, {})
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
             bar = ProgressBar(steps) if verbose else None
@@ -181,7 +182,7 @@ class Model(Module):
             for step in range(steps):
                 idx = order[step * batch_size : (step + 1) * batch_size]
                 for cb in callbacks:
-                    cb.on_train_batch_begin(step)
+                    cb.on_train_batch_begin(step, {})
                 logs = self.train_step(x[idx], y[idx])
                 n = len(idx)
                 seen += n
@@ -195,6 +196,7 @@ class Model(Module):
                 if self.stop_training and not np.isfinite(logs["loss"]):
                     break
             epoch_logs = {k: v / max(seen, 1) for k, v in totals.items()}
+            last_logs = epoch_logs
             if validation_data is not None:
                 val = self.evaluate(*validation_data, batch_size=batch_size, return_dict=True)
                 epoch_logs.update({f"val_{k}": v for k, v in val.items()})
@@ -205,7 +207,7 @@ class Model(Module):
             if self.stop_training:
                 break
         for cb in callbacks:
-            cb.on_train_end()
+            cb.on_train_end(dict(last_logs))
         self.history = history
         return history
 
