@@ -14,13 +14,7 @@ import warnings
 
 import numpy as np
 
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a method that needs a fitted estimator is called before ``fit``."""
-
-
-class DataConversionWarning(UserWarning):
-    """Warns that input data was converted (e.g. a column-vector y was raveled)."""
+from .exceptions import DataConversionWarning, NotFittedError
 
 
 class BaseEstimator:
@@ -353,14 +347,43 @@ def check_n_features(estimator, X: np.ndarray, reset: bool) -> None:
 
 
 def check_random_state(seed) -> np.random.Generator:
-    """Turn None / int / Generator / RandomState into a ``numpy.random.Generator``."""
-    if seed is None or isinstance(seed, (numbers.Integral, np.integer)):
-        return np.random.default_rng(seed)
+    """Turn None / int / Generator / RandomState into a ``numpy.random.Generator``.
+
+    None draws the Generator's seed from NumPy's global generator (``np.random``), as
+    scikit-learn's ``random_state=None`` draws from it: ``np.random.seed(s)`` makes a
+    run reproducible and two unseeded runs differ. A RandomState seeds it likewise.
+    For the algorithms that reproduce scikit-learn's own draws, see
+    :func:`check_legacy_random_state`.
+    """
+    if seed is None:
+        seed = np.random.mtrand._rand
+    if isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed))
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.RandomState):
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
     raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.Generator.")
+
+
+def check_legacy_random_state(seed) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state``: a ``numpy.random.RandomState``.
+
+    None → NumPy's global RandomState itself, an int → ``RandomState(seed)``, a
+    RandomState → itself, a Generator → a RandomState seeded from it. The splitters,
+    the parameter sampler, k-means seeding and the dataset generators draw through it
+    in scikit-learn's order, so the same ``random_state`` gives scikit-learn's splits,
+    candidates and seeds.
+    """
+    if seed is None:
+        return np.random.mtrand._rand
+    if isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, bool):
+        return np.random.RandomState(int(seed))
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(int(seed.integers(0, 2**32 - 1)))
+    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance.")
 
 
 def check_classification_targets(y) -> None:

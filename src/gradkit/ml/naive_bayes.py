@@ -63,7 +63,8 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """argmax_j log P(y=j) + Σ_i log P(x_i|y=j)."""
-        return self.classes_[self._joint_log_likelihood(X).argmax(axis=1)]
+        scores = self._joint_log_likelihood(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
     def predict_log_proba(self, X) -> np.ndarray:
         from scipy.special import logsumexp

@@ -3,6 +3,28 @@
 from __future__ import annotations
 
 from .base import BaseEstimator, check_is_fitted
+from .utils.metaestimators import available_if
+
+
+def _final_has(attr: str):
+    """available_if check: the final step has ``attr``."""
+
+    def check(self) -> bool:
+        return hasattr(self._final, attr)
+
+    return check
+
+
+def _can_transform(self) -> bool:
+    return self._final is None or hasattr(self._final, "transform")
+
+
+def _can_inverse_transform(self) -> bool:
+    return all(
+        hasattr(step, "inverse_transform")
+        for _, step in self.steps
+        if step is not None and step != "passthrough"
+    )
 
 
 class Pipeline(BaseEstimator):
@@ -114,6 +136,7 @@ class Pipeline(BaseEstimator):
         self.n_features_in_ = getattr(self.steps[0][1], "n_features_in_", None)
         return self
 
+    @available_if(_can_transform)
     def fit_transform(self, X, y=None, **fit_params):
         Xt = self._fit_transformers(X, y)
         last = self._final
@@ -126,32 +149,39 @@ class Pipeline(BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "n_features_in_")
 
+    @available_if(_final_has("predict"))
     def predict(self, X):
         self._check_fitted()
         return self._final.predict(self._transform_through(X))
 
+    @available_if(_final_has("fit_predict"))
     def fit_predict(self, X, y=None, **fit_params):
         Xt = self._fit_transformers(X, y)
         self.n_features_in_ = getattr(self.steps[0][1], "n_features_in_", None)
         return self._final.fit_predict(Xt, y, **fit_params)
 
+    @available_if(_final_has("predict_proba"))
     def predict_proba(self, X):
         self._check_fitted()
         return self._final.predict_proba(self._transform_through(X))
 
+    @available_if(_final_has("predict_log_proba"))
     def predict_log_proba(self, X):
         self._check_fitted()
         return self._final.predict_log_proba(self._transform_through(X))
 
+    @available_if(_final_has("decision_function"))
     def decision_function(self, X):
         self._check_fitted()
         return self._final.decision_function(self._transform_through(X))
 
+    @available_if(_can_transform)
     def transform(self, X):
         self._check_fitted()
         Xt = self._transform_through(X)
         return Xt if self._final is None else self._final.transform(Xt)
 
+    @available_if(_can_inverse_transform)
     def inverse_transform(self, X):
         self._check_fitted()
         steps = [s for _, s in self.steps if s is not None and s != "passthrough"]
@@ -159,6 +189,7 @@ class Pipeline(BaseEstimator):
             X = step.inverse_transform(X)
         return X
 
+    @available_if(_final_has("score"))
     def score(self, X, y=None, sample_weight=None) -> float:
         self._check_fitted()
         Xt = self._transform_through(X)
@@ -168,6 +199,8 @@ class Pipeline(BaseEstimator):
 
     @property
     def classes_(self):
+        """The final estimator's classes (NotFittedError before fit)."""
+        self._check_fitted()
         return self._final.classes_
 
     @property

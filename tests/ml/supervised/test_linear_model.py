@@ -85,7 +85,7 @@ def test_ml_linreg_lasso_elasticnet_parity(ours, ref):
 def test_ml_logreg_parity_l2(name):
     """ML-LOGREG: Newton's L2-penalised fit equals scikit-learn's (binary and multinomial)."""
     Xtr, Xte, ytr, _ = split(name, scale=True)
-    ours = LogisticRegression(C=1.0).fit(Xtr, ytr)
+    ours = LogisticRegression(C=1.0, solver="newton", tol=1e-10).fit(Xtr, ytr)
     ref = sk_lm.LogisticRegression(C=1.0, tol=1e-10, max_iter=20_000).fit(Xtr, ytr)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-4)
@@ -96,7 +96,7 @@ def test_ml_logreg_parity_l2(name):
 def test_ml_logreg_solvers_agree():
     """O-NEWTON: Newton, L-BFGS and gradient descent reach the same optimum."""
     Xtr, _, ytr, _ = split("breast_cancer", scale=True)
-    newton_fit = LogisticRegression(C=0.5).fit(Xtr, ytr)
+    newton_fit = LogisticRegression(C=0.5, solver="newton", tol=1e-10).fit(Xtr, ytr)
     lbfgs = LogisticRegression(C=0.5, solver="lbfgs", max_iter=5000, tol=1e-10).fit(Xtr, ytr)
     gd = LogisticRegression(C=0.5, solver="gd", max_iter=100_000, tol=1e-8).fit(Xtr, ytr)
     assert newton_fit.n_iter_[0] < 15  # quadratic convergence
@@ -152,7 +152,7 @@ def test_ml_softmax_reference_class_matches_unpenalised_mle(rng):
     # two classes: softmax with θ_2 = 0 is logistic regression with θ = −θ_1
     binary = y < 2
     soft = SoftmaxRegression().fit(X[binary], y[binary])
-    logit = LogisticRegression(penalty=None).fit(X[binary], y[binary])
+    logit = LogisticRegression(penalty=None, solver="newton", tol=1e-10).fit(X[binary], y[binary])
     np.testing.assert_allclose(soft.coef_[0], -logit.coef_[0], atol=1e-6)
 
 

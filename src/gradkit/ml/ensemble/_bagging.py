@@ -132,4 +132,5 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         return proba / len(self.estimators_)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]

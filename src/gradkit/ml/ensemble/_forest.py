@@ -152,7 +152,8 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         return predict_many(self._stack, X).mean(axis=1)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class RandomForestRegressor(RegressorMixin, _BaseForest):

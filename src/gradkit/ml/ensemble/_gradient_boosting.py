@@ -208,4 +208,5 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         return np.hstack([1.0 - p, p]) if p.shape[1] == 1 else p
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]

@@ -8,8 +8,8 @@ from .._pairwise import euclidean
 from ..base import (
     check_array,
     check_consistent_length,
+    check_legacy_random_state,
     check_option,
-    check_random_state,
     column_or_1d,
 )
 
@@ -112,7 +112,7 @@ def silhouette_score(
     if sample_size is not None:
         X = check_array(X)
         labels = column_or_1d(labels)
-        idx = check_random_state(random_state).permutation(X.shape[0])[:sample_size]
+        idx = check_legacy_random_state(random_state).permutation(X.shape[0])[:sample_size]
         X = X[idx][:, idx] if metric == "precomputed" else X[idx]
         labels = labels[idx]
     return float(np.mean(silhouette_samples(X, labels, metric=metric)))

@@ -121,7 +121,8 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class KNeighborsRegressor(RegressorMixin, _BaseKNN):

@@ -118,7 +118,8 @@ class BaseDecisionTree(BaseEstimator):
 
     def apply(self, X) -> np.ndarray:
         """Leaf index of every sample."""
-        return self.tree_.apply(self._validate_X_predict(X))
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.apply(X)
 
     def get_depth(self) -> int:
         check_is_fitted(self, "tree_")
@@ -188,14 +189,16 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict_proba(self, X) -> np.ndarray:
         """Weighted class fractions of the leaf, shape (n_samples, n_classes)."""
-        return self.tree_.predict(self._validate_X_predict(X))
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.predict(X)
 
     def predict_log_proba(self, X) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
@@ -235,7 +238,8 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         return self
 
     def predict(self, X) -> np.ndarray:
-        return self.tree_.predict(self._validate_X_predict(X))[:, 0]
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.predict(X)[:, 0]
 
 
 def presort(X: np.ndarray) -> np.ndarray:
