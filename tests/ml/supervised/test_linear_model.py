@@ -157,22 +157,27 @@ def test_ml_softmax_reference_class_matches_unpenalised_mle(rng):
 
 
 def test_nn_perceptron_converges_on_separable_data(rng):
-    """NN-PERCEPTRON: on linearly separable data the rule stops with zero training errors."""
+    """NN-PERCEPTRON: on linearly separable data the rule stops making mistakes; the fit
+    is scikit-learn's (same order, same updates, same stopping epoch)."""
     X = rng.normal(size=(200, 2))
     y = (X @ np.array([2.0, -1.0]) + 0.3 > 0).astype(int)
     margin = np.abs(X @ np.array([2.0, -1.0]) + 0.3) > 0.1
     X, y = X[margin], y[margin]
-    clf = Perceptron(n_iter_no_change=None, random_state=0).fit(X, y)
-    assert clf.converged_ and clf.n_iter_ < clf.max_iter
+    clf = Perceptron(random_state=0).fit(X, y)
+    assert clf.n_iter_ < clf.max_iter
     assert clf.score(X, y) == 1.0
+    ref = sk_lm.Perceptron(random_state=0).fit(X, y)
+    assert clf.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(clf.coef_, ref.coef_, atol=1e-12)
+    np.testing.assert_allclose(clf.intercept_, ref.intercept_, atol=1e-12)
 
 
 def test_nn_perceptron_cannot_learn_xor():
     """NN-PERCEPTRON: XOR is not linearly separable, so the rule never stops making errors."""
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([0, 1, 1, 0])
-    clf = Perceptron(max_iter=500, n_iter_no_change=None, random_state=0).fit(X, y)
-    assert not clf.converged_ and clf.n_iter_ == 500
+    clf = Perceptron(max_iter=500, tol=None, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 500
     assert clf.score(X, y) <= 0.75  # no line gets all four XOR points right
 
 
