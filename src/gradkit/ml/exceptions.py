@@ -32,4 +32,14 @@ class FitFailedWarning(RuntimeWarning):
     """A fit inside a cross-validation or search failed; its score is ``error_score``."""
 
 
-__all__ = ["ConvergenceWarning", "DataConversionWarning", "FitFailedWarning", "NotFittedError"]
+class UndefinedMetricWarning(UserWarning):
+    """A metric is 0/0 for some label; the value reported is ``zero_division``'s."""
+
+
+__all__ = [
+    "ConvergenceWarning",
+    "DataConversionWarning",
+    "FitFailedWarning",
+    "NotFittedError",
+    "UndefinedMetricWarning",
+]
