@@ -149,6 +149,25 @@ class TransformerMixin:
         return tags
 
 
+class OneToOneFeatureMixin:
+    """``get_feature_names_out`` for transformers with one output per input feature:
+    the given names, else ``feature_names_in_``, else x0, x1, …"""
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", None)
+        if input_features is None:
+            return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        input_features = np.asarray(input_features, dtype=object)
+        if len(input_features) != self.n_features_in_:
+            raise ValueError(
+                f"input_features should have length equal to number of features "
+                f"({self.n_features_in_}), got {len(input_features)}"
+            )
+        return input_features
+
+
 class ClusterMixin:
     """Adds ``fit_predict`` = ``fit(X).labels_``."""
 

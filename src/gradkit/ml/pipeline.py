@@ -218,18 +218,34 @@ class Pipeline(BaseEstimator):
         return self.steps[index][1]
 
 
-def make_pipeline(*steps) -> Pipeline:
-    """A :class:`Pipeline` whose step names are the lowercased class names."""
-    names, out = {}, []
-    for step in steps:
-        name = type(step).__name__.lower()
-        names[name] = names.get(name, 0) + 1
-        out.append((name, step))
+def _name_estimators(estimators) -> list[tuple[str, object]]:
+    """(name, estimator) pairs named after the lowercased class ("passthrough" for
+    strings); names used more than once get "-1", "-2", ... (scikit-learn's naming)."""
+    names = [e if isinstance(e, str) else type(e).__name__.lower() for e in estimators]
     counts: dict[str, int] = {}
-    final = []
-    for name, step in out:
-        if names[name] > 1:
-            counts[name] = counts.get(name, 0) + 1
-            name = f"{name}-{counts[name]}"
-        final.append((name, step))
-    return Pipeline(final)
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for name, est in zip(names, estimators, strict=True):
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}-{seen[name]}"
+        out.append((name, est))
+    return out
+
+
+def make_pipeline(*steps, memory=None, transform_input=None, verbose: bool = False) -> Pipeline:
+    """A :class:`Pipeline` whose step names are the lowercased class names.
+
+    Examples
+    --------
+    >>> from gradkit.ml.preprocessing import StandardScaler
+    >>> [name for name, _ in make_pipeline(StandardScaler(), StandardScaler()).steps]
+    ['standardscaler-1', 'standardscaler-2']
+    """
+    if memory is not None or transform_input is not None:
+        raise ValueError(
+            "make_pipeline: memory and transform_input are not supported; leave them None."
+        )
+    return Pipeline(_name_estimators(list(steps)), verbose=verbose)

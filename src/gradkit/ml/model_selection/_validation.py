@@ -76,9 +76,9 @@ def _fit_and_score(
         }
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
-    test_score = float(scorer(est, _index(X, test), y_te))
+    test_score = _as_score(scorer(est, _index(X, test), y_te))
     score_time = time.perf_counter() - start
-    train_score = float(scorer(est, X_tr, y_tr)) if return_train_score else np.nan
+    train_score = _as_score(scorer(est, X_tr, y_tr)) if return_train_score else np.nan
     return {
         "estimator": est,
         "test_score": test_score,
@@ -86,6 +86,11 @@ def _fit_and_score(
         "fit_time": fit_time,
         "score_time": score_time,
     }
+
+
+def _as_score(value):
+    """A float, or a dict of floats from a multi-metric scorer."""
+    return value if isinstance(value, dict) else float(value)
 
 
 def run_parallel(function, tasks, n_jobs=None, pre_dispatch="2*n_jobs") -> list:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..base import (
     BaseEstimator,
+    OneToOneFeatureMixin,
     TransformerMixin,
     check_array,
     check_is_fitted,
@@ -33,7 +34,7 @@ def _handle_zeros(scale: np.ndarray, var: np.ndarray, mean: np.ndarray, n: int) 
     return scale
 
 
-class StandardScaler(TransformerMixin, BaseEstimator):
+class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardize features: z = (x − μ) / σ, with σ the population standard deviation.
 
     Constant features keep σ = 1 (they become 0), the ε-safe division of NN-NORM-DATA.
@@ -99,7 +100,7 @@ class StandardScaler(TransformerMixin, BaseEstimator):
         return np.array(X, copy=True) if not (self.with_mean or self.with_std) else X
 
 
-class MinMaxScaler(TransformerMixin, BaseEstimator):
+class MinMaxScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Scale each feature to ``feature_range`` = (a, b): x' = a + (x − min)(b − a)/(max − min).
 
     A constant feature (max = min) is mapped to a.
@@ -326,7 +327,7 @@ def normalize(X, norm: str = "l2", *, axis: int = 1, copy: bool = True, return_n
     return (X, norms) if return_norm else X
 
 
-class Normalizer(TransformerMixin, BaseEstimator):
+class Normalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Scale each sample to unit norm (``norm`` = "l2", "l1" or "max"), as
     :func:`normalize`; stateless (``fit`` only records the number of features).
     Accepts scipy.sparse input (e.g. TF-IDF rows).
