@@ -221,13 +221,19 @@ def check_array(
     ensure_all_finite: bool = True,
     ensure_min_samples: int = 1,
     ensure_min_features: int = 1,
-    accept_sparse: bool = False,
+    accept_sparse: bool | str = False,
     name: str = "X",
 ) -> np.ndarray:
     """Validate an array: numeric, finite, 2-D (unless told otherwise), non-empty.
 
+    ``accept_sparse``: False (refuse scipy.sparse), True (return CSR), or "densify"
+    (accept it and continue with ``X.toarray()``, for estimators such as trees that
+    scikit-learn fits on sparse input and whose fit does not depend on the storage).
+
     Raises ``ValueError``/``TypeError`` with a message naming the problem and the fix.
     """
+    if hasattr(X, "tocsr") and hasattr(X, "nnz") and accept_sparse == "densify":
+        X = X.toarray()
     if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse without importing scipy
         if not accept_sparse:
             raise TypeError(

@@ -14,6 +14,7 @@ def newton(
     tol: float = 1e-8,
     max_iter: int = 100,
     line_search: bool = True,
+    grad_tol: float | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Minimise a twice-differentiable function with damped Newton–Raphson steps.
 
@@ -38,6 +39,9 @@ def newton(
         Maximum number of Newton steps.
     line_search : bool
         Backtrack the step until the objective decreases enough.
+    grad_tol : float or None
+        Instead of the decrement, stop (before stepping) once ‖∇ℓ‖₂ ≤ ``grad_tol``
+        (LIBLINEAR's rule for its Newton solver, with grad_tol = tol·‖∇ℓ(θ₀)‖).
 
     Returns
     -------
@@ -57,9 +61,11 @@ def newton(
     value, grad, hess = fun(theta)
     g0 = max(float(np.linalg.norm(grad)), 1e-300)
     for it in range(1, max_iter + 1):
+        if grad_tol is not None and np.linalg.norm(grad) <= grad_tol:
+            return theta, it - 1, True
         step = _solve_psd(hess, grad, min(0.1, np.sqrt(np.linalg.norm(grad) / g0)))
         decrement = float(grad @ step)
-        if decrement / 2 <= tol:  # the step is computed: take it, it is nearly free
+        if grad_tol is None and decrement / 2 <= tol:  # computed: take it, nearly free
             return theta - step, it - 1, True
         t = 1.0
         while True:
@@ -71,6 +77,8 @@ def newton(
             if t < 1e-10:  # no decrease left at machine precision: we are at the minimum
                 return theta, it, decrement <= 1e-10 * max(1.0, abs(value))
         theta, value, grad, hess = candidate, new_value, new_grad, new_hess
+    if grad_tol is not None:
+        return theta, max_iter, bool(np.linalg.norm(grad) <= grad_tol)
     step = _solve_psd(hess, grad, 1e-8)
     return theta, max_iter, float(grad @ step) / 2 <= tol
 

@@ -38,6 +38,7 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardize features: z = (x − μ) / σ, with σ the population standard deviation.
 
     Constant features keep σ = 1 (they become 0), the ε-safe division of NN-NORM-DATA.
+    scipy.sparse X is accepted with ``with_mean=False`` (scaling keeps zeros zero).
 
     Parameters
     ----------
@@ -63,15 +64,29 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.with_std = with_std
 
     def fit(self, X, y=None, sample_weight=None) -> StandardScaler:
-        X = check_array(X)
+        X = check_array(X, accept_sparse=True)
         check_n_features(self, X, reset=True)
         w = None
         if sample_weight is not None:
             w = check_sample_weight(sample_weight, X)
             if not w.sum() > 0:
                 raise ValueError("Sample weights must contain at least one non-zero weight.")
-        mean = np.average(X, axis=0, weights=w)
-        var = np.average((X - mean) ** 2, axis=0, weights=w)
+        if hasattr(X, "tocsr"):
+            if self.with_mean:
+                raise ValueError(
+                    "Cannot center sparse matrices: pass `with_mean=False` instead. See "
+                    "docstring for motivation and alternatives."
+                )
+            if w is None:
+                mean, var = _sparse_mean_variance(X)
+            else:  # weighted column moments, zeros included
+                total = w.sum()
+                mean = np.asarray(w @ X).ravel() / total
+                var = np.asarray(w @ X.multiply(X)).ravel() / total - mean**2
+                var = np.maximum(var, 0.0)
+        else:
+            mean = np.average(X, axis=0, weights=w)
+            var = np.average((X - mean) ** 2, axis=0, weights=w)
         self.n_samples_seen_ = X.shape[0]
         self.mean_ = mean if self.with_mean else None
         self.var_ = var if self.with_std else None
@@ -80,8 +95,12 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X, copy=None) -> np.ndarray:
         check_is_fitted(self, "n_samples_seen_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse=True)
         check_n_features(self, X, reset=False)
+        if hasattr(X, "tocsr"):
+            if self.with_mean:
+                raise ValueError("Cannot center sparse matrices: pass `with_mean=False` instead.")
+            return X @ _diag(1.0 / self.scale_) if self.with_std else X.copy()
         if self.with_mean:
             X = X - self.mean_
         if self.with_std:
@@ -91,13 +110,22 @@ class StandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def inverse_transform(self, X, copy=None) -> np.ndarray:
         """x = z σ + μ."""
         check_is_fitted(self, "n_samples_seen_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse=True)
         check_n_features(self, X, reset=False)
+        if hasattr(X, "tocsr"):
+            if self.with_mean:
+                raise ValueError("Cannot uncenter sparse matrices: pass `with_mean=False` instead.")
+            return X @ _diag(self.scale_) if self.with_std else X.copy()
         if self.with_std:
             X = X * self.scale_
         if self.with_mean:
             X = X + self.mean_
         return np.array(X, copy=True) if not (self.with_mean or self.with_std) else X
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = not self.with_mean
+        return tags
 
 
 class MinMaxScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

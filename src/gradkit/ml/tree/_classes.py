@@ -112,7 +112,7 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "tree_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         return X
 
@@ -134,6 +134,11 @@ class BaseDecisionTree(BaseEstimator):
         """Normalised total impurity decrease contributed by each feature."""
         check_is_fitted(self, "tree_")
         return self.tree_.feature_importances(self.n_features_in_)
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags
 
 
 class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
@@ -180,7 +185,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
@@ -232,7 +237,7 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y, y_numeric=True)
+        X, y = check_X_y(X, y, y_numeric=True, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self._grow(X, y.astype(np.float64), check_sample_weight(sample_weight, X))
         return self
