@@ -60,7 +60,7 @@ class LinearClassifierMixin(LinearPredictorMixin):
     def decision_function(self, X) -> np.ndarray:
         """Scores θᵀx; shape (n_samples,) for two classes, else (n_samples, n_classes)."""
         scores = self._linear(X)
-        return scores.ravel() if scores.shape[1] == 1 else scores
+        return scores.ravel() if scores.ndim == 1 or scores.shape[1] == 1 else scores
 
     def predict(self, X) -> np.ndarray:
         """Class with the largest score (positive score → ``classes_[1]`` when binary)."""

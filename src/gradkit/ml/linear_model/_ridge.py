@@ -241,7 +241,8 @@ class RidgeClassifier(LinearClassifierMixin, ClassifierMixin, _RidgeBase):
     Class k's column of Y is +1 for its samples and −1 otherwise; the predicted class
     has the largest score (binary: ``classes_[1]`` when the score is positive).
     ``class_weight`` multiplies the sample weights. Same parameters and solvers as
-    :class:`Ridge`; dense or scipy.sparse X.
+    :class:`Ridge`; dense or scipy.sparse X. ``coef_`` is (n_features,) for two classes
+    (scikit-learn's shape), else (K, n_features); ``intercept_`` (1,) or (K,).
 
     Examples
     --------
@@ -291,5 +292,7 @@ class RidgeClassifier(LinearClassifierMixin, ClassifierMixin, _RidgeBase):
         Y[np.arange(len(y_enc)), y_enc] = 1.0
         if K == 2:
             Y = Y[:, 1:]
-        self.coef_, self.intercept_ = self._solve_targets(X, Y, sw)
+        coef, self.intercept_ = self._solve_targets(X, Y, sw)
+        # two classes: coef_ of shape (n_features,), as scikit-learn's RidgeClassifier
+        self.coef_ = coef[0] if K == 2 else coef
         return self
