@@ -13,13 +13,14 @@ def squared_euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
     the tiny negatives that cancellation leaves, and exact zeros on the diagonal of
     ``squared_euclidean(X)``.
 
-    Shape: X (n, d), Y (m, d) → (n, m).
+    Shape: X (n, d), Y (m, d) → (n, m); X and Y may be scipy.sparse (the result is dense).
     """
     same = Y is None
     Y = X if same else Y
-    xx = np.einsum("ij,ij->i", X, X)
-    yy = xx if same else np.einsum("ij,ij->i", Y, Y)
+    xx = _row_sq_norms(X)
+    yy = xx if same else _row_sq_norms(Y)
     d = X @ Y.T
+    d = d.toarray() if hasattr(d, "toarray") else np.array(d, dtype=np.float64)
     d *= -2.0  # in place: each pass over the (n, m) result costs as much as the matmul
     d += xx[:, None]
     d += yy
@@ -32,3 +33,9 @@ def squared_euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
 def euclidean(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
     """Matrix of distances D[i, j] = ‖x_i − y_j‖₂. Shape: (n, d), (m, d) → (n, m)."""
     return np.sqrt(squared_euclidean(X, Y))
+
+
+def _row_sq_norms(X) -> np.ndarray:
+    if hasattr(X, "multiply"):
+        return np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+    return np.einsum("ij,ij->i", X, X)

@@ -14,13 +14,7 @@ import warnings
 
 import numpy as np
 
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a method that needs a fitted estimator is called before ``fit``."""
-
-
-class DataConversionWarning(UserWarning):
-    """Warns that input data was converted (e.g. a column-vector y was raveled)."""
+from .exceptions import DataConversionWarning, NotFittedError
 
 
 class BaseEstimator:
@@ -155,6 +149,25 @@ class TransformerMixin:
         return tags
 
 
+class OneToOneFeatureMixin:
+    """``get_feature_names_out`` for transformers with one output per input feature:
+    the given names, else ``feature_names_in_``, else x0, x1, …"""
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "n_features_in_")
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", None)
+        if input_features is None:
+            return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        input_features = np.asarray(input_features, dtype=object)
+        if len(input_features) != self.n_features_in_:
+            raise ValueError(
+                f"input_features should have length equal to number of features "
+                f"({self.n_features_in_}), got {len(input_features)}"
+            )
+        return input_features
+
+
 class ClusterMixin:
     """Adds ``fit_predict`` = ``fit(X).labels_``."""
 
@@ -208,13 +221,19 @@ def check_array(
     ensure_all_finite: bool = True,
     ensure_min_samples: int = 1,
     ensure_min_features: int = 1,
-    accept_sparse: bool = False,
+    accept_sparse: bool | str = False,
     name: str = "X",
 ) -> np.ndarray:
     """Validate an array: numeric, finite, 2-D (unless told otherwise), non-empty.
 
+    ``accept_sparse``: False (refuse scipy.sparse), True (return CSR), or "densify"
+    (accept it and continue with ``X.toarray()``, for estimators such as trees that
+    scikit-learn fits on sparse input and whose fit does not depend on the storage).
+
     Raises ``ValueError``/``TypeError`` with a message naming the problem and the fix.
     """
+    if hasattr(X, "tocsr") and hasattr(X, "nnz") and accept_sparse == "densify":
+        X = X.toarray()
     if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse without importing scipy
         if not accept_sparse:
             raise TypeError(
@@ -353,14 +372,43 @@ def check_n_features(estimator, X: np.ndarray, reset: bool) -> None:
 
 
 def check_random_state(seed) -> np.random.Generator:
-    """Turn None / int / Generator / RandomState into a ``numpy.random.Generator``."""
-    if seed is None or isinstance(seed, (numbers.Integral, np.integer)):
-        return np.random.default_rng(seed)
+    """Turn None / int / Generator / RandomState into a ``numpy.random.Generator``.
+
+    None draws the Generator's seed from NumPy's global generator (``np.random``), as
+    scikit-learn's ``random_state=None`` draws from it: ``np.random.seed(s)`` makes a
+    run reproducible and two unseeded runs differ. A RandomState seeds it likewise.
+    For the algorithms that reproduce scikit-learn's own draws, see
+    :func:`check_legacy_random_state`.
+    """
+    if seed is None:
+        seed = np.random.mtrand._rand
+    if isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed))
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.RandomState):
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
     raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.Generator.")
+
+
+def check_legacy_random_state(seed) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state``: a ``numpy.random.RandomState``.
+
+    None → NumPy's global RandomState itself, an int → ``RandomState(seed)``, a
+    RandomState → itself, a Generator → a RandomState seeded from it. The splitters,
+    the parameter sampler, k-means seeding and the dataset generators draw through it
+    in scikit-learn's order, so the same ``random_state`` gives scikit-learn's splits,
+    candidates and seeds.
+    """
+    if seed is None:
+        return np.random.mtrand._rand
+    if isinstance(seed, (numbers.Integral, np.integer)) and not isinstance(seed, bool):
+        return np.random.RandomState(int(seed))
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(int(seed.integers(0, 2**32 - 1)))
+    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance.")
 
 
 def check_classification_targets(y) -> None:

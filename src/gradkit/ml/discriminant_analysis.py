@@ -82,7 +82,8 @@ class GaussianDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
         return jll[:, 1] - jll[:, 0] if jll.shape[1] == 2 else jll
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self._joint_log_likelihood(X).argmax(axis=1)]
+        scores = self._joint_log_likelihood(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
     def predict_log_proba(self, X) -> np.ndarray:
         jll = self._joint_log_likelihood(X)

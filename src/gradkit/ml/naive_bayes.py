@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .base import (
@@ -15,6 +17,23 @@ from .base import (
     encode_labels,
     one_hot,
 )
+
+
+def _effective_alpha(estimator) -> float:
+    """``alpha``, or 1e-10 when it is smaller and ``force_alpha`` is False (with a
+    warning), as scikit-learn."""
+    alpha = estimator.alpha
+    if not alpha >= 0:
+        raise ValueError(f"alpha must be non-negative, got {alpha!r}.")
+    if alpha < 1e-10 and not getattr(estimator, "force_alpha", True):
+        warnings.warn(
+            "alpha too small will result in numeric errors, setting alpha = 1.0e-10. Use "
+            "`force_alpha=True` to keep alpha unchanged.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return 1e-10
+    return float(alpha)
 
 
 class _BaseNB(ClassifierMixin, BaseEstimator):
@@ -63,7 +82,8 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """argmax_j log P(y=j) + Σ_i log P(x_i|y=j)."""
-        return self.classes_[self._joint_log_likelihood(X).argmax(axis=1)]
+        scores = self._joint_log_likelihood(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
     def predict_log_proba(self, X) -> np.ndarray:
         from scipy.special import logsumexp
@@ -126,8 +146,16 @@ class MultinomialNB(_BaseNB):
     class_prior : array-like (K,) or None
     """
 
-    def __init__(self, *, alpha: float = 1.0, fit_prior: bool = True, class_prior=None):
+    def __init__(
+        self,
+        *,
+        alpha: float = 1.0,
+        force_alpha: bool = True,
+        fit_prior: bool = True,
+        class_prior=None,
+    ):
         self.alpha = alpha
+        self.force_alpha = force_alpha
         self.fit_prior = fit_prior
         self.class_prior = class_prior
 
@@ -143,14 +171,14 @@ class MultinomialNB(_BaseNB):
         return X
 
     def _fit_likelihood(self, X, resp):
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
-        self.feature_count_ = resp.T @ X
-        smoothed = self.feature_count_ + max(self.alpha, 1e-10)
-        self.feature_log_prob_ = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
+        alpha = _effective_alpha(self)
+        self.feature_count_ = np.asarray(resp.T @ X)
+        smoothed = self.feature_count_ + alpha
+        with np.errstate(divide="ignore"):
+            self.feature_log_prob_ = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
 
     def _log_likelihood(self, X) -> np.ndarray:
-        return X @ self.feature_log_prob_.T
+        return np.asarray(X @ self.feature_log_prob_.T)
 
     def _more_sklearn_tags(self, tags):
         tags = super()._more_sklearn_tags(tags)
@@ -178,11 +206,13 @@ class BernoulliNB(_BaseNB):
         self,
         *,
         alpha: float = 1.0,
+        force_alpha: bool = True,
         binarize: float | None = 0.0,
         fit_prior: bool = True,
         class_prior=None,
     ):
         self.alpha = alpha
+        self.force_alpha = force_alpha
         self.binarize = binarize
         self.fit_prior = fit_prior
         self.class_prior = class_prior
@@ -202,19 +232,80 @@ class BernoulliNB(_BaseNB):
         return (X > self.binarize).astype(np.float64)
 
     def _fit_likelihood(self, X, resp):
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
-        alpha = max(self.alpha, 1e-10)
-        self.feature_count_ = resp.T @ X
+        alpha = _effective_alpha(self)
+        self.feature_count_ = np.asarray(resp.T @ X)
         p = (self.feature_count_ + alpha) / (self.class_count_[:, None] + 2 * alpha)
         self.feature_log_prob_ = np.log(p)
         self._log_one_minus = np.log1p(-p)
 
     def _log_likelihood(self, X) -> np.ndarray:
-        return X @ (self.feature_log_prob_ - self._log_one_minus).T + self._log_one_minus.sum(1)
+        weights = (self.feature_log_prob_ - self._log_one_minus).T
+        return np.asarray(X @ weights) + self._log_one_minus.sum(1)
 
     def _more_sklearn_tags(self, tags):
         tags = super()._more_sklearn_tags(tags)
         tags.input_tags.sparse = True
         tags.classifier_tags.poor_score = True  # binarised features, as scikit-learn tags it
         return tags
+
+
+class ComplementNB(MultinomialNB):
+    """Complement naive Bayes (Rennie et al. 2003), suited to imbalanced text classes.
+
+    Each class is described by the word counts of all *other* classes:
+    θ̃_ji = (N̄_ji + α) / Σ_i (N̄_ji + α) with N̄_ji = Σ_k N_ki − N_ji, and a document
+    goes to the class whose complement fits it worst:
+    ŷ = argmax_j Σ_i x_i (−ln θ̃_ji) (with ``norm``: weights ln θ̃_ji / Σ_i ln θ̃_ji).
+    The class prior enters only when there is a single class, as in scikit-learn.
+
+    Parameters
+    ----------
+    alpha : float
+    force_alpha : bool
+    fit_prior : bool
+    class_prior : array-like (K,) or None
+    norm : bool
+        Normalise the weights (the paper's second normalisation).
+
+    Examples
+    --------
+    >>> X = np.array([[3, 0, 1], [2, 0, 0], [0, 4, 1], [0, 3, 2]])
+    >>> ComplementNB().fit(X, ["a", "a", "b", "b"]).predict([[1, 0, 0], [0, 1, 0]]).tolist()
+    ['a', 'b']
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha: float = 1.0,
+        force_alpha: bool = True,
+        fit_prior: bool = True,
+        class_prior=None,
+        norm: bool = False,
+    ):
+        self.alpha = alpha
+        self.force_alpha = force_alpha
+        self.fit_prior = fit_prior
+        self.class_prior = class_prior
+        self.norm = norm
+
+    def _fit_likelihood(self, X, resp):
+        alpha = _effective_alpha(self)
+        self.feature_count_ = np.asarray(resp.T @ X)
+        self.feature_all_ = self.feature_count_.sum(axis=0)
+        complement = self.feature_all_ + alpha - self.feature_count_
+        with np.errstate(divide="ignore"):
+            logged = np.log(complement / complement.sum(axis=1, keepdims=True))
+        if self.norm:
+            self.feature_log_prob_ = logged / logged.sum(axis=1, keepdims=True)
+        else:
+            self.feature_log_prob_ = -logged
+
+    def _joint_log_likelihood(self, X) -> np.ndarray:
+        check_is_fitted(self, "class_count_")
+        X = check_array(X, accept_sparse=True)
+        check_n_features(self, X, reset=False)
+        jll = np.asarray(self._check_features(X) @ self.feature_log_prob_.T)
+        if len(self.classes_) == 1:
+            jll = jll + self.class_log_prior_
+        return jll

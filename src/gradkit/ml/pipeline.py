@@ -3,6 +3,28 @@
 from __future__ import annotations
 
 from .base import BaseEstimator, check_is_fitted
+from .utils.metaestimators import available_if
+
+
+def _final_has(attr: str):
+    """available_if check: the final step has ``attr``."""
+
+    def check(self) -> bool:
+        return hasattr(self._final, attr)
+
+    return check
+
+
+def _can_transform(self) -> bool:
+    return self._final is None or hasattr(self._final, "transform")
+
+
+def _can_inverse_transform(self) -> bool:
+    return all(
+        hasattr(step, "inverse_transform")
+        for _, step in self.steps
+        if step is not None and step != "passthrough"
+    )
 
 
 class Pipeline(BaseEstimator):
@@ -114,6 +136,7 @@ class Pipeline(BaseEstimator):
         self.n_features_in_ = getattr(self.steps[0][1], "n_features_in_", None)
         return self
 
+    @available_if(_can_transform)
     def fit_transform(self, X, y=None, **fit_params):
         Xt = self._fit_transformers(X, y)
         last = self._final
@@ -126,32 +149,39 @@ class Pipeline(BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "n_features_in_")
 
+    @available_if(_final_has("predict"))
     def predict(self, X):
         self._check_fitted()
         return self._final.predict(self._transform_through(X))
 
+    @available_if(_final_has("fit_predict"))
     def fit_predict(self, X, y=None, **fit_params):
         Xt = self._fit_transformers(X, y)
         self.n_features_in_ = getattr(self.steps[0][1], "n_features_in_", None)
         return self._final.fit_predict(Xt, y, **fit_params)
 
+    @available_if(_final_has("predict_proba"))
     def predict_proba(self, X):
         self._check_fitted()
         return self._final.predict_proba(self._transform_through(X))
 
+    @available_if(_final_has("predict_log_proba"))
     def predict_log_proba(self, X):
         self._check_fitted()
         return self._final.predict_log_proba(self._transform_through(X))
 
+    @available_if(_final_has("decision_function"))
     def decision_function(self, X):
         self._check_fitted()
         return self._final.decision_function(self._transform_through(X))
 
+    @available_if(_can_transform)
     def transform(self, X):
         self._check_fitted()
         Xt = self._transform_through(X)
         return Xt if self._final is None else self._final.transform(Xt)
 
+    @available_if(_can_inverse_transform)
     def inverse_transform(self, X):
         self._check_fitted()
         steps = [s for _, s in self.steps if s is not None and s != "passthrough"]
@@ -159,6 +189,7 @@ class Pipeline(BaseEstimator):
             X = step.inverse_transform(X)
         return X
 
+    @available_if(_final_has("score"))
     def score(self, X, y=None, sample_weight=None) -> float:
         self._check_fitted()
         Xt = self._transform_through(X)
@@ -168,6 +199,8 @@ class Pipeline(BaseEstimator):
 
     @property
     def classes_(self):
+        """The final estimator's classes (NotFittedError before fit)."""
+        self._check_fitted()
         return self._final.classes_
 
     @property
@@ -185,18 +218,34 @@ class Pipeline(BaseEstimator):
         return self.steps[index][1]
 
 
-def make_pipeline(*steps) -> Pipeline:
-    """A :class:`Pipeline` whose step names are the lowercased class names."""
-    names, out = {}, []
-    for step in steps:
-        name = type(step).__name__.lower()
-        names[name] = names.get(name, 0) + 1
-        out.append((name, step))
+def _name_estimators(estimators) -> list[tuple[str, object]]:
+    """(name, estimator) pairs named after the lowercased class ("passthrough" for
+    strings); names used more than once get "-1", "-2", ... (scikit-learn's naming)."""
+    names = [e if isinstance(e, str) else type(e).__name__.lower() for e in estimators]
     counts: dict[str, int] = {}
-    final = []
-    for name, step in out:
-        if names[name] > 1:
-            counts[name] = counts.get(name, 0) + 1
-            name = f"{name}-{counts[name]}"
-        final.append((name, step))
-    return Pipeline(final)
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for name, est in zip(names, estimators, strict=True):
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}-{seen[name]}"
+        out.append((name, est))
+    return out
+
+
+def make_pipeline(*steps, memory=None, transform_input=None, verbose: bool = False) -> Pipeline:
+    """A :class:`Pipeline` whose step names are the lowercased class names.
+
+    Examples
+    --------
+    >>> from gradkit.ml.preprocessing import StandardScaler
+    >>> [name for name, _ in make_pipeline(StandardScaler(), StandardScaler()).steps]
+    ['standardscaler-1', 'standardscaler-2']
+    """
+    if memory is not None or transform_input is not None:
+        raise ValueError(
+            "make_pipeline: memory and transform_input are not supported; leave them None."
+        )
+    return Pipeline(_name_estimators(list(steps)), verbose=verbose)

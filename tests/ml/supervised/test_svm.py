@@ -56,7 +56,7 @@ def test_ml_svm_linear_svc_squared_hinge_matches_liblinear(name, C):
     """ML-SVM: the default squared-hinge LinearSVC is LIBLINEAR's (scikit-learn's) fit,
     intercept penalised through intercept_scaling, one-vs-rest."""
     Xtr, Xte, ytr, _ = split(name, scale=True)
-    ours = LinearSVC(C=C, intercept_scaling=2.0).fit(Xtr, ytr)
+    ours = LinearSVC(C=C, intercept_scaling=2.0, tol=1e-10).fit(Xtr, ytr)
     ref = sk_svm.LinearSVC(C=C, intercept_scaling=2.0, tol=1e-10, max_iter=100_000).fit(Xtr, ytr)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-4)

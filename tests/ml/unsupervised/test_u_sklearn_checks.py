@@ -8,7 +8,12 @@ import pytest
 from gradkit.ml.cluster import AgglomerativeClustering, KMeans
 from gradkit.ml.decomposition import PCA, FactorAnalysis
 from gradkit.ml.mixture import GaussianMixture
-from gradkit.ml.preprocessing import MinMaxScaler, StandardScaler
+from gradkit.ml.preprocessing import (
+    FunctionTransformer,
+    MinMaxScaler,
+    Normalizer,
+    StandardScaler,
+)
 
 pytest.importorskip("sklearn")
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
@@ -20,6 +25,8 @@ ESTIMATORS = [
     PCA(n_components=2),
     StandardScaler(),
     MinMaxScaler(),
+    Normalizer(),
+    FunctionTransformer(),
     AgglomerativeClustering(),
 ]
 

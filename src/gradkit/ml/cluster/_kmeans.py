@@ -13,9 +13,9 @@ from ..base import (
     TransformerMixin,
     check_array,
     check_is_fitted,
+    check_legacy_random_state,
     check_n_features,
     check_option,
-    check_random_state,
     check_sample_weight,
 )
 
@@ -38,9 +38,9 @@ def kmeans_plusplus(
     -------
     centers : (n_clusters, n_features), indices : (n_clusters,) rows of X chosen.
     """
-    rng = check_random_state(random_state)
+    rng = check_legacy_random_state(random_state)
     n = X.shape[0]
-    w = np.ones(n) if sample_weight is None else sample_weight
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     indices = np.empty(n_clusters, dtype=np.int64)
@@ -54,17 +54,15 @@ def kmeans_plusplus(
         return np.maximum(d, 0.0, out=d)
 
     closest = sq_dist(indices[:1])[0]
+    potential = float(closest @ w)
     for c in range(1, n_clusters):
-        cdf = np.cumsum(closest * w)
-        if cdf[-1] <= 0:  # fewer distinct points than clusters: pick any
-            indices[c] = rng.integers(n)
-            continue
-        cand = np.searchsorted(cdf, rng.random(n_local_trials) * cdf[-1], side="right")
-        cand = np.minimum(cand, n - 1)
+        # candidates drawn with probability ∝ w_i D(x_i)², scikit-learn's draws
+        targets = rng.uniform(size=n_local_trials) * potential
+        cand = np.minimum(np.searchsorted(np.cumsum(w * closest), targets), n - 1)
         d = np.minimum(closest, sq_dist(cand))
         pots = d @ w
         best = int(np.argmin(pots))
-        indices[c], closest = cand[best], d[best]
+        indices[c], closest, potential = cand[best], d[best], float(pots[best])
     return X[indices].copy(), indices
 
 
@@ -138,6 +136,12 @@ def _lloyd(X, w, centers, max_iter, tol):
     return centers, labels, float(_sq_residuals(X, centers, labels) @ w), n_iter
 
 
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when labellings a and b differ only by a renaming of the clusters."""
+    pairs = np.unique(np.stack([a, b]), axis=1)
+    return len(np.unique(pairs[0])) == pairs.shape[1] == len(np.unique(pairs[1]))
+
+
 class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     """k-means: minimize the distortion J(c, μ) = Σ_i w_i ‖x_i − μ_{c_i}‖²   (U-KMEANS).
 
@@ -154,7 +158,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     max_iter : int
     tol : float
         Converged when the total squared center shift ≤ tol · mean feature variance.
-    random_state : int, Generator or None
+    random_state : int, RandomState, Generator or None
+        Seeds and restarts are drawn as scikit-learn draws them, so an int gives
+        scikit-learn's initial centers.
 
     Attributes
     ----------
@@ -224,7 +230,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         check_n_features(self, X, reset=True)
         n_init = self._check_params(X)
         w = check_sample_weight(sample_weight, X)
-        rng = check_random_state(self.random_state)
+        rng = check_legacy_random_state(self.random_state)
         tol = self.tol * float(np.mean(np.var(X, axis=0)))
         mean = X.mean(axis=0)
         Xc = X - mean  # centering improves the accuracy of ‖x‖² − 2x·μ + ‖μ‖²
@@ -232,7 +238,8 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         for _ in range(n_init):
             centers = self._init_centers(Xc, w, rng) - (0 if isinstance(self.init, str) else mean)
             result = _lloyd(Xc, w, centers, self.max_iter, tol)
-            if best is None or result[2] < best[2]:
+            # a lower J with the same partition (relabelled) is rounding: keep the first
+            if best is None or (result[2] < best[2] and not _same_partition(result[1], best[1])):
                 best = result
         centers, labels, inertia, n_iter = best
         self.cluster_centers_ = centers + mean

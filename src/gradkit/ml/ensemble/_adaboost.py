@@ -57,7 +57,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
@@ -114,7 +114,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
         """Σ_m α_m c_m(x) / Σ_m α_m, with c = 1 for the voted class and −1/(K − 1) else;
         for two classes the difference between the two columns' halves, shape (n,)."""
         check_is_fitted(self, "estimators_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         K = len(self.classes_)
         scores = np.zeros((len(X), K))
@@ -142,3 +142,8 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags

@@ -70,7 +70,7 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         if int(self.n_estimators) < 1:
@@ -120,7 +120,7 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Mean of the members' class probabilities (their one-hot votes if they have none)."""
         check_is_fitted(self, "estimators_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         proba = np.zeros((len(X), len(self.classes_)))
         for est, cols in zip(self.estimators_, self.estimators_features_, strict=True):
@@ -132,4 +132,10 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         return proba / len(self.estimators_)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags

@@ -88,7 +88,7 @@ class _BaseForest(BaseEstimator):
 
     def _check_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         return X
 
@@ -97,6 +97,11 @@ class _BaseForest(BaseEstimator):
         """Mean of the trees' normalised impurity decreases."""
         check_is_fitted(self, "estimators_")
         return np.mean([t.feature_importances_ for t in self.estimators_], axis=0)
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags
 
 
 class RandomForestClassifier(ClassifierMixin, _BaseForest):
@@ -139,7 +144,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
@@ -152,7 +157,8 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         return predict_many(self._stack, X).mean(axis=1)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class RandomForestRegressor(RegressorMixin, _BaseForest):
@@ -187,7 +193,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y, y_numeric=True)
+        X, y = check_X_y(X, y, y_numeric=True, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self._fit_trees(X, y.astype(np.float64), check_sample_weight(sample_weight, X))
         return self

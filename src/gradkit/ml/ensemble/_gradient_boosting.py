@@ -95,7 +95,7 @@ class _BaseGradientBoosting(BaseEstimator):
 
     def _raw_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         values = predict_many(self._stack, X)
         steps = values[:, :, 0].reshape(len(X), *self.estimators_.shape).sum(axis=1)
@@ -107,6 +107,11 @@ class _BaseGradientBoosting(BaseEstimator):
         imp = np.mean([t.feature_importances_ for t in self.estimators_.ravel()], axis=0)
         total = imp.sum()
         return imp / total if total > 0 else imp
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags
 
 
 class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
@@ -127,7 +132,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     """
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y, y_numeric=True)
+        X, y = check_X_y(X, y, y_numeric=True, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         w = check_sample_weight(sample_weight, X)
         y = y.astype(np.float64)[:, None]
@@ -156,7 +161,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     """
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
@@ -208,4 +213,5 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         return np.hstack([1.0 - p, p]) if p.shape[1] == 1 else p
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]

@@ -302,6 +302,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             self.stop_words_ = set()
         if self.binary:
             X.data.fill(1)
+        X.sort_indices()  # canonical CSR: column indices ascending within each row
         return X
 
     def transform(self, raw_documents):
@@ -358,9 +359,11 @@ class TfidfTransformer(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _as_csr(X):
+        """A float64 CSR copy of X: the caller's matrix (which may share its index arrays
+        with this one) is never reordered or rescaled."""
         import scipy.sparse as sp
 
-        X = sp.csr_matrix(X, dtype=np.float64)
+        X = sp.csr_matrix(X, dtype=np.float64, copy=True)
         X.sum_duplicates()
         X.eliminate_zeros()
         if X.data.size and X.data.min() < 0:

@@ -26,14 +26,32 @@ def center_data(
     return X - x_mean, y - y_mean, x_mean, y_mean
 
 
+def add_intercept_column(X, value: float):
+    """[X, value·1]: X with a constant last column, dense or scipy.sparse (then CSR).
+
+    Shape: (n, d) → (n, d + 1).
+    """
+    if hasattr(X, "tocsr"):
+        import scipy.sparse as sp
+
+        return sp.hstack([X, np.full((X.shape[0], 1), float(value))], format="csr")
+    return np.hstack([X, np.full((X.shape[0], 1), float(value))])
+
+
 class LinearPredictorMixin:
-    """``X @ coef_.T + intercept_`` with input checks, shared by every linear model."""
+    """``X @ coef_.T + intercept_`` with input checks, shared by every linear model.
+
+    A model that fits on scipy.sparse input sets ``_accepts_sparse = True`` and then
+    predicts on it too.
+    """
+
+    _accepts_sparse = False
 
     def _linear(self, X) -> np.ndarray:
         check_is_fitted(self, "coef_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse=self._accepts_sparse)
         check_n_features(self, X, reset=False)
-        return X @ self.coef_.T + self.intercept_
+        return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
 class LinearClassifierMixin(LinearPredictorMixin):
@@ -42,7 +60,7 @@ class LinearClassifierMixin(LinearPredictorMixin):
     def decision_function(self, X) -> np.ndarray:
         """Scores θᵀx; shape (n_samples,) for two classes, else (n_samples, n_classes)."""
         scores = self._linear(X)
-        return scores.ravel() if scores.shape[1] == 1 else scores
+        return scores.ravel() if scores.ndim == 1 or scores.shape[1] == 1 else scores
 
     def predict(self, X) -> np.ndarray:
         """Class with the largest score (positive score → ``classes_[1]`` when binary)."""

@@ -1,4 +1,4 @@
-"""Least-squares linear regression (ML-LINREG, O-LMS) and ridge regression."""
+"""Least-squares linear regression (ML-LINREG, O-LMS)."""
 
 from __future__ import annotations
 
@@ -142,42 +142,3 @@ class LinearRegression(_LinearRegressorBase):
                 self.n_iter_ = epoch
                 break
         return w
-
-
-class Ridge(_LinearRegressorBase):
-    """Ridge regression, min_w ‖y − Xw − b‖² + α‖w‖² (intercept not penalised).
-
-    Closed form on centred data: w = (XᵀX + αI)⁻¹ Xᵀy.
-
-    Parameters
-    ----------
-    alpha : float
-        Regularisation strength α ≥ 0.
-    fit_intercept : bool
-
-    Examples
-    --------
-    >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([0.0, 1.0, 2.0])
-    >>> round(float(Ridge(alpha=1.0).fit(X, y).coef_[0]), 6)
-    0.666667
-    """
-
-    def __init__(self, alpha: float = 1.0, *, fit_intercept: bool = True):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-
-    def _solve(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        if not np.isscalar(self.alpha) or self.alpha < 0:
-            raise ValueError(f"alpha must be a non-negative number, got {self.alpha!r}.")
-        from scipy import linalg
-
-        n, d = X.shape
-        primal = d <= n
-        gram = X.T @ X if primal else X @ X.T  # dual form w = Xᵀ(XXᵀ + αI)⁻¹y when d > n
-        gram[np.diag_indices(gram.shape[0])] += self.alpha
-        rhs = X.T @ y if primal else y
-        try:
-            sol = linalg.solve(gram, rhs, assume_a="pos", check_finite=False)
-        except linalg.LinAlgError:  # α = 0 and rank deficient: minimum-norm solution
-            sol = linalg.lstsq(gram, rhs, check_finite=False)[0]
-        return sol if primal else X.T @ sol

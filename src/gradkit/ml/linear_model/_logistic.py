@@ -23,8 +23,10 @@ from ..base import (
     encode_labels,
     require_two_classes,
 )
-from ..optimize import newton
-from ._base import LinearClassifierMixin
+from ..exceptions import ConvergenceWarning
+from ..optimize import lbfgs, newton, newton_cg, newton_cholesky
+from ..utils.class_weight import compute_class_weight
+from ._base import LinearClassifierMixin, add_intercept_column
 
 _DENSE_MAX = 200  # parameters above which Newton uses Hessian-vector products
 
@@ -39,7 +41,9 @@ class _Objective:
     """
 
     def __init__(self, Xa, y, n_classes, free, s, inv_c, fit_intercept):
-        self.Xa, self.XaT = Xa, np.ascontiguousarray(Xa.T)
+        self.sparse = hasattr(Xa, "tocsr")
+        self.Xa = Xa
+        self.XaT = Xa.T.tocsr() if self.sparse else np.ascontiguousarray(Xa.T)
         self.s, self.free, self.inv_c = s, free, inv_c
         self.y, self.n_classes = y, n_classes
         self.Y = np.zeros((n_classes, len(y)))
@@ -71,33 +75,56 @@ class _Objective:
         grad = ((p - self.Y)[self.free] * self.s) @ self.Xa + self.inv_c * w
         return float(value), grad.ravel()
 
-    def __call__(self, theta: np.ndarray):
-        """Value, gradient and Hessian; above ``_DENSE_MAX`` parameters the Hessian is
-        returned as (Hessian-vector product, diagonal) for truncated Newton."""
+    def __call__(self, theta: np.ndarray, dense: bool | None = None, project: bool = True):
+        """Value, gradient and Hessian; above ``_DENSE_MAX`` parameters (or for sparse X)
+        the Hessian is returned as (Hessian-vector product, diagonal) for truncated
+        Newton, unless ``dense`` asks for the matrix. ``project=False``: the Hessian
+        itself, without the null-space projector (see ``_null_projector``)."""
         probs = self.probabilities(theta)
         value, grad = self.value_grad(theta, probs)
         pf = probs[1][self.free]
         k, d = self.shape
         reg = self.inv_c * self.mask
-        # all K classes free: shifting every θ_k by the same vector leaves P unchanged,
-        # so H is singular along those directions where no penalty acts. The gradient
-        # is orthogonal to them; adding their projector keeps H invertible and the
-        # Newton step unchanged in every other direction.
-        null = None
-        if len(self.free) == self.n_classes:
-            null = ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0] / k
-        if k * d > _DENSE_MAX:
+        null = self._null_projector() if project else None
+        if dense is None:
+            dense = k * d <= _DENSE_MAX and not self.sparse
+        if not dense:
             return value, grad, self._hessian_operator(pf, reg, null)
-        root = np.sqrt(self.s)
-        A = (pf.T[:, :, None] * (self.Xa * root[:, None])[:, None, :]).reshape(len(root), k * d)
-        hess = -(A.T @ A)
-        for j in range(k):
-            block = (self.XaT * (self.s * pf[j])) @ self.Xa
-            hess[j * d : (j + 1) * d, j * d : (j + 1) * d] += block
+        return value, grad, self._dense_hessian(pf, reg, null)
+
+    def _null_projector(self):
+        """All K classes free: shifting every θ_k by the same vector leaves P unchanged,
+        so H is singular along those directions where no penalty acts. The gradient is
+        orthogonal to them; adding their projector keeps H invertible and the Newton
+        step unchanged in every other direction. None when a reference class is fixed."""
+        if len(self.free) < self.n_classes:
+            return None
+        return ((self.mask == 0) if self.inv_c > 0 else np.ones(self.shape, bool))[0] / (
+            self.shape[0]
+        )
+
+    def _dense_hessian(self, pf, reg, null) -> np.ndarray:
+        """H[(j,·),(l,·)] = X̃ᵀ diag(s p_j (δ_jl − p_l)) X̃ + δ_jl diag(reg), (kd, kd)."""
+        k, d = self.shape
+        if self.sparse:
+            hess = np.empty((k * d, k * d))
+            for j in range(k):
+                for m in range(j, k):
+                    c = self.s * pf[j] * ((j == m) - pf[m])
+                    block = (self.XaT @ self.Xa.multiply(c[:, None]).tocsr()).toarray()
+                    hess[j * d : (j + 1) * d, m * d : (m + 1) * d] = block
+                    hess[m * d : (m + 1) * d, j * d : (j + 1) * d] = block.T
+        else:
+            root = np.sqrt(self.s)
+            A = (pf.T[:, :, None] * (self.Xa * root[:, None])[:, None, :]).reshape(len(root), k * d)
+            hess = -(A.T @ A)
+            for j in range(k):
+                block = (self.XaT * (self.s * pf[j])) @ self.Xa
+                hess[j * d : (j + 1) * d, j * d : (j + 1) * d] += block
         hess[np.diag_indices(k * d)] += reg.ravel()
         if null is not None:
             hess += np.kron(np.ones((k, k)), np.diag(null))
-        return value, grad, hess
+        return hess
 
     def centred(self, theta: np.ndarray) -> np.ndarray:
         """All classes free: the solution with Σ_k θ_k = 0 along the unpenalised
@@ -114,7 +141,7 @@ class _Objective:
         u_i = V x̃_i (plus the null-space projector), and diag(H)."""
         sp = self.s * pf
         if self._Xa2 is None:
-            self._Xa2 = self.Xa * self.Xa
+            self._Xa2 = self.Xa.multiply(self.Xa).tocsr() if self.sparse else self.Xa * self.Xa
 
         def hvp(v: np.ndarray) -> np.ndarray:
             V = v.reshape(self.shape)
@@ -127,7 +154,7 @@ class _Objective:
                 out += null * V.sum(axis=0)
             return out.ravel()
 
-        diag = (sp * (1.0 - pf)) @ self._Xa2 + reg
+        diag = np.asarray((sp * (1.0 - pf)) @ self._Xa2) + reg
         if null is not None:
             diag += null
         return hvp, diag.ravel()
@@ -138,13 +165,14 @@ class _Objective:
 
 
 class _LogisticBase(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
-    _solvers = ("newton", "gd", "lbfgs")
+    _solvers = ("lbfgs", "newton-cg", "newton-cholesky", "newton", "gd")
+    _accepts_sparse = True
 
     def _free_classes(self, n_classes: int) -> np.ndarray:
         raise NotImplementedError
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse=True)
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         require_two_classes(self, self.classes_)
@@ -152,46 +180,101 @@ class _LogisticBase(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         check_option("solver", self.solver, self._solvers)
         if self.penalty == "l2" and not self.C > 0:
             raise ValueError(f"C must be positive, got {self.C!r}.")
+        if not self.tol >= 0:
+            raise ValueError(f"tol must be non-negative, got {self.tol!r}.")
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 0):
+            raise ValueError(f"max_iter must be a non-negative int, got {self.max_iter!r}.")
+        if self.solver == "gd" and hasattr(X, "tocsr"):
+            raise TypeError("solver='gd' needs dense X; use solver='lbfgs' for sparse input.")
         s = check_sample_weight(sample_weight, X)
+        class_weight = getattr(self, "class_weight", None)
+        if class_weight is not None:
+            s = (
+                s
+                * compute_class_weight(class_weight, classes=self.classes_, y=y, sample_weight=s)[
+                    y_enc
+                ]
+            )
         n_classes = len(self.classes_)
         free = self._free_classes(n_classes)
-        Xa = np.hstack([X, np.ones((len(X), 1))]) if self.fit_intercept else X
-        inv_c = 1.0 / self.C if self.penalty == "l2" else 0.0
+        Xa = add_intercept_column(X, 1.0) if self.fit_intercept else X
+        inv_c = 1.0 / self.C if self.penalty == "l2" and np.isfinite(self.C) else 0.0
         obj = _Objective(Xa, y_enc, n_classes, free, s, inv_c, self.fit_intercept)
         theta0 = np.zeros(obj.shape[0] * obj.shape[1])
         theta, n_iter, converged = self._minimise(obj, theta0, s.sum())
         if not converged:
             warnings.warn(
-                f"{type(self).__name__} ({self.solver}) did not converge in {self.max_iter} "
-                "iterations; increase max_iter or scale the data.",
-                UserWarning,
+                f"{type(self).__name__} (solver={self.solver!r}) did not converge in "
+                f"{self.max_iter} iterations; increase max_iter or scale the data.",
+                ConvergenceWarning,
                 stacklevel=2,
             )
-        self.n_iter_ = np.array([max(n_iter, 1)])
+        self.n_iter_ = np.array([n_iter], dtype=np.int32)
         theta = obj.centred(theta.reshape(obj.shape))
         self._set_coef(theta, free, n_classes)
         return self
 
-    def _minimise(self, obj: _Objective, theta0: np.ndarray, scale: float):
-        if self.solver == "newton":
-            return newton(obj, theta0, tol=self.tol * scale, max_iter=self.max_iter)
-        if self.solver == "lbfgs":
-            from scipy.optimize import minimize
+    def _minimise(self, obj: _Objective, theta0: np.ndarray, sw_sum: float):
+        """Run the solver. scikit-learn's solvers (lbfgs, newton-cg, newton-cholesky)
+        minimise the objective divided by Σ s_i, as scikit-learn does, so ``tol`` (on the
+        largest gradient entry, and on ½ the Newton decrement for newton-cholesky) and
+        ``max_iter`` mean the same; parameters are ordered class-fastest (Fortran order
+        of the (K, d) matrix) like scikit-learn's, so L-BFGS takes the same path."""
+        k, d = obj.shape
+        inv = 1.0 / sw_sum
 
-            res = minimize(
-                obj.value_grad,
-                theta0,
-                jac=True,
-                method="L-BFGS-B",
-                options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-64},
+        def unravel(x):  # x in Fortran order → θ in the objective's (K, d) C order
+            return x.reshape(d, k).T.ravel()
+
+        def ravel(theta):
+            return theta.reshape(k, d).T.ravel()
+
+        def fun_grad(x):
+            value, grad = obj.value_grad(unravel(x))
+            return value * inv, ravel(grad) * inv
+
+        if self.solver == "lbfgs":
+            x, n_iter, converged, _ = lbfgs(
+                fun_grad, ravel(theta0), tol=self.tol, max_iter=self.max_iter
             )
-            return res.x, int(res.nit), bool(res.success)
+            return unravel(x), n_iter, converged
+        if self.solver == "newton-cg":
+
+            def grad_hvp(x):
+                _, grad, (hvp, _) = obj(unravel(x), dense=False, project=False)
+                return ravel(grad) * inv, lambda v: ravel(hvp(unravel(v))) * inv
+
+            x, n_iter, converged = newton_cg(
+                lambda x: fun_grad(x)[0],
+                lambda x: fun_grad(x)[1],
+                grad_hvp,
+                ravel(theta0),
+                tol=self.tol,
+                max_iter=self.max_iter,
+            )
+            return unravel(x), n_iter, converged
+        if self.solver == "newton-cholesky":
+            order = np.arange(k * d).reshape(k, d).T.ravel()  # Fortran position → C index
+
+            def hessian(x):
+                hess = obj(unravel(x), dense=True)[2]
+                return hess[np.ix_(order, order)] * inv
+
+            x, n_iter, converged = newton_cholesky(
+                fun_grad, hessian, ravel(theta0), tol=self.tol, max_iter=self.max_iter
+            )
+            return unravel(x), n_iter, converged
+        if self.solver == "newton":
+            theta, n_iter, converged = newton(
+                obj, theta0, tol=self.tol * sw_sum, max_iter=self.max_iter
+            )
+            return theta, max(n_iter, 1), converged
         lr = 1.0 / obj.lipschitz()  # gradient descent θ ← θ − ∇ℓ/L
         theta = theta0
         for it in range(1, self.max_iter + 1):
             _, grad = obj.value_grad(theta)
-            if np.max(np.abs(grad)) <= self.tol * scale:
-                return theta, it - 1, True
+            if np.max(np.abs(grad)) <= self.tol * sw_sum:
+                return theta, max(it - 1, 1), True
             theta = theta - lr * grad
         return theta, self.max_iter, False
 
@@ -217,27 +300,53 @@ class _LogisticBase(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
             return np.hstack([np.zeros_like(scores), scores])
         return scores
 
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True
+        return tags
+
 
 class LogisticRegression(_LogisticBase):
     """Logistic regression by maximum likelihood (ML-LOGREG, O-MLE, O-NEWTON).
 
     Binary: P(y=1|x) = φ = 1/(1 + exp(−θᵀx)); K > 2 classes: multinomial softmax over K
     free weight vectors. Minimises C Σ_i s_i ℓ_i + ½‖w‖² (``penalty="l2"``, as
-    scikit-learn; the intercept is not penalised) or Σ_i s_i ℓ_i (``penalty=None``).
-    There is no closed form: ``solver="newton"`` takes Newton–Raphson steps
-    θ ← θ − H⁻¹∇ℓ, ``"gd"`` gradient descent with step 1/L, ``"lbfgs"`` SciPy's L-BFGS.
+    scikit-learn; the intercept is not penalised) or Σ_i s_i ℓ_i (``penalty=None`` or
+    ``C=np.inf``), s_i = sample weight × class weight. There is no closed form.
+
+    Solvers with scikit-learn's names behave as scikit-learn's: they minimise the
+    objective divided by Σ_i s_i, and ``tol``, ``max_iter`` and ``n_iter_`` mean the
+    same (so a search over ``tol`` picks what scikit-learn picks):
+
+    - ``"lbfgs"`` (default): SciPy's L-BFGS-B, stop when max |∇| ≤ ``tol``;
+    - ``"newton-cg"``: truncated Newton, stop when max |∇| ≤ ``tol``;
+    - ``"newton-cholesky"``: Newton with a Cholesky solve, stop when max |∇| ≤ ``tol``
+      and ½ the Newton decrement ≤ ``tol``.
+
+    gradkit's own solvers: ``"newton"`` (Newton–Raphson θ ← θ − H⁻¹∇ℓ with a line search,
+    stop when the predicted decrease per unit weight is below ``tol``; exact to rounding
+    with a small ``tol``) and ``"gd"`` (gradient descent with step 1/L, stop when the
+    largest gradient entry per unit weight is below ``tol``; dense X only).
 
     Parameters
     ----------
     penalty : {"l2", None}
     C : float
-        Inverse regularisation strength.
+        Inverse regularisation strength (np.inf: no penalty).
     fit_intercept : bool
-    solver : {"newton", "gd", "lbfgs"}
+    class_weight : dict, "balanced" or None
+        Multiplies each sample's weight by its class's weight (see
+        :func:`gradkit.ml.utils.compute_class_weight`).
+    solver : {"lbfgs", "newton-cg", "newton-cholesky", "newton", "gd"}
     max_iter : int
     tol : float
-        Newton: stop when the predicted decrease per unit weight is below ``tol``;
-        gd / lbfgs: when the largest gradient entry per unit weight is below ``tol``.
+
+    Attributes
+    ----------
+    classes_ : (K,); coef_ : (1, d) binary or (K, d); intercept_ : (1,) or (K,)
+    n_iter_ : ndarray of shape (1,), iterations the solver ran.
+
+    X may be a scipy.sparse matrix (all solvers but "gd").
 
     Examples
     --------
@@ -254,13 +363,15 @@ class LogisticRegression(_LogisticBase):
         *,
         C: float = 1.0,
         fit_intercept: bool = True,
-        solver: str = "newton",
+        class_weight=None,
+        solver: str = "lbfgs",
         max_iter: int = 100,
-        tol: float = 1e-10,
+        tol: float = 1e-4,
     ):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
@@ -281,7 +392,9 @@ class SoftmaxRegression(_LogisticBase):
     penalty : {None, "l2"}
     C : float
     fit_intercept : bool
-    solver : {"newton", "gd", "lbfgs"}
+    solver : {"newton", "gd", "lbfgs", "newton-cg", "newton-cholesky"}
+        As in :class:`LogisticRegression`; the default ``"newton"`` with ``tol=1e-10``
+        gives the maximum-likelihood fit to rounding.
     max_iter : int
     tol : float
     """

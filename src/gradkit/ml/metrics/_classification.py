@@ -6,9 +6,12 @@ the binary case, ``average`` in {'binary', 'micro', 'macro', 'weighted', None}).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..base import check_consistent_length, check_option, column_or_1d
+from ..exceptions import UndefinedMetricWarning
 
 _AVERAGES = ("binary", "micro", "macro", "weighted", None)
 
@@ -94,9 +97,24 @@ def confusion_matrix(
     return np.nan_to_num(cm)
 
 
-def _divide(num: np.ndarray, den: np.ndarray, zero_division: float) -> np.ndarray:
-    out = np.full(num.shape, float(zero_division))
+def _divide(num: np.ndarray, den: np.ndarray, zero_division, what: str = "") -> np.ndarray:
+    """num / den, with ``zero_division`` (0.0, 1.0, np.nan, or "warn": 0.0 and an
+    UndefinedMetricWarning as scikit-learn) where den is 0."""
+    warn = isinstance(zero_division, str)
+    if warn and zero_division != "warn":
+        raise ValueError(
+            f"zero_division must be 'warn', 0.0, 1.0 or np.nan, got {zero_division!r}."
+        )
+    out = np.full(num.shape, 0.0 if warn else float(zero_division))
     np.divide(num, den, out=out, where=den != 0)
+    if warn and what and np.any(den == 0):
+        warnings.warn(
+            f"{what} is ill-defined and being set to 0.0 in labels with no "
+            f"{'predicted' if what == 'Precision' else 'true'} samples. Use `zero_division` "
+            "parameter to control this behavior.",
+            UndefinedMetricWarning,
+            stacklevel=4,
+        )
     return out
 
 
@@ -117,7 +135,7 @@ def precision_recall_fscore_support(
     labels; 'macro' is the unweighted mean of per-label scores; 'weighted' the mean
     weighted by support; None returns per-label arrays. A 0/0 ratio gives
     ``zero_division`` (scikit-learn's default behaviour without the warning).
-    F is computed from the counts, F_β = (1+β²)TP / ((1+β²)TP + β²FN + FP).
+    F is computed from the counts, F_β = (1+β²)TP / (β²(TP+FN) + TP+FP).
 
     Returns
     -------
@@ -142,30 +160,38 @@ def precision_recall_fscore_support(
         labels = present
     else:
         labels = np.asarray(labels)
-    cm = confusion_matrix(
-        y_true, y_pred, labels=np.union1d(labels, present), sample_weight=sample_weight
-    ).astype(float)
+    # per-label sums by bincount over the encoded labels, scikit-learn's summation order
+    # (so weighted supports agree to the last bit)
     all_labels = np.union1d(labels, present)
+    it, ip = np.searchsorted(all_labels, y_true), np.searchsorted(all_labels, y_pred)
+    w = None if sample_weight is None else _weights(sample_weight, len(y_true))
+    hit = it == ip
+    k = len(all_labels)
+    tp_all = np.bincount(it[hit], weights=None if w is None else w[hit], minlength=k)
+    pred_all = np.bincount(ip, weights=w, minlength=k)
+    true_all = np.bincount(it, weights=w, minlength=k)
     idx = np.searchsorted(all_labels, labels)
-    tp = np.diag(cm)[idx]
-    pred_pos = cm.sum(axis=0)[idx]
-    true_pos = cm.sum(axis=1)[idx]
+    tp = tp_all[idx].astype(float)
+    pred_pos = pred_all[idx].astype(float)
+    true_pos = true_all[idx].astype(float)
     if average == "micro":
         tp, pred_pos, true_pos = (np.array([a.sum()]) for a in (tp, pred_pos, true_pos))
     b2 = beta * beta
-    precision = _divide(tp, pred_pos, zero_division)
-    recall = _divide(tp, true_pos, zero_division)
+    precision = _divide(tp, pred_pos, zero_division, "Precision")
+    recall = _divide(tp, true_pos, zero_division, "Recall")
     if np.isinf(beta):
         f = recall
-    else:
-        f = _divide(
-            (1 + b2) * tp, (1 + b2) * tp + b2 * (true_pos - tp) + (pred_pos - tp), zero_division
-        )
+    elif beta == 0:
+        f = precision
+    else:  # (1 + β²) TP / (β² (TP + FN) + (TP + FP)), scikit-learn's expression
+        f = _divide((1 + b2) * tp, b2 * true_pos + pred_pos, zero_division)
     if average is None:
-        return precision, recall, f, true_pos
+        integral = sample_weight is None or np.all(np.mod(true_pos, 1) == 0)
+        return precision, recall, f, true_pos.astype(np.int64) if integral else true_pos
     if average == "weighted":
         if true_pos.sum() == 0:
-            return (float(zero_division),) * 3 + (None,)
+            zd = 0.0 if isinstance(zero_division, str) else float(zero_division)
+            return (zd,) * 3 + (None,)
         weights = true_pos
     else:
         weights = None
@@ -321,3 +347,104 @@ def log_loss(y_true, y_proba, *, normalize: bool = True, sample_weight=None, lab
     loss = -np.log(p[np.arange(len(idx)), idx])
     w = _weights(sample_weight, len(loss))
     return float(np.average(loss, weights=w) if normalize else np.dot(loss, w))
+
+
+def classification_report(
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    target_names=None,
+    sample_weight=None,
+    digits: int = 2,
+    output_dict: bool = False,
+    zero_division="warn",
+):
+    """Per-class precision, recall, F1 and support, with accuracy and the macro and
+    support-weighted averages, laid out exactly as scikit-learn prints them.
+
+    The averages row "accuracy" replaces "micro avg" for single-label problems when
+    every label present is reported. ``output_dict`` returns
+    ``{label: {"precision", "recall", "f1-score", "support"}, ..., "accuracy": float,
+    "macro avg": {...}, "weighted avg": {...}}`` with Python floats.
+
+    Examples
+    --------
+    >>> print(classification_report([0, 1, 2, 2], [0, 1, 1, 2]))
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+               0       1.00      1.00      1.00         1
+               1       0.50      1.00      0.67         1
+               2       1.00      0.50      0.67         2
+    <BLANKLINE>
+        accuracy                           0.75         4
+       macro avg       0.83      0.83      0.78         4
+    weighted avg       0.88      0.75      0.75         4
+    <BLANKLINE>
+    """
+    y_true, y_pred = _targets(y_true, y_pred)
+    present = np.union1d(y_true, y_pred)
+    labels_given = labels is not None
+    labels = present if labels is None else np.asarray(labels)
+    micro_is_accuracy = not labels_given or set(labels.tolist()) >= set(present.tolist())
+    if target_names is not None and len(labels) != len(target_names):
+        if labels_given:
+            warnings.warn(
+                f"labels size, {len(labels)}, does not match size of target_names, "
+                f"{len(target_names)}",
+                UserWarning,
+                stacklevel=2,
+            )
+        else:
+            raise ValueError(
+                f"Number of classes, {len(labels)}, does not match size of target_names, "
+                f"{len(target_names)}. Try specifying the labels parameter"
+            )
+    if target_names is None:
+        target_names = [f"{label}" for label in labels]
+    headers = ["precision", "recall", "f1-score", "support"]
+    p, r, f1, support = precision_recall_fscore_support(
+        y_true,
+        y_pred,
+        labels=labels,
+        average=None,
+        sample_weight=sample_weight,
+        zero_division=zero_division,
+    )
+    rows = list(zip(target_names, p, r, f1, support))
+    averages = []
+    for average in ("micro", "macro", "weighted"):
+        heading = "accuracy" if average == "micro" and micro_is_accuracy else f"{average} avg"
+        avg_p, avg_r, avg_f1, _ = precision_recall_fscore_support(
+            y_true,
+            y_pred,
+            labels=labels,
+            average=average,
+            sample_weight=sample_weight,
+            zero_division=zero_division,
+        )
+        averages.append((heading, [avg_p, avg_r, avg_f1, np.sum(support)]))
+    if output_dict:
+        report: dict = {
+            str(name): dict(zip(headers, [float(v) for v in values], strict=True))
+            for name, *values in rows
+        }
+        for heading, values in averages:
+            report[heading] = dict(zip(headers, [float(v) for v in values], strict=True))
+        if "accuracy" in report:
+            report["accuracy"] = report["accuracy"]["precision"]
+        return report
+    width = max(max(len(str(name)) for name in target_names), len("weighted avg"), digits)
+    text = ("{:>{width}s} " + " {:>9}" * len(headers)).format("", *headers, width=width)
+    text += "\n\n"
+    row_fmt = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}\n"
+    for row in rows:
+        text += row_fmt.format(*row, width=width, digits=digits)
+    text += "\n"
+    for heading, values in averages:
+        if heading == "accuracy":
+            acc_fmt = "{:>{width}s} " + " {:>9.{digits}}" * 2 + " {:>9.{digits}f}" + " {:>9}\n"
+            text += acc_fmt.format(heading, "", "", *values[2:], width=width, digits=digits)
+        else:
+            text += row_fmt.format(heading, *values, width=width, digits=digits)
+    return text

@@ -1,4 +1,5 @@
-"""Clustering metrics: silhouette (U-SIL) and the adjusted Rand index."""
+"""Clustering metrics from the data (no reference labels): silhouette (U-SIL),
+Calinski–Harabasz and Davies–Bouldin indices."""
 
 from __future__ import annotations
 
@@ -8,47 +9,13 @@ from .._pairwise import euclidean
 from ..base import (
     check_array,
     check_consistent_length,
+    check_legacy_random_state,
     check_option,
-    check_random_state,
+    check_X_y,
     column_or_1d,
 )
 
 _CHUNK = 2048
-
-
-def _contingency(labels_true, labels_pred) -> np.ndarray:
-    labels_true, labels_pred = column_or_1d(labels_true), column_or_1d(labels_pred)
-    check_consistent_length(labels_true, labels_pred)
-    _, a = np.unique(labels_true, return_inverse=True)
-    _, b = np.unique(labels_pred, return_inverse=True)
-    nb = b.max() + 1 if b.size else 0
-    na = a.max() + 1 if a.size else 0
-    return np.bincount(a * nb + b, minlength=na * nb).reshape(na, nb).astype(np.int64)
-
-
-def adjusted_rand_score(labels_true, labels_pred) -> float:
-    """Rand index adjusted for chance, ARI = (RI − E[RI]) / (max RI − E[RI]).
-
-    Computed from the pair-confusion counts (same/different cluster in each labelling):
-    ARI = 2 (TP·TN − FN·FP) / ((TP + FN)(FN + TN) + (TP + FP)(FP + TN)).
-    1.0 for identical partitions (up to relabelling), about 0 for random ones.
-
-    Examples
-    --------
-    >>> adjusted_rand_score([0, 0, 1, 1], [1, 1, 0, 0])
-    1.0
-    """
-    c = _contingency(labels_true, labels_pred)
-    n = int(c.sum())
-    sum_squares = int((c * c).sum())
-    n_c, n_k = c.sum(axis=1), c.sum(axis=0)
-    tp = sum_squares - n
-    fp = int((c @ n_k).sum()) - sum_squares
-    fn = int((c.T @ n_c).sum()) - sum_squares
-    tn = n * n - fp - fn - sum_squares
-    if fn == 0 and fp == 0:
-        return 1.0
-    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
 
 
 def silhouette_samples(X, labels, *, metric: str = "euclidean") -> np.ndarray:
@@ -112,7 +79,69 @@ def silhouette_score(
     if sample_size is not None:
         X = check_array(X)
         labels = column_or_1d(labels)
-        idx = check_random_state(random_state).permutation(X.shape[0])[:sample_size]
+        idx = check_legacy_random_state(random_state).permutation(X.shape[0])[:sample_size]
         X = X[idx][:, idx] if metric == "precomputed" else X[idx]
         labels = labels[idx]
     return float(np.mean(silhouette_samples(X, labels, metric=metric)))
+
+
+def _encoded_clusters(X, labels) -> tuple[np.ndarray, np.ndarray, int]:
+    X, labels = check_X_y(X, labels)
+    _, lab = np.unique(labels, return_inverse=True)
+    lab = lab.ravel()
+    k = int(lab.max()) + 1
+    if not 1 < k < X.shape[0]:
+        raise ValueError(
+            f"Number of labels is {k}. Valid values are 2 to n_samples - 1 (inclusive)"
+        )
+    return X, lab, k
+
+
+def calinski_harabasz_score(X, labels) -> float:
+    """Variance ratio criterion: [B / (k − 1)] / [W / (n − k)], B = Σ_j n_j ‖μ_j − μ‖²
+    between clusters, W = Σ_j Σ_{i∈j} ‖x_i − μ_j‖² within (1.0 when W = 0). Higher is
+    better.
+
+    Shape: X (n, d), labels (n,).
+
+    Examples
+    --------
+    >>> calinski_harabasz_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1])
+    200.0
+    """
+    X, lab, k = _encoded_clusters(X, labels)
+    n = X.shape[0]
+    mean = np.mean(X, axis=0)
+    between = within = 0.0
+    for j in range(k):
+        members = X[lab == j]
+        mean_j = np.mean(members, axis=0)
+        between += members.shape[0] * np.sum((mean_j - mean) ** 2)
+        within += np.sum((members - mean_j) ** 2)
+    return float(1.0 if within == 0.0 else between * (n - k) / (within * (k - 1.0)))
+
+
+def davies_bouldin_score(X, labels) -> float:
+    """Mean over clusters of max_{j≠i} (s_i + s_j) / ‖μ_i − μ_j‖, s_i the mean distance of
+    cluster i's members to its centroid μ_i (0 when all s or all centroid gaps are 0).
+    Lower is better.
+
+    Shape: X (n, d), labels (n,).
+
+    Examples
+    --------
+    >>> davies_bouldin_score([[0.0], [1.0], [10.0], [11.0]], [0, 0, 1, 1])
+    0.1
+    """
+    X, lab, k = _encoded_clusters(X, labels)
+    spread = np.zeros(k)
+    centroids = np.zeros((k, X.shape[1]))
+    for j in range(k):
+        members = X[lab == j]
+        centroids[j] = members.mean(axis=0)
+        spread[j] = euclidean(members, centroids[j : j + 1]).mean()
+    gaps = euclidean(centroids)
+    if np.allclose(spread, 0.0) or np.allclose(gaps, 0.0):
+        return 0.0
+    gaps[gaps == 0] = np.inf
+    return float(np.mean(np.max((spread[:, None] + spread) / gaps, axis=1)))

@@ -7,7 +7,17 @@ from collections.abc import Callable
 import numpy as np
 
 from ._classification import accuracy_score, f1_score, log_loss, precision_score, recall_score
-from ._cluster import adjusted_rand_score
+from ._cluster_supervised import (
+    adjusted_mutual_info_score,
+    adjusted_rand_score,
+    completeness_score,
+    fowlkes_mallows_score,
+    homogeneity_score,
+    mutual_info_score,
+    normalized_mutual_info_score,
+    rand_score,
+    v_measure_score,
+)
 from ._ranking import roc_auc_score
 from ._regression import mean_absolute_error, mean_squared_error, r2_score
 
@@ -49,6 +59,14 @@ SCORERS: dict[str, Callable] = {
     "neg_mean_absolute_error": _predict_scorer(mean_absolute_error, -1.0),
     "r2": _predict_scorer(r2_score),
     "adjusted_rand_score": _predict_scorer(adjusted_rand_score),
+    "rand_score": _predict_scorer(rand_score),
+    "homogeneity_score": _predict_scorer(homogeneity_score),
+    "completeness_score": _predict_scorer(completeness_score),
+    "v_measure_score": _predict_scorer(v_measure_score),
+    "mutual_info_score": _predict_scorer(mutual_info_score),
+    "adjusted_mutual_info_score": _predict_scorer(adjusted_mutual_info_score),
+    "normalized_mutual_info_score": _predict_scorer(normalized_mutual_info_score),
+    "fowlkes_mallows_score": _predict_scorer(fowlkes_mallows_score),
 }
 
 

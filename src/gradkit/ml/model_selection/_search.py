@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import time
+import warnings
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from ..base import BaseEstimator, check_is_fitted, check_random_state, clone
+from ..base import BaseEstimator, check_is_fitted, check_legacy_random_state, clone
 from ..metrics import get_scorer
+from ..utils.metaestimators import available_if
 from ._split import check_cv
-from ._validation import _fit_and_score, _is_classifier
+from ._validation import _fit_and_score, _is_classifier, run_parallel
 
 
 def _as_grid_list(grid) -> list[dict]:
@@ -56,13 +59,32 @@ class ParameterGrid:
     def __len__(self) -> int:
         return sum(int(np.prod([len(list(g[k])) for k in g])) for g in self.param_grid)
 
+    def __getitem__(self, ind: int) -> dict:
+        """The ``ind``-th setting in iteration order, without building the grid."""
+        for g in self.param_grid:
+            keys = sorted(g)
+            sizes = [len(list(g[k])) for k in keys]
+            total = int(np.prod(sizes)) if keys else 1
+            if ind >= total:
+                ind -= total
+                continue
+            out = {}
+            for key, size in zip(reversed(keys), reversed(sizes), strict=True):
+                ind, offset = divmod(ind, size)
+                out[key] = list(g[key])[offset]
+            return dict(sorted(out.items()))
+        raise IndexError("ParameterGrid index out of range")
+
 
 class ParameterSampler:
-    """``n_iter`` random parameter settings (NN-SEARCH).
+    """``n_iter`` random parameter settings (NN-SEARCH), drawn as scikit-learn draws them.
 
-    A list is sampled uniformly; a distribution (anything with ``rvs``, e.g.
-    ``scipy.stats.loguniform(1e-3, 1e2)``) is sampled with ``rvs(random_state=rng)``.
-    When every entry is a list, settings are drawn without replacement from the grid.
+    When every entry is a list, ``n_iter`` distinct settings are sampled without
+    replacement from the grid (all of it, with a warning, if it is smaller). Otherwise
+    each setting picks one of the dicts, then, key by key in sorted order, samples a
+    distribution (anything with ``rvs``, e.g. ``scipy.stats.loguniform(1e-3, 1e2)``) or
+    picks a list element uniformly. The random stream is a RandomState used in
+    scikit-learn's order, so an int ``random_state`` gives scikit-learn's candidates.
     """
 
     def __init__(self, param_distributions, n_iter: int, *, random_state=None):
@@ -70,28 +92,92 @@ class ParameterSampler:
         self.n_iter = n_iter
         self.random_state = random_state
 
+    def _all_lists(self) -> bool:
+        return all(not hasattr(v, "rvs") for d in self.param_distributions for v in d.values())
+
     def __iter__(self) -> Iterator[dict]:
-        rng = check_random_state(self.random_state)
-        all_lists = all(not hasattr(v, "rvs") for d in self.param_distributions for v in d.values())
-        if all_lists:
-            grid = list(ParameterGrid(self.param_distributions))
-            for i in rng.choice(len(grid), size=min(self.n_iter, len(grid)), replace=False):
-                yield grid[i]
+        rng = check_legacy_random_state(self.random_state)
+        if self._all_lists():
+            grid = ParameterGrid(self.param_distributions)
+            size = len(grid)
+            n_iter = self.n_iter
+            if size < n_iter:
+                warnings.warn(
+                    f"The total space of parameters {size} is smaller than n_iter="
+                    f"{n_iter}. Running {size} iterations. For exhaustive searches, use "
+                    "GridSearchCV.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                n_iter = size
+            for i in sample_without_replacement(size, n_iter, rng):
+                yield grid[int(i)]
             return
         for _ in range(self.n_iter):
-            dist = self.param_distributions[rng.integers(len(self.param_distributions))]
+            dist = rng.choice(self.param_distributions)
             params = {}
-            for key in sorted(dist):
-                v = dist[key]
+            for key, v in sorted(dist.items()):
                 if hasattr(v, "rvs"):
                     params[key] = v.rvs(random_state=rng)
                 else:
-                    seq = list(v)
-                    params[key] = seq[rng.integers(len(seq))]
+                    params[key] = v[rng.randint(len(v))]
             yield params
 
     def __len__(self) -> int:
+        if self._all_lists():
+            return min(self.n_iter, len(ParameterGrid(self.param_distributions)))
         return self.n_iter
+
+
+def sample_without_replacement(n_population: int, n_samples: int, rng) -> np.ndarray:
+    """``n_samples`` distinct integers of range(n_population), scikit-learn's "auto" way.
+
+    For 1% < n_samples/n_population < 99%: the head of a permutation. Below 20% (else):
+    draw-and-reject against the set taken so far; otherwise reservoir sampling (keep
+    0..k−1, then item i replaces slot j = randint(i + 1) when j < k).
+    """
+    ratio = n_samples / n_population if n_population else 1.0
+    if 0.01 < ratio < 0.99:
+        return rng.permutation(n_population)[:n_samples]
+    out = np.empty(n_samples, dtype=np.int64)
+    if ratio < 0.2:
+        taken: set[int] = set()
+        for i in range(n_samples):
+            j = int(rng.randint(n_population))
+            while j in taken:
+                j = int(rng.randint(n_population))
+            taken.add(j)
+            out[i] = j
+        return out
+    out[:] = np.arange(n_samples)
+    for i in range(n_samples, n_population):
+        j = int(rng.randint(0, i + 1))
+        if j < n_samples:
+            out[j] = i
+    return out
+
+
+def _param_columns(candidates: list[dict]) -> dict:
+    """``param_<name>`` columns of ``cv_results_``, as scikit-learn builds them.
+
+    One masked array per parameter, masked where a candidate lacks it. The dtype is the
+    one NumPy infers for the values when that gives a 1-D non-string array (floats stay
+    float64), else object, so tuples such as ``ngram_range=(1, 2)`` stay one entry each.
+    """
+    n = len(candidates)
+    out = {}
+    for key in sorted({k for c in candidates for k in c}):
+        present = {i: c[key] for i, c in enumerate(candidates) if key in c}
+        try:
+            inferred = np.array(list(present.values()))
+            dtype = inferred.dtype if inferred.ndim == 1 and inferred.dtype.kind != "U" else object
+        except ValueError:  # ragged sequences
+            dtype = np.dtype(object)
+        column = np.ma.MaskedArray(np.empty(n, dtype=dtype), mask=True)
+        for i, value in present.items():
+            column[i] = value
+        out[f"param_{key}"] = column
+    return out
 
 
 def _rank(scores: np.ndarray) -> np.ndarray:
@@ -99,6 +185,16 @@ def _rank(scores: np.ndarray) -> np.ndarray:
     s = np.where(np.isnan(scores), -np.inf, scores)
     order = np.sort(-s)
     return (np.searchsorted(order, -s, side="left") + 1).astype(np.int32)
+
+
+def _estimator_has(attr: str):
+    """available_if check: the refitted best estimator (or, before fit, the estimator
+    searched over) has ``attr``."""
+
+    def check(self) -> bool:
+        return hasattr(getattr(self, "best_estimator_", self.estimator), attr)
+
+    return check
 
 
 class BaseSearchCV(BaseEstimator):
@@ -115,22 +211,35 @@ class BaseSearchCV(BaseEstimator):
         candidates = self._candidates()
         if not candidates:
             raise ValueError("No candidate parameter settings to search.")
-        test = np.empty((len(candidates), len(folds)))
-        train = np.empty_like(test)
-        for i, params in enumerate(candidates):
-            base = clone(self.estimator).set_params(**params)
-            for j, (tr, te) in enumerate(folds):
-                _, test[i, j], tr_score = _fit_and_score(
-                    base, X, y, tr, te, scorer, fit_params, self.return_train_score
-                )
-                if self.return_train_score:
-                    train[i, j] = tr_score
-        results: dict = {"params": candidates}
-        for key in sorted({k for c in candidates for k in c}):
-            results[f"param_{key}"] = np.ma.MaskedArray(
-                np.array([c.get(key) for c in candidates], dtype=object),
-                mask=[key not in c for c in candidates],
+        if self.verbose > 0:
+            print(
+                f"Fitting {len(folds)} folds for each of {len(candidates)} candidates, "
+                f"totalling {len(folds) * len(candidates)} fits"
             )
+        shape = (len(candidates), len(folds))
+        tasks = [
+            (clone(self.estimator).set_params(**params), X, y, tr, te, scorer, fit_params)
+            for params in candidates
+            for tr, te in folds
+        ]
+        return_train, error_score = self.return_train_score, self.error_score
+
+        def one(*task):
+            return _fit_and_score(*task, return_train, error_score=error_score)
+
+        out = run_parallel(one, tasks, self.n_jobs, self.pre_dispatch)
+
+        def grid(key):
+            return np.array([r[key] for r in out], dtype=float).reshape(shape)
+
+        test, train = grid("test_score"), grid("train_score")
+        fit_time, score_time = grid("fit_time"), grid("score_time")
+        results: dict = {}
+        for name, arr in (("fit_time", fit_time), ("score_time", score_time)):
+            results[f"mean_{name}"] = arr.mean(axis=1)
+            results[f"std_{name}"] = arr.std(axis=1)
+        results.update(_param_columns(candidates))
+        results["params"] = candidates
         for name, arr in (("test", test), ("train", train)):
             if name == "train" and not self.return_train_score:
                 continue
@@ -138,7 +247,8 @@ class BaseSearchCV(BaseEstimator):
                 results[f"split{j}_{name}_score"] = arr[:, j]
             results[f"mean_{name}_score"] = arr.mean(axis=1)
             results[f"std_{name}_score"] = arr.std(axis=1)
-        results["rank_test_score"] = _rank(results["mean_test_score"])
+            if name == "test":
+                results["rank_test_score"] = _rank(results["mean_test_score"])
         self.cv_results_ = results
         self.n_splits_ = len(folds)
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
@@ -147,10 +257,12 @@ class BaseSearchCV(BaseEstimator):
         self.scorer_ = scorer
         if self.refit:
             self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
+            start = time.perf_counter()
             if y is None:
                 self.best_estimator_.fit(X, **fit_params)
             else:
                 self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
             if hasattr(self.best_estimator_, "classes_"):
                 self.classes_ = self.best_estimator_.classes_
             if hasattr(self.best_estimator_, "n_features_in_"):
@@ -158,6 +270,7 @@ class BaseSearchCV(BaseEstimator):
         return self
 
     def _best(self):
+        check_is_fitted(self, "best_index_")
         if not self.refit:
             raise AttributeError(
                 "This search was run with refit=False; refit the best "
@@ -166,21 +279,34 @@ class BaseSearchCV(BaseEstimator):
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_
 
+    @available_if(_estimator_has("predict"))
     def predict(self, X):
         return self._best().predict(X)
 
+    @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
         return self._best().predict_proba(X)
 
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        return self._best().predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
         return self._best().decision_function(X)
 
+    @available_if(_estimator_has("transform"))
     def transform(self, X):
         return self._best().transform(X)
 
+    @available_if(_estimator_has("inverse_transform"))
+    def inverse_transform(self, X):
+        return self._best().inverse_transform(X)
+
     def score(self, X, y=None) -> float:
         """Score of the refitted best estimator with the search's scorer."""
-        return float(self.scorer_(self._best(), X, y))
+        best = self._best()
+        return float(self.scorer_(best, X, y))
 
     @property
     def _estimator_type(self):
@@ -203,15 +329,23 @@ class GridSearchCV(BaseSearchCV):
         param_grid,
         *,
         scoring=None,
-        cv=None,
+        n_jobs=None,
         refit: bool = True,
+        cv=None,
+        verbose: int = 0,
+        pre_dispatch="2*n_jobs",
+        error_score=np.nan,
         return_train_score: bool = False,
     ):
         self.estimator = estimator
         self.param_grid = param_grid
         self.scoring = scoring
-        self.cv = cv
+        self.n_jobs = n_jobs
         self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.error_score = error_score
         self.return_train_score = return_train_score
 
     def _candidates(self) -> list[dict]:
@@ -234,18 +368,26 @@ class RandomizedSearchCV(BaseSearchCV):
         *,
         n_iter: int = 10,
         scoring=None,
-        cv=None,
+        n_jobs=None,
         refit: bool = True,
+        cv=None,
+        verbose: int = 0,
+        pre_dispatch="2*n_jobs",
         random_state=None,
+        error_score=np.nan,
         return_train_score: bool = False,
     ):
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_iter = n_iter
         self.scoring = scoring
-        self.cv = cv
+        self.n_jobs = n_jobs
         self.refit = refit
+        self.cv = cv
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
         self.random_state = random_state
+        self.error_score = error_score
         self.return_train_score = return_train_score
 
     def _candidates(self) -> list[dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -35,9 +36,15 @@ class _BaseKNN(BaseEstimator):
         if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
             raise ValueError(f"n_neighbors must be an int >= 1, got {self.n_neighbors!r}.")
         self._fit_X = X
-        self.n_samples_fit_ = len(X)
-        use_tree = self.algorithm == "kd_tree" or (
-            self.algorithm == "auto" and X.shape[1] <= _TREE_MAX_DIM
+        self.n_samples_fit_ = X.shape[0]
+        sparse = hasattr(X, "tocsr")
+        if sparse and self.algorithm == "kd_tree":
+            warnings.warn(
+                "cannot use tree with sparse input: using brute force", UserWarning, stacklevel=3
+            )
+        use_tree = not sparse and (
+            self.algorithm == "kd_tree"
+            or (self.algorithm == "auto" and X.shape[1] <= _TREE_MAX_DIM)
         )
         self._tree = None
         if use_tree:
@@ -53,19 +60,20 @@ class _BaseKNN(BaseEstimator):
         ``argpartition``; low dimension: a k-d tree (``scipy.spatial.cKDTree``).
         """
         check_is_fitted(self, "_fit_X")
-        X = check_array(X)
+        X = check_array(X, accept_sparse=True)
         check_n_features(self, X, reset=False)
         k = self.n_neighbors if n_neighbors is None else n_neighbors
+        n_queries = X.shape[0]
         if k > self.n_samples_fit_:
             raise ValueError(
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {len(X)}."
+                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {n_queries}."
             )
         if self._tree is not None:
             dist, idx = self._tree.query(X, k=k)
             return dist.reshape(len(X), k), idx.reshape(len(X), k)
         dists, idxs = [], []
-        for start in range(0, len(X), _BATCH):
+        for start in range(0, n_queries, _BATCH):
             d2 = squared_euclidean(X[start : start + _BATCH], self._fit_X)
             part = (
                 np.argpartition(d2, k - 1, axis=1)[:, :k]
@@ -77,6 +85,11 @@ class _BaseKNN(BaseEstimator):
             idxs.append(np.take_along_axis(part, order, axis=1))
             dists.append(np.sqrt(np.take_along_axis(dpart, order, axis=1)))
         return np.vstack(dists), np.vstack(idxs)
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True
+        return tags
 
     def _neighbour_weights(self, dist: np.ndarray) -> np.ndarray:
         """Uniform: 1; distance: 1/d, and a query at distance 0 from a point takes it alone."""
@@ -101,11 +114,12 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
     n_neighbors : int
     weights : {"uniform", "distance"}
     algorithm : {"auto", "brute", "kd_tree"}
-        "auto": a k-d tree up to 15 features, vectorised brute force above.
+        "auto": a k-d tree up to 15 features, vectorised brute force above and for
+        scipy.sparse X (accepted, brute force only).
     """
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse=True)
         check_n_features(self, X, reset=True)
         self.classes_, self._y = encode_labels(y)
         self._fit(X, y)
@@ -121,14 +135,15 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class KNeighborsRegressor(RegressorMixin, _BaseKNN):
     """k-NN regressor (ML-KNN): the (weighted) mean target of the k nearest points."""
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y, y_numeric=True)
+        X, y = check_X_y(X, y, y_numeric=True, accept_sparse=True)
         check_n_features(self, X, reset=True)
         self._y = y.astype(np.float64)
         self._fit(X, y)

@@ -101,7 +101,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         return kernel_matrix(X, Y, self.kernel, self._gamma, self.degree, self.coef0)
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse=True)
         check_n_features(self, X, reset=True)
         check_option("kernel", self.kernel, KERNELS)
         check_option("decision_function_shape", self.decision_function_shape, ("ovr", "ovo"))
@@ -115,7 +115,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         starts = np.searchsorted(y_enc[order], np.arange(n_classes + 1))
         Xs, cs = X[order], self.C * sw[order]
         duals = _ovo_duals(Xs, starts, cs, self._kernel, self.tol, self.max_iter)
-        coef = np.zeros((n_classes - 1, len(Xs)))
+        coef = np.zeros((n_classes - 1, Xs.shape[0]))
         for (i, j), (alpha, _, _) in zip(combinations(range(n_classes), 2), duals):
             n_i = starts[i + 1] - starts[i]
             coef[j - 1, starts[i] : starts[i + 1]] = alpha[:n_i]  # LIBSVM's one-vs-one layout
@@ -138,14 +138,25 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.fit_status_ = 0
         return self
 
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True
+        return tags
+
     def _ovo_decision(self, X) -> np.ndarray:
         check_is_fitted(self, "support_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse=True)
         check_n_features(self, X, reset=False)
+        if hasattr(X, "tocsr") != hasattr(self.support_vectors_, "tocsr"):
+            raise ValueError(
+                f"cannot use {'sparse' if hasattr(X, 'tocsr') else 'dense'} input with a SVM "
+                f"fitted on {'sparse' if hasattr(self.support_vectors_, 'tocsr') else 'dense'}"
+                " input (as scikit-learn)"
+            )
         Kt = self._kernel(X, self.support_vectors_)
         bounds = np.r_[0, np.cumsum(self.n_support_)]
         n_classes = len(self.classes_)
-        out = np.empty((len(X), n_classes * (n_classes - 1) // 2))
+        out = np.empty((X.shape[0], n_classes * (n_classes - 1) // 2))
         for p, (i, j) in enumerate(combinations(range(n_classes), 2)):
             si, sj = slice(bounds[i], bounds[i + 1]), slice(bounds[j], bounds[j + 1])
             out[:, p] = Kt[:, si] @ self._dual_coef[j - 1, si] + Kt[:, sj] @ self._dual_coef[i, sj]
@@ -212,8 +223,13 @@ def _lockstep_ovo_duals(X, starts, cs, kernel, tol, max_iter):
     slot = np.arange(m)
     valid = slot < sizes[:, None]  # (K, m): which slots of each class hold a sample
     sample = np.where(valid, starts[:-1, None] + slot, 0)  # (K, m): its row of X
-    padded = np.where(valid[..., None], X[sample], 0.0).reshape(n_classes * m, -1)
-    Kc = kernel(X, padded).reshape(len(X), n_classes, m)
+    if hasattr(X, "tocsr"):  # scipy.sparse: zero the empty slots' rows by a diagonal
+        import scipy.sparse as sp
+
+        padded = sp.diags(valid.ravel().astype(np.float64)) @ X[sample.ravel()]
+    else:
+        padded = np.where(valid[..., None], X[sample], 0.0).reshape(n_classes * m, -1)
+    Kc = kernel(X, padded).reshape(X.shape[0], n_classes, m)
     sides = np.array(list(combinations(range(n_classes), 2)))  # (P, 2) classes of a pair
     rows = sample[sides].reshape(len(sides), 2 * m)  # (P, 2m): row of X at each position
     diag = Kc[rows, np.repeat(sides, m, axis=1), np.tile(slot, 2)]

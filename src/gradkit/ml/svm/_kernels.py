@@ -15,8 +15,10 @@ def kernel_matrix(
     linear: xᵀz;  poly: (γ xᵀz + r)^d;  rbf (Gaussian): exp(−γ‖x − z‖²), i.e. γ = 1/(2σ²);
     sigmoid: tanh(γ xᵀz + r).
 
-    Shape: X (n, d), Y (m, d) → (n, m).
+    Shape: X (n, d), Y (m, d) → (n, m); X, Y dense or scipy.sparse (K is dense).
     """
+    if hasattr(X, "tocsr") or hasattr(Y, "tocsr"):
+        return _sparse_kernel(X, Y, kernel, gamma, degree, coef0)
     if kernel == "rbf":
         return _rbf(X, Y, gamma)
     K = X @ Y.T
@@ -42,10 +44,31 @@ def _rbf(X: np.ndarray, Y: np.ndarray, gamma: float) -> np.ndarray:
     return np.exp(K, out=K)
 
 
+def _sparse_kernel(X, Y, kernel, gamma, degree, coef0) -> np.ndarray:
+    """The same kernels for scipy.sparse rows; dense result."""
+    if kernel == "rbf":
+        from .._pairwise import squared_euclidean
+
+        D = squared_euclidean(X, Y)
+        if Y is X:
+            np.fill_diagonal(D, 0.0)
+        return np.exp(-gamma * D, out=D)
+    K = X @ Y.T
+    K = K.toarray() if hasattr(K, "toarray") else np.asarray(K, dtype=np.float64)
+    if kernel == "linear":
+        return K
+    K *= gamma
+    K += coef0
+    return np.power(K, degree, out=K) if kernel == "poly" else np.tanh(K, out=K)
+
+
 def resolve_gamma(gamma, X: np.ndarray) -> float:
     """``"scale"`` → 1/(n_features · Var(X)), ``"auto"`` → 1/n_features, else the number."""
     if gamma == "scale":
-        var = X.var()
+        if hasattr(X, "multiply"):  # variance over all entries, zeros included
+            var = float(X.multiply(X).mean() - X.mean() ** 2)
+        else:
+            var = X.var()
         return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
     if gamma == "auto":
         return 1.0 / X.shape[1]

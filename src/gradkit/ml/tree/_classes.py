@@ -112,13 +112,14 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "tree_")
-        X = check_array(X)
+        X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
         return X
 
     def apply(self, X) -> np.ndarray:
         """Leaf index of every sample."""
-        return self.tree_.apply(self._validate_X_predict(X))
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.apply(X)
 
     def get_depth(self) -> int:
         check_is_fitted(self, "tree_")
@@ -133,6 +134,11 @@ class BaseDecisionTree(BaseEstimator):
         """Normalised total impurity decrease contributed by each feature."""
         check_is_fitted(self, "tree_")
         return self.tree_.feature_importances(self.n_features_in_)
+
+    def _more_sklearn_tags(self, tags):
+        tags = super()._more_sklearn_tags(tags)
+        tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
+        return tags
 
 
 class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
@@ -179,7 +185,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y)
+        X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
@@ -188,14 +194,16 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def predict_proba(self, X) -> np.ndarray:
         """Weighted class fractions of the leaf, shape (n_samples, n_classes)."""
-        return self.tree_.predict(self._validate_X_predict(X))
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.predict(X)
 
     def predict_log_proba(self, X) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        scores = self.predict_proba(X)  # checks the fit first
+        return self.classes_[scores.argmax(axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
@@ -229,13 +237,14 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         )
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y, y_numeric=True)
+        X, y = check_X_y(X, y, y_numeric=True, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self._grow(X, y.astype(np.float64), check_sample_weight(sample_weight, X))
         return self
 
     def predict(self, X) -> np.ndarray:
-        return self.tree_.predict(self._validate_X_predict(X))[:, 0]
+        X = self._validate_X_predict(X)  # checks the fit first
+        return self.tree_.predict(X)[:, 0]
 
 
 def presort(X: np.ndarray) -> np.ndarray:
