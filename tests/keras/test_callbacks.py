@@ -225,6 +225,25 @@ def test_csv_logger_model_checkpoint_terminate_on_nan(tmp_path):
         gk_keras.callbacks.ModelCheckpoint(str(tmp_path / "w.keras"), save_weights_only=True)
 
 
+def test_model_checkpoint_messages_match_keras(tmp_path, capsys):
+    """ModelCheckpoint(verbose=1) prints Keras 3's lines, "finished saving" included
+    (keras.io's training guide shows them)."""
+    x, y = _data()
+    out = {}
+    for lib in (keras, gk_keras):
+        model = _model(lib)
+        model.set_weights([np.full((3, 1), 0.1, np.float32), np.zeros(1, np.float32)])
+        path = str(tmp_path / f"{lib.__name__}_{{epoch}}.keras")
+        check = lib.callbacks.ModelCheckpoint(path, save_best_only=True, verbose=1)
+        capsys.readouterr()
+        model.fit(x, y, epochs=3, batch_size=20, shuffle=False, validation_data=(x, y),
+                  verbose=0, callbacks=[check])  # fmt: skip
+        text = capsys.readouterr().out.replace(str(tmp_path / lib.__name__), "PATH")
+        out[lib.__name__] = [line for line in text.splitlines() if line]
+    assert any("finished saving model to PATH_1.keras" in line for line in out["keras"])
+    assert out["gradkit.keras"] == out["keras"]
+
+
 def test_progress_bar_format(capsys):
     """The verbose=1 bar and the verbose=2 line have Keras 3's layout."""
     x, y = _data()

@@ -270,6 +270,41 @@ def test_pydataset_and_generators():
     assert len(history.history["loss"]) == 2
 
 
+def test_batches_from_an_iterable_ignore_shuffle_and_refuse_sample_weight():
+    """As Keras does for a DataLoader or a generator: ``shuffle=True`` (fit's default) is
+    ignored with a warning, and a separate ``sample_weight`` is an error, not dropped."""
+    import gradkit
+    from gradkit.utils.data import DataLoader, TensorDataset
+
+    model = gk_keras.Sequential([gk_keras.Input((2,)), gk_keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    data = TensorDataset(gradkit.ones(6, 2), gradkit.ones(6, 1))
+    with pytest.warns(UserWarning, match="shuffle=True.*ignored.*DataLoader"):
+        model.fit(DataLoader(data, batch_size=2), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(DataLoader(data, batch_size=2), sample_weight=np.ones(6), verbose=0)
+
+
+def test_compiling_again_keeps_the_loss_and_metrics_like_keras():
+    """Keras 3 keeps the loss compiled before when ``compile`` gets none, and the
+    metrics when it gets none (keras.io's training guide recompiles that way)."""
+    x, y = np.ones((4, 3), np.float32), np.ones((4, 2), np.float32)
+    out = {}
+    for lib in (keras, gk_keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+        model.set_weights([np.full((3, 2), 0.1, np.float32), np.zeros(2, np.float32)])
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        model.compile(optimizer=lib.optimizers.SGD(0.1))
+        first = model.fit(x, y, epochs=1, shuffle=False, verbose=0).history
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss="mae")
+        second = model.fit(x, y, epochs=1, shuffle=False, verbose=0).history
+        out[lib.__name__] = first, second
+    for k_hist, g_hist in zip(out["keras"], out["gradkit.keras"]):
+        assert sorted(g_hist) == sorted(k_hist) == ["loss", "mae"]
+        for key in k_hist:
+            np.testing.assert_allclose(g_hist[key], k_hist[key], rtol=1e-6)
+
+
 def test_bad_strings_list_the_valid_names():
     model = gk_keras.Sequential([gk_keras.Input((2,)), gk_keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="Valid names: .*adam.*sgd"):

@@ -12,6 +12,9 @@ may be overridden as in Keras.
 
 from __future__ import annotations
 
+import types
+import warnings
+
 import numpy as np
 
 from gradkit.keras import optimizers as optimizers_module
@@ -21,6 +24,7 @@ from gradkit.keras.src.data_adapter import (
     ArrayIterator,
     DatasetIterator,
     EpochIterator,
+    _is_dataset,
     check_finite,
     is_array_data,
     standardize_arrays,
@@ -133,13 +137,13 @@ class Trainer:
             )
         names = output_names_of(self)
         setattr_(self, "optimizer", optimizer)
-        setattr_(self, "loss", loss)
-        setattr_(self, "_compile_loss", CompileLoss(loss, loss_weights, names) if loss is not
-                 None else None)  # fmt: skip
-        compile_metrics = None
+        # As in Keras 3, compiling again without a loss keeps the loss compiled before,
+        # and without metrics keeps the metrics (keras.io's training guide relies on it).
+        if loss is not None:
+            setattr_(self, "loss", loss)
+            setattr_(self, "_compile_loss", CompileLoss(loss, loss_weights, names))
         if metrics is not None or weighted_metrics is not None:
-            compile_metrics = CompileMetrics(metrics, weighted_metrics, names)
-        setattr_(self, "_compile_metrics", compile_metrics)
+            setattr_(self, "_compile_metrics", CompileMetrics(metrics, weighted_metrics, names))
         from gradkit.keras.metrics.base import Mean
 
         setattr_(self, "_loss_tracker", Mean(name="loss"))
@@ -295,8 +299,21 @@ class Trainer:
                 f"{where}(): `y` must not be given when `x` is a dataset or generator (the "
                 "batches carry the targets)"
             )
+        if sample_weight is not None:
+            raise ValueError(
+                f"{where}(): `sample_weight` must not be given when `x` is a dataset or "
+                "generator (let each batch be `(x, y, sample_weight)`)"
+            )
         if class_weight is not None:
             raise ValueError("`class_weight` is only supported with array inputs in gradkit")
+        if shuffle and not _is_dataset(x):
+            kind = "generator" if isinstance(x, types.GeneratorType) else type(x).__name__
+            warnings.warn(
+                f"`shuffle=True` was passed, but will be ignored since the data `x` was "
+                f"provided as a {kind} (an iterable of batches), which is expected to yield "
+                "already-shuffled data.",
+                stacklevel=3,
+            )
         return DatasetIterator(x, shuffle=bool(shuffle))
 
     def _class_weights(self, y, sample_weight, class_weight):
