@@ -363,9 +363,18 @@ class TfidfTransformer(TransformerMixin, BaseEstimator):
         with this one) is never reordered or rescaled."""
         import scipy.sparse as sp
 
+        if not sp.issparse(X):
+            X = np.asarray(X, dtype=np.float64)
+            if X.ndim != 2:
+                raise ValueError(
+                    f"Expected 2D array of counts (n_documents, n_terms), got {X.ndim}D array "
+                    f"instead (shape {X.shape})."
+                )
         X = sp.csr_matrix(X, dtype=np.float64, copy=True)
         X.sum_duplicates()
         X.eliminate_zeros()
+        if X.data.size and not np.isfinite(X.data).all():
+            raise ValueError("Input X contains NaN or infinity; TF-IDF needs finite counts.")
         if X.data.size and X.data.min() < 0:
             raise ValueError("TF-IDF needs non-negative counts.")
         return X
