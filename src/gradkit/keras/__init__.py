@@ -29,6 +29,7 @@ from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.keras_tensor import KerasTensor
 from gradkit.keras.src.layer import Layer
 from gradkit.keras.src.model import Model, Sequential
+from gradkit.keras.src.ops_layer import symbolic_op as _symbolic_op  # registers x + y on inputs
 from gradkit.keras.src.serialization import register_keras_serializable
 from gradkit.keras.src.variables import Variable
 

@@ -18,6 +18,11 @@ from gradkit.keras.src.backend import auto_name, standardize_dtype
 KerasHistory = namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
 
 
+#: ``{"record": symbolic_op}``, filled in by ``gradkit.keras.src.ops_layer`` when it loads
+#: (it builds on Layer, which builds on this module)
+SYMBOLIC_OPS: dict = {}
+
+
 class KerasTensor:
     """A symbolic tensor: shape (``None`` for unknown axes), dtype, name, history.
 
@@ -82,9 +87,7 @@ class KerasTensor:
 
     # arithmetic on symbolic tensors records an operation layer (see ops_layer)
     def _op(self, name, *others, **kwargs):
-        from gradkit.keras.src.ops_layer import symbolic_op
-
-        return symbolic_op(name, self, *others, **kwargs)
+        return SYMBOLIC_OPS["record"](name, self, *others, **kwargs)
 
     def __add__(self, other):
         return self._op("add", other)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradkit.keras.src.keras_tensor import KerasTensor
+from gradkit.keras.src.keras_tensor import SYMBOLIC_OPS, KerasTensor
 from gradkit.keras.src.layer import Layer
 
 _OPS = {
@@ -94,3 +94,6 @@ def symbolic_op(op: str, x: KerasTensor, other=None, key=None):
     if isinstance(other, KerasTensor):
         return TensorOp(op)([x, other])
     return TensorOp(op, constant=other)(x)
+
+
+SYMBOLIC_OPS["record"] = symbolic_op

@@ -15,19 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..base import check_consistent_length, check_legacy_random_state, column_or_1d
-
-
-def _num_samples(X) -> int:
-    if hasattr(X, "shape") and len(X.shape) > 0:
-        return X.shape[0]
-    return len(X)
-
-
-def _index(X, idx: np.ndarray):
-    """Rows ``idx`` of an array, sparse matrix or list."""
-    if hasattr(X, "shape") and hasattr(X, "__getitem__") and not isinstance(X, list):
-        return X[idx]
-    return [X[i] for i in idx]
+from ..utils._indexing import _index, _num_samples  # noqa: F401 - re-exported
 
 
 class _BaseSplitter:

@@ -19,7 +19,7 @@ def shuffle(*arrays, random_state=None, n_samples=None):
     >>> shuffle([1, 2, 3], random_state=0)
     [3, 2, 1]
     """
-    from ..model_selection._split import _index, _num_samples
+    from ._indexing import _index, _num_samples
 
     if not arrays:
         return None
