@@ -1,12 +1,8 @@
 """``keras.callbacks``: hooks into ``fit``/``evaluate``/``predict`` with Keras 3's
 names, order and ``logs``."""
 
-from gradkit.keras.callbacks.callback import (
-    Callback,
-    CallbackList,
-    LambdaCallback,
-    TerminateOnNaN,
-)
+from gradkit.keras.callbacks.callback import Callback, LambdaCallback, TerminateOnNaN
+from gradkit.keras.callbacks.callback_list import CallbackList
 from gradkit.keras.callbacks.history import History
 from gradkit.keras.callbacks.misc import CSVLogger, LearningRateScheduler
 from gradkit.keras.callbacks.monitor import (

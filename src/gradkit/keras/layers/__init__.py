@@ -8,6 +8,11 @@ added below by slice K2.
 from gradkit.keras.src.input_layer import Input, InputLayer
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
+from gradkit.keras.src.serialization import register_objects
+
+# this namespace is the table recurrent/wrapper layers and saving look inner layers up
+# in by class name (registered live, so the layers imported below are in it)
+register_objects("layers", globals())
 
 # Slice K2: the concrete layers.
 # isort: split

@@ -18,7 +18,11 @@ from gradkit.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from gradkit.keras.src import tree
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer, UnrecognizedArgumentError
-from gradkit.keras.src.serialization import deserialize_keras_object, serialize_keras_object
+from gradkit.keras.src.serialization import (
+    deserialize_keras_object,
+    registered_objects,
+    serialize_keras_object,
+)
 from gradkit.ops.elementwise import where
 from gradkit.ops.shape import permute, stack
 from gradkit.tensor import Tensor
@@ -245,9 +249,9 @@ class RNN(Layer):
     def from_config(cls, config: dict):
         config = dict(config)
         if cls is RNN:
-            from gradkit.keras import layers
-
-            table = {name: getattr(layers, name) for name in dir(layers) if name[0].isupper()}
+            table = {
+                name: obj for name, obj in registered_objects("layers").items() if name[0].isupper()
+            }
             config["cell"] = deserialize_keras_object(config["cell"], table, kind="layer")
         return cls(**config)
 

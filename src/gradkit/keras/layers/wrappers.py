@@ -11,7 +11,11 @@ from gradkit.keras.layers.pooling import _GlobalPooling, _Pooling
 from gradkit.keras.layers.reshaping import Flatten, Reshape
 from gradkit.keras.src.keras_tensor import KerasTensor
 from gradkit.keras.src.layer import Layer
-from gradkit.keras.src.serialization import deserialize_keras_object, serialize_keras_object
+from gradkit.keras.src.serialization import (
+    deserialize_keras_object,
+    registered_objects,
+    serialize_keras_object,
+)
 from gradkit.ops.shape import concatenate, reshape, stack
 from gradkit.tensor import Tensor
 
@@ -19,9 +23,8 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _layer_table() -> dict:
-    from gradkit.keras import layers
-
-    return {name: getattr(layers, name) for name in dir(layers) if name[:1].isupper()}
+    # the keras.layers namespace, registered by the package (which imports this module)
+    return {name: obj for name, obj in registered_objects("layers").items() if name[:1].isupper()}
 
 
 def _clone(layer, **overrides):

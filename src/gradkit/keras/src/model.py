@@ -21,6 +21,17 @@ from gradkit.keras.src.functional import GraphMixin
 from gradkit.keras.src.input_layer import InputLayer
 from gradkit.keras.src.keras_tensor import KerasTensor
 from gradkit.keras.src.layer import Layer, UnrecognizedArgumentError
+from gradkit.keras.src.saving import (
+    deserialize_layer,
+    functional_config,
+    functional_from_config,
+    load_weights,
+    save_model,
+    save_weights,
+    serialize_layer,
+)
+from gradkit.keras.src.serialization import register_objects, serialize_keras_object
+from gradkit.keras.src.summary import print_summary
 from gradkit.keras.src.trainer import Trainer
 
 
@@ -162,8 +173,6 @@ class Model(Trainer, GraphMixin, Layer):
     ) -> None:
         """Print the layer table in Keras 3's layout (layer and type, output shape,
         parameter count, connections for non-sequential graphs) and the totals."""
-        from gradkit.keras.src.summary import print_summary
-
         print_summary(
             self,
             line_length=line_length,
@@ -177,8 +186,6 @@ class Model(Trainer, GraphMixin, Layer):
     # ------------------------------------------------------------------ config / saving
     def get_config(self) -> dict:
         if self._is_graph_network:
-            from gradkit.keras.src.saving import functional_config
-
             return functional_config(self)
         config = Layer.get_config(self)
         config.pop("name", None) if type(self).get_config is Model.get_config else None
@@ -187,34 +194,24 @@ class Model(Trainer, GraphMixin, Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         if "layers" in config and "input_layers" in config:
-            from gradkit.keras.src.saving import functional_from_config
-
             return functional_from_config(cls, config, custom_objects)
         return super().from_config(config)
 
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """Save architecture, weights and compile settings in gradkit's safe format (see
         :func:`gradkit.keras.src.saving.save_model`)."""
-        from gradkit.keras.src.saving import save_model
-
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Save ``get_weights()`` in gradkit's safe format (``.weights.h5`` names it)."""
-        from gradkit.keras.src.saving import save_weights
-
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights written by ``save_weights`` or ``save``."""
-        from gradkit.keras.src.saving import load_weights
-
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs) -> str:
         import json
-
-        from gradkit.keras.src.serialization import serialize_keras_object
 
         return json.dumps(serialize_keras_object(self), **kwargs)
 
@@ -393,8 +390,6 @@ class Sequential(Model):
         return self._functional.output_shape
 
     def get_config(self) -> dict:
-        from gradkit.keras.src.saving import serialize_layer
-
         config = {
             "name": self.name,
             "trainable": self.trainable,
@@ -407,8 +402,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from gradkit.keras.src.saving import deserialize_layer
-
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
@@ -417,3 +410,7 @@ class Sequential(Model):
         if not model.built and shape is not None:
             model.build(tuple(shape))
         return model
+
+
+# saving and summary find the model classes here instead of importing this module
+register_objects("models", {"Functional": Functional, "Model": Model, "Sequential": Sequential})

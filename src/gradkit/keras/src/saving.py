@@ -22,10 +22,14 @@ import numpy as np
 
 from gradkit import io
 from gradkit.keras.src import tree
+from gradkit.keras.src.input_layer import InputLayer
 from gradkit.keras.src.keras_tensor import KerasTensor
+from gradkit.keras.src.layer import Layer
+from gradkit.keras.src.ops_layer import TensorOp
 from gradkit.keras.src.serialization import (
     CustomObjectScope,
     deserialize_keras_object,
+    registered_objects,
     serialize_keras_object,
 )
 
@@ -35,19 +39,15 @@ WEIGHTS_FORMAT = "gradkit.keras.weights/1"
 
 # ---------------------------------------------------------------------- layer configs
 def _layer_table() -> dict:
-    import gradkit.keras.layers as layers_module
-    from gradkit.keras.src.input_layer import InputLayer
-    from gradkit.keras.src.layer import Layer
-    from gradkit.keras.src.model import Functional, Model, Sequential
-    from gradkit.keras.src.ops_layer import TensorOp
-
+    # keras.layers registers its namespace and model.py its model classes (Functional,
+    # Model, Sequential) with serialization, so this module imports neither
     table = {
         name: obj
-        for name, obj in vars(layers_module).items()
+        for name, obj in registered_objects("layers").items()
         if isinstance(obj, type) and issubclass(obj, Layer)
     }
-    table.update({"InputLayer": InputLayer, "Functional": Functional, "Model": Model,
-                  "Sequential": Sequential, "TensorOp": TensorOp})  # fmt: skip
+    table.update({"InputLayer": InputLayer, **registered_objects("models"),
+                  "TensorOp": TensorOp})  # fmt: skip
     return table
 
 
@@ -151,7 +151,7 @@ def functional_config(model) -> dict:
 def functional_from_config(cls, config: dict, custom_objects=None):
     """Rebuild a functional model: create the layers, then replay their nodes in an
     order where every input already exists."""
-    from gradkit.keras.src.model import Functional
+    Functional = registered_objects("models")["Functional"]  # noqa: N806
 
     layers, pending = {}, []
     for layer_config in config["layers"]:

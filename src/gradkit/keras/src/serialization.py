@@ -70,6 +70,26 @@ def get_registered_object(name: str, custom_objects: dict | None = None, module_
     return None
 
 
+# Name tables that lower modules look classes up in without importing the modules that
+# define them (which import those lower modules): ``keras.layers`` registers its
+# namespace ("layers"), ``model`` its model classes ("models"). A registered dict stays
+# live, so names added to it later are found too.
+_TABLES: dict[str, list[dict]] = {}
+
+
+def register_objects(table: str, objects: dict) -> None:
+    """Make the names in ``objects`` (kept by reference) part of ``table``."""
+    _TABLES.setdefault(table, []).append(objects)
+
+
+def registered_objects(table: str) -> dict:
+    """The names registered in ``table`` (later registrations win)."""
+    merged: dict = {}
+    for objects in _TABLES.get(table, ()):
+        merged.update(objects)
+    return merged
+
+
 def _public_module(obj) -> str:
     module = type(obj).__module__ if not inspect.isclass(obj) else obj.__module__
     if module.startswith("gradkit.keras"):

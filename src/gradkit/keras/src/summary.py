@@ -16,6 +16,7 @@ import shutil
 import numpy as np
 
 from gradkit.keras.src import tree
+from gradkit.keras.src.serialization import registered_objects
 
 
 def _count(weights) -> int:
@@ -171,8 +172,15 @@ def _column_widths(line_length: int, positions: list) -> list[int]:
     return padded
 
 
+def _model_classes():
+    """``(Functional, Sequential)``, as registered by ``model`` (which imports this
+    module)."""
+    classes = registered_objects("models")
+    return classes["Functional"], classes["Sequential"]
+
+
 def _sequential_like(model) -> bool:
-    from gradkit.keras.src.model import Functional, Sequential
+    Functional, Sequential = _model_classes()  # noqa: N806
 
     if isinstance(model, Sequential) or not isinstance(model, Functional):
         return True
@@ -194,7 +202,7 @@ def _sequential_like(model) -> bool:
 
 def print_summary(model, line_length=None, positions=None, print_fn=None,
                   expand_nested=False, show_trainable=False, layer_range=None) -> None:  # fmt: skip
-    from gradkit.keras.src.model import Functional
+    Functional, _ = _model_classes()  # noqa: N806
 
     graph = isinstance(model, Functional)
     layers = list(model._operations) if graph else list(model.layers)

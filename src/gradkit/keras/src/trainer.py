@@ -346,7 +346,7 @@ class Trainer:
     ):
         """Train for ``epochs`` epochs; returns the :class:`History` (Keras 3's
         arguments and meaning)."""
-        from gradkit.keras.callbacks.callback import CallbackList
+        from gradkit.keras.callbacks.callback_list import CallbackList
 
         self._assert_compile_called("fit")
         if x is None:
@@ -444,7 +444,7 @@ class Trainer:
     ):
         """The loss and metrics on ``(x, y)`` in inference mode: a scalar (loss only), a
         list ``[loss, *metrics]``, or a dict with ``return_dict=True``."""
-        from gradkit.keras.callbacks.callback import CallbackList
+        from gradkit.keras.callbacks.callback_list import CallbackList
 
         self._assert_compile_called("evaluate")
         if x is None:
@@ -475,7 +475,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for ``x`` in inference mode, batch by batch, as NumPy arrays
         (a list or dict of them for several outputs)."""
-        from gradkit.keras.callbacks.callback import CallbackList
+        from gradkit.keras.callbacks.callback_list import CallbackList
 
         verbose = 1 if verbose == "auto" else verbose
         source = self._make_iterator(x, None, None, batch_size, False, "predict")
