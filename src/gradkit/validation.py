@@ -21,6 +21,8 @@ def _prefix(owner: str) -> str:
 def check_int(owner: str, name: str, value, low: int | None = 1, high: int | None = None) -> int:
     """``value`` as an int after checking it is an integer (not a bool, not 2.5) in
     ``[low, high]``; ``None`` bounds are open."""
+    if value.__class__ is int and (low is None or value >= low) and (high is None or value <= high):
+        return value  # the common case, without the numbers.Integral (abc) check
     bounds = _int_bounds(low, high)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, float | np.floating) and float(value).is_integer():

@@ -54,6 +54,12 @@ _ALGORITHMS = ("auto", "direct", "fft")
 # ---------------------------------------------------------------- sizes and arguments
 def pair(value, name: str) -> tuple[int, int]:
     """``value`` as a pair of ints (an int is used for both spatial axes)."""
+    if value.__class__ is int:  # called on every forward: the common cases first
+        return value, value
+    if value.__class__ is tuple and len(value) == 2:
+        a, b = value
+        if a.__class__ is int and b.__class__ is int:
+            return value
     return check_ints("", name, value, 2, low=None)
 
 
