@@ -106,6 +106,11 @@ _BOOSTING = (
     "stumps/splits differs; scikit-learn lists the same check as an expected failure for "
     "its own AdaBoostClassifier and GradientBoostingClassifier (meta-issue #16298)"
 )
+_LMS_WEIGHTS = (
+    "LMS is stochastic gradient descent with a fixed step: repeating a sample is "
+    "a different sequence of updates than weighting it, so it converges to the "
+    "same solution only in the limit"
+)
 _SGD_WEIGHTS = (
     "SGD with weight s_i takes one step of size s_i η where a repeated sample takes s_i "
     "steps of size η, at different points of the learning-rate schedule: equal in "
@@ -134,11 +139,8 @@ EXPECTED_FAILED: dict[str, dict[str, str]] = {
     "SGDClassifier": _SGD_XFAIL,
     "SGDRegressor": _SGD_XFAIL,
     "LinearRegression(solver='lms')": {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "LMS is stochastic gradient descent with a fixed step: repeating a sample is "
-            "a different sequence of updates than weighting it, so it converges to the "
-            "same solution only in the limit"
-        ),
+        "check_sample_weight_equivalence_on_dense_data": _LMS_WEIGHTS,
+        "check_sample_weight_equivalence_on_sparse_data": _LMS_WEIGHTS,  # densified: same
     },
     "SVC": {
         "check_sample_weight_equivalence_on_dense_data": _SMO_WEIGHTS,

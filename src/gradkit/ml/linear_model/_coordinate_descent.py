@@ -139,7 +139,7 @@ class ElasticNet(_LinearRegressorBase):
         self.tol = tol
 
     def fit(self, X, y, sample_weight=None):
-        check_X_y(X, y, multi_output=True, y_numeric=True)
+        check_X_y(X, y, multi_output=True, y_numeric=True, accept_sparse=True)
         if not 0.0 <= self.l1_ratio <= 1.0:
             raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}.")
         if self.alpha < 0:

@@ -20,9 +20,13 @@ class _LinearRegressorBase(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Validates (X, y), centres for the intercept, calls ``_solve`` and stores coef_."""
 
     _weights_sum_to_n = False  # the (1/2n)-scaled objectives rescale weights to sum to n
+    _accepts_sparse = True
+    #: the dense solvers take a sparse X as a dense copy up to this many elements (400 MB)
+    max_densify = 50_000_000
 
     def fit(self, X, y, sample_weight=None):
-        X, y = check_X_y(X, y, multi_output=True, y_numeric=True)
+        X, y = check_X_y(X, y, multi_output=True, y_numeric=True, accept_sparse=True)
+        X = _dense_copy(X, type(self).__name__, self.max_densify)
         check_n_features(self, X, reset=True)
         sw = check_sample_weight(sample_weight, X)
         if self._weights_sum_to_n:
@@ -47,6 +51,7 @@ class _LinearRegressorBase(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     def _more_sklearn_tags(self, tags):
         tags = super()._more_sklearn_tags(tags)
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True  # accepted and densified for the dense solvers
         return tags
 
 
@@ -142,3 +147,17 @@ class LinearRegression(_LinearRegressorBase):
                 self.n_iter_ = epoch
                 break
         return w
+
+
+def _dense_copy(X, owner: str, limit: int):
+    """A scipy.sparse ``X`` as a dense array for the dense solvers (the same fit as on
+    ``X.toarray()``); refused with the alternatives when it would not fit in memory."""
+    if not hasattr(X, "toarray"):
+        return X
+    if X.shape[0] * X.shape[1] > limit:
+        raise ValueError(
+            f"{owner} solves densely: a sparse X of shape {X.shape} would take "
+            f"{X.shape[0] * X.shape[1] * 8 / 1e9:.1f} GB as a dense array. Use Ridge or "
+            "SGDRegressor, which work on the sparse matrix."
+        )
+    return X.toarray()
