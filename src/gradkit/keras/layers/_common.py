@@ -8,6 +8,17 @@ from gradkit.backend import xp
 from gradkit.keras import activations, constraints, initializers, regularizers
 from gradkit.tensor import Tensor
 
+#: the kernel/bias arguments every weighted layer serializes, in Keras's config order
+KERNEL_BIAS = (
+    "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+    "kernel_constraint", "bias_constraint",
+)  # fmt: skip
+
+
+def serialized_attributes(layer, *names: str) -> dict:
+    """:func:`serialized` of the layer's attributes ``names``, in that order."""
+    return serialized(layer, **{name: getattr(layer, name) for name in names})
+
 
 def serialized(layer, **objects) -> dict:
     """``{"kernel_initializer": {...}, "activation": "relu", ...}``: each keyword's value

@@ -10,7 +10,13 @@ import numbers
 
 from gradkit.backend import xp
 from gradkit.keras import activations, constraints, initializers, regularizers
-from gradkit.keras.layers._common import SeededDraws, as_float, check_seed, serialized
+from gradkit.keras.layers._common import (
+    KERNEL_BIAS,
+    SeededDraws,
+    as_float,
+    check_seed,
+    serialized_attributes,
+)
 from gradkit.keras.src.layer import Layer
 from gradkit.nn.functional.attention import scaled_dot_product_attention
 from gradkit.ops.elementwise import where
@@ -336,14 +342,6 @@ class MultiHeadAttention(Layer):
             "use_gate": self.use_gate,
             "output_shape": list(out) if isinstance(out, tuple) else out,
             "attention_axes": self.attention_axes,
-            **serialized(
-                self,
-                kernel_initializer=self.kernel_initializer,
-                bias_initializer=self.bias_initializer,
-                kernel_regularizer=self.kernel_regularizer,
-                bias_regularizer=self.bias_regularizer,
-                kernel_constraint=self.kernel_constraint,
-                bias_constraint=self.bias_constraint,
-            ),
+            **serialized_attributes(self, *KERNEL_BIAS),
             "seed": self.seed,
         }

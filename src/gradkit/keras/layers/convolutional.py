@@ -16,7 +16,7 @@ from gradkit.keras.layers._args import (
     standardize_padding,
     standardize_tuple,
 )
-from gradkit.keras.layers._common import as_float, serialized
+from gradkit.keras.layers._common import KERNEL_BIAS, as_float, serialized, serialized_attributes
 from gradkit.keras.layers._conv_ops import conv, conv_transpose, transpose_crops
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
@@ -188,16 +188,7 @@ class _Conv(Layer):
             "dilation_rate": self.dilation_rate,
             "groups": self.groups,
             "use_bias": self.use_bias,
-            **serialized(
-                self,
-                activation=self.activation,
-                kernel_initializer=self.kernel_initializer,
-                bias_initializer=self.bias_initializer,
-                kernel_regularizer=self.kernel_regularizer,
-                bias_regularizer=self.bias_regularizer,
-                kernel_constraint=self.kernel_constraint,
-                bias_constraint=self.bias_constraint,
-            ),
+            **serialized_attributes(self, "activation", *KERNEL_BIAS),
         }
 
 

@@ -8,7 +8,14 @@ import numbers
 
 from gradkit.backend import xp
 from gradkit.keras import activations, constraints, initializers, regularizers
-from gradkit.keras.layers._common import SeededDraws, as_float, check_seed, serialized
+from gradkit.keras.layers._common import (
+    KERNEL_BIAS,
+    SeededDraws,
+    as_float,
+    check_seed,
+    serialized,
+    serialized_attributes,
+)
 from gradkit.keras.src.input_spec import InputSpec
 from gradkit.keras.src.layer import Layer
 from gradkit.keras.src.serialization import deserialize_keras_object, serialize_keras_object
@@ -122,16 +129,7 @@ class Dense(Layer):
             **super().get_config(),
             "units": self.units,
             "use_bias": self.use_bias,
-            **serialized(
-                self,
-                activation=self.activation,
-                kernel_initializer=self.kernel_initializer,
-                bias_initializer=self.bias_initializer,
-                kernel_regularizer=self.kernel_regularizer,
-                bias_regularizer=self.bias_regularizer,
-                kernel_constraint=self.kernel_constraint,
-                bias_constraint=self.bias_constraint,
-            ),
+            **serialized_attributes(self, "activation", *KERNEL_BIAS),
         }
 
 
