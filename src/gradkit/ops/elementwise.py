@@ -21,7 +21,6 @@ from gradkit.ops.promotion import (  # noqa: F401 - Cast is used via this module
     lift,
     promote,
 )
-from gradkit.ops.promotion import checked as _checked
 from gradkit.ops.promotion import pair as _pair
 from gradkit.ops.rounding import (  # noqa: F401 - the Tensor methods find them here
     Remainder,
@@ -87,6 +86,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    broadcasts = True
     differentiable_backward = True
     """z = a / b; ∂z/∂a = 1/b, ∂z/∂b = −a/b²."""
 
@@ -106,6 +106,7 @@ class Div(Function):
 
 
 class Pow(Function):
+    broadcasts = True
     differentiable_backward = True
     """z = aᵇ; ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a."""
 
@@ -150,6 +151,7 @@ class PowScalar(Function):
 
 
 class Maximum(Function):
+    broadcasts = True
     differentiable_backward = True
     """Element-wise max; at ties each input gets half the gradient (as PyTorch)."""
 
@@ -164,6 +166,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    broadcasts = True
     differentiable_backward = True
     """Element-wise min; at ties each input gets half the gradient (as PyTorch)."""
 
@@ -335,7 +338,7 @@ def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
         return rounded_div(a, b, rounding_mode)
     if a._data.dtype.kind in "biu":
         a, b = as_float(a), as_float(b)
-    return _checked(Div, "div", a, b)
+    return Div.apply(a, b)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
@@ -355,17 +358,17 @@ def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
     a, b = _pair(a, b)
     if a._data.dtype.kind == "b":
         a, b = (_new_tensor(t._data.astype(xp.int64)) for t in (a, b))
-    return _checked(Pow, "pow", a, b)
+    return Pow.apply(a, b)
 
 
 def maximum(a, b) -> Tensor:
     a, b = _operands(a, b)
-    return _checked(Maximum, "maximum", a, b)
+    return Maximum.apply(a, b)
 
 
 def minimum(a, b) -> Tensor:
     a, b = _operands(a, b)
-    return _checked(Minimum, "minimum", a, b)
+    return Minimum.apply(a, b)
 
 
 def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch's names

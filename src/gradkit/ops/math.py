@@ -19,7 +19,6 @@ from gradkit.backend import xp
 from gradkit.ops import elementwise as _ew
 from gradkit.ops.elementwise import _unary
 from gradkit.ops.promotion import as_float, cast, lift, promote
-from gradkit.ops.promotion import checked as _checked
 from gradkit.ops.promotion import pair as _pair
 
 _LN2, _LN10 = _m.log(2.0), _m.log(10.0)
@@ -168,6 +167,7 @@ def _float_pair(a, b) -> tuple[Tensor, Tensor]:
 
 
 class Atan2(Function):
+    broadcasts = True
     """z = atan2(a, b), the angle of the point (b, a); with r² = a² + b²:
     ∂z/∂a = b/r², ∂z/∂b = −a/r²."""
 
@@ -188,13 +188,14 @@ class Atan2(Function):
 
 def atan2(a, b) -> Tensor:
     """The element-wise angle atan2(a, b) in (−π, π] (``torch.atan2``)."""
-    return _checked(Atan2, "atan2", *_float_pair(a, b))
+    return Atan2.apply(*_float_pair(a, b))
 
 
 arctan2 = atan2
 
 
 class Hypot(Function):
+    broadcasts = True
     """z = √(a² + b²); ∂z/∂a = a/z, ∂z/∂b = b/z."""
 
     differentiable_backward = True
@@ -217,10 +218,11 @@ def hypot(a, b) -> Tensor:
     a, b = _pair(a, b)
     if a._data.dtype.kind != "f":
         raise TypeError(f"hypot: needs floating point tensors, got {a.dtype}")
-    return _checked(Hypot, "hypot", a, b)
+    return Hypot.apply(a, b)
 
 
 class Copysign(Function):
+    broadcasts = True
     """z = |a| with the sign of b; ∂z/∂a = z/a (±1, and 0 at a = 0 as in PyTorch),
     ∂z/∂b = 0."""
 
@@ -242,10 +244,11 @@ class Copysign(Function):
 
 def copysign(a, b) -> Tensor:
     """|a| with the sign of b, element-wise (``torch.copysign``)."""
-    return _checked(Copysign, "copysign", *_float_pair(a, b))
+    return Copysign.apply(*_float_pair(a, b))
 
 
 class Heaviside(Function):
+    broadcasts = True
     """z = 0 for x < 0, ``values`` for x = 0, 1 for x > 0. Its derivative is not
     defined (PyTorch raises too, when the gradient is asked for)."""
 
@@ -266,7 +269,7 @@ def heaviside(x: Tensor, values) -> Tensor:
             f"heaviside: the input ({x.dtype}) and values ({values.dtype}) must have the same "
             "dtype, as in PyTorch"
         )
-    return _checked(Heaviside, "heaviside", x, values)
+    return Heaviside.apply(x, values)
 
 
 # ---------------------------------------------------------------- three-input ops

@@ -93,12 +93,3 @@ def _operand(value, lifted: Tensor):
     """What :func:`promote` should see of an operand: a Python or NumPy scalar as itself
     (PyTorch's wrapped number), anything else as the lifted tensor."""
     return value if isinstance(value, _SCALARS) else lifted
-
-
-def checked(fn, name: str, a: Tensor, b: Tensor) -> Tensor:
-    """``fn.apply(a, b)``, with a clear error when the shapes do not broadcast."""
-    try:
-        return fn.apply(a, b)
-    except ValueError:
-        check_broadcast(name, a._data, b._data)  # raises the clear message if shapes clash
-        raise

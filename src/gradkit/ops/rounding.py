@@ -13,11 +13,11 @@ from gradkit.autograd.function import TensorBase as Tensor
 from gradkit.autograd.function import new_tensor as _new_tensor
 from gradkit.backend import xp
 from gradkit.ops.promotion import check_broadcast
-from gradkit.ops.promotion import checked as _checked
 from gradkit.ops.promotion import pair as _pair
 
 
 class Remainder(Function):
+    broadcasts = True
     """z = a − ⌊a/b⌋·b (the sign of b, as ``torch.remainder`` and Python's %);
     ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
 
@@ -86,7 +86,7 @@ def remainder(a, b) -> Tensor:
     a, b = _pair(a, b)
     if a._data.dtype.kind != "f":
         return _new_tensor(xp.asarray(xp.mod(a._data, _nonzero_divisor(b._data))))
-    return _checked(Remainder, "remainder", a, b)
+    return Remainder.apply(a, b)
 
 
 def floor_divide(a, b) -> Tensor:
@@ -148,6 +148,7 @@ def rfloor_divide(self, other) -> Tensor:
 
 
 class Fmod(Function):
+    broadcasts = True
     """z = a − trunc(a/b)·b (the sign of a, as C's fmod and ``torch.fmod``);
     ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
@@ -173,7 +174,7 @@ def fmod(a, b) -> Tensor:
     a, b = _pair(a, b)
     if a._data.dtype.kind != "f":
         return _new_tensor(xp.asarray(xp.fmod(a._data, _nonzero_divisor(b._data))))
-    return _checked(Fmod, "fmod", a, b)
+    return Fmod.apply(a, b)
 
 
 class Frac(Function):
