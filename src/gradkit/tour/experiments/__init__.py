@@ -1,0 +1,1 @@
+"""Experiments by concept group; each module registers its IDs when imported."""
