@@ -432,6 +432,16 @@ def row_sums(a):
     return a @ xp.ones(a.shape[1], dtype=a.dtype)
 
 
+def matmul2d(a, b):
+    """a @ b for 2-D arrays (m, k) @ (k, n), with k = 1 sent to BLAS.
+
+    NumPy's ``matmul`` runs its own unblocked loop when the inner size is 1 (an outer
+    product: the weight gradient of a batch-1 step), measured 7× slower than ``dot``,
+    which calls BLAS for every size.
+    """
+    return xp.dot(a, b) if a.shape[1] == 1 else a @ b
+
+
 def column_sums(a):
     """Σ_i a[i, j] for each column of a 2-D array, as the product 1ᵀ · a."""
     return xp.ones(a.shape[0], dtype=a.dtype) @ a

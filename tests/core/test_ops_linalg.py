@@ -347,3 +347,36 @@ def test_matrix_rank():
     a = gk.tensor(np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 1.0]]))
     assert linalg.matrix_rank(a).item() == 2
     assert linalg.matrix_rank(gk.zeros(2, 3, 3)).tolist() == [0, 0]
+
+
+# Inner size 1 (a batch-1 weight gradient, Linear(1, n), a one-output head) takes the
+# BLAS route of backend.matmul2d; its values and gradients must not change.
+INNER_ONE = [
+    ("matmul (3,1)@(1,4)", lambda a, b: a @ b, [(3, 1), (1, 4)]),
+    ("matmul (1,3)@(3,4)", lambda a, b: a @ b, [(1, 3), (3, 4)]),
+    ("matmul (4,3)@(3,1)", lambda a, b: a @ b, [(4, 3), (3, 1)]),
+    ("matmul vec@(1,4)", lambda a, b: a @ b, [(1,), (1, 4)]),
+    ("linear batch 1", lambda x, w, b: gk.nn.functional.linear(x, w, b), [(1, 5), (3, 5), (3,)]),
+    ("linear in 1", lambda x, w, b: gk.nn.functional.linear(x, w, b), [(4, 1), (3, 1), (3,)]),
+    ("linear out 1", lambda x, w, b: gk.nn.functional.linear(x, w, b), [(4, 5), (1, 5), (1,)]),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, fn, shapes", INNER_ONE, ids=[c[0] for c in INNER_ONE])
+def test_inner_size_one_products_match_pytorch(name, fn, shapes):
+    """T-AUTODIFF: products whose inner size is 1 agree with PyTorch in value and grads."""
+    tfn = fn if "linear" not in name else torch.nn.functional.linear
+    assert_parity(fn, tfn, random_inputs(shapes, seed=3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_inner_size_one_linear_grad_is_outer_product(dtype):
+    """T-AUTODIFF: for one sample, ∂L/∂W = g xᵀ exactly (closed form), in the input dtype."""
+    rng = np.random.default_rng(0)
+    x = gk.tensor(rng.standard_normal((1, 7)).astype(dtype))
+    w = gk.tensor(rng.standard_normal((4, 7)).astype(dtype), requires_grad=True)
+    g = rng.standard_normal((1, 4)).astype(dtype)
+    gk.nn.functional.linear(x, w).backward(gk.tensor(g))
+    assert w.grad.dtype == w.dtype
+    np.testing.assert_array_equal(w.grad.numpy(), np.outer(g[0], x.numpy()[0]).astype(dtype))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
-from gradkit.backend import xp
+from gradkit.backend import matmul2d, xp
 
 
 class MatMul(Function):
@@ -20,7 +20,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
-        return a @ b
+        return matmul2d(a, b) if a.ndim == 2 and b.ndim == 2 else a @ b
 
     @staticmethod
     def backward(ctx, g):
@@ -34,12 +34,17 @@ class MatMul(Function):
             g = g[..., None, :]
         ga = gb = None
         if na:
-            ga = g @ xp.swapaxes(b2, -1, -2)
+            if b2.ndim == 2 and g.ndim == 2 and not isinstance(g, Tensor):
+                ga = matmul2d(g, b2.T)
+            else:
+                ga = g @ xp.swapaxes(b2, -1, -2)
             if a.ndim == 1:
                 ga = ga[..., 0, :]
         if nb:
             if b2.ndim == 2 and a2.ndim > 2:  # shared B: fold the batch into one GEMM
                 gb = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+            elif a2.ndim == 2 and g.ndim == 2 and not isinstance(g, Tensor):
+                gb = matmul2d(a2.T, g)
             else:
                 gb = xp.swapaxes(a2, -1, -2) @ g
             if b.ndim == 1:

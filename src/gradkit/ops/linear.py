@@ -3,9 +3,11 @@ per gradient)."""
 
 from __future__ import annotations
 
+import operator
+
 from gradkit.autograd.function import Function
 from gradkit.autograd.function import TensorBase as Tensor
-from gradkit.backend import column_sums
+from gradkit.backend import column_sums, matmul2d
 
 
 class Linear(Function):
@@ -25,7 +27,7 @@ class Linear(Function):
         # leading index.
         x2 = x.reshape(-1, w.shape[1])
         ctx.x, ctx.x2, ctx.w = x, x2, w
-        y = x2 @ w.T
+        y = matmul2d(x2, w.T)
         if bias:
             y += bias[0]
         return y.reshape(*x.shape[:-1], w.shape[0])
@@ -41,8 +43,9 @@ class Linear(Function):
         else:
             x2 = ctx.x2
             sums = column_sums(g2) if need_b and need_b[0] else None
-        gx = (g2 @ w).reshape(ctx.x.shape) if need_x else None
-        gw = g2.T @ x2 if need_w else None
+        product = operator.matmul if isinstance(g, Tensor) else matmul2d
+        gx = product(g2, w).reshape(ctx.x.shape) if need_x else None
+        gw = product(g2.T, x2) if need_w else None
         return (gx, gw, sums) if need_b else (gx, gw)
 
 
