@@ -50,6 +50,7 @@ def test_nlp_tfidf_default_matches_sklearn_on_sms_spam(sms):
         {"analyzer": "char_wb", "ngram_range": (2, 3)},
         {"analyzer": "char", "ngram_range": (1, 2), "lowercase": False},
         {"stop_words": ["the", "to", "you"], "binary": True, "strip_accents": "unicode"},
+        {"stop_words": "english", "ngram_range": (1, 2)},
         {"use_idf": False},
     ],
 )
@@ -59,6 +60,17 @@ def test_nlp_tfidf_options_match_sklearn(sms, kw):
     A, B = ours.fit_transform(texts), ref.fit_transform(texts)
     assert ours.vocabulary_ == ref.vocabulary_
     assert abs(A - B).max() < 1e-10
+
+
+def test_nlp_tfidf_stop_words_names():
+    """NLP-TFIDF: "english" is scikit-learn's list; another name is refused, naming it."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert TfidfVectorizer(stop_words="english").get_stop_words() == ENGLISH_STOP_WORDS
+    assert CountVectorizer().get_stop_words() is None
+    assert CountVectorizer(stop_words=["a", "b"]).get_stop_words() == {"a", "b"}
+    with pytest.raises(ValueError, match="not a built-in stop list: 'french'.*'english'"):
+        CountVectorizer(stop_words="french").fit(["some text here"])
 
 
 def test_nlp_tfidf_counts_match_sklearn(sms):

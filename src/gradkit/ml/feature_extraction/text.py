@@ -33,6 +33,27 @@ def strip_accents_ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ASCII", "ignore").decode("ASCII")
 
 
+def builtin_stop_words(name: str) -> frozenset:
+    """The built-in stop-word list ``name``; ``"english"`` is the only one.
+
+    It is scikit-learn's list, taken from an installed scikit-learn rather than copied
+    here, so that ``stop_words="english"`` drops exactly the words it drops there.
+    """
+    if name != "english":
+        raise ValueError(
+            f"not a built-in stop list: {name!r}; the only built-in list is 'english' "
+            "(or pass a list of words)"
+        )
+    try:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    except ImportError:
+        raise ImportError(
+            'stop_words="english" uses scikit-learn\'s English stop-word list, which '
+            "gradkit does not bundle: install scikit-learn, or pass a list of words"
+        ) from None
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 class CountVectorizer(TransformerMixin, BaseEstimator):
     """Bag of words: X[i, j] = number of times term j occurs in document i.
 
@@ -40,7 +61,8 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
     ----------
     lowercase : bool; strip_accents : None, 'ascii' or 'unicode'
     preprocessor, tokenizer : callables replacing those steps
-    stop_words : None or a list of words to drop
+    stop_words : None, 'english' (scikit-learn's list, needs scikit-learn) or a list of
+        words to drop
     token_pattern : regex of a token (default: 2+ alphanumeric characters)
     ngram_range : (min_n, max_n)
     analyzer : 'word', 'char', 'char_wb' or a callable doc → list of features
@@ -145,14 +167,13 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             )
         return pattern.findall
 
-    def _stop_words(self):
+    def get_stop_words(self) -> frozenset | None:
+        """The stop words in effect: None, the built-in ``"english"`` list, or the given
+        words as a frozenset (scikit-learn's ``get_stop_words``)."""
         if self.stop_words is None:
             return None
         if isinstance(self.stop_words, str):
-            raise ValueError(
-                f"stop_words={self.stop_words!r}: built-in stop-word lists are not bundled; "
-                "pass a list of words."
-            )
+            return builtin_stop_words(self.stop_words)
         return frozenset(self.stop_words)
 
     def _word_ngrams(self, tokens: list[str], stop) -> list[str]:
@@ -204,7 +225,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             return lambda doc: self._char_ngrams(pre(self._decode(doc)))
         if self.analyzer == "char_wb":
             return lambda doc: self._char_wb_ngrams(pre(self._decode(doc)))
-        tok, stop = self.build_tokenizer(), self._stop_words()
+        tok, stop = self.build_tokenizer(), self.get_stop_words()
         return lambda doc: self._word_ngrams(tok(pre(self._decode(doc))), stop)
 
     # ------------------------------------------------------------------ counting
