@@ -222,15 +222,6 @@ def _docstring(module: str, symbol: str) -> str:
     return doc.split("\n\n")[0].strip()
 
 
-def format_number(value) -> str:
-    """Floats to 4 significant digits, also inside lists; anything else as str()."""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_number(v) for v in value) + "]"
-    return str(value)
-
-
 def explain(args) -> int:
     """``gradkit explain``: print one concept and run its experiment live. Several
     matches are listed (exit 0); none is exit 2; an experiment that raises is exit 1."""
@@ -238,7 +229,7 @@ def explain(args) -> int:
     import textwrap
 
     from gradkit.tour import load_all
-    from gradkit.tour.runner import ERROR, SUPPORTED, run_experiment, select
+    from gradkit.tour.runner import ERROR, SUPPORTED, format_value, run_experiment, select
 
     experiments = load_all()
     matches = find_concepts(experiments, args.query)
@@ -282,7 +273,7 @@ def explain(args) -> int:
         if isinstance(value, str) and "\n" in value:
             print(f"  {name}:\n" + textwrap.indent(value, "    "))
         else:
-            print(f"  {name} = {format_number(value)}")
+            print(f"  {name} = {format_value(value)}")
     print(f"\n{exp.id}: {result.status} ({result.seconds:.1f} s)")
     return 0
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gradkit.tour.registry import GROUPS, Experiment
-from gradkit.tour.runner import CONTRADICTED, ERROR, SUPPORTED, Result
+from gradkit.tour.runner import CONTRADICTED, ERROR, SUPPORTED, Result, format_value
 
 GROUP_NAMES = {
     "T": "Tensors, graphs, differentiation",
@@ -112,6 +112,12 @@ def render_figure(result: Result, out: Path) -> tuple[str | None, str]:
     return name, ""
 
 
+def _number_html(value) -> str:
+    if isinstance(value, str) and "\n" in value:
+        return f"<pre>{_e(value)}</pre>"
+    return _e(format_value(value))
+
+
 def _experiment_section(result: Result, out: Path) -> str:
     exp = result.experiment
     parts = [
@@ -120,7 +126,9 @@ def _experiment_section(result: Result, out: Path) -> str:
         f"<p><strong>Claim.</strong> {_e(exp.claim)}</p>",
     ]
     if exp.formula:
-        parts.append(f"<p><strong>Formula.</strong> <code class='formula'>{_e(exp.formula)}</code></p>")
+        parts.append(
+            f"<p><strong>Formula.</strong> <code class='formula'>{_e(exp.formula)}</code></p>"
+        )
     if exp.note:
         parts.append(f"<p class='note'><strong>Note on the seed text.</strong> {_e(exp.note)}</p>")
     if result.finding is None:
@@ -133,12 +141,11 @@ def _experiment_section(result: Result, out: Path) -> str:
             for c in result.finding.checks
         )
         parts.append(
-            "<table><tr><th>claim</th><th>measured</th><th>supported?</th></tr>"
-            f"{rows}</table>"
+            f"<table><tr><th>claim</th><th>measured</th><th>supported?</th></tr>{rows}</table>"
         )
         if result.finding.numbers:
             numbers = "".join(
-                f"<tr><td><code>{_e(k)}</code></td><td>{_e(_fmt(v))}</td></tr>"
+                f"<tr><td><code>{_e(k)}</code></td><td>{_number_html(v)}</td></tr>"
                 for k, v in result.finding.numbers.items()
             )
             parts.append(
@@ -161,14 +168,6 @@ def _experiment_section(result: Result, out: Path) -> str:
     )
     parts.append("</section>")
     return "\n".join(parts)
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return str(value)
 
 
 def write_report(
@@ -224,8 +223,7 @@ def write_report(
             continue
         body.append(f"<h2>{_e(group)} — {_e(GROUP_NAMES.get(group, group))}</h2>")
         body.append(
-            "<table><tr><th>ID</th><th>title</th><th>status</th><th>measured</th>"
-            "<th>time</th></tr>"
+            "<table><tr><th>ID</th><th>title</th><th>status</th><th>measured</th><th>time</th></tr>"
         )
         for exp in members:
             r = by_id.get(exp.id)

@@ -53,7 +53,9 @@ class Result:
         return "; ".join(check.measured for check in self.finding.checks)
 
 
-def select(experiments: dict[str, Experiment], only: str | Iterable[str] | None) -> list[Experiment]:
+def select(
+    experiments: dict[str, Experiment], only: str | Iterable[str] | None
+) -> list[Experiment]:
     """The experiments named by ``only`` (concept IDs and group names, comma-separated or
     as a list; case-insensitive), in tour order: by group as in ``GROUPS``, then in the
     order their modules registered them.
@@ -132,12 +134,25 @@ def run_tour(
     return results
 
 
+def format_value(value) -> str:
+    """A measured number for people: floats to 4 significant digits, also in lists."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def summary_table(results: Sequence[Result], claim_width: int = 48, measured_width: int = 56) -> str:
+def summary_table(
+    results: Sequence[Result], claim_width: int = 48, measured_width: int = 56
+) -> str:
     """A plain-text table: ID, claim, measured, supported? — then the totals."""
     rows = [("ID", "claim", "measured", "supported?", "time")]
     for r in results:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -188,8 +189,12 @@ def t_graph(quick: bool) -> Finding:
                 small == 2 and large == 4,
             ),
         ],
-        numbers={"graph": text, "nodes": nodes, "leaves": leaves,
-                 "nodes_by_branch": [small, large]},  # fmt: skip
+        numbers={
+            "graph": text,
+            "nodes": nodes,
+            "leaves": leaves,
+            "nodes_by_branch": [small, large],
+        },  # fmt: skip
         draw=lambda fig: _text_figure(fig, text, "graph_str(sum(tanh(w @ x + b)))"),
     )
 
@@ -281,8 +286,12 @@ def t_autodiff(quick: bool) -> Finding:
                 chain_err < 1e-12,
             ),
         ],
-        numbers={"ops": [n for n, _, _ in rows], "max_errors": [e for _, _, e in rows],
-                 "chain_rule_error": chain_err, "table": table},  # fmt: skip
+        numbers={
+            "ops": [n for n, _, _ in rows],
+            "max_errors": [e for _, _, e in rows],
+            "chain_rule_error": chain_err,
+            "table": table,
+        },  # fmt: skip
         draw=lambda fig: _draw_autodiff(fig, rows),
     )
 
@@ -367,12 +376,19 @@ def t_cache(quick: bool) -> Finding:
                 "version" in raised,
             ),
         ],
-        numbers={"saved_kib_with_grad": bytes_grad / 1024, "saved_bytes_no_grad": bytes_nograd,
-                 "nodes_with_grad": nodes_grad, "nodes_no_grad": nodes_nograd,
-                 "inplace_error": raised},  # fmt: skip
+        numbers={
+            "saved_kib_with_grad": bytes_grad / 1024,
+            "saved_bytes_no_grad": bytes_nograd,
+            "nodes_with_grad": nodes_grad,
+            "nodes_no_grad": nodes_nograd,
+            "inplace_error": raised,
+        },  # fmt: skip
         draw=lambda fig: _draw_bars(
-            fig, ["with grad", "no_grad"], [bytes_grad / 1024, bytes_nograd / 1024],
-            "KiB saved for backward", "MLP forward, batch 256",
+            fig,
+            ["with grad", "no_grad"],
+            [bytes_grad / 1024, bytes_nograd / 1024],
+            "KiB saved for backward",
+            "MLP forward, batch 256",
         ),
     )
 
@@ -477,7 +493,8 @@ def t_nograd(quick: bool) -> Finding:
                 f"inside no_grad: requires_grad={out.requires_grad}, "
                 f"{gk.autograd.count_nodes(out)} nodes (outside: "
                 f"{gk.autograd.count_nodes(recorded)} nodes)",
-                not out.requires_grad and gk.autograd.count_nodes(out) == 0
+                not out.requires_grad
+                and gk.autograd.count_nodes(out) == 0
                 and gk.autograd.count_nodes(recorded) > 0,
             ),
             Check(
@@ -554,8 +571,12 @@ def t_device(quick: bool) -> Finding:
                 gpu or ("not available" in refusal and "cpu" in refusal.lower()),
             ),
         ],
-        numbers={"cpu_ms_per_step": ms_per_step, "gpu_available": gpu,
-                 "loss_first": losses[0], "loss_last": losses[-1]},  # fmt: skip
+        numbers={
+            "cpu_ms_per_step": ms_per_step,
+            "gpu_available": gpu,
+            "loss_first": losses[0],
+            "loss_last": losses[-1],
+        },  # fmt: skip
         draw=lambda fig: _draw_loss(fig, losses, f"CPU training: {ms_per_step:.2f} ms/step"),
     )
 
@@ -592,14 +613,13 @@ def t_fft(quick: bool) -> Finding:
             d = F.conv2d(x, w, algorithm="direct").numpy()
             f = F.conv2d(x, w, algorithm="fft").numpy()
             errors.append(float(np.max(np.abs(d - f)) / np.max(np.abs(d))))
-            direct_ms.append(_best_time(lambda: F.conv2d(x, w, algorithm="direct"), repeat) * 1e3)
-            fft_ms.append(_best_time(lambda: F.conv2d(x, w, algorithm="fft"), repeat) * 1e3)
+            for algorithm, times in (("direct", direct_ms), ("fft", fft_ms)):
+                run = functools.partial(F.conv2d, x, w, algorithm=algorithm)
+                times.append(_best_time(run, repeat) * 1e3)
     worst = max(errors)
     growth_direct = direct_ms[-1] / direct_ms[0]
     growth_fft = fft_ms[-1] / fft_ms[0]
-    table = ", ".join(
-        f"{k}×{k}: {d:.1f}/{f:.1f} ms" for k, d, f in zip(sizes, direct_ms, fft_ms)
-    )
+    table = ", ".join(f"{k}×{k}: {d:.1f}/{f:.1f} ms" for k, d, f in zip(sizes, direct_ms, fft_ms))
     return Finding(
         checks=[
             Check(
@@ -616,8 +636,12 @@ def t_fft(quick: bool) -> Finding:
                 growth_direct > 2 * growth_fft and fft_ms[-1] < direct_ms[-1],
             ),
         ],
-        numbers={"kernel_sizes": list(sizes), "direct_ms": direct_ms, "fft_ms": fft_ms,
-                 "relative_errors": errors},  # fmt: skip
+        numbers={
+            "kernel_sizes": list(sizes),
+            "direct_ms": direct_ms,
+            "fft_ms": fft_ms,
+            "relative_errors": errors,
+        },  # fmt: skip
         draw=lambda fig: _draw_fft(fig, sizes, direct_ms, fft_ms, n, side),
     )
 
