@@ -51,6 +51,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1.5em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.5em; text-align: left;
          vertical-align: top; }
 th { background: #f3f3f3; }
+td:first-child, td:nth-child(3) { white-space: nowrap; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace;
             font-size: 0.92em; }
 pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; }
