@@ -37,6 +37,8 @@ FLAGS = [
 ]  # fmt: skip
 TIMEOUT = 60.0
 
+pytestmark = pytest.mark.slow  # a quick tour of 9 experiments, 22 figures, 5 page loads
+
 
 def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):

@@ -272,7 +272,7 @@ def t_fft(quick: bool) -> Finding:
     F = gk.nn.functional
     gk.manual_seed(0)
     sizes = (3, 7, 11, 15) if quick else (3, 5, 7, 9, 11, 15, 21)
-    n, side = (4, 48) if quick else (8, 96)
+    n, side = (4, 48) if quick else (4, 64)
     x = gk.randn(n, 4, side, side)
     repeat = 3 if quick else 7
     direct_ms, fft_ms, errors = [], [], []
