@@ -130,6 +130,9 @@ def _draw_history(fig, history, title, log=False) -> None:
     formula="L = ln(1 + exp(−y z)) = BCE(σ(z), (y + 1)/2)",
     code=("gradkit.nn.functional.loss", "logistic_loss"),
     test=TEST,
+    note="The seed text lost minus signs in several formulas; here the sign matters: "
+    "ln(1 + exp(y z)) grows with the margin, and minimising it would push every point to "
+    "the wrong side.",
 )
 def l_logistic(quick: bool) -> Finding:
     F = gk.nn.functional
@@ -228,6 +231,9 @@ def l_hinge(quick: bool) -> Finding:
     formula="L = −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y z + ln(1 + e^(−|z|))",
     code=("gradkit.nn.functional.loss", "binary_cross_entropy_with_logits"),
     test=TEST,
+    note="The seed text lost minus signs in several formulas; without the leading one this "
+    "is the log-likelihood itself, which is ≤ 0 and grows as predictions improve: "
+    "minimising it would drive the predictions away from the labels.",
 )
 def l_xent(quick: bool) -> Finding:
     F = gk.nn.functional
@@ -288,6 +294,9 @@ def _draw_xent(fig, y, p) -> None:
     formula="L = −Σ_k y_k ln softmax(z)_k = logsumexp(z) − z_y;  ∂L/∂z = softmax(z) − y",
     code=("gradkit.nn.functional.loss", "cross_entropy"),
     test=TEST,
+    note="The seed text lost minus signs in several formulas; here Σ y_k ln softmax(z)_k is "
+    "a log-probability (≤ 0) and the loss is its negative, so that minimising it raises the "
+    "probability of the true class.",
 )
 def l_cce(quick: bool) -> Finding:
     from gradkit.ml.datasets import make_blobs

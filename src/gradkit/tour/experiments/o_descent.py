@@ -42,6 +42,8 @@ def _lines(fig, curves: dict, xlabel: str, ylabel: str, title: str, logy=False) 
     formula="θ ← θ − α ∇J(θ);  J(θ) = mean (Xθ − Y)²  (least squares on one-hot digits)",
     code=("gradkit.optim.sgd", "SGD"),
     test=TEST,
+    note="The seed text lost minus signs in several formulas; the update subtracts the "
+    "gradient: written θ + α∇J it is gradient ascent and climbs the cost.",
 )
 def o_gd(quick: bool) -> Finding:
     n, steps = (1000, 60) if quick else (5000, 300)
