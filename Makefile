@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine that has python3 and make:
-#   make run    create .venv, install gradkit, run the main job (train on MNIST)
+#   make run    create .venv, install gradkit with matplotlib, run the evidence tour
+#               (quick mode) and write its HTML report to tour-report/
 #   make test   create .venv with the test extras, lint, run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,15 +14,17 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[plot]'
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The evidence tour, quick mode: every concept's experiment, a summary table, and a
+# static HTML report (open tour-report/index.html; no network needed).
 run: $(VENV)/.installed
-	$(BIN)/gradkit demo
+	$(BIN)/gradkit tour --quick --out tour-report
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

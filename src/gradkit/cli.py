@@ -2,6 +2,10 @@
 
 gradkit demo                       train a small MLP on MNIST and show what it learned
 gradkit train --model mlp --dataset mnist --epochs 5 --out runs/mnist-mlp
+gradkit tour [--quick | --full] [--only ID,GROUP,...] [--out DIR]
+                                   run the evidence tour and write its HTML report
+gradkit explain ID|keyword         one concept: its claim, formula, code, test, and its
+                                   experiment run live
 """
 
 from __future__ import annotations
@@ -139,6 +143,141 @@ def _arg(check, **bounds):
     return parse
 
 
+def add_tour_commands(sub) -> None:
+    """The ``tour`` and ``explain`` subcommands (concept evidence, issue #20)."""
+    p = sub.add_parser("tour", help="run the evidence tour and write its HTML report")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--quick", dest="quick", action="store_true", default=True,
+        help="small data, few epochs: all experiments in minutes (the default)",
+    )  # fmt: skip
+    mode.add_argument(
+        "--full", dest="quick", action="store_false",
+        help="bigger data and more epochs for tighter numbers",
+    )  # fmt: skip
+    p.add_argument(
+        "--only", default=None, metavar="ID,GROUP,...",
+        help="run only these concept IDs and groups (e.g. T-FFT,O,L)",
+    )  # fmt: skip
+    p.add_argument("--out", default="tour-report", help="folder for the HTML report")
+    p = sub.add_parser("explain", help="explain one concept and run its experiment live")
+    p.add_argument("query", metavar="ID|keyword", help="a concept ID (T-FFT) or a keyword")
+    p.add_argument("--full", dest="quick", action="store_false", default=True,
+                   help="run the experiment in full mode")  # fmt: skip
+
+
+def tour(args) -> int:
+    """``gradkit tour``: run the selected experiments, print the summary table, write
+    the report. Exit status 1 when an experiment raised, 2 for an unknown name."""
+    from gradkit.tour import load_all
+    from gradkit.tour.report import write_report
+    from gradkit.tour.runner import ERROR, run_tour, select, summary_table
+
+    experiments = load_all()
+    try:
+        chosen = select(experiments, args.only)
+    except ValueError as exc:
+        print(f"gradkit tour: {exc}", file=sys.stderr)
+        return 2
+    mode = "quick" if args.quick else "full"
+    print(f"gradkit tour ({mode}): {len(chosen)} experiments")
+    results = run_tour(chosen, quick=args.quick, stream=sys.stdout)
+    print()
+    print(summary_table(results))
+    print("\ndrawing the figures ...", flush=True)
+    index = write_report(results, args.out, experiments)
+    print(f"report: open file://{index.resolve()} in a browser")
+    return 1 if any(r.status == ERROR for r in results) else 0
+
+
+def find_concepts(experiments: dict, query: str) -> list:
+    """The experiment whose ID is ``query`` (any case), else every experiment whose ID,
+    title or claim contains all of ``query``'s words (any case), in tour order."""
+    from gradkit.tour.runner import select
+
+    ordered = select(experiments, None)
+    exact = [exp for exp in ordered if exp.id.upper() == query.strip().upper()]
+    if exact:
+        return exact
+    words = query.lower().split()
+    return [
+        exp
+        for exp in ordered
+        if words and all(w in f"{exp.id} {exp.title} {exp.claim}".lower() for w in words)
+    ]
+
+
+def _docstring(module: str, symbol: str) -> str:
+    """The first paragraph of the docstring of ``module.symbol`` (dotted), or ""."""
+    import importlib
+    import inspect
+
+    try:
+        obj = importlib.import_module(module)
+        for part in symbol.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return ""
+    doc = inspect.getdoc(obj) or ""
+    return doc.split("\n\n")[0].strip()
+
+
+def explain(args) -> int:
+    """``gradkit explain``: print one concept and run its experiment live. Several
+    matches are listed (exit 0); none is exit 2; an experiment that raises is exit 1."""
+    import functools
+    import textwrap
+
+    from gradkit.tour import load_all
+    from gradkit.tour.runner import ERROR, SUPPORTED, format_value, run_experiment, select
+
+    experiments = load_all()
+    matches = find_concepts(experiments, args.query)
+    if not matches:
+        ids = " ".join(exp.id for exp in select(experiments, None))
+        print(
+            f"gradkit explain: no concept matches {args.query!r}; give a concept ID or "
+            f"words from a title or claim. The IDs: {ids}",
+            file=sys.stderr,
+        )
+        return 2
+    if len(matches) > 1:
+        print(f"{len(matches)} concepts match {args.query!r}; name one:")
+        for exp in matches:
+            print(f"  {exp.id:<18} {exp.title}")
+        return 0
+    exp = matches[0]
+    module, symbol = exp.code
+    wrap = functools.partial(textwrap.fill, width=88, subsequent_indent="  ")
+    print(f"{exp.id}: {exp.title}  (group {exp.group})\n")
+    print(wrap(f"Claim: {exp.claim}"))
+    if exp.formula:
+        print(wrap(f"Formula: {exp.formula}"))
+    doc = _docstring(module, symbol)
+    print(f"Code: {module}.{symbol}")
+    if doc:
+        print(textwrap.indent(doc, "  | "))
+    print(f"Test: {exp.test}")
+    if exp.note:
+        print(wrap(f"Note on the seed text: {exp.note}"))
+    print(f"\nrunning the experiment ({'quick' if args.quick else 'full'} mode) ...", flush=True)
+    result = run_experiment(exp, args.quick)
+    if result.status == ERROR:
+        print(result.error, file=sys.stderr)
+        print(f"{exp.id}: the experiment raised after {result.seconds:.1f} s", file=sys.stderr)
+        return 1
+    for check in result.finding.checks:
+        mark = SUPPORTED if check.supported else "CONTRADICTED"
+        print(wrap(f"[{mark}] {check.claim}: {check.measured}"))
+    for name, value in result.finding.numbers.items():
+        if isinstance(value, str) and "\n" in value:
+            print(f"  {name}:\n" + textwrap.indent(value, "    "))
+        else:
+            print(f"  {name} = {format_value(value)}")
+    print(f"\n{exp.id}: {result.status} ({result.seconds:.1f} s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gradkit", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,7 +300,12 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         p.add_argument("--seed", type=_arg(check_int, low=0), default=0)
         p.add_argument("--out", default=f"runs/{name}")
+    add_tour_commands(sub)
     args = parser.parse_args(argv)
+    if args.command == "tour":
+        return tour(args)
+    if args.command == "explain":
+        return explain(args)
     try:
         if args.command == "train":
             train(args)
