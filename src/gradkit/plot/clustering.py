@@ -38,6 +38,8 @@ def _linkage_of(model_or_linkage: Any) -> np.ndarray:
         raise ValueError(
             f"dendrogram: a linkage matrix has shape (n_samples - 1, 4), got {Z.shape}"
         )
+    if not np.isfinite(Z).all() or (Z[:, 2] < 0).any():
+        raise ValueError("dendrogram: the linkage matrix's distances (column 2) must be >= 0")
     from scipy.cluster.hierarchy import is_valid_linkage
 
     try:
@@ -198,16 +200,15 @@ def som_umatrix(som, ax=None, *, scaling: str = "sum", X=None, y=None, cmap: str
     image = ax.imshow(um, cmap=cmap, origin="upper", interpolation="nearest")
     ax.figure.colorbar(image, ax=ax, label="neighbour distance")
     if X is not None:
-        bmu = np.asarray(som.predict(X))
-        rows, cols = np.divmod(bmu, som.n_cols)
+        rows, cols = np.asarray(som.predict(X)).T  # best-matching unit's (row, col)
         rng = np.random.default_rng(0)  # jitter so samples on one unit stay visible
-        jitter = rng.uniform(-0.25, 0.25, size=(2, len(bmu)))
+        jitter = rng.uniform(-0.25, 0.25, size=(2, len(rows)))
         if y is None:
             ax.scatter(cols + jitter[1], rows + jitter[0], s=10, color="C1")
         else:
             y = np.asarray(y)
-            if y.shape != bmu.shape:
-                raise ValueError(f"som_umatrix: y must have shape {bmu.shape}, got {y.shape}")
+            if y.shape != rows.shape:
+                raise ValueError(f"som_umatrix: y must have shape {rows.shape}, got {y.shape}")
             for k, c in enumerate(np.unique(y)):
                 m = y == c
                 ax.scatter(
