@@ -26,8 +26,7 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 def test_import_gradkit_and_gradkit_plot_do_not_import_matplotlib():
     out = _run(
-        "import sys, gradkit, gradkit.plot, gradkit.train\n"
-        "print('matplotlib' in sys.modules)"
+        "import sys, gradkit, gradkit.plot, gradkit.train\nprint('matplotlib' in sys.modules)"
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

@@ -179,7 +179,7 @@ def decision_boundary(
     grid_resolution: int = 200,
     eps: float = 0.5,
     alpha: float = 0.35,
-    cmap: str = "coolwarm",
+    cmap: str | None = None,
 ):
     """Regions a fitted 2-feature classifier assigns to each class, with the data on top.
 
@@ -187,7 +187,9 @@ def decision_boundary(
     spanning X's range ± ``eps``. ``response_method='predict'`` colours by predicted
     class (image values: index of the class in the sorted union of y and predictions);
     ``'decision_function'`` or ``'predict_proba'`` (binary: positive-class column)
-    shades the continuous score, with the 0 / 0.5 level as a contour.
+    shades the continuous score, with the 0 / 0.5 level as a contour. Class k is drawn in
+    colour ``Ck`` (``cmap``, if given, is sampled instead; continuous shading defaults
+    to 'coolwarm').
 
     Shape: X (n, 2), y (n,).
 
@@ -230,8 +232,18 @@ def decision_boundary(
     classes = np.unique(y)
     ax = get_ax(ax)
     extent = (lo[0], hi[0], lo[1], hi[1])
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
     if response_method == "predict":
         classes = np.union1d(classes, response)
+    k = len(classes)
+    if cmap is None and response_method == "predict":
+        colours = [matplotlib.colors.to_rgba(f"C{i % 10}") for i in range(k)]
+    else:
+        sample = matplotlib.colormaps[cmap or "coolwarm"]
+        colours = [sample(i / max(k - 1, 1)) for i in range(k)]
+    if response_method == "predict":
         values = np.searchsorted(classes, response).reshape(xx.shape)
         ax.imshow(
             values,
@@ -239,10 +251,10 @@ def decision_boundary(
             extent=extent,
             aspect="auto",
             interpolation="nearest",
-            cmap=cmap,
+            cmap=ListedColormap(colours),
             alpha=alpha,
-            vmin=0,
-            vmax=max(len(classes) - 1, 1),
+            vmin=-0.5,
+            vmax=k - 0.5,
         )
     else:
         if response.ndim == 2:
@@ -254,25 +266,21 @@ def decision_boundary(
                 )
             response = response[:, -1]
         values = response.reshape(xx.shape)
-        ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap=cmap, alpha=alpha)
+        ax.imshow(
+            values,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            cmap=cmap or "coolwarm",
+            alpha=alpha,
+        )
         level = 0.5 if response_method == "predict_proba" else 0.0
         if values.min() < level < values.max():
             ax.contour(xx, yy, values, levels=[level], colors="k", linewidths=1)
-    colour_of = {c: i for i, c in enumerate(classes)}
-    scale = max(len(classes) - 1, 1)
-    import matplotlib
-
-    colormap = matplotlib.colormaps[cmap]
-    for c in np.unique(y):
+    for i, c in enumerate(classes):
         mask = y == c
-        ax.scatter(
-            X[mask, 0],
-            X[mask, 1],
-            color=colormap(colour_of.get(c, 0) / scale),
-            edgecolors="k",
-            s=20,
-            label=str(c),
-        )
+        if mask.any():
+            ax.scatter(X[mask, 0], X[mask, 1], color=colours[i], edgecolors="k", s=20, label=str(c))
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.legend(title="class", loc="best")

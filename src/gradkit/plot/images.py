@@ -7,11 +7,13 @@ import numpy as np
 from gradkit.plot._core import as_array, get_ax
 
 
-def _as_images(owner: str, images) -> np.ndarray:
+def _as_images(owner: str, images, channels_last: bool | None = None) -> np.ndarray:
     """(n, H, W) grey or (n, H, W, C) colour, from channels-last or channels-first input.
 
-    (n, C, H, W) with C in {1, 3, 4} and a last axis that is not a channel count is taken
-    as channels-first (PyTorch's layout) and moved last; one channel is squeezed.
+    4-D input with C in {1, 3, 4}: channels-last (n, H, W, C) or channels-first
+    (n, C, H, W), PyTorch's layout, moved last. ``channels_last=None`` decides from the
+    shape: the axis that can be a channel count is it, and when both can, axis 1 of
+    size 1 or 3 (channels-first) wins. One channel is squeezed.
     """
     x = as_array(owner, "images", images, ndim=(2, 3, 4), dtype=None)
     if x.dtype.kind not in "biuf":
@@ -19,7 +21,10 @@ def _as_images(owner: str, images) -> np.ndarray:
     if x.ndim == 2:
         x = x[None]
     if x.ndim == 4:
-        if x.shape[-1] not in (1, 3, 4) and x.shape[1] in (1, 3, 4):
+        first, last = x.shape[1] in (1, 3, 4), x.shape[-1] in (1, 3, 4)
+        if channels_last is None:
+            channels_last = last and not (first and x.shape[1] in (1, 3))
+        if not channels_last and first:
             x = np.moveaxis(x, 1, -1)
         if x.shape[-1] not in (1, 3, 4):
             raise ValueError(
@@ -31,17 +36,18 @@ def _as_images(owner: str, images) -> np.ndarray:
     return x
 
 
-def _mosaic(x: np.ndarray, ncols: int, pad: int, fill: float) -> np.ndarray:
-    """Tiles x[i] (H, W[, C]) in rows of ``ncols`` separated by ``pad`` pixels of ``fill``."""
+def _mosaic(x: np.ndarray, ncols: int, pad: int, fill: float, band: int = 0) -> np.ndarray:
+    """Tiles x[i] (H, W[, C]) in rows of ``ncols`` separated by ``pad`` pixels of ``fill``,
+    each row of tiles below a ``band`` of ``band`` pixels (room for labels)."""
     n, h, w = x.shape[:3]
     rows = -(-n // ncols)
     cols = min(n, ncols)
-    out = np.full(
-        (rows * (h + pad) - pad, cols * (w + pad) - pad, *x.shape[3:]), fill, dtype=np.float64
-    )
+    step_r, step_c = h + pad + band, w + pad
+    out = np.full((rows * step_r - pad, cols * step_c - pad, *x.shape[3:]), fill)
     for i in range(n):
         r, c = divmod(i, ncols)
-        out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = x[i]
+        top = r * step_r + band
+        out[top : top + h, c * step_c : c * step_c + w] = x[i]
     return out
 
 
@@ -54,14 +60,17 @@ def image_grid(
     cmap: str = "gray",
     normalize: bool = False,
     pad: int = 1,
+    channels_last: bool | None = None,
 ):
     """Images as one mosaic with ``ncols`` per row, each with its label above it.
 
     ``images``: (n, H, W), (n, H, W, C) or (n, C, H, W) with C in 1, 3, 4 (a single
-    (H, W) image is allowed). With ``normalize``, each image is min-max scaled to [0, 1]
-    on its own (kernels, activations); otherwise values are drawn as given on one shared
-    scale. The mosaic is ``ax.images[0]``; tile i starts at row (i // ncols)·(H + pad),
-    column (i % ncols)·(W + pad).
+    (H, W) image is allowed); ``channels_last`` settles an ambiguous 4-D shape (default:
+    guessed, channels-first when axis 1 has 1 or 3 entries). With ``normalize``, each
+    image is min-max scaled to [0, 1] on its own (kernels, activations); otherwise values
+    are drawn as given on one shared scale. The mosaic is ``ax.images[0]``; tile i starts at row (i // ncols)·(H + pad +
+    B) + B, column (i % ncols)·(W + pad), where the label band B is 0 without labels and
+    max(2, ⌈0.3 H⌉) with them.
 
     Examples
     --------
@@ -75,7 +84,7 @@ def image_grid(
 
     ncols = check_int("image_grid", "ncols", ncols, low=1)
     pad = check_int("image_grid", "pad", pad, low=0)
-    x = _as_images("image_grid", images).astype(np.float64)
+    x = _as_images("image_grid", images, channels_last).astype(np.float64)
     n, h, w = x.shape[:3]
     if labels is not None and len(labels) != n:
         raise ValueError(f"image_grid: {len(labels)} labels for {n} images")
@@ -84,10 +93,14 @@ def image_grid(
         hi = x.reshape(n, -1).max(axis=1).reshape(n, *([1] * (x.ndim - 1)))
         x = (x - lo) / np.where(hi > lo, hi - lo, 1.0)
     colour = x.ndim == 4
-    if colour and not normalize and x.max() > 1.0:
-        x = x / 255.0  # uint8-range colour images, drawn as matplotlib expects [0, 1]
+    if colour and not normalize and (x.min() < 0.0 or x.max() > 1.0):
+        if x.min() >= 0.0 and x.max() <= 255.0:
+            x = x / 255.0  # 0..255 colour images, drawn as matplotlib expects: in [0, 1]
+        else:
+            x = (x - x.min()) / max(x.max() - x.min(), 1e-300)  # one scale for the batch
     fill = 1.0 if (colour or normalize) else float(x.max())
-    mosaic = _mosaic(x, ncols, pad, fill)
+    band = 0 if labels is None else max(2, int(np.ceil(0.3 * h)))
+    mosaic = _mosaic(x, ncols, pad, fill, band)
     rows = -(-n // ncols)
     cols = min(n, ncols)
     ax = get_ax(ax, figsize=(max(2.0, 1.0 * cols), max(2.0, 1.1 * rows)))
@@ -103,7 +116,7 @@ def image_grid(
             r, c = divmod(i, ncols)
             ax.text(
                 c * (w + pad) + w / 2 - 0.5,
-                r * (h + pad) - 0.5,
+                r * (h + pad + band) + band - 0.5,
                 str(label),
                 ha="center",
                 va="bottom",
@@ -154,4 +167,4 @@ def filters(weights, ax=None, *, ncols: int | None = None):
     else:
         tiles = k.reshape(out * cin, *k.shape[2:])
         ncols = ncols or cin
-    return image_grid(tiles, ncols=ncols, ax=ax, normalize=True, cmap="gray")
+    return image_grid(tiles, ncols=ncols, ax=ax, normalize=True, cmap="gray", channels_last=True)
