@@ -67,9 +67,11 @@ def image_grid(
     ``images``: (n, H, W), (n, H, W, C) or (n, C, H, W) with C in 1, 3, 4 (a single
     (H, W) image is allowed); ``channels_last`` settles an ambiguous 4-D shape (default:
     guessed, channels-first when axis 1 has 1 or 3 entries). With ``normalize``, each
-    image is min-max scaled to [0, 1] on its own (kernels, activations); otherwise values
-    are drawn as given on one shared scale. The mosaic is ``ax.images[0]``; tile i starts at row (i // ncols)·(H + pad +
-    B) + B, column (i % ncols)·(W + pad), where the label band B is 0 without labels and
+    image is min-max scaled to [0, 1] on its own (kernels, activations); otherwise
+    values are drawn as given on one shared scale.
+
+    The mosaic is ``ax.images[0]``: tile i starts at row (i // ncols)·(H + pad + B) + B
+    and column (i % ncols)·(W + pad), where the label band B is 0 without labels and
     max(2, ⌈0.3 H⌉) with them.
 
     Examples
@@ -77,8 +79,8 @@ def image_grid(
     >>> import numpy as np
     >>> from gradkit import plot
     >>> ax = plot.image_grid(np.zeros((3, 8, 8)), labels=[0, 1, 2], ncols=2)
-    >>> ax.images[0].get_array().shape
-    (17, 17)
+    >>> ax.images[0].get_array().shape  # 2 rows of (3 band + 8 image) + 1 pad
+    (23, 17)
     """
     from gradkit.validation import check_int
 
