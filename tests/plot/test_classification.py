@@ -5,6 +5,7 @@ feature importances (tree / forest)."""
 import numpy as np
 import pytest
 
+import gradkit
 from gradkit import plot
 from gradkit.ml.exceptions import NotFittedError
 
@@ -170,3 +171,33 @@ def test_feature_importances_array_top_and_errors():
         plot.feature_importances([0.1, 0.5, 0.4], names=["a", "b"])
     with pytest.raises(ValueError, match=r"`importances` must be 1-D, got shape \(2, 2\)"):
         plot.feature_importances(np.eye(2))
+
+
+def test_decision_boundary_of_a_keras_network_uses_the_argmax_class():
+    from gradkit import keras
+
+    X, y = _blobs()
+    gradkit.manual_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(X.astype("float32"), y, epochs=2, verbose=0)
+    ax = plot.decision_boundary(model, X, y, grid_resolution=12)
+    x0, x1, y0, y1 = ax.images[0].get_extent()
+    xx, yy = np.meshgrid(np.linspace(x0, x1, 12), np.linspace(y0, y1, 12))
+    scores = model.predict(np.column_stack([xx.ravel(), yy.ravel()]), verbose=0)
+    np.testing.assert_array_equal(ax.images[0].get_array(), scores.argmax(axis=1).reshape(12, 12))
+    with pytest.raises(ValueError, match="3 score columns but y has 2 classes"):
+        plot.decision_boundary(model, X, (y == 1).astype(int))
+
+
+def test_decision_boundary_of_a_sigmoid_network_thresholds_at_one_half():
+    class Sigmoid:  # predict() returns P(class 1) as a (n, 1) column, as a Keras net's
+        def predict(self, X):
+            return 1.0 / (1.0 + np.exp(-(X[:, :1] - 2.0)))
+
+    X, y = _blobs()
+    labels = np.where(y == 1, "b", "a")
+    ax = plot.decision_boundary(Sigmoid(), X, labels, grid_resolution=10)
+    x0, x1, _, _ = ax.images[0].get_extent()
+    xs = np.linspace(x0, x1, 10)
+    np.testing.assert_array_equal(ax.images[0].get_array()[0], (xs > 2.0).astype(int))

@@ -99,3 +99,41 @@ def test_every_public_function_is_exported():
 def test_not_an_axes_is_refused():
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot.history({"loss": [1.0]}, ax="left")
+
+
+# The positional signatures other code (the tour) calls; options after them are keyword-only.
+SIGNATURES = {
+    "history": ["history_or_dict", "ax"],
+    "confusion_matrix": ["y_true", "y_pred", "labels", "normalize", "ax"],
+    "roc_curve": ["y_true", "y_score", "ax"],
+    "precision_recall_curve": ["y_true", "y_score", "ax"],
+    "decision_boundary": ["estimator", "X", "y", "ax"],
+    "dendrogram": ["model_or_linkage", "ax"],
+    "embedding": ["X2", "labels", "ax"],
+    "silhouette": ["X", "labels", "ax"],
+    "learning_curve": ["train_sizes", "train_scores", "test_scores", "ax"],
+    "image_grid": ["images", "labels", "ncols", "ax"],
+    "filters": ["weights", "ax"],
+    "activations": ["names", "ax"],
+    "gradient_norms": ["norms_by_layer", "ax"],
+    "forecast": ["history", "mean", "conf_int", "actual", "ax"],
+    "acf": ["x", "nlags", "ax"],
+    "pacf": ["x", "nlags", "ax"],
+    "value_function": ["values", "shape", "policy", "ax"],
+    "som_umatrix": ["som", "ax"],
+    "feature_importances": ["importances", "names", "ax"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIGNATURES))
+def test_positional_signature_is_the_agreed_one(name):
+    import inspect
+
+    params = inspect.signature(getattr(plot, name)).parameters.values()
+    positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert positional == SIGNATURES[name]
+    assert inspect.signature(getattr(plot, name)).parameters["ax"].default is None
+    defaults = {"ncols": 8, "nlags": 20, "labels": None, "normalize": None, "names": None}
+    for p in params:
+        if p.name in defaults and p.kind is p.POSITIONAL_OR_KEYWORD:
+            assert p.default == defaults[p.name]

@@ -3,9 +3,14 @@ regions, feature importances. The numbers come from ``gradkit.ml.metrics``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from gradkit.plot._core import as_array, check_fitted, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def confusion_matrix(
@@ -13,13 +18,13 @@ def confusion_matrix(
     y_pred,
     labels=None,
     normalize: str | None = None,
-    ax=None,
+    ax: Axes | None = None,
     *,
     display_labels=None,
     cmap: str = "Blues",
     values_format: str | None = None,
     colorbar: bool = True,
-):
+) -> Axes:
     """The confusion matrix C[i, j] (true class i predicted as j) as an image with each
     count written in its cell, as scikit-learn's ``ConfusionMatrixDisplay``.
 
@@ -91,7 +96,9 @@ def _score_columns(owner: str, y_true, y_score, pos_label):
     return [(str(c), y_true == c, score[:, k], True) for k, c in enumerate(classes)]
 
 
-def roc_curve(y_true, y_score, ax=None, *, pos_label=None, name: str | None = None):
+def roc_curve(
+    y_true, y_score, ax: Axes | None = None, *, pos_label=None, name: str | None = None
+) -> Axes:
     """ROC curve (FPR on x, TPR on y) with its AUC in the legend and the chance diagonal.
 
     ``y_score``: (n,) scores of the positive class, (n, 2) ``predict_proba`` output, or
@@ -125,7 +132,9 @@ def roc_curve(y_true, y_score, ax=None, *, pos_label=None, name: str | None = No
     return ax
 
 
-def precision_recall_curve(y_true, y_score, ax=None, *, pos_label=None, name: str | None = None):
+def precision_recall_curve(
+    y_true, y_score, ax: Axes | None = None, *, pos_label=None, name: str | None = None
+) -> Axes:
     """Precision against recall as a step curve, average precision in the legend, and
     the no-skill line at the positive fraction. ``y_score`` as for :func:`roc_curve`;
     the curve is ``gradkit.ml.metrics.precision_recall_curve``'s.
@@ -169,23 +178,54 @@ def precision_recall_curve(y_true, y_score, ax=None, *, pos_label=None, name: st
 _RESPONSES = ("predict", "decision_function", "predict_proba")
 
 
+def _predicted_labels(estimator, response: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Labels from ``predict``: as they are (n,), or from a network's scores, as a Keras
+    model's ``predict`` returns them: (n, k) → the class of the largest score (column j
+    is the j-th of the sorted labels of y), (n, 1) probabilities → class 1 above 0.5."""
+    if response.ndim == 2 and response.shape[1] == 1:
+        column = response[:, 0]
+        if np.isin(column, classes).all():
+            return column
+        if len(classes) != 2:
+            raise ValueError(
+                f"decision_boundary: {type(estimator).__name__}.predict returned one score "
+                f"column but y has {len(classes)} classes"
+            )
+        return classes[(column > 0.5).astype(np.int64)]
+    if response.ndim == 2:
+        if response.shape[1] != len(classes):
+            raise ValueError(
+                f"decision_boundary: {type(estimator).__name__}.predict returned "
+                f"{response.shape[1]} score columns but y has {len(classes)} classes"
+            )
+        return classes[response.argmax(axis=1)]
+    if response.ndim != 1:
+        raise ValueError(
+            f"decision_boundary: predict returned shape {response.shape}; expected labels "
+            "(n,) or scores (n, n_classes)"
+        )
+    return response
+
+
 def decision_boundary(
     estimator,
     X,
     y,
-    ax=None,
+    ax: Axes | None = None,
     *,
     response_method: str = "predict",
     grid_resolution: int = 200,
     eps: float = 0.5,
     alpha: float = 0.35,
     cmap: str | None = None,
-):
+) -> Axes:
     """Regions a fitted 2-feature classifier assigns to each class, with the data on top.
 
     The estimator is evaluated on a ``grid_resolution`` × ``grid_resolution`` grid
     spanning X's range ± ``eps``. ``response_method='predict'`` colours by predicted
-    class (image values: index of the class in the sorted union of y and predictions);
+    class (image values: index of the class in the sorted union of y and predictions;
+    a network's (n, k) scores from ``predict`` count as the argmax class, column j being
+    the j-th sorted label of y, and (n, 1) probabilities as class 1 above 0.5);
     ``'decision_function'`` or ``'predict_proba'`` (binary: positive-class column)
     shades the continuous score, with the 0 / 0.5 level as a contour. Class k is drawn in
     colour ``Ck`` (``cmap``, if given, is sampled instead; continuous shading defaults
@@ -230,6 +270,8 @@ def decision_boundary(
     grid = np.column_stack([xx.ravel(), yy.ravel()])
     response = np.asarray(getattr(estimator, response_method)(grid))
     classes = np.unique(y)
+    if response_method == "predict":
+        response = _predicted_labels(estimator, response, classes)
     ax = get_ax(ax)
     extent = (lo[0], hi[0], lo[1], hi[1])
     import matplotlib
@@ -288,8 +330,8 @@ def decision_boundary(
 
 
 def feature_importances(
-    importances, names=None, ax=None, *, top: int | None = None, sort: bool = True
-):
+    importances, names=None, ax: Axes | None = None, *, top: int | None = None, sort: bool = True
+) -> Axes:
     """Horizontal bars of feature importances, largest at the top.
 
     ``importances``: an array (n_features,) or a fitted estimator with

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradkit.plot._core import as_array, check_fitted, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _linkage_of(model_or_linkage: Any) -> np.ndarray:
@@ -51,13 +54,13 @@ def _linkage_of(model_or_linkage: Any) -> np.ndarray:
 
 def dendrogram(
     model_or_linkage,
-    ax=None,
+    ax: Axes | None = None,
     *,
     labels=None,
     truncate_mode: str | None = None,
     p: int = 30,
     color_threshold: float | None = None,
-):
+) -> Axes:
     """The merge tree of agglomerative clustering: each merge is a ∏-shaped link whose
     height is the merge distance.
 
@@ -100,7 +103,9 @@ def dendrogram(
     return ax
 
 
-def embedding(X2, labels=None, ax=None, *, names=None, s: float = 12.0, alpha: float = 0.8):
+def embedding(
+    X2, labels=None, ax: Axes | None = None, *, names=None, s: float = 12.0, alpha: float = 0.8
+) -> Axes:
     """A 2-D scatter of a projection (PCA, t-SNE, an autoencoder's code...), one colour
     per label, one scatter collection per label in sorted order.
 
@@ -141,7 +146,7 @@ def embedding(X2, labels=None, ax=None, *, names=None, s: float = 12.0, alpha: f
     return ax
 
 
-def silhouette(X, labels, ax=None, *, metric: str = "euclidean"):
+def silhouette(X, labels, ax: Axes | None = None, *, metric: str = "euclidean") -> Axes:
     """Silhouette plot: per cluster, its samples' silhouettes s_i = (b_i − a_i) /
     max(a_i, b_i) sorted as horizontal bars (one bar container per cluster), and the mean
     silhouette as a dashed vertical line. Values from ``gradkit.ml.metrics``.
@@ -175,7 +180,9 @@ def silhouette(X, labels, ax=None, *, metric: str = "euclidean"):
     return ax
 
 
-def som_umatrix(som, ax=None, *, scaling: str = "sum", X=None, y=None, cmap: str = "bone_r"):
+def som_umatrix(
+    som, ax: Axes | None = None, *, scaling: str = "sum", X=None, y=None, cmap: str = "bone_r"
+) -> Axes:
     """The U-matrix of a fitted ``SelfOrganizingMap``: each unit's (sum or mean)
     distance to its grid neighbours' weights, normalised to max 1 — light valleys are
     clusters, dark ridges borders. With ``X`` (and ``y``), each sample is marked at its

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from gradkit.plot._core import as_array, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _as_images(owner: str, images, channels_last: bool | None = None) -> np.ndarray:
@@ -55,13 +60,13 @@ def image_grid(
     images,
     labels=None,
     ncols: int = 8,
-    ax=None,
+    ax: Axes | None = None,
     *,
     cmap: str = "gray",
     normalize: bool = False,
     pad: int = 1,
     channels_last: bool | None = None,
-):
+) -> Axes:
     """Images as one mosaic with ``ncols`` per row, each with its label above it.
 
     ``images``: (n, H, W), (n, H, W, C) or (n, C, H, W) with C in 1, 3, 4 (a single
@@ -139,7 +144,7 @@ def _kernel_array(weights) -> np.ndarray:
     return as_array("filters", "weights", weights, ndim=(3, 4))
 
 
-def filters(weights, ax=None, *, ncols: int | None = None):
+def filters(weights, ax: Axes | None = None, *, ncols: int | None = None) -> Axes:
     """The kernels of a 2-D convolution, one tile per filter, each min-max scaled.
 
     ``weights``: (out, in, kH, kW) (PyTorch's layout: a ``Conv2d`` module, its

@@ -4,10 +4,14 @@ autograd), and gradient norms per layer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gradkit.plot._core import as_array, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # NN-ACT's functions in the order the canon lists them (each elementwise in gradkit.nn.functional)
 DEFAULT_ACTIVATIONS = (
@@ -65,7 +69,7 @@ def activation_curves(names=None, x=None) -> dict[str, tuple[np.ndarray, np.ndar
     return out
 
 
-def activations(names=None, ax=None, *, x=None, derivative: bool = True):
+def activations(names=None, ax: Axes | None = None, *, x=None, derivative: bool = True) -> Axes:
     """Each activation function (solid) and its derivative (dashed, same colour), the
     derivative computed by gradkit's autograd, not by a hand-written formula.
 
@@ -109,7 +113,7 @@ def _norms_of_module(module) -> dict[str, float]:
     return norms
 
 
-def gradient_norms(norms_by_layer, ax=None, *, log: bool = True):
+def gradient_norms(norms_by_layer, ax: Axes | None = None, *, log: bool = True) -> Axes:
     """Gradient norm per layer: bars (one per layer, input side on the left) for one
     value each, or one line per layer over training steps for lists.
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from gradkit.plot._core import as_array, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # Gymnasium FrozenLake's actions: 0 left, 1 down, 2 right, 3 up, as (dx, dy) on screen.
 ARROWS = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 0.0], [0.0, 1.0]])
@@ -14,12 +19,12 @@ def value_function(
     values,
     shape,
     policy=None,
-    ax=None,
+    ax: Axes | None = None,
     *,
     terminal=None,
     annotate: bool = True,
     cmap: str = "viridis",
-):
+) -> Axes:
     """State values of a grid world as a heat map (state s at row s // n_cols, column
     s % n_cols, row 0 on top, as FrozenLake's map is printed), with an arrow per state
     for the policy's action: 0 left, 1 down, 2 right, 3 up (Gymnasium's FrozenLake).

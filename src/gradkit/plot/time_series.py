@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradkit.plot._core import as_array, get_ax, index_of
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _observed(history: Any):
@@ -17,7 +20,9 @@ def _observed(history: Any):
     return history
 
 
-def forecast(history, mean, conf_int=None, actual=None, ax=None, *, alpha: float = 0.05):
+def forecast(
+    history, mean, conf_int=None, actual=None, ax: Axes | None = None, *, alpha: float = 0.05
+) -> Axes:
     """The observed series, the forecast after it, its ``1 − alpha`` interval as a band,
     and (optionally) the held-out values the forecast is judged against.
 
@@ -96,7 +101,14 @@ def _correlogram(ax, values: np.ndarray, confint: np.ndarray, title: str):
     return ax
 
 
-def acf(x, nlags: int = 20, ax=None, *, alpha: float | None = 0.05, adjusted: bool = False):
+def acf(
+    x,
+    nlags: int = 20,
+    ax: Axes | None = None,
+    *,
+    alpha: float | None = 0.05,
+    adjusted: bool = False,
+) -> Axes:
     """Correlogram of the autocorrelations rho_k = gamma_k / gamma_0 (k = 0..nlags) with
     Bartlett's ``1 − alpha`` band, from ``gradkit.tsa.acf`` (as statsmodels'
     ``plot_acf``). ``alpha=None`` draws no band.
@@ -115,7 +127,9 @@ def acf(x, nlags: int = 20, ax=None, *, alpha: float | None = 0.05, adjusted: bo
     return _correlogram(get_ax(ax), np.asarray(result.acf), result.confint, "Autocorrelation")
 
 
-def pacf(x, nlags: int = 20, ax=None, *, alpha: float | None = 0.05, method: str = "ywm"):
+def pacf(
+    x, nlags: int = 20, ax: Axes | None = None, *, alpha: float | None = 0.05, method: str = "ywm"
+) -> Axes:
     """Correlogram of the partial autocorrelations (k = 0..nlags) with the ±z/√n band,
     from ``gradkit.tsa.pacf`` (default ``method='ywm'``, statsmodels' ``plot_pacf``'s).
 

@@ -6,11 +6,14 @@ import csv
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradkit.plot._core import as_array, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _read_csv_log(path: Path, separator: str) -> tuple[np.ndarray | None, dict[str, list]]:
@@ -61,11 +64,11 @@ def _history_logs(owner: str, source: Any, separator: str):
 
 def history(
     history_or_dict: Any,
-    ax=None,
+    ax: Axes | None = None,
     *,
     metrics=None,
     separator: str = ",",
-):
+) -> Axes:
     """Loss and metric curves per epoch (x axis: epoch, counted from 1 as Keras prints).
 
     Parameters
@@ -114,7 +117,9 @@ def history(
     return ax
 
 
-def learning_curve(train_sizes, train_scores, test_scores, ax=None, *, std: bool = True):
+def learning_curve(
+    train_sizes, train_scores, test_scores, ax: Axes | None = None, *, std: bool = True
+) -> Axes:
     """Mean training and validation score against the number of training samples, with
     ±1 standard deviation bands over the folds (what ``model_selection.learning_curve``
     returns: sizes (n_sizes,), scores (n_sizes, n_folds); 1-D scores are taken as means).
