@@ -61,6 +61,22 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
+    def plot(self, ax=None, metrics=None):
+        """Draw the loss and metric curves with :func:`gradkit.plot.history` (needs the
+        ``[plot]`` extra); returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> h = History()
+        >>> for epoch, loss in enumerate([0.9, 0.4]):
+        ...     h.on_epoch_end(epoch, {"loss": loss})
+        >>> h.plot().lines[0].get_ydata().tolist()
+        [0.9, 0.4]
+        """
+        from gradkit.plot import history
+
+        return history(self, ax=ax, metrics=metrics)
+
 
 def _monitor_op(monitor: str, mode: str):
     """(better(a, b), initial best) for ``mode`` in min / max / auto (Keras rules)."""

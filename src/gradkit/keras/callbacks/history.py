@@ -22,3 +22,18 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
         self.model.history = self
+
+    def plot(self, ax=None, metrics=None):
+        """Draw the loss and metric curves with :func:`gradkit.plot.history` (needs the
+        ``[plot]`` extra); returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> h = History()
+        >>> h.history, h.epoch = {"loss": [0.9, 0.4]}, [0, 1]
+        >>> h.plot().lines[0].get_ydata().tolist()
+        [0.9, 0.4]
+        """
+        from gradkit.plot import history
+
+        return history(self, ax=ax, metrics=metrics)

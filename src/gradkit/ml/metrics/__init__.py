@@ -34,7 +34,13 @@ from ._cluster_supervised import (
     rand_score,
     v_measure_score,
 )
-from ._ranking import auc, roc_auc_score, roc_curve
+from ._ranking import (
+    auc,
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 from ._regression import mean_absolute_error, mean_squared_error, r2_score
 from ._scorer import SCORERS, get_scorer
 
@@ -45,6 +51,7 @@ __all__ = [
     "adjusted_mutual_info_score",
     "adjusted_rand_score",
     "auc",
+    "average_precision_score",
     "calinski_harabasz_score",
     "classification_report",
     "completeness_score",
@@ -67,6 +74,7 @@ __all__ = [
     "log_loss",
     "mean_absolute_error",
     "mean_squared_error",
+    "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",
     "r2_score",

@@ -1,13 +1,16 @@
-"""Ranking metrics: the ROC curve, the area under a curve, ROC AUC."""
+"""Ranking metrics: the ROC and precision-recall curves, the area under a curve, ROC AUC,
+average precision."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from ..base import check_consistent_length, check_option, column_or_1d
 
 
-def _positive_mask(y_true: np.ndarray, pos_label) -> np.ndarray:
+def _positive_mask(y_true: np.ndarray, pos_label, curve: str = "ROC") -> np.ndarray:
     classes = np.unique(y_true)
     if pos_label is None:
         if classes.dtype.kind in "OUS" or not (
@@ -20,17 +23,17 @@ def _positive_mask(y_true: np.ndarray, pos_label) -> np.ndarray:
             )
         pos_label = 1
     if len(classes) > 2:
-        raise ValueError(f"ROC needs binary y_true, got labels {classes.tolist()}.")
+        raise ValueError(f"{curve} needs binary y_true, got labels {classes.tolist()}.")
     return y_true == pos_label
 
 
-def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, curve: str = "ROC"):
     """Cumulative false and true positives at each distinct score, scores descending."""
     y_true, y_score = column_or_1d(y_true), column_or_1d(y_score).astype(np.float64)
     check_consistent_length(y_true, y_score)
     if not np.isfinite(y_score).all():
         raise ValueError("y_score contains NaN or infinity.")
-    pos = _positive_mask(y_true, pos_label).astype(np.float64)
+    pos = _positive_mask(y_true, pos_label, curve).astype(np.float64)
     w = np.ones_like(y_score) if sample_weight is None else column_or_1d(sample_weight) * 1.0
     order = np.argsort(y_score, kind="mergesort")[::-1]
     y_score, pos, w = y_score[order], pos[order], w[order]
@@ -63,6 +66,69 @@ def roc_curve(
     if fps[-1] <= 0 or tps[-1] <= 0:
         raise ValueError("ROC is undefined when y_true holds only one class.")
     return fps / fps[-1], tps / tps[-1], thresholds
+
+
+def precision_recall_curve(
+    y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate: bool = False
+):
+    """Precision TP/(TP + FP) and recall TP/P for every threshold (scikit-learn's layout).
+
+    Thresholds are the distinct scores in increasing order; entry i of precision and
+    recall counts the samples with score >= thresholds[i], and a last point (recall 0,
+    precision 1) closes the curve. Precision is 0 where nothing is predicted positive;
+    with no positive sample, recall is 1 everywhere (with a warning). With
+    ``drop_intermediate`` the points inside a run of equal TP count are dropped.
+
+    Returns
+    -------
+    precision, recall : arrays of shape (n_thresholds + 1,), recall decreasing.
+    thresholds : array of shape (n_thresholds,), increasing.
+
+    Examples
+    --------
+    >>> p, r, t = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> p.round(3).tolist(), r.tolist(), t.tolist()
+    ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
+    """
+    fps, tps, thresholds = _binary_clf_curve(
+        y_true, y_score, pos_label, sample_weight, curve="The precision-recall curve"
+    )
+    if drop_intermediate and len(fps) > 2:
+        keep = np.where(np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True])[0]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    predicted = tps + fps
+    precision = np.divide(tps, predicted, out=np.zeros_like(tps), where=predicted != 0)
+    if tps[-1] == 0:
+        warnings.warn(
+            "No positive class found in y_true, recall is set to one for all thresholds.",
+            UserWarning,
+            stacklevel=2,
+        )
+        recall = np.ones_like(tps)
+    else:
+        recall = tps / tps[-1]
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
+
+
+def average_precision_score(y_true, y_score, *, pos_label=1, sample_weight=None) -> float:
+    """Average precision AP = sum_n (R_n − R_{n−1}) P_n over the thresholds (the step
+    integral of the precision-recall curve, no interpolation), for binary ``y_true``.
+
+    Examples
+    --------
+    >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
+    0.8333
+    """
+    y_score = np.asarray(y_score)
+    if y_score.ndim == 2 and y_score.shape[1] > 1:
+        raise ValueError(
+            f"average_precision_score here takes binary y_true and 1-D scores; got y_score "
+            f"of shape {y_score.shape}. Score each class one-vs-rest instead."
+        )
+    precision, recall, _ = precision_recall_curve(
+        y_true, y_score.ravel(), pos_label=pos_label, sample_weight=sample_weight
+    )
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 
 def auc(x, y) -> float:
