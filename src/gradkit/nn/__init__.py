@@ -125,3 +125,18 @@ __all__ = [
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d", "ZeroPad3d",
     "UpsamplingBilinear2d", "UpsamplingNearest2d",
 ]  # fmt: skip
+
+# The data-parallel pieces live in gradkit.distributed (which imports nn); PyTorch's paths
+# to them (nn.parallel.DistributedDataParallel, nn.SyncBatchNorm) load on first use.
+_LAZY = {"parallel": "gradkit.nn.parallel", "SyncBatchNorm": "gradkit.distributed"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name])
+        value = module if name == "parallel" else getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gradkit.nn' has no attribute {name!r}")
