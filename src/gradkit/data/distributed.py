@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sized
 
 import numpy as np
 
+from gradkit import _process_group as pg
 from gradkit.data.sampler import Sampler
 
 
@@ -57,13 +58,10 @@ class DistributedSampler(Sampler):
         seed: int = 0,
         drop_last: bool = False,
     ) -> None:
-        if num_replicas is None or rank is None:
-            from gradkit import distributed as dist
-
-            if num_replicas is None:
-                num_replicas = dist.get_world_size()
-            if rank is None:
-                rank = dist.get_rank()
+        if num_replicas is None:
+            num_replicas = pg.comm().Get_size()
+        if rank is None:
+            rank = pg.comm().Get_rank()
         if isinstance(num_replicas, bool) or not isinstance(num_replicas, int | np.integer):
             raise TypeError(f"num_replicas must be an int, got {num_replicas!r}")
         if num_replicas < 1:

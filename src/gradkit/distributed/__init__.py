@@ -36,8 +36,8 @@ from gradkit.distributed.collectives import (
     is_initialized,
     is_mpi_available,
 )
-from gradkit.distributed.ddp import DistributedDataParallel
-from gradkit.distributed.sync_batchnorm import SyncBatchNorm
+from gradkit.nn.parallel import DistributedDataParallel
+from gradkit.nn.sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "DistributedDataParallel", "DistributedSampler", "ReduceOp", "SyncBatchNorm", "Work",

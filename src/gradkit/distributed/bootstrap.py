@@ -15,7 +15,7 @@ import runpy
 import sys
 import traceback
 
-from gradkit.distributed._mpi import mpi
+from gradkit._process_group import mpi
 from gradkit.distributed.collectives import abort_job
 
 _USAGE = "usage: python -m gradkit.distributed.bootstrap (script.py | -m module) [args ...]"

@@ -19,9 +19,10 @@ import enum
 import sys
 import traceback
 
+from gradkit import _process_group as pg
+from gradkit._process_group import mpi
 from gradkit.autograd.function import bump
 from gradkit.backend import xp
-from gradkit.distributed._mpi import mpi, mpi_available
 from gradkit.tensor import Tensor
 
 __all__ = [
@@ -32,9 +33,6 @@ __all__ = [
 ]  # fmt: skip
 
 _BACKENDS = ("mpi", "gloo")  # gloo: PyTorch's CPU backend; the same sums travel over MPI
-_NOT_INITIALIZED = (
-    "Default process group has not been initialized, please make sure to call init_process_group."
-)
 
 
 class ReduceOp(enum.Enum):
@@ -51,15 +49,8 @@ class ReduceOp(enum.Enum):
     BXOR = "bxor"
 
 
-class _World:
-    """The default group (every rank), ``group.WORLD``; the only group gradkit has."""
-
-    def __repr__(self) -> str:
-        return "group.WORLD"
-
-
 class group:  # noqa: N801 - torch.distributed.group
-    WORLD = _World()
+    WORLD = pg.WORLD
 
 
 class Work:
@@ -76,17 +67,9 @@ class Work:
         return True
 
 
-class _State:
-    comm = None
-    previous_hook = None
-
-
-_state = _State()
-
-
 def is_available() -> bool:
     """Whether the distributed package can run here: mpi4py is installed."""
-    return mpi_available()
+    return pg.mpi_available()
 
 
 is_mpi_available = is_available
@@ -94,7 +77,7 @@ is_mpi_available = is_available
 
 def is_initialized() -> bool:
     """Whether :func:`init_process_group` has been called (and not destroyed since)."""
-    return _state.comm is not None
+    return pg.is_initialized()
 
 
 def init_process_group(
@@ -126,7 +109,7 @@ def init_process_group(
     store, pg_options, device_id
         Must be None: there is no TCP store and no device to bind.
     """
-    if _state.comm is not None:
+    if pg.state.comm is not None:
         raise ValueError("trying to initialize the default process group twice!")
     name = "mpi" if backend is None else str(backend).lower()
     if name not in _BACKENDS:
@@ -152,16 +135,16 @@ def init_process_group(
                 f"init_process_group: {arg}={value} but the MPI job has {arg} {actual}; "
                 f"the launcher decides it (mpiexec -n N): leave {arg} at -1"
             )
-    _state.comm = comm
+    pg.state.comm = comm
     if comm.Get_size() > 1:
-        _state.previous_hook = sys.excepthook
+        pg.state.previous_hook = sys.excepthook
         sys.excepthook = _abort_on_uncaught
     return None
 
 
 def _abort_on_uncaught(exc_type, exc, tb) -> None:
     """Print the traceback with the rank, then end every rank of the job (MPI_Abort)."""
-    comm = _state.comm or mpi().COMM_WORLD
+    comm = pg.state.comm or mpi().COMM_WORLD
     abort_job(comm, "".join(traceback.format_exception(exc_type, exc, tb)))
 
 
@@ -178,42 +161,25 @@ def abort_job(comm, message: str, code: int = 1) -> None:
 
 def destroy_process_group(group=None) -> None:
     """Leave the process group (MPI itself is finalized when the process exits)."""
-    _check_group(group)
-    if _state.comm is None:
-        raise ValueError(_NOT_INITIALIZED)
+    pg.comm(group)
     if sys.excepthook is _abort_on_uncaught:
-        sys.excepthook = _state.previous_hook or sys.__excepthook__
-    _state.comm = None
-
-
-def _comm(group=None):
-    _check_group(group)
-    if _state.comm is None:
-        raise ValueError(_NOT_INITIALIZED)
-    return _state.comm
-
-
-def _check_group(group) -> None:
-    if group is not None and not isinstance(group, _World):
-        raise ValueError(
-            f"group={group!r}: gradkit.distributed has only the default group of all ranks; "
-            "pass group=None"
-        )
+        sys.excepthook = pg.state.previous_hook or sys.__excepthook__
+    pg.state.comm = None
 
 
 def get_backend(group=None) -> str:
-    _comm(group)
+    pg.comm(group)
     return "mpi"
 
 
 def get_rank(group=None) -> int:
     """This process's rank, 0 .. world_size - 1."""
-    return _comm(group).Get_rank()
+    return pg.comm(group).Get_rank()
 
 
 def get_world_size(group=None) -> int:
     """The number of processes in the job."""
-    return _comm(group).Get_size()
+    return pg.comm(group).Get_size()
 
 
 def _done(async_op: bool):
@@ -222,7 +188,7 @@ def _done(async_op: bool):
 
 def barrier(group=None, async_op: bool = False, device_ids=None):
     """Wait until every rank has reached this call."""
-    _comm(group).Barrier()
+    pg.comm(group).Barrier()
     return _done(async_op)
 
 
@@ -263,7 +229,7 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group=None, async_op
 
     For SUM: tensor ← Σ_r tensor_r; AVG: (1/W) Σ_r tensor_r; MIN/MAX/PRODUCT elementwise.
     """
-    comm = _comm(group)
+    comm = pg.comm(group)
     buf = _tensor_buffer(tensor, "all_reduce")
     mpi_op = _mpi_op(op, "all_reduce", buf.dtype)
     comm.Allreduce(mpi().IN_PLACE, buf, op=mpi_op)
@@ -282,7 +248,7 @@ def _check_rank(comm, value: int, name: str, where: str) -> int:
 
 def broadcast(tensor: Tensor, src: int = 0, group=None, async_op: bool = False):
     """Copy rank ``src``'s ``tensor`` into ``tensor`` on every other rank (in place)."""
-    comm = _comm(group)
+    comm = pg.comm(group)
     src = _check_rank(comm, src, "src", "broadcast")
     buf = _tensor_buffer(tensor, "broadcast")
     comm.Bcast(buf, root=src)
@@ -296,7 +262,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
 
     Shape: ``tensor_list`` holds world_size tensors of ``tensor``'s shape and dtype.
     """
-    comm = _comm(group)
+    comm = pg.comm(group)
     size = comm.Get_size()
     if not isinstance(tensor_list, list) or len(tensor_list) != size:
         raise ValueError(
@@ -320,7 +286,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
 
 def broadcast_object_list(object_list: list, src: int = 0, group=None, device=None) -> None:
     """Replace the items of ``object_list`` on every rank by rank ``src``'s (pickled)."""
-    comm = _comm(group)
+    comm = pg.comm(group)
     src = _check_rank(comm, src, "src", "broadcast_object_list")
     if not isinstance(object_list, list):
         raise TypeError(f"broadcast_object_list: expected a list, got {type(object_list).__name__}")
@@ -335,7 +301,7 @@ def broadcast_object_list(object_list: list, src: int = 0, group=None, device=No
 
 def all_gather_object(object_list: list, obj, group=None) -> None:
     """Fill ``object_list`` (of world_size items) with every rank's ``obj``, in rank order."""
-    comm = _comm(group)
+    comm = pg.comm(group)
     size = comm.Get_size()
     if not isinstance(object_list, list) or len(object_list) != size:
         raise ValueError(f"all_gather_object: object_list must be a list of {size} items")

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gradkit.distributed._mpi import _INSTALL
+from gradkit._process_group import INSTALL
 from gradkit.validation import check_int
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -38,7 +38,7 @@ def find_mpiexec(python: str | None = None) -> str:
         if found:
             return found
     raise FileNotFoundError(
-        f"mpiexec is needed, found neither next to {here} nor on PATH: {_INSTALL}"
+        f"mpiexec is needed, found neither next to {here} nor on PATH: {INSTALL}"
     )
 
 

@@ -2,7 +2,7 @@
 activations, losses, initializers (``nn.init``) and the functional forms
 (``nn.functional``)."""
 
-from gradkit.nn import functional, init, utils
+from gradkit.nn import functional, init, parallel, utils
 from gradkit.nn.activation import (
     CELU,
     ELU,
@@ -95,6 +95,7 @@ from gradkit.nn.pool import (
     MaxUnpool2d,
 )
 from gradkit.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from gradkit.nn.sync_batchnorm import SyncBatchNorm
 from gradkit.nn.transformer import (
     LearnedPositionalEncoding,
     SinusoidalPositionalEncoding,
@@ -123,20 +124,5 @@ __all__ = [
     "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d", "ZeroPad3d",
-    "UpsamplingBilinear2d", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d", "UpsamplingNearest2d", "SyncBatchNorm", "parallel",
 ]  # fmt: skip
-
-# The data-parallel pieces live in gradkit.distributed (which imports nn); PyTorch's paths
-# to them (nn.parallel.DistributedDataParallel, nn.SyncBatchNorm) load on first use.
-_LAZY = {"parallel": "gradkit.nn.parallel", "SyncBatchNorm": "gradkit.distributed"}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(_LAZY[name])
-        value = module if name == "parallel" else getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'gradkit.nn' has no attribute {name!r}")

@@ -37,11 +37,11 @@ class DataParallelFit:
 
     def __init__(self, n_samples: int, batch_size: int, seed: int | None) -> None:
         from gradkit import distributed as dist
-        from gradkit.distributed.collectives import _comm
+        from gradkit._process_group import comm
 
         if not dist.is_initialized():
             dist.init_process_group()
-        self.comm = _comm()
+        self.comm = comm()
         self.rank, self.world = self.comm.Get_rank(), self.comm.Get_size()
         sizes = self.comm.allgather(n_samples)
         if len(set(sizes)) > 1:
@@ -68,7 +68,7 @@ class DataParallelFit:
 
     def wrap(self, module):
         """The module wrapped for gradient averaging (rank 0's weights broadcast now)."""
-        from gradkit.distributed import DistributedDataParallel
+        from gradkit.nn.parallel import DistributedDataParallel
 
         return DistributedDataParallel(module)
 
@@ -116,7 +116,7 @@ class DataParallelFit:
     def finish(self, model, history) -> None:
         """Rank 0's weights, buffers and history everywhere (after callbacks such as
         EarlyStopping(restore_best_weights=True) changed rank 0's)."""
-        from gradkit.distributed.ddp import sync_module_state
+        from gradkit.nn.parallel import sync_module_state
 
         sync_module_state(model.module, self.comm)
         records = self.comm.bcast((history.history, history.epoch), root=0)

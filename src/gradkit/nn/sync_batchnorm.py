@@ -19,10 +19,9 @@ equals BatchNorm on the combined batch. Outside training, or on one rank, it is 
 
 from __future__ import annotations
 
+from gradkit import _process_group as pg
 from gradkit.autograd.function import Function
 from gradkit.backend import xp
-from gradkit.distributed._mpi import mpi
-from gradkit.distributed.collectives import _comm, is_initialized
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import _BatchNorm
 from gradkit.tensor import Tensor
@@ -85,7 +84,7 @@ class _SyncNormalize(Function):
             gh = g * ctx.weight.reshape(shape) if ctx.has_weight else g
             sums = xp.concatenate([gh.sum(axis=axes), (gh * xhat).sum(axis=axes)])
             sums = xp.ascontiguousarray(sums, dtype=g.dtype)
-            ctx.comm.Allreduce(mpi().IN_PLACE, sums, op=mpi().SUM)
+            ctx.comm.Allreduce(pg.mpi().IN_PLACE, sums, op=pg.mpi().SUM)
             channels = shape[1]
             mean_g = (sums[:channels] / ctx.total).reshape(shape)
             mean_gx = (sums[channels:] / ctx.total).reshape(shape)
@@ -118,13 +117,13 @@ class SyncBatchNorm(_BatchNorm):
     ) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
         if process_group is not None:
-            _comm(process_group)  # only the default group exists; refuses others
+            pg.check_group(process_group)  # only the default group exists
         self.process_group = process_group
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input(input)
         batch_stats = self.training or not self.track_running_stats
-        if not (batch_stats and is_initialized() and _comm(self.process_group).Get_size() > 1):
+        if not (batch_stats and pg.is_initialized() and pg.comm().Get_size() > 1):
             return super().forward(input)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -136,7 +135,7 @@ class SyncBatchNorm(_BatchNorm):
         y = _SyncNormalize.apply(
             input,
             *params,
-            comm=_comm(self.process_group),
+            comm=pg.comm(),
             eps=self.eps,
             has_weight=self.weight is not None,
             has_bias=self.bias is not None,
