@@ -2,6 +2,9 @@
 
 gradkit demo                       train a small MLP on MNIST and show what it learned
 gradkit train --model mlp --dataset mnist --epochs 5 --out runs/mnist-mlp
+gradkit train --nproc 2 ...        the same, data-parallel on 2 MPI ranks
+gradkit launch -n 4 script.py [args]
+                                   run a script on 4 MPI ranks (extra [mpi])
 gradkit tour [--quick | --full] [--only ID,GROUP,...] [--out DIR]
                                    run the evidence tour and write its HTML report
 gradkit explain ID|keyword         one concept: its claim, formula, code, test, and its
@@ -65,6 +68,7 @@ def train(args) -> dict:
     from gradkit import optim
 
     gk.manual_seed(args.seed)
+    chief = _join_job(args)
     x_train, y_train = load_dataset(args.dataset, "train")
     x_test, y_test = load_dataset(args.dataset, "test")
     if args.limit:
@@ -77,7 +81,8 @@ def train(args) -> dict:
         metrics=["accuracy"],
     )
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if chief:
+        out.mkdir(parents=True, exist_ok=True)
     callbacks = [
         gk.train.CSVLogger(out / "metrics.csv"),
         gk.train.ModelCheckpoint(
@@ -94,8 +99,11 @@ def train(args) -> dict:
         callbacks=callbacks,
         verbose=1,
         seed=args.seed,
+        distributed=getattr(args, "nproc", 1) > 1,
     )
     seconds = time.perf_counter() - start
+    if not chief:  # rank 0 reports; the others' work is done
+        return {}
     best = gk.load_model(out / "model.safetensors")
     best.compile(loss="cross_entropy", metrics=["accuracy"])
     test_loss, test_acc = best.evaluate(x_test, y_test, batch_size=512)
@@ -301,11 +309,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--seed", type=_arg(check_int, low=0), default=0)
         p.add_argument("--out", default=f"runs/{name}")
     add_tour_commands(sub)
+    _add_distributed_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "tour":
         return tour(args)
     if args.command == "explain":
         return explain(args)
+    if args.command == "launch":
+        return run_launch(args)
+    if args.command == "train" and args.nproc > 1 and not _in_mpi_job():
+        return _relaunch_train(args, sys.argv[1:] if argv is None else argv)
     try:
         if args.command == "train":
             train(args)
@@ -315,6 +328,77 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gradkit: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+# ---------------------------------------------------------------- distributed (MPI)
+def _add_distributed_commands(sub) -> None:
+    """``gradkit launch`` and ``gradkit train --nproc N`` (optional extra ``[mpi]``)."""
+    sub.choices["train"].add_argument(
+        "--nproc", type=_arg(check_int, low=1), default=1,
+        help="train data-parallel on N MPI ranks (launched through mpiexec; extra [mpi])",
+    )  # fmt: skip
+    p = sub.add_parser(
+        "launch",
+        help="run a script on N MPI ranks (mpiexec; extra [mpi])",
+        description="Run `script.py [args]` (or `-m module [args]`) on N MPI ranks through "
+        "mpiexec. An exception on any rank ends the whole job with that rank's traceback. "
+        "Each rank uses one BLAS/OpenMP thread unless OMP_NUM_THREADS etc. are set.",
+    )
+    p.add_argument("-n", "--nproc", type=_arg(check_int, low=1), required=True)
+    p.add_argument("--hosts", help="comma-separated machines, e.g. node1,node2")
+    p.add_argument("--hostfile", help="a file naming the machines (MPI's hostfile format)")
+    p.add_argument("-m", dest="module", action="store_true", help="the target is a module")
+    p.add_argument("target", help="the script to run (or module name with -m)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
+
+
+def _in_mpi_job() -> bool:
+    from gradkit.distributed.launch import in_mpi_job
+
+    return in_mpi_job()
+
+
+def run_launch(args) -> int:
+    from gradkit.distributed.launch import launch
+
+    try:
+        return launch(
+            args.nproc, args.target, args.args, module=args.module, hosts=args.hosts,
+            hostfile=args.hostfile,
+        )  # fmt: skip
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"gradkit launch: {exc}", file=sys.stderr)
+        return 2
+
+
+def _relaunch_train(args, argv: list[str]) -> int:
+    """``gradkit train --nproc N ...`` outside an MPI job: start N ranks of the same
+    command (each sees it is inside the job and trains its share)."""
+    from gradkit.distributed.launch import launch
+
+    try:
+        return launch(args.nproc, "gradkit.cli", list(argv), module=True)
+    except FileNotFoundError as exc:
+        print(f"gradkit train --nproc: {exc}", file=sys.stderr)
+        return 2
+
+
+def _join_job(args) -> bool:
+    """Inside an MPI job (``--nproc N`` > 1) join its process group; whether this process
+    is rank 0, which reports, logs and checkpoints."""
+    nproc = getattr(args, "nproc", 1)
+    if nproc == 1:
+        return True
+    import gradkit.distributed as dist
+
+    if not dist.is_initialized():
+        dist.init_process_group()
+    if dist.get_world_size() != nproc:
+        raise ValueError(
+            f"--nproc {nproc} but this MPI job has {dist.get_world_size()} ranks; run "
+            "`gradkit train --nproc N` directly, or give mpiexec -n the same N"
+        )
+    return dist.get_rank() == 0
 
 
 if __name__ == "__main__":

@@ -536,6 +536,19 @@ class _Capture:
             self.grads[i] = g if prev is None else prev + g
 
 
+_final_callbacks: list[list] = []  # one list per backward pass now running (nested: a stack)
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` once the backward pass now running has finished, after every
+    gradient has been accumulated (PyTorch's ``Variable._execution_engine.queue_callback``).
+    Call it from a backward formula or a gradient hook; data-parallel training uses it to
+    average the gradients once per backward pass."""
+    if not _final_callbacks:
+        raise RuntimeError("queue_callback() is only valid while a backward pass is running")
+    _final_callbacks[-1].append(fn)
+
+
 def run_backward(roots, grads, retain_graph: bool, create_graph: bool = False, capture=None):
     """Propagate ``grads[i]`` from ``roots[i]`` (nodes or leaf tensors) to the leaves.
 
@@ -560,6 +573,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool = False, c
         order, expand = _prune(order, capture)
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    _final_callbacks.append([])
     try:
         for node in order:
             g = pending.pop(id(node), None)
@@ -615,6 +629,9 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool = False, c
                     _to_leaf(target, ig, handed_out, capture, create_graph)
     finally:
         _mode.enabled = prev_mode
+        queued = _final_callbacks.pop()
+    for fn in queued:
+        fn()
 
 
 def _prune(order: list, capture: _Capture) -> tuple[list, set]:

@@ -3,7 +3,8 @@
 The datasets (``Dataset``, ``IterableDataset``, ``TensorDataset``, ``ConcatDataset``,
 ``ChainDataset``, ``Subset``, ``random_split``), samplers (``Sampler``,
 ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
-``WeightedRandomSampler``, ``BatchSampler``), ``DataLoader`` (with worker processes),
+``WeightedRandomSampler``, ``BatchSampler``, ``DistributedSampler``), ``DataLoader``
+(with worker processes),
 ``default_collate``, ``default_convert`` and ``get_worker_info`` feed batches to
 training loops; ``gradkit.utils.data`` is the same set under PyTorch's module path.
 ``load_mnist`` and ``load_fashion_mnist`` read the IDX
@@ -27,6 +28,7 @@ from gradkit.data.dataset import (
     random_split,
 )
 from gradkit.data.datasets import IDXError, load_fashion_mnist, load_mnist, read_idx
+from gradkit.data.distributed import DistributedSampler
 from gradkit.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -46,7 +48,8 @@ _LAZY = {
 }
 
 __all__ = [
-    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IDXError",
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+    "DistributedSampler", "IDXError",
     "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
     "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
     "default_collate", "default_convert", "get_worker_info", "load_fashion_mnist",

@@ -2,7 +2,7 @@
 activations, losses, initializers (``nn.init``) and the functional forms
 (``nn.functional``)."""
 
-from gradkit.nn import functional, init, utils
+from gradkit.nn import functional, init, parallel, utils
 from gradkit.nn.activation import (
     CELU,
     ELU,
@@ -95,6 +95,7 @@ from gradkit.nn.pool import (
     MaxUnpool2d,
 )
 from gradkit.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from gradkit.nn.sync_batchnorm import SyncBatchNorm
 from gradkit.nn.transformer import (
     LearnedPositionalEncoding,
     SinusoidalPositionalEncoding,
@@ -123,5 +124,5 @@ __all__ = [
     "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
     "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "ZeroPad1d", "ZeroPad3d",
-    "UpsamplingBilinear2d", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d", "UpsamplingNearest2d", "SyncBatchNorm", "parallel",
 ]  # fmt: skip

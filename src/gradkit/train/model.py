@@ -124,6 +124,7 @@ class Model(Module):
         verbose: int = 1,
         initial_epoch: int = 0,
         seed: int | None = None,
+        distributed: bool = False,
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)``.
 
@@ -131,6 +132,13 @@ class Model(Module):
         shuffling (Keras semantics); ``validation_data`` is an ``(x, y)`` pair. Logs per
         epoch: ``loss``, each metric, and ``val_`` versions when validating. Returns the
         :class:`History`.
+
+        ``distributed=True`` trains data-parallel over the MPI job this process belongs
+        to (``gradkit launch -n N script.py``; optional extra ``[mpi]``): every rank
+        passes the same data and the same arguments, ``batch_size`` is the global batch
+        that the ranks split, gradients are averaged, and callbacks (logging,
+        checkpoints, early stopping) run on rank 0, whose decisions every rank follows.
+        See :mod:`gradkit.train.distributed`.
         """
         if self.loss_spec is None:
             raise RuntimeError("Call compile(optimizer, loss) before fit().")
@@ -156,22 +164,38 @@ class Model(Module):
             validation_data = (x_val, y_val)
         elif validation_data is not None:
             validation_data = _as_arrays(*validation_data, "validation_data")
+        par = None
+        if distributed:
+            from gradkit.train.distributed import DataParallelFit
+
+            par = DataParallelFit(len(x), batch_size, seed)
+            seed = par.seed
         # without a seed, shuffling draws from gradkit's global generator (manual_seed)
         rng = np.random.default_rng(seed) if seed is not None else numpy_rng()
         self._build(_to_tensor(x[:1]))
+        net = par.wrap(self.module) if par else self.module
 
         history = History()
         last_logs: dict = {}
+        if par and not par.is_chief:  # rank 0 alone logs, checkpoints and decides
+            callbacks, verbose = [], 0
         callbacks = [*(callbacks or []), history]  # last, so it sees what others logged
+        # with callbacks on rank 0, every round of them ends with rank 0's decisions
+        # broadcast; without any, nothing needs syncing per step
+        sync = par.comm.bcast(len(callbacks) > 1, root=0) if par else False
         for cb in callbacks:
             cb.set_model(self)
         self.stop_training = False
         for cb in callbacks:
             cb.on_train_begin({})
+        if sync:
+            par.sync_control(self)
         steps = -(-len(x) // batch_size)
         for epoch in range(initial_epoch, epochs):
             for cb in callbacks:
                 cb.on_epoch_begin(epoch, {})
+            if sync:
+                par.sync_control(self)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
             bar = ProgressBar(steps) if verbose else None
@@ -181,9 +205,16 @@ class Model(Module):
             seen = 0
             for step in range(steps):
                 idx = order[step * batch_size : (step + 1) * batch_size]
+                scale = 1.0
+                if par:
+                    if len(idx) < par.world:
+                        break  # a last batch smaller than the job (warned about)
+                    idx, scale = par.shard(idx)
                 for cb in callbacks:
                     cb.on_train_batch_begin(step, {})
-                logs = self.train_step(x[idx], y[idx])
+                if sync:
+                    par.sync_control(self)
+                logs = self._step(net, x[idx], y[idx], scale)
                 n = len(idx)
                 seen += n
                 for key, value in logs.items():
@@ -191,32 +222,50 @@ class Model(Module):
                 running = {k: v / seen for k, v in totals.items()}
                 for cb in callbacks:
                     cb.on_train_batch_end(step, logs)
+                halt = self.stop_training and not np.isfinite(logs["loss"])
+                if sync:
+                    halt = par.sync_control(self, halt)
                 if bar:
                     bar.update(step + 1, running)
-                if self.stop_training and not np.isfinite(logs["loss"]):
+                if halt:
                     break
-            epoch_logs = {k: v / max(seen, 1) for k, v in totals.items()}
+            if par:
+                epoch_logs = par.reduce_means(totals, seen)
+            else:
+                epoch_logs = {k: v / max(seen, 1) for k, v in totals.items()}
             last_logs = epoch_logs
             if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=batch_size, return_dict=True)
+                if par:
+                    val = par.evaluate(self, *validation_data, batch_size=batch_size)
+                else:
+                    val = self.evaluate(*validation_data, batch_size=batch_size, return_dict=True)
                 epoch_logs.update({f"val_{k}": v for k, v in val.items()})
             if bar:
                 bar.update(steps, epoch_logs, final=True)
             for cb in callbacks:
                 cb.on_epoch_end(epoch, epoch_logs)
+            if sync:
+                par.sync_control(self)
             if self.stop_training:
                 break
         for cb in callbacks:
             cb.on_train_end(dict(last_logs))
+        if par:
+            par.finish(self, history)
         self.history = history
         return history
 
     def train_step(self, xb: np.ndarray, yb: np.ndarray) -> dict[str, float]:
         """One optimization step on a batch: forward, loss, backward, update."""
-        out = self.module(_to_tensor(xb))
+        return self._step(self.module, xb, yb, 1.0)
+
+    def _step(self, net: Module, xb: np.ndarray, yb: np.ndarray, scale: float) -> dict:
+        """``train_step`` through ``net`` (the module, or its data-parallel wrapper), the
+        loss multiplied by ``scale`` before backward (this rank's share of the batch)."""
+        out = net(_to_tensor(xb))
         loss = self.loss_spec.fn(out, _to_tensor(yb))
         self.optimizer.zero_grad()
-        loss.backward()
+        (loss if scale == 1.0 else loss * scale).backward()
         self.optimizer.step()
         logs = {"loss": float(loss._data)}
         for name, fn in self.metric_fns:

@@ -1,0 +1,5 @@
+"""PyTorch's module path ``torch.utils.data.distributed``."""
+
+from gradkit.data.distributed import DistributedSampler
+
+__all__ = ["DistributedSampler"]
