@@ -111,6 +111,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
+    if name in ("distributed", "plot", "tour"):  # on first use: mpi4py / matplotlib stay unloaded
+        import importlib
+
+        return importlib.import_module(f"gradkit.{name}")
     if name == "bfloat16":  # asked for by name: say why it is missing
         from gradkit.backend import no_bfloat16
 

@@ -50,13 +50,13 @@ def _activation(name) -> tuple[str, Callable]:
 def activation_curves(names=None, x=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """{name: (f(x), f'(x))} on the grid ``x``, the derivative by backpropagation:
     with y = f(x) elementwise, d(sum y)/dx_i = f'(x_i)."""
-    import gradkit
+    from gradkit.creation import tensor
 
     grid = np.linspace(-4.0, 4.0, 401) if x is None else as_array("activations", "x", x, ndim=1)
     out = {}
     for name in DEFAULT_ACTIVATIONS if names is None else names:
         label, fn = _activation(name)
-        t = gradkit.tensor(grid, dtype=gradkit.float64, requires_grad=True)
+        t = tensor(grid, requires_grad=True)  # float64 grid: float64 tensor
         y = fn(t)
         if tuple(y.shape) != tuple(t.shape):
             raise ValueError(
