@@ -137,7 +137,7 @@ def cnn_conv(quick: bool) -> Finding:
     }
 
     def draw(fig):
-        panels = [("digit", img)] + list(zip(names, resp))
+        panels = [("digit", img)] + list(zip(["Sobel x", "Sobel y", "blur", "sharpen"], resp))
         for k, (name, a) in enumerate(panels):
             ax = fig.add_subplot(1, len(panels), k + 1)
             ax.imshow(a, cmap="gray" if k in (0, 3, 4) else "RdBu_r")
