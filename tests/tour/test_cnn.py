@@ -93,5 +93,5 @@ def test_cnn_invariance_shift_not_rotation(found):
     shift, rot = n["shift_change"], n["rotation_change"]
     assert all(a > b for a, b in zip(shift, shift[1:]))  # larger window, more invariant
     assert shift[-1] < 0.05 * shift[0]  # global pooling: a 1-pixel shift changes nothing
-    assert all(r > 2 * s for r, s in zip(rot[:4], shift[:4]))
+    assert all(r > 1.5 * s for r, s in zip(rot[:4], shift[:4]))
     assert 3 * (n["accuracy"] - n["accuracy_shift1"]) < n["accuracy"] - n["accuracy_rot30"]

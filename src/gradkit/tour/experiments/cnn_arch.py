@@ -354,9 +354,12 @@ def cnn_invariance(quick: bool) -> Finding:
             "pooling does not make features invariant to rotation",
             "under a 30° rotation: "
             + ", ".join(f"{n} {c:.2f}" for n, c in zip(names, rot_change))
-            + f"; the 2×2-pooled features change {rot_change[1] / shift_change[1]:.1f}× "
-            "more than under a 1-pixel shift",
-            all(r > 2 * s for r, s in zip(rot_change[:4], shift_change[:4])),
+            + "; at every local window the rotated digit's features move "
+            + f"{min(r / s for r, s in zip(rot_change[:4], shift_change[:4])):.1f}× or more "
+            "what a 1-pixel shift moves them (global max pooling of these low-level "
+            "features is nearly blind to both: it only records which patterns occur)",
+            all(r > 1.5 * s for r, s in zip(rot_change[:4], shift_change[:4]))
+            and rot_change[-1] > 10 * shift_change[-1],
         ),
         Check(
             "the trained CNN tolerates small shifts, not rotations",
