@@ -389,3 +389,212 @@ def ml_logreg(quick: bool) -> Finding:
         },
         draw,
     )
+
+
+@experiment(
+    "ML-SOFTMAX",
+    group="ML",
+    title="Softmax regression",
+    claim="Softmax regression generalises logistic regression to K classes; fixing θ_K = 0 "
+    "loses nothing (same probabilities as the over-parameterised fit).",
+    formula="P(y=k|x) = exp(θ_kᵀx) / Σ_j exp(θ_jᵀx),  θ_K = 0",
+    code=("gradkit.ml.linear_model", "SoftmaxRegression"),
+    test=TEST,
+)
+def ml_softmax(quick: bool) -> Finding:
+    from gradkit.ml.linear_model import LogisticRegression, SoftmaxRegression
+
+    rng = np.random.default_rng(0)
+    n = 600 if quick else 6000
+    W = np.array([[2.0, -1.0, 0.0], [0.5, 2.0, 0.0]])  # true θ (columns), θ_3 = 0
+    b = np.array([0.5, -0.5, 0.0])
+
+    def sample(m):
+        X = rng.normal(size=(m, 2))
+        logits = X @ W + b
+        P = np.exp(logits - logits.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        y = (rng.random(m)[:, None] > np.cumsum(P, axis=1)).sum(axis=1)
+        return X, y, P
+
+    X, y, _ = sample(n)
+    X_test, y_test, P_test = sample(4000)
+    soft = SoftmaxRegression().fit(X, y)
+    free = LogisticRegression(penalty=None, solver="newton", tol=1e-10).fit(X, y)
+    proba = soft.predict_proba(X_test)
+    same = float(np.max(np.abs(proba - free.predict_proba(X_test))))
+    logits = soft.decision_function(X_test)
+    by_hand = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    formula_gap = float(np.max(np.abs(by_hand - proba)))
+    acc = float(np.mean(soft.predict(X_test) == y_test))
+    bayes_acc = float(np.mean(P_test.argmax(axis=1) == y_test))
+    theta_err = float(np.max(np.abs(np.c_[soft.coef_.T[:, :2], [0, 0]] - W)))
+    checks = [
+        Check(
+            "θ_K is fixed at 0 and the probabilities are the softmax of θ_kᵀx",
+            f"last coefficient row {soft.coef_[-1].tolist()}, intercept {soft.intercept_[-1]}; "
+            f"softmax by hand differs by {formula_gap:.1e}",
+            bool(np.all(soft.coef_[-1] == 0) and soft.intercept_[-1] == 0 and formula_gap < 1e-12),
+        ),
+        Check(
+            "θ_K = 0 gives the same model as K free weight vectors",
+            f"largest probability difference to the free multinomial fit: {same:.1e}",
+            same < 1e-6,
+        ),
+        Check(
+            "the fit recovers the generating model",
+            f"test accuracy {acc:.3f} vs {bayes_acc:.3f} for the true θ; max |θ̂ − θ| = "
+            f"{theta_err:.2f}",
+            abs(acc - bayes_acc) < 0.02 and theta_err < (0.4 if quick else 0.15),
+        ),
+    ]
+
+    def draw(fig):
+        ax = fig.add_subplot(1, 1, 1)
+        g0, g1 = np.meshgrid(np.linspace(-3, 3, 150), np.linspace(-3, 3, 150))
+        region = soft.predict(np.c_[g0.ravel(), g1.ravel()]).reshape(g0.shape)
+        ax.contourf(g0, g1, region, levels=[-0.5, 0.5, 1.5, 2.5], alpha=0.3, cmap="tab10")
+        ax.scatter(X[:, 0], X[:, 1], c=y, s=8, cmap="tab10", vmin=0, vmax=9)
+        ax.set_title(f"Softmax regression, 3 classes (accuracy {acc:.2f})")
+
+    return Finding(
+        checks,
+        {
+            "same_as_free_fit": same,
+            "accuracy": acc,
+            "bayes_accuracy": bayes_acc,
+            "theta_error": theta_err,
+        },
+        draw,
+    )
+
+
+@experiment(
+    "ML-GDA",
+    group="ML",
+    title="Gaussian discriminant analysis",
+    claim="GDA's maximum-likelihood estimates are the class frequency, the class means and "
+    "the pooled covariance; its posterior P(y=1|x) is a logistic function of x.",
+    formula="φ = mean 1{y=1}, μ_j = mean of class j, Σ = 1/n Σ (x − μ_y)(x − μ_y)ᵀ; "
+    "P(y=1|x) = σ(θᵀx + θ₀), θ = Σ⁻¹(μ₁ − μ₀)",
+    code=("gradkit.ml.discriminant_analysis", "GaussianDiscriminantAnalysis"),
+    test=TEST,
+)
+def ml_gda(quick: bool) -> Finding:
+    from gradkit.ml.discriminant_analysis import GaussianDiscriminantAnalysis
+
+    rng = np.random.default_rng(0)
+    phi, mu0, mu1 = 0.3, np.array([0.0, 0.0]), np.array([2.0, 1.0])
+    cov = np.array([[1.0, 0.5], [0.5, 2.0]])
+    errors = {}
+    for n in (200, 5000) if quick else (200, 5000, 50000):
+        y = (rng.random(n) < phi).astype(np.int64)
+        X = rng.multivariate_normal(np.zeros(2), cov, n) + np.where(y[:, None] == 1, mu1, mu0)
+        gda = GaussianDiscriminantAnalysis().fit(X, y)
+        errors[n] = max(
+            abs(gda.priors_[1] - phi),
+            float(np.max(np.abs(gda.means_ - np.stack([mu0, mu1])))),
+            float(np.max(np.abs(gda.covariance_ - cov))),
+        )
+    # the logistic form, from the fitted parameters
+    P = np.linalg.inv(gda.covariance_)
+    m0, m1 = gda.means_
+    theta = P @ (m1 - m0)
+    theta0 = -0.5 * (m1 @ P @ m1 - m0 @ P @ m0) + np.log(gda.priors_[1] / gda.priors_[0])
+    grid = rng.uniform(-4, 6, (500, 2))
+    logistic = 1.0 / (1.0 + np.exp(-(grid @ theta + theta0)))
+    gap = float(np.max(np.abs(logistic - gda.predict_proba(grid)[:, 1])))
+    sizes = sorted(errors)
+    checks = [
+        Check(
+            "the MLE (φ, μ₀, μ₁, Σ) approaches the generating values as n grows",
+            "largest parameter error "
+            + ", ".join(f"{errors[m]:.3f} at n = {m}" for m in sizes),
+            errors[sizes[-1]] < 0.15 and errors[sizes[-1]] < errors[sizes[0]],
+        ),
+        Check(
+            "P(y=1|x) from GDA equals σ(θᵀx + θ₀) with θ = Σ⁻¹(μ₁ − μ₀)",
+            f"largest difference on 500 points: {gap:.1e}",
+            gap < 1e-10,
+        ),
+    ]
+
+    def draw(fig):
+        ax = fig.add_subplot(1, 1, 1)
+        ax.scatter(X[:500, 0], X[:500, 1], c=y[:500], s=6, cmap="coolwarm")
+        xs = np.linspace(-4, 6, 50)
+        ax.plot(xs, -(theta0 + theta[0] * xs) / theta[1], "k-", label="P(y=1|x) = 1/2")
+        ax.set_ylim(-5, 6)
+        ax.set_title("GDA: shared covariance, linear boundary")
+        ax.legend()
+
+    return Finding(
+        checks, {"parameter_error": {str(k): v for k, v in errors.items()}, "logistic_gap": gap}, draw
+    )
+
+
+@experiment(
+    "ML-NB",
+    group="ML",
+    title="Naive Bayes spam filter",
+    claim="Naive Bayes, P(x|y) = Π_i P(x_i|y), classifies text (spam) well despite its "
+    "independence assumption.",
+    formula="log P(y|x) = log P(y) + Σ_i x_i log θ_iy − log P(x)",
+    code=("gradkit.ml.naive_bayes", "MultinomialNB"),
+    test=TEST,
+)
+def ml_nb(quick: bool) -> Finding:
+    from gradkit.data import load_sms_spam
+    from gradkit.ml.feature_extraction.text import CountVectorizer
+    from gradkit.ml.metrics import accuracy_score, precision_score, recall_score
+    from gradkit.ml.model_selection import train_test_split
+    from gradkit.ml.naive_bayes import MultinomialNB
+
+    messages, labels = load_sms_spam()
+    y = (np.asarray(labels) == "spam").astype(np.int64)
+    m_train, m_test, y_train, y_test = train_test_split(
+        messages, y, test_size=0.3, random_state=0, stratify=y
+    )
+    vec = CountVectorizer()
+    X_train, X_test = vec.fit_transform(m_train), vec.transform(m_test)
+    nb = MultinomialNB().fit(X_train, y_train)
+    pred = nb.predict(X_test)
+    acc = float(accuracy_score(y_test, pred))
+    prec, rec = float(precision_score(y_test, pred)), float(recall_score(y_test, pred))
+    majority = float(1 - y_test.mean())
+    # the factorisation, by hand: log P(y) + Σ_i x_i log θ_iy, normalised over y
+    joint = np.asarray(X_test @ nb.feature_log_prob_.T) + nb.class_log_prior_
+    joint -= joint.max(axis=1, keepdims=True)
+    by_hand = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
+    gap = float(np.max(np.abs(by_hand - nb.predict_log_proba(X_test))))
+    words = np.asarray(vec.get_feature_names_out())
+    spamminess = nb.feature_log_prob_[1] - nb.feature_log_prob_[0]
+    common = np.asarray(X_train.sum(axis=0)).ravel() >= 20
+    top = words[common][np.argsort(-spamminess[common])[:8]].tolist()
+    checks = [
+        Check(
+            "naive Bayes filters SMS spam far better than always answering 'ham'",
+            f"test accuracy {acc:.3f} (majority class {majority:.3f}); spam precision "
+            f"{prec:.3f}, recall {rec:.3f}",
+            acc > 0.97 and prec > 0.85 and rec > 0.85,
+        ),
+        Check(
+            "the posterior is the product of per-word likelihoods and the prior (Bayes' rule)",
+            f"log posterior by hand differs by {gap:.1e}",
+            gap < 1e-8,
+        ),
+    ]
+
+    def draw(fig):
+        ax = fig.add_subplot(1, 1, 1)
+        order = np.argsort(-spamminess[common])[:15]
+        ax.barh(words[common][order][::-1], spamminess[common][order][::-1])
+        ax.set_xlabel("log P(word | spam) − log P(word | ham)")
+        ax.set_title("Most spam-indicating words")
+
+    return Finding(
+        checks,
+        {"accuracy": acc, "precision": prec, "recall": rec, "majority": majority, "gap": gap,
+         "top_spam_words": top},
+        draw,
+    )
