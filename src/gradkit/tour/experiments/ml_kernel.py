@@ -204,7 +204,7 @@ def ml_knn(quick: bool) -> Finding:
             preds[i, r] = KNeighborsRegressor(n_neighbors=k).fit(x, t).predict(grid)
     variance = preds.var(axis=1, ddof=1).mean(axis=1)
     # (mean prediction − truth)² overstates bias² by the mean's own variance, variance/reps
-    bias2 = ((preds.mean(axis=1) - truth) ** 2).mean(axis=1) - variance / reps
+    bias2 = np.maximum(((preds.mean(axis=1) - truth) ** 2).mean(axis=1) - variance / reps, 0.0)
     # classification error against k on noisy moons
     X, y = make_moons(n_samples=200 if quick else 1000, noise=0.35, random_state=0)
     X_test, y_test = make_moons(n_samples=2000, noise=0.35, random_state=1)
@@ -217,15 +217,13 @@ def ml_knn(quick: bool) -> Finding:
     best = int(np.argmin(test_err))
     checks = [
         Check(
-            "variance falls and bias² grows with k (kNN regression, "
-            f"{reps} training sets of {n})",
+            f"variance falls and bias² grows with k (kNN regression, {reps} training sets of {n})",
             f"k = 1: variance {variance[0]:.4f}, bias² {bias2[0]:.4f}; k = {ks[-1]}: "
             f"variance {variance[-1]:.4f}, bias² {bias2[-1]:.4f}",
             bool(variance[0] > 4 * variance[-1] and bias2[-1] > 5 * bias2[0]),
         ),
         Check(
-            "k = 1 fits the training set exactly but not the test set; the best k is in "
-            "between",
+            "k = 1 fits the training set exactly but not the test set; the best k is in between",
             f"k = 1: train error {train_err[0]:.3f}, test {test_err[0]:.3f}; best k = "
             f"{kc[best]} test {test_err[best]:.3f}; k = {kc[-1]} test {test_err[-1]:.3f}",
             train_err[0] == 0.0

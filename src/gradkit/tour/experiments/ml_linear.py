@@ -508,8 +508,7 @@ def ml_gda(quick: bool) -> Finding:
     checks = [
         Check(
             "the MLE (φ, μ₀, μ₁, Σ) approaches the generating values as n grows",
-            "largest parameter error "
-            + ", ".join(f"{errors[m]:.3f} at n = {m}" for m in sizes),
+            "largest parameter error " + ", ".join(f"{errors[m]:.3f} at n = {m}" for m in sizes),
             errors[sizes[-1]] < 0.15 and errors[sizes[-1]] < errors[sizes[0]],
         ),
         Check(
@@ -529,7 +528,9 @@ def ml_gda(quick: bool) -> Finding:
         ax.legend()
 
     return Finding(
-        checks, {"parameter_error": {str(k): v for k, v in errors.items()}, "logistic_gap": gap}, draw
+        checks,
+        {"parameter_error": {str(k): v for k, v in errors.items()}, "logistic_gap": gap},
+        draw,
     )
 
 
@@ -594,7 +595,13 @@ def ml_nb(quick: bool) -> Finding:
 
     return Finding(
         checks,
-        {"accuracy": acc, "precision": prec, "recall": rec, "majority": majority, "gap": gap,
-         "top_spam_words": top},
+        {
+            "accuracy": acc,
+            "precision": prec,
+            "recall": rec,
+            "majority": majority,
+            "gap": gap,
+            "top_spam_words": top,
+        },
         draw,
     )
