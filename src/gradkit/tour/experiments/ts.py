@@ -153,6 +153,7 @@ def ts_arima(quick: bool) -> Finding:
             "coverage_se": float(se),
             "rmse_seasonal": rmse["seasonal"],
             "rmse_plain": rmse["plain"],
+            "resid_acf12": r12,
             "theta": float(est[0]),
             "seasonal_theta": float(est[1]),
             "smoothing_leftover": left_over,
