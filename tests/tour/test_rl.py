@@ -53,3 +53,23 @@ def test_rl_q_learning_near_optimal(findings):
 @pytest.mark.parametrize("concept", IDS)
 def test_rl_figures_draw(findings, concept):
     draw(findings[concept])
+
+
+def test_rl_gridworld_replica_is_frozenlake():
+    """Without Gymnasium the RL experiments use gradkit's GridWorld replica: same MDP."""
+    import numpy as np
+
+    from gradkit.rl import MDP, GridWorld
+    from gradkit.tour.experiments.rl import LAKE, frozen_lake
+
+    gym_env, _ = frozen_lake()
+    replica = GridWorld(
+        tuple(r.replace("F", ".") for r in LAKE),
+        slip=2 / 3,
+        step_reward=0.0,
+        goal_reward=1.0,
+        hole_reward=0.0,
+    )
+    a, b = MDP.from_gymnasium(gym_env), MDP.from_gymnasium(replica)
+    np.testing.assert_allclose(a.P, b.P, atol=1e-15)
+    np.testing.assert_allclose(a.R, b.R, atol=1e-15)

@@ -333,6 +333,8 @@ def rl_vi(quick: bool) -> Finding:
     "transition model.",
     formula="Q(s, a) ← Q(s, a) + α [r + γ max_a' Q(s', a') − Q(s, a)]",
     code=("gradkit.rl", "QLearning"),
+    note="Convergence needs a decaying step size: with a constant α = 0.1 the greedy policy "
+    "after 20,000 episodes succeeds 60% of the time, after 3,000 episodes 73%.",
     test=TEST,
 )
 def rl_q(quick: bool) -> Finding:
@@ -340,8 +342,14 @@ def rl_q(quick: bool) -> Finding:
 
     env, name = frozen_lake()
     episodes = 3000 if quick else 20_000
+    # a decaying step size: with a constant α the Q values keep jittering and the final
+    # greedy policy can be worse than one seen earlier (α = 0.1 for 20,000 episodes: 0.60)
     agent = QLearning(
-        env, gamma=0.99, lr=0.1, epsilon=LinearDecay(1.0, 0.05, episodes // 2), seed=0
+        env,
+        gamma=0.99,
+        lr=LinearDecay(0.1, 0.01, episodes),
+        epsilon=LinearDecay(1.0, 0.05, episodes // 2),
+        seed=0,
     )
     history = agent.learn(episodes)
     mdp = _mdp(env, 0.99)  # only to score the learned policy against the optimum
