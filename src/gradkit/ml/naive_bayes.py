@@ -107,11 +107,21 @@ class GaussianNB(_BaseNB):
     priors : array-like (K,) or None
         Fixed class priors (None: the class frequencies).
     var_smoothing : float
+
+    Attributes (scikit-learn's)
+    ---------------------------
+    theta_, var_ : (K, d) class means and variances; class_prior_ : (K,) P(y = j);
+    class_count_ : (K,); epsilon_ : float.
     """
 
     def __init__(self, *, priors=None, var_smoothing: float = 1e-9):
         self.priors = priors
         self.var_smoothing = var_smoothing
+
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        self.class_prior_ = np.exp(self.class_log_prior_)
+        return self
 
     def _fit_likelihood(self, X, resp):
         counts = self.class_count_[:, None]

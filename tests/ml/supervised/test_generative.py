@@ -52,6 +52,7 @@ def test_ml_nb_gaussian_parity(name):
     ref = sk_nb.GaussianNB().fit(Xtr, ytr)
     np.testing.assert_allclose(ours.theta_, ref.theta_, rtol=1e-10)
     np.testing.assert_allclose(ours.var_, ref.var_, rtol=1e-8)
+    np.testing.assert_allclose(ours.class_prior_, ref.class_prior_, rtol=1e-12)
     assert np.mean(ours.predict(Xte) == ref.predict(Xte)) >= 0.99
     np.testing.assert_allclose(ours.predict_proba(Xte), ref.predict_proba(Xte), atol=1e-6)
 
