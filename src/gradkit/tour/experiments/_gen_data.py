@@ -57,7 +57,9 @@ def tile(rows, side: int = 28) -> np.ndarray:
     out = np.ones((len(rows) * (side + 1) - 1, n * (side + 1) - 1))
     for i, batch in enumerate(rows):
         for j, img in enumerate(batch):
-            out[i * (side + 1) : i * (side + 1) + side, j * (side + 1) : j * (side + 1) + side] = img
+            out[i * (side + 1) : i * (side + 1) + side, j * (side + 1) : j * (side + 1) + side] = (
+                img
+            )
     return out
 
 

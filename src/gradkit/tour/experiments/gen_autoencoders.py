@@ -122,9 +122,12 @@ def gen_dae(quick: bool) -> Finding:
     losses = fit_autoencoder(ae, X, epochs=10 if quick else 20, lr=5e-3, batch_size=32)
     deep = mse(reconstruct(ae, Xt), Xt)
     lin = _linear_ae_and_pca(quick)
-    widths = lambda seq: [m.weight.shape[1] for m in seq if isinstance(m, Linear)] + [  # noqa: E731
-        [m for m in seq if isinstance(m, Linear)][-1].weight.shape[0]
-    ]
+    widths = lambda seq: (
+        [m.weight.shape[1] for m in seq if isinstance(m, Linear)]
+        + [  # noqa: E731
+            [m for m in seq if isinstance(m, Linear)][-1].weight.shape[0]
+        ]
+    )
     enc, dec = widths(ae.encoder), widths(ae.decoder)
     checks = [
         Check(

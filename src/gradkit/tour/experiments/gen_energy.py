@@ -226,7 +226,9 @@ def gen_dbn(quick: bool) -> Finding:
         ax2.set_ylabel("fine-tuned accuracy")
 
     numbers = {f"readout_{k.replace(' ', '').lower()}": v for k, v in readout.items()}
-    numbers.update(finetuned_pretrained=finetuned["pre-trained"], finetuned_random=finetuned["random"])
+    numbers.update(
+        finetuned_pretrained=finetuned["pre-trained"], finetuned_random=finetuned["random"]
+    )
     return Finding(checks, numbers, draw)
 
 
