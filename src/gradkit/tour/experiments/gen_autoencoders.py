@@ -97,8 +97,11 @@ def gen_ae(quick: bool) -> Finding:
         names = ["mean image", "PCA(32)", "linear AE"]
         ax1.bar(names, [r["mse_mean"], r["mse_pca"], r["mse_ae"]], color=["grey", "C0", "C1"])
         ax1.set_ylabel("held-out MSE")
-        show(fig.add_subplot(1, 2, 2), tile([Xt[:8], r["pca_images"], r["ae_images"]]),
-             "digits / PCA / linear AE")  # fmt: skip
+        show(
+            fig.add_subplot(1, 2, 2),
+            tile([Xt[:8], r["pca_images"], r["ae_images"]]),
+            "digits / PCA / linear AE",
+        )
 
     numbers = {k: r[k] for k in ("mse_ae", "mse_pca", "mse_mean", "overlap")}
     numbers["train_loss"] = r["losses"]
@@ -122,12 +125,11 @@ def gen_dae(quick: bool) -> Finding:
     losses = fit_autoencoder(ae, X, epochs=10 if quick else 20, lr=5e-3, batch_size=32)
     deep = mse(reconstruct(ae, Xt), Xt)
     lin = _linear_ae_and_pca(quick)
-    widths = lambda seq: (
-        [m.weight.shape[1] for m in seq if isinstance(m, Linear)]
-        + [  # noqa: E731
-            [m for m in seq if isinstance(m, Linear)][-1].weight.shape[0]
-        ]
-    )
+
+    def widths(seq) -> list[int]:
+        linears = [m for m in seq if isinstance(m, Linear)]
+        return [m.weight.shape[1] for m in linears] + [linears[-1].weight.shape[0]]
+
     enc, dec = widths(ae.encoder), widths(ae.decoder)
     checks = [
         Check(
@@ -146,13 +148,17 @@ def gen_dae(quick: bool) -> Finding:
 
     def draw(fig):
         ax1 = fig.add_subplot(1, 2, 1)
-        ax1.bar(["PCA(32)", "linear AE", "deep AE"], [lin["mse_pca"], lin["mse_ae"], deep],
-                color=["C0", "C1", "C2"])  # fmt: skip
+        ax1.bar(
+            ["PCA(32)", "linear AE", "deep AE"],
+            [lin["mse_pca"], lin["mse_ae"], deep],
+            color=["C0", "C1", "C2"],
+        )
         ax1.set_ylabel("held-out MSE")
         show(fig.add_subplot(1, 2, 2), tile([Xt[:8], images]), "digits / deep AE")
 
-    numbers = dict(mse_deep=deep, mse_pca=lin["mse_pca"], mse_linear=lin["mse_ae"],
-                   train_loss=losses)  # fmt: skip
+    numbers = dict(
+        mse_deep=deep, mse_pca=lin["mse_pca"], mse_linear=lin["mse_ae"], train_loss=losses
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -203,8 +209,13 @@ def gen_cae(quick: bool) -> Finding:
         ax1.set_ylabel("training MSE")
         show(fig.add_subplot(1, 2, 2), tile([Xt[:8], out[:8]]), "digits / conv AE")
 
-    numbers = dict(mse_conv=err, mse_mean=baseline, conv_params=conv_params,
-                   dense_params=dense_params, train_loss=losses)  # fmt: skip
+    numbers = dict(
+        mse_conv=err,
+        mse_mean=baseline,
+        conv_params=conv_params,
+        dense_params=dense_params,
+        train_loss=losses,
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -278,9 +289,15 @@ def gen_sparse(quick: bool) -> Finding:
         ax.set_yscale("log")
         ax.legend()
 
-    numbers = dict(mean_sparse=mean_s, mean_plain=mean_p, near_zero_sparse=zero_s,
-                   near_zero_plain=zero_p, mse_sparse=sparse["mse"], mse_plain=plain["mse"],
-                   mean_unit_activation_test=float(sparse["code_test"].mean()))  # fmt: skip
+    numbers = dict(
+        mean_sparse=mean_s,
+        mean_plain=mean_p,
+        near_zero_sparse=zero_s,
+        near_zero_plain=zero_p,
+        mse_sparse=sparse["mse"],
+        mse_plain=plain["mse"],
+        mean_unit_activation_test=float(sparse["code_test"].mean()),
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -331,10 +348,16 @@ def gen_contract(quick: bool) -> Finding:
         ax.bar(["plain AE", "contractive AE"], [jp, jc], color=["C0", "C1"])
         ax.set_ylabel("mean ‖∂z/∂x‖_F (held-out)")
 
-    numbers = dict(jacobian_plain=jp, jacobian_contractive=jc, closed_form=closed,
-                   autograd=brute, mse_plain=plain["mse"], mse_contractive=contr["mse"],
-                   local_ratio_plain=plain["local_ratio"],
-                   local_ratio_contractive=contr["local_ratio"])  # fmt: skip
+    numbers = dict(
+        jacobian_plain=jp,
+        jacobian_contractive=jc,
+        closed_form=closed,
+        autograd=brute,
+        mse_plain=plain["mse"],
+        mse_contractive=contr["mse"],
+        local_ratio_plain=plain["local_ratio"],
+        local_ratio_contractive=contr["local_ratio"],
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -377,10 +400,13 @@ def gen_denoise(quick: bool) -> Finding:
     ]
 
     def draw(fig):
-        show(fig.add_subplot(1, 1, 1),
-             tile([Xt[:8], noisy[:8], results["denoising"][:8], results["plain"][:8]]),
-             "clean / noisy / denoising AE / plain AE")  # fmt: skip
+        show(
+            fig.add_subplot(1, 1, 1),
+            tile([Xt[:8], noisy[:8], results["denoising"][:8], results["plain"][:8]]),
+            "clean / noisy / denoising AE / plain AE",
+        )
 
-    numbers = dict(psnr_noisy=p_noisy, psnr_denoised=p_den, psnr_plain_ae=p_plain,
-                   gain_db=p_den - p_noisy)  # fmt: skip
+    numbers = dict(
+        psnr_noisy=p_noisy, psnr_denoised=p_den, psnr_plain_ae=p_plain, gain_db=p_den - p_noisy
+    )
     return Finding(checks, numbers, draw)

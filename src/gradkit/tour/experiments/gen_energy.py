@@ -38,8 +38,9 @@ def gen_rbm(quick: bool) -> Finding:
     X, _, Xt, _ = mnist(2000 if quick else 10000, 500 if quick else 2000, binary=True)
     X, Xt = X.astype(np.float64), Xt.astype(np.float64)
     epochs, batch = (5, 20) if quick else (10, 20)
-    rbm = RBM(n_components=64 if quick else 256, learning_rate=0.05, batch_size=batch, k=1,
-              random_state=0)  # fmt: skip
+    rbm = RBM(
+        n_components=64 if quick else 256, learning_rate=0.05, batch_size=batch, k=1, random_state=0
+    )
     order = np.random.default_rng(0)
     recon, pll = [], []
     flip = np.random.default_rng(1).integers(0, X.shape[1], len(Xt))
@@ -93,8 +94,14 @@ def gen_rbm(quick: bool) -> Finding:
         ax1.set_ylabel("held-out reconstruction MSE")
         show(fig.add_subplot(1, 2, 2), tile([Xt[:8], samples]), "digits / one Gibbs step")
 
-    numbers = dict(recon_mse=recon, pseudo_log_likelihood=pll, free_energy_data=f_data,
-                   free_energy_noise=f_noise, cf_accuracy=cf_acc, cf_popularity=cf_base)  # fmt: skip
+    numbers = dict(
+        recon_mse=recon,
+        pseudo_log_likelihood=pll,
+        free_energy_data=f_data,
+        free_energy_noise=f_noise,
+        cf_accuracy=cf_acc,
+        cf_popularity=cf_base,
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -115,8 +122,14 @@ def gen_bm(quick: bool) -> Finding:
     n_iter = 2000 if quick else 5000
     kl = {}
     for hidden in (0, 2):
-        bm = BoltzmannMachine(n_hidden=hidden, method="exact", n_iter=n_iter,
-                              learning_rate=1.0, init_std=1.0, random_state=0).fit(data)  # fmt: skip
+        bm = BoltzmannMachine(
+            n_hidden=hidden,
+            method="exact",
+            n_iter=n_iter,
+            learning_rate=1.0,
+            init_std=1.0,
+            random_state=0,
+        ).fit(data)
         kl[hidden] = bm.history_["kl"]
     samples = bm.sample(5000 if quick else 20000, n_sweeps=30, random_state=1)
     empirical = np.bincount(bm._index(samples), minlength=8) / len(samples)
@@ -160,8 +173,14 @@ def gen_bm(quick: bool) -> Finding:
         ax2.set_xticks(x, [format(i, "03b") for i in x])
         ax2.legend()
 
-    numbers = dict(kl_hidden=kl[2][-1], kl_visible_only=kl[0][-1], kl_start=kl[2][0],
-                   total_variation=tv, exact_p=exact.tolist(), sampled_p=empirical.tolist())  # fmt: skip
+    numbers = dict(
+        kl_hidden=kl[2][-1],
+        kl_visible_only=kl[0][-1],
+        kl_start=kl[2][0],
+        total_variation=tv,
+        exact_p=exact.tolist(),
+        sampled_p=empirical.tolist(),
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -178,8 +197,13 @@ def gen_bm(quick: bool) -> Finding:
 def gen_dbn(quick: bool) -> Finding:
     n_unlabelled, n_labels = (3000, 300) if quick else (10000, 500)
     X, y, Xt, yt = mnist(n_unlabelled, 1000 if quick else 5000, binary=True)
-    dbn = DBN(hidden_layer_sizes=(256, 64), rbm_learning_rate=0.05, rbm_batch_size=20,
-              rbm_n_iter=5 if quick else 10, random_state=0).pretrain(X)  # fmt: skip
+    dbn = DBN(
+        hidden_layer_sizes=(256, 64),
+        rbm_learning_rate=0.05,
+        rbm_batch_size=20,
+        rbm_n_iter=5 if quick else 10,
+        random_state=0,
+    ).pretrain(X)
     Xl, yl = X[:n_labels], y[:n_labels]
     readout = {}
     layers = {"pixels": lambda a: a, "RBM 1": dbn.rbms_[0].transform, "RBM 2": dbn.transform}
@@ -192,11 +216,19 @@ def gen_dbn(quick: bool) -> Finding:
         if name == "pre-trained":
             net = dbn.to_module(10)
         else:
-            net = nn.Sequential(nn.Linear(784, 256), nn.Sigmoid(), nn.Linear(256, 64),
-                                nn.Sigmoid(), nn.Linear(64, 10))  # fmt: skip
+            net = nn.Sequential(
+                nn.Linear(784, 256),
+                nn.Sigmoid(),
+                nn.Linear(256, 64),
+                nn.Sigmoid(),
+                nn.Linear(64, 10),
+            )
         model = Model(net)
-        model.compile(optimizer=SGD(list(net.parameters()), lr=0.1, momentum=0.9),
-                      loss="cross_entropy", metrics=["accuracy"])  # fmt: skip
+        model.compile(
+            optimizer=SGD(list(net.parameters()), lr=0.1, momentum=0.9),
+            loss="cross_entropy",
+            metrics=["accuracy"],
+        )
         model.fit(Xl, yl, epochs=20, batch_size=32, verbose=0, seed=0)
         finetuned[name] = float(model.evaluate(Xt, yt)[1])
     checks = [
@@ -244,8 +276,9 @@ def gen_dbn(quick: bool) -> Finding:
 )
 def gen_som(quick: bool) -> Finding:
     X, _, Xt, _ = mnist(1000 if quick else 5000, 500 if quick else 2000)
-    som = SelfOrganizingMap(10, 10, sigma=2.0, learning_rate=0.5, n_iter=4000 if quick else 25000,
-                            random_state=0).fit(X)  # fmt: skip
+    som = SelfOrganizingMap(
+        10, 10, sigma=2.0, learning_rate=0.5, n_iter=4000 if quick else 25000, random_state=0
+    ).fit(X)
     qe = som.quantization_errors_
     te = som.topographic_error(Xt)
     scrambled = SelfOrganizingMap(10, 10).set_params(**som.get_params())
@@ -275,10 +308,18 @@ def gen_som(quick: bool) -> Finding:
         from gradkit import plot
 
         plot.som_umatrix(som, ax=fig.add_subplot(1, 2, 1))
-        show(fig.add_subplot(1, 2, 2),
-             tile([som.weights_[r] for r in range(10)]), "unit weights (10 × 10 grid)")  # fmt: skip
+        show(
+            fig.add_subplot(1, 2, 2),
+            tile([som.weights_[r] for r in range(10)]),
+            "unit weights (10 × 10 grid)",
+        )
 
-    numbers = dict(quantization_errors=qe, topographic_error=te, topographic_error_scrambled=te_scrambled,
-                   quantization_error_test=qe_test, umatrix_max=float(umatrix.max()),
-                   umatrix_mean=float(umatrix.mean()))  # fmt: skip
+    numbers = dict(
+        quantization_errors=qe,
+        topographic_error=te,
+        topographic_error_scrambled=te_scrambled,
+        quantization_error_test=qe_test,
+        umatrix_max=float(umatrix.max()),
+        umatrix_mean=float(umatrix.mean()),
+    )
     return Finding(checks, numbers, draw)

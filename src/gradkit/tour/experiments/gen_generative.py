@@ -37,10 +37,20 @@ def gen_gan(quick: bool) -> Finding:
     floor = float(energy_distance(_two_modes(2000, np.random.default_rng(5)), reference))
     gk.manual_seed(0)
     latent, width = 4, 32
-    generator = nn.Sequential(nn.Linear(latent, width), nn.LeakyReLU(0.2),
-                              nn.Linear(width, width), nn.LeakyReLU(0.2), nn.Linear(width, 1))  # fmt: skip
-    critic = nn.Sequential(nn.Linear(1, width), nn.LeakyReLU(0.2),
-                           nn.Linear(width, width), nn.LeakyReLU(0.2), nn.Linear(width, 1))  # fmt: skip
+    generator = nn.Sequential(
+        nn.Linear(latent, width),
+        nn.LeakyReLU(0.2),
+        nn.Linear(width, width),
+        nn.LeakyReLU(0.2),
+        nn.Linear(width, 1),
+    )
+    critic = nn.Sequential(
+        nn.Linear(1, width),
+        nn.LeakyReLU(0.2),
+        nn.Linear(width, width),
+        nn.LeakyReLU(0.2),
+        nn.Linear(width, 1),
+    )
     # samples come from an exponential moving average of G's weights, which smooths the
     # oscillation of the adversarial game (the live G circles around the data)
     gan = GAN(generator, critic, latent, ema_decay=0.99)
@@ -90,8 +100,14 @@ def gen_gan(quick: bool) -> Finding:
         ax2.set_xlabel("epoch")
         ax2.legend()
 
-    numbers = dict(energy_distance=distance, floor=floor, mean=float(final.mean()),
-                   std=float(final.std()), right_mode_share=right, d_real=d_real)  # fmt: skip
+    numbers = dict(
+        energy_distance=distance,
+        floor=floor,
+        mean=float(final.mean()),
+        std=float(final.std()),
+        right_mode_share=right,
+        d_real=d_real,
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -134,8 +150,7 @@ def gen_vae(quick: bool) -> Finding:
     model.compile(optimizer=Adam(list(vae.parameters()), lr=2e-3), loss=vae.loss)
     elbo = [float(vae.elbo(Xt).mean())]
     for epoch in range(epochs):
-        model.fit(X, X, epochs=epoch + 1, initial_epoch=epoch, batch_size=64, verbose=0,
-                  seed=epoch)  # fmt: skip
+        model.fit(X, X, epochs=epoch + 1, initial_epoch=epoch, batch_size=64, verbose=0, seed=epoch)
         elbo.append(float(vae.elbo(Xt).mean()))
     vae.eval()
     few = Xt[:200]

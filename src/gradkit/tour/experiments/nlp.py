@@ -95,9 +95,15 @@ def nlp_tfidf(quick: bool) -> Finding:
         ax.set_yticks(range(len(CORPUS)), CORPUS)
         fig.colorbar(im, ax=ax, label="tf-idf (log10)")
 
-    numbers = dict(worked_example=base10, worked_example_ln=base_e, hand_gap=gap,
-                   idf_the=float(idf["the"]), idf_cat=float(idf["cat"]),
-                   idf_bird=float(idf["bird"]), sklearn_default_idf_the=float(default_idf["the"]))  # fmt: skip
+    numbers = dict(
+        worked_example=base10,
+        worked_example_ln=base_e,
+        hand_gap=gap,
+        idf_the=float(idf["the"]),
+        idf_cat=float(idf["cat"]),
+        idf_bird=float(idf["bird"]),
+        sklearn_default_idf_the=float(default_idf["the"]),
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -105,8 +111,7 @@ def _sms_split():
     """SMS spam texts, 0/1 labels (1 = spam) and a stratified 80/20 split of indices."""
     texts, labels = load_sms_spam()
     y = (labels == "spam").astype(np.int64)
-    train, test = train_test_split(np.arange(len(texts)), test_size=0.2, random_state=0,
-                                   stratify=y)  # fmt: skip
+    train, test = train_test_split(np.arange(len(texts)), test_size=0.2, random_state=0, stratify=y)
     return texts, y, train, test
 
 
@@ -151,8 +156,13 @@ def nlp_spam(quick: bool) -> Finding:
 
         plot.confusion_matrix(y[test], pred, labels=[0, 1], ax=fig.add_subplot(1, 1, 1))
 
-    numbers = dict(accuracy=float(acc), f1=float(f1), majority=majority,
-                   confusion=cm.tolist(), top_spam_words=top)  # fmt: skip
+    numbers = dict(
+        accuracy=float(acc),
+        f1=float(f1),
+        majority=majority,
+        confusion=cm.tolist(),
+        top_spam_words=top,
+    )
     return Finding(checks, numbers, draw)
 
 
@@ -261,8 +271,7 @@ def nlp_gen(quick: bool) -> Finding:
         if step % (steps // 10) == 0:
             curve.append((step, val_loss()))
     final = curve[-1][1]
-    sample = sample_text(model, vocab, "ROMEO:", 160, temperature=0.8,
-                         rng=np.random.default_rng(0))  # fmt: skip
+    sample = sample_text(model, vocab, "ROMEO:", 160, temperature=0.8, rng=np.random.default_rng(0))
     checks = [
         Check(
             "training lowers the next-character loss below what ignoring context can reach",
@@ -289,8 +298,7 @@ def nlp_gen(quick: bool) -> Finding:
         ax2.axis("off")
         ax2.text(0, 1, sample, va="top", family="monospace", fontsize=7)
 
-    numbers = dict(val_loss=[v for _, v in curve], unigram=unigram, bigram=bigram,
-                   sample=sample)  # fmt: skip
+    numbers = dict(val_loss=[v for _, v in curve], unigram=unigram, bigram=bigram, sample=sample)
     return Finding(checks, numbers, draw)
 
 
@@ -341,10 +349,15 @@ def nlp_seq2seq(quick: bool) -> Finding:
         ax.set_yscale("log")
         ax.set_xlabel("step")
         ax.set_ylabel("training cross-entropy")
-        shown = "\n".join(f"{''.join(map(str, s))} → {''.join(map(str, o))}"
-                          for s, o in zip(test[:4], out[:4]))  # fmt: skip
+        shown = "\n".join(
+            f"{''.join(map(str, s))} → {''.join(map(str, o))}" for s, o in zip(test[:4], out[:4])
+        )
         ax.text(0.6, 0.9, shown, transform=ax.transAxes, va="top", family="monospace")
 
-    numbers = dict(exact_match=exact, per_digit=per_digit, copy_baseline=copy,
-                   final_loss=float(np.mean(losses[-10:])))  # fmt: skip
+    numbers = dict(
+        exact_match=exact,
+        per_digit=per_digit,
+        copy_baseline=copy,
+        final_loss=float(np.mean(losses[-10:])),
+    )
     return Finding(checks, numbers, draw)
