@@ -6,13 +6,16 @@ Each model comes from :mod:`gradkit.models.autoencoder` and is trained through
 
 from __future__ import annotations
 
+import colorsys
 import functools
 
 import numpy as np
 
 import gradkit as gk
+from gradkit import nn
 from gradkit.ml.decomposition import PCA
 from gradkit.models import (
+    Autoencoder,
     GaussianNoise,
     add_gaussian_noise,
     contractive_penalty,
@@ -22,8 +25,10 @@ from gradkit.models import (
     psnr,
 )
 from gradkit.nn import Conv2d, Linear
+from gradkit.optim import Adam
 from gradkit.tour.experiments._gen_data import fit_autoencoder, mnist, mse, reconstruct, show, tile
 from gradkit.tour.registry import Check, Finding, experiment
+from gradkit.train import Model
 
 CODE = 32  # code size shared by GEN-AE, GEN-DAE and GEN-CAE
 
@@ -361,6 +366,42 @@ def gen_contract(quick: bool) -> Finding:
     return Finding(checks, numbers, draw)
 
 
+PALETTE = np.array([colorsys.hsv_to_rgb(d / 10, 1, 1) for d in range(10)], np.float32)
+
+
+def _colorize(x, labels) -> np.ndarray:
+    """Digits painted in their class's colour (a hue per digit), (N, 3·784) RGB planes."""
+    return (x[:, None, :] * PALETTE[labels][:, :, None]).reshape(len(x), -1)
+
+
+def _colorization(quick: bool) -> dict:
+    """Colorization as corrupt-and-restore: the corruption drops the colour, the
+    autoencoder maps the grey digit back to its coloured version. The colour depends on
+    the digit's class, so restoring it needs the shape to be understood."""
+    X, y, Xt, yt = mnist(2000 if quick else 10000, 500 if quick else 2000)
+    gk.manual_seed(0)
+    ae = Autoencoder(
+        nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 32)),
+        nn.Sequential(nn.Linear(32, 128), nn.ReLU(), nn.Linear(128, 3 * 784), nn.Sigmoid()),
+    )
+    model = Model(ae)
+    model.compile(optimizer=Adam(list(ae.parameters()), lr=3e-3), loss=ae.loss)
+    model.fit(X, _colorize(X, y), epochs=6 if quick else 12, batch_size=32, verbose=0, seed=0)
+    ae.eval()
+    out = reconstruct(ae, Xt)
+    rgb = out.reshape(len(out), 3, 784).sum(axis=2)
+    rgb /= rgb.max(axis=1, keepdims=True)
+    nearest = np.argmin(((rgb[:, None, :] - PALETTE[None]) ** 2).sum(axis=2), axis=1)
+    target = _colorize(Xt, yt)
+    grey_mean_colour = (Xt[:, None, :] * PALETTE.mean(axis=0)[None, :, None]).reshape(len(Xt), -1)
+    return dict(
+        colour_right=float((nearest == yt).mean()),
+        psnr=float(psnr(out, target).mean()),
+        psnr_baseline=float(psnr(grey_mean_colour, target).mean()),
+        images=out[:8].reshape(8, 3, 28, 28).transpose(0, 2, 3, 1),
+    )
+
+
 @experiment(
     "GEN-DENOISE",
     group="GEN",
@@ -384,6 +425,7 @@ def gen_denoise(quick: bool) -> Finding:
     p_noisy = float(psnr(noisy, Xt).mean())
     p_den = float(psnr(results["denoising"], Xt).mean())
     p_plain = float(psnr(results["plain"], Xt).mean())
+    color = _colorization(quick)
     checks = [
         Check(
             "it removes noise from unseen digits (σ = 0.5 Gaussian noise)",
@@ -397,16 +439,35 @@ def gen_denoise(quick: bool) -> Finding:
             f"PSNR on the noisy digits: denoising AE {p_den:.2f} dB, plain AE {p_plain:.2f} dB",
             p_den > p_plain + 0.5,
         ),
+        Check(
+            "colorization (colour removed as the corruption): from a grey digit it restores "
+            "the colour, which here depends on the digit's class",
+            f"held-out digits given the right one of 10 colours: {color['colour_right']:.0%} "
+            f"(chance 10%); PSNR {color['psnr']:.2f} dB vs grey × mean colour "
+            f"{color['psnr_baseline']:.2f} dB",
+            color["colour_right"] > 0.5,
+        ),
     ]
 
     def draw(fig):
         show(
-            fig.add_subplot(1, 1, 1),
+            fig.add_subplot(2, 1, 1),
             tile([Xt[:8], noisy[:8], results["denoising"][:8], results["plain"][:8]]),
             "clean / noisy / denoising AE / plain AE",
         )
+        ax = fig.add_subplot(2, 1, 2)
+        ax.imshow(np.concatenate(list(color["images"]), axis=1))
+        ax.set_title("colorized from grey")
+        ax.set_xticks([])
+        ax.set_yticks([])
 
     numbers = dict(
-        psnr_noisy=p_noisy, psnr_denoised=p_den, psnr_plain_ae=p_plain, gain_db=p_den - p_noisy
+        psnr_noisy=p_noisy,
+        psnr_denoised=p_den,
+        psnr_plain_ae=p_plain,
+        gain_db=p_den - p_noisy,
+        colour_right=color["colour_right"],
+        psnr_colorized=color["psnr"],
+        psnr_grey_mean_colour=color["psnr_baseline"],
     )
     return Finding(checks, numbers, draw)
