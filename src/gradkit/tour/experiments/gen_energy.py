@@ -170,7 +170,7 @@ def gen_bm(quick: bool) -> Finding:
         x = np.arange(8)
         ax2.bar(x - 0.2, exact, 0.4, label="exact p(v)")
         ax2.bar(x + 0.2, empirical, 0.4, label="annealed Gibbs")
-        ax2.set_xticks(x, [format(i, "03b") for i in x])
+        ax2.set_xticks(x, [format(i, "03b") for i in x], rotation=60)
         ax2.legend()
 
     numbers = dict(

@@ -6,6 +6,7 @@ digit strings)."""
 from __future__ import annotations
 
 import re
+import textwrap
 
 import numpy as np
 import scipy.sparse as sp
@@ -296,7 +297,8 @@ def nlp_gen(quick: bool) -> Finding:
         ax.legend()
         ax2 = fig.add_subplot(2, 1, 2)
         ax2.axis("off")
-        ax2.text(0, 1, sample, va="top", family="monospace", fontsize=7)
+        wrapped = "\n".join(textwrap.fill(line, 70) for line in sample.split("\n"))
+        ax2.text(0, 1, wrapped, va="top", family="monospace", fontsize=7)
 
     numbers = dict(val_loss=[v for _, v in curve], unigram=unigram, bigram=bigram, sample=sample)
     return Finding(checks, numbers, draw)
