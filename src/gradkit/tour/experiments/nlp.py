@@ -254,8 +254,8 @@ def nlp_gen(quick: bool) -> Finding:
     bigram = float(-np.log(pairs[val_x, val_y]).mean())
 
     gk.manual_seed(0)
-    model = CharRNNLM(n_vocab, 32, 96 if quick else 256)
-    opt = Adam(model.parameters(), lr=1e-2 if quick else 3e-3)
+    model = CharRNNLM(n_vocab, 32, 96 if quick else 128)
+    opt = Adam(model.parameters(), lr=1e-2 if quick else 5e-3)
 
     def val_loss() -> float:
         with gk.no_grad():
@@ -263,7 +263,7 @@ def nlp_gen(quick: bool) -> Finding:
             return F.cross_entropy(logits.reshape(-1, n_vocab), val_y.reshape(-1)).item()
 
     rng = np.random.default_rng(0)
-    steps = 150 if quick else 2000
+    steps = 150 if quick else 600
     curve = [(0, val_loss())]
     for step in range(1, steps + 1):
         x, y = train.random_batch(32, rng)
