@@ -253,7 +253,8 @@ def nn_l1l2(quick: bool) -> Finding:
     return Finding(
         checks,
         numbers={
-            "lams": lams,
+            "lams_l2": lams,
+            "lams_l1": lams1,
             "l2": {str(k): v for k, v in l2.items()},
             "l1": {str(k): v for k, v in l1.items()},
             "decay_step": decay,
