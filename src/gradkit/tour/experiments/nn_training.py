@@ -141,10 +141,11 @@ def nn_batchnorm(quick: bool) -> Finding:
         nets[bn] = [run(bn, 0.1, g) for g in gains]
         by_gain[bn] = [accuracy(net, Xt, yt) for net in nets[bn]]
     # Regulariser? Both nets trained to fit a small training set, then tested.
-    Xs, ys = X[:1000], y[:1000]
+    # Compared at the same fit: both must reach 100% training accuracy.
+    Xs, ys = X[: 500 if quick else 1000], y[: 500 if quick else 1000]
     fit = {}
     for bn in (False, True):
-        net = run(bn, 0.05, data=(Xs, ys), n_epochs=15 if quick else 30, momentum=0.9)
+        net = run(bn, 0.05, data=(Xs, ys), n_epochs=30, momentum=0.9)
         fit[bn] = (accuracy(net, Xs, ys), accuracy(net, Xt, yt))
     # γ, β learned; running statistics used at inference.
     net = nets[True][gains.index(1.0)]
@@ -178,11 +179,10 @@ def nn_batchnorm(quick: bool) -> Finding:
         ),
         Check(
             "batch norm acts as a regulariser",
-            f"trained to fit 1000 digits: plain train {pct(fit[False][0])} / test "
+            f"trained to fit {len(Xs)} digits: plain train {pct(fit[False][0])} / test "
             f"{pct(fit[False][1])}, batch norm train {pct(fit[True][0])} / test "
             f"{pct(fit[True][1])}",
-            fit[True][1] > fit[False][1] + 0.005
-            and fit[True][0] - fit[True][1] < fit[False][0] - fit[False][1],
+            min(fit[False][0], fit[True][0]) == 1.0 and fit[True][1] > fit[False][1] + 0.005,
         ),
         Check(
             "γ and β are learned parameters, not hyperparameters",
@@ -229,7 +229,7 @@ def nn_batchnorm(quick: bool) -> Finding:
     group="NN",
     title="The learning rate",
     claim="Too low a learning rate crawls, a good one converges, too high diverges; a "
-    "decaying schedule tames a rate that is too high to keep.",
+    "schedule changes the rate during training.",
     formula="θ ← θ − η_t ∇L(θ);  StepLR: η_t = η₀ γ^⌊t/s⌋",
     code=("gradkit.optim.lr_scheduler", "StepLR"),
     test=TEST,
@@ -245,13 +245,16 @@ def nn_lr(quick: bool) -> Finding:
         curves[label] = train(
             net, X, y, epochs=epochs, optimizer=gk.optim.SGD(net.parameters(), lr=lr)
         )["loss"]
-    # A rate too high to keep (oscillates), fixed vs halved every epoch.
+    # A schedule: lr 1.0 halved five times over the run, against lr 1.0 kept fixed (which
+    # ends lower depends on the run: quick 0.33 vs 0.56 for the schedule, full 0.10 vs
+    # 0.09 against it, so no claim is made about it).
+    step = max(1, epochs // 5)
     scheduled, lr_seen = {}, []
     for label in ("fixed", "StepLR"):
         gk.manual_seed(0)
         net = mlp(784, [64])
         opt = gk.optim.SGD(net.parameters(), lr=1.0)
-        sched = gk.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        sched = gk.optim.lr_scheduler.StepLR(opt, step_size=step, gamma=0.5)
 
         def after_epoch(epoch, sched=sched, opt=opt, label=label):
             if label == "StepLR":
@@ -282,11 +285,11 @@ def nn_lr(quick: bool) -> Finding:
             diverged,
         ),
         Check(
-            "a decaying schedule beats the same starting rate kept fixed",
-            f"lr 1.0 fixed: final loss {scheduled['fixed']:.3f}; StepLR(γ=0.5) with lr "
-            f"{[round(v, 4) for v in lr_seen[:4]]}…: {scheduled['StepLR']:.3f}",
-            scheduled["StepLR"] < scheduled["fixed"]
-            and np.allclose(lr_seen, [0.5**t for t in range(epochs)]),
+            "a schedule sets each epoch's rate: StepLR gives η₀ γ^⌊t/s⌋",
+            f"StepLR(step_size={step}, γ=0.5) from lr 1.0: "
+            f"{[round(v, 4) for v in lr_seen]}; final training loss {scheduled['StepLR']:.3f} "
+            f"vs {scheduled['fixed']:.3f} with lr 1.0 kept fixed",
+            np.allclose(lr_seen, [0.5 ** (t // step) for t in range(epochs)]),
         ),
     ]
 
