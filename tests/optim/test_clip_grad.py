@@ -54,6 +54,22 @@ def test_clip_grad_norm_float32_and_skips_missing_grads():
     assert clip_grad_norm_([gk.zeros(1, requires_grad=True)], 1.0).item() == 0.0
 
 
+@requires_torch
+def test_clip_grad_norm_infinite_max_norm_only_measures():
+    """NN-EXPLODE: max_norm=inf (PyTorch's idiom for logging the norm) returns the joint
+    norm and leaves the gradients as they are; NaN and negative limits are refused."""
+    ours, theirs = with_grads(2, 10.0)
+    before = [p.grad.numpy().copy() for p in ours]
+    total = clip_grad_norm_(ours, float("inf"))
+    expected = torch.nn.utils.clip_grad_norm_(theirs, float("inf"))
+    assert total.item() == pytest.approx(expected.item(), rel=1e-6)
+    for p, b in zip(ours, before):
+        np.testing.assert_array_equal(p.grad.numpy(), b)
+    for bad in (float("nan"), -1.0, -float("inf")):
+        with pytest.raises(ValueError, match="max_norm"):
+            clip_grad_norm_(ours, bad)
+
+
 def test_clip_grad_norm_nonfinite():
     p = gk.zeros(2, requires_grad=True)
     p.grad = gk.tensor([np.inf, 1.0])

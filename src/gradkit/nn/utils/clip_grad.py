@@ -51,7 +51,8 @@ def clip_grad_norm_(
     parameters : Tensor or iterable of Tensor
         Tensors whose ``.grad`` is clipped (those without a gradient are skipped).
     max_norm : float
-        Largest allowed joint norm.
+        Largest allowed joint norm; ``float("inf")`` clips nothing and only returns the
+        norm (PyTorch's idiom for logging gradient norms).
     norm_type : float
         ``p`` of the p-norm; ``float("inf")`` for the largest absolute entry.
     error_if_nonfinite : bool
@@ -70,7 +71,8 @@ def clip_grad_norm_(
     >>> clip_grad_norm_([w], max_norm=1.0).item()
     10.0
     """
-    max_norm = check_number("clip_grad_norm_", "max_norm", max_norm, 0.0)
+    if not (isinstance(max_norm, (int, float)) and max_norm == math.inf):
+        max_norm = check_number("clip_grad_norm_", "max_norm", max_norm, 0.0)
     norm_type = float(norm_type)
     grads = _grads(parameters)
     if not grads:
