@@ -136,3 +136,32 @@ def test_corrupt_cached_file_gives_clear_error(tiny_mirror):
     )
     with pytest.raises(IDXError, match="corrupt or truncated gzip"):
         load_mnist("train")
+
+
+def test_mnist1d_loader_reads_the_npz(tmp_path, monkeypatch):
+    """load_mnist1d: float32 signals, int64 labels, optional templates, clear errors."""
+    from gradkit.data import load_mnist1d
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x": rng.standard_normal((6, 40)),
+        "y": np.arange(6) % 10,
+        "x_test": rng.standard_normal((2, 40)),
+        "y_test": np.array([3, 4]),
+        "templates_x": rng.standard_normal((10, 12)),
+    }
+    (tmp_path / "mnist1d").mkdir()
+    np.savez(tmp_path / "mnist1d" / "mnist1d_data.npz", **arrays)
+    monkeypatch.setenv("GRADKIT_DATA", str(tmp_path))
+    X, y = load_mnist1d()
+    assert X.dtype == np.float32 and y.dtype == np.int64
+    np.testing.assert_array_equal(X, arrays["x"].astype(np.float32))
+    np.testing.assert_array_equal(y, arrays["y"])
+    Xt, yt, templates = load_mnist1d("test", templates=True)
+    np.testing.assert_array_equal(yt, [3, 4])
+    assert Xt.shape == (2, 40) and templates.shape == (10, 12)
+    with pytest.raises(ValueError, match="split must be one of"):
+        load_mnist1d("valid")
+    monkeypatch.setenv("GRADKIT_DATA", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="mnist1d/mnist1d_data.npz.*GRADKIT_DATA"):
+        load_mnist1d()

@@ -27,7 +27,7 @@ from gradkit.data.dataset import (
     TensorDataset,
     random_split,
 )
-from gradkit.data.datasets import IDXError, load_fashion_mnist, load_mnist, read_idx
+from gradkit.data.datasets import IDXError, load_fashion_mnist, load_mnist, load_mnist1d, read_idx
 from gradkit.data.distributed import DistributedSampler
 from gradkit.data.sampler import (
     BatchSampler,
@@ -52,7 +52,7 @@ __all__ = [
     "DistributedSampler", "IDXError",
     "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
     "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
-    "default_collate", "default_convert", "get_worker_info", "load_fashion_mnist",
+    "default_collate", "default_convert", "get_worker_info", "load_fashion_mnist", "load_mnist1d",
     "load_mnist", "random_split", "read_idx", *_LAZY,
 ]  # fmt: skip
 

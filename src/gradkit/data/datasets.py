@@ -199,3 +199,33 @@ def load_fashion_mnist(
     Same parameters and return values as :func:`load_mnist`.
     """
     return _load("fashion-mnist", split, normalize, flatten, download)
+
+
+def load_mnist1d(split: str = "train", *, templates: bool = False):
+    """MNIST-1D (Greydanus 2020): 4,000 train and 1,000 test signals of length 40 in the
+    ten classes 0–9, each a class template (12 points) shifted, scaled, sheared, padded
+    and noised — small enough to train on in seconds, hard enough to separate models.
+
+    Read from ``$GRADKIT_DATA/mnist1d/mnist1d_data.npz`` (a plain ``.npz``; no download
+    source: the original is a pickle, which gradkit never loads).
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+    templates : bool
+        Also return the ten class templates, float32 of shape (10, 12).
+
+    Returns
+    -------
+    X : ndarray of float32, shape (N, 40)
+    y : ndarray of int64, shape (N,)
+    templates : ndarray of float32, shape (10, 12), only if ``templates=True``
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {sorted(SPLITS)}, got {split!r}")
+    suffix = "" if split == "train" else "_test"
+    with xp.load(dataset_file("mnist1d", "mnist1d_data.npz", download=False)) as data:
+        X = data["x" + suffix].astype(xp.float32)
+        y = data["y" + suffix].astype(xp.int64)
+        shapes = data["templates_x"].astype(xp.float32) if templates else None
+    return (X, y, shapes) if templates else (X, y)

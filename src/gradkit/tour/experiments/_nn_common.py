@@ -16,6 +16,7 @@ import numpy as np
 
 import gradkit as gk
 from gradkit import nn
+from gradkit.data.datasets import load_mnist1d
 
 Array = np.ndarray
 
@@ -49,17 +50,8 @@ def image_subset(
 @functools.lru_cache(maxsize=1)
 def mnist1d() -> tuple[Array, Array, Array, Array]:
     """MNIST-1D (Greydanus 2020): 4,000 training and 1,000 test signals of length 40 in
-    10 classes, from ``$GRADKIT_DATA/mnist1d/mnist1d_data.npz`` (float32)."""
-    from gradkit.data._files import dataset_file
-
-    path = dataset_file("mnist1d", "mnist1d_data.npz", download=False)
-    with np.load(path, allow_pickle=False) as d:
-        return (
-            d["x"].astype(np.float32),
-            d["y"].astype(np.int64),
-            d["x_test"].astype(np.float32),
-            d["y_test"].astype(np.int64),
-        )
+    10 classes (float32, int64), cached."""
+    return (*load_mnist1d("train"), *load_mnist1d("test"))
 
 
 def mlp(

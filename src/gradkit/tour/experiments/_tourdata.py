@@ -13,7 +13,6 @@ import numpy as np
 import gradkit as gk
 import gradkit.nn.functional as F
 from gradkit.data import load_mnist
-from gradkit.data._files import dataset_file
 from gradkit.models import LeNet5
 
 
@@ -32,14 +31,6 @@ def first_test_digit(label: int) -> np.ndarray:
     """The first MNIST test image of ``label``, (28, 28) float32 in [0, 1]."""
     Xt, yt = load_mnist("test")
     return Xt[int(np.flatnonzero(yt == label)[0])].copy()
-
-
-def load_mnist1d():
-    """MNIST-1D (Greydanus 2020) from ``$GRADKIT_DATA/mnist1d/mnist1d_data.npz``:
-    x (4000, 40), y, x_test (1000, 40), y_test, and the 10 class templates (10, 12)."""
-    path = dataset_file("mnist1d", "mnist1d_data.npz", download=False)
-    with np.load(path, allow_pickle=False) as d:
-        return {k: d[k] for k in ("x", "y", "x_test", "y_test", "templates_x")}
 
 
 def predict(net, X, batch: int = 500) -> np.ndarray:

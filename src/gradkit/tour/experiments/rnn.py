@@ -16,8 +16,9 @@ import numpy as np
 import gradkit as gk
 import gradkit.nn as nn
 import gradkit.nn.functional as F
+from gradkit.data.datasets import load_mnist1d
 from gradkit.nn.rnn import detach_state
-from gradkit.tour.experiments._tourdata import load_mnist1d, mnist_subset
+from gradkit.tour.experiments._tourdata import mnist_subset
 from gradkit.tour.registry import Check, Finding, experiment
 
 TEST = "tests/tour/test_rnn.py"
@@ -157,11 +158,12 @@ def rnn_cell(quick: bool) -> Finding:
 def rnn_shapes(quick: bool) -> Finding:
     from gradkit import keras
 
-    d = load_mnist1d()
+    x_all, _, templates = load_mnist1d("train", templates=True)
+    xt, _ = load_mnist1d("test")
     n = 1000 if quick else 4000
     epochs = 4 if quick else 15
-    x = d["x"][:n, :, None].astype(np.float32)
-    xt = d["x_test"][:, :, None].astype(np.float32)
+    x = x_all[:n, :, None]
+    xt = xt[:, :, None]
     scale = float(x.std())
     x, xt = x / scale, xt / scale
     shapes, scores = {}, {}
@@ -199,7 +201,7 @@ def rnn_shapes(quick: bool) -> Finding:
     scores["many-to-many"] = mse / persistence
 
     # one-to-many: a class one-hot → its 12-point MNIST-1D template
-    templates = d["templates_x"].astype(np.float32)[:, :, None]
+    templates = templates[:, :, None]
     onehot = np.eye(10, dtype=np.float32)
     gk.manual_seed(0)
     one_to_many = keras.Sequential(
