@@ -85,7 +85,18 @@ def test_report_files(registry, tmp_path):
     results = run_tour(select(registry, "T,L"), quick=False, stream=None)
     index = write_report(results, tmp_path, registry)
     assert index == tmp_path / "index.html"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.html", "T.html", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "L.html",
+        "T.html",
+        "index.html",
+        "summary.md",
+    ]
+    table = (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert table[0] == "| ID | concept | measured | supported? |"
+    assert len(table) == 2 + len(results)
+    assert [row.split(" | ")[0].lstrip("| ") for row in table[2:]] == [
+        r.experiment.id for r in results
+    ]
     text = index.read_text(encoding="utf-8")
     assert "<a href='T.html#T-ONE'>T-ONE</a>" in text and "not run" in text  # O-THREE
     page = (tmp_path / "T.html").read_text(encoding="utf-8")

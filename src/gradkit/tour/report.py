@@ -7,6 +7,7 @@
                            note, figure, code location, test path and time
     out/<ID>.png           each experiment's figure (``Finding.draw`` on a matplotlib
                            Figure with the Agg canvas)
+    out/summary.md         the summary as a Markdown table (ID, claim, measured, supported?)
 
 All text is HTML-escaped; the CSS is inline. A figure whose ``draw`` raises shows the
 error on the page instead of stopping the report.
@@ -242,4 +243,20 @@ def write_report(
         body.append("</table>")
     index = out / "index.html"
     index.write_text(_page("gradkit: the evidence tour", "\n".join(body)), encoding="utf-8")
+    (out / "summary.md").write_text(summary_markdown(results), encoding="utf-8")
     return index
+
+
+def summary_markdown(results: Sequence[Result], measured_width: int = 160) -> str:
+    """The summary as a Markdown table: ID, title, measured (clipped), supported?"""
+
+    def cell(text: str) -> str:
+        text = " ".join(str(text).split()).replace("|", "\\|")
+        return text if len(text) <= measured_width else text[: measured_width - 1] + "…"
+
+    lines = ["| ID | concept | measured | supported? |", "|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| {r.experiment.id} | {cell(r.experiment.title)} | {cell(r.measured)} | {r.status} |"
+        )
+    return "\n".join(lines) + "\n"
