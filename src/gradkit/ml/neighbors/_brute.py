@@ -9,21 +9,45 @@ for the cache:
    upper bound of its true k-th smallest;
 2. every tile keeps only its entries s ≤ t (a mostly-false mask, ``nonzero``), so
    nothing of size (queries × fit points) is ever kept or sorted;
-3. one ``lexsort`` of the kept (query, s, index) triples takes the k smallest per query,
-   equal distances to the lower index (scikit-learn's rule for the points admitted;
-   among equal distances it lists them by index).
+3. one ``lexsort`` of the kept (query, d², index) triples, d² = max(‖q‖² + s, 0) (the
+   squared distance as scikit-learn reports it), takes the k smallest per query; of
+   equal distances the lower index, listed first.
 
-The reported distance is √max(‖q‖² + s, 0), as scikit-learn computes it.
+Where no two distances tie this is scikit-learn's answer. Among tied distances
+scikit-learn keeps whichever its heaps hold last, which depends on its scan order,
+chunking and thread count; the rule here is fixed, and the same for dense and sparse
+input whatever the rounding of their products.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._pairwise import _row_sq_norms
 
 _ROWS = 256  # query rows per tile
 _COLS = 2048  # fit points per tile: a (256, 2048) float64 block is 4 MB
+
+
+def _row_sq_norms(X) -> np.ndarray:
+    """‖x‖² of every row, summed left to right over the columns, dense or sparse alike
+    (zeros add nothing), so dense and scipy.sparse input round the same way."""
+    if hasattr(X, "tocsr"):
+        X = X.tocsr()
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()
+        sq = X.data.astype(np.float64) ** 2
+        counts = np.diff(X.indptr)
+        out = np.zeros(X.shape[0])
+        rows = np.arange(X.shape[0])
+        for j in range(int(counts.max(initial=0))):
+            rows = rows[counts[rows] > j]
+            out[rows] += sq[X.indptr[rows] + j]
+        return out
+    XT = np.ascontiguousarray(X.T)
+    out = XT[0] ** 2
+    for col in XT[1:]:
+        out += col**2
+    return out
 
 
 class BruteIndex:
@@ -47,11 +71,8 @@ class BruteIndex:
         qq = _row_sq_norms(Q)
         for start in range(0, n_q, _ROWS):
             stop = min(start + _ROWS, n_q)
-            s, i = self._tile_kneighbors(Q[start:stop], k)
-            idx[start:stop] = i
-            s += qq[start:stop, None]
-            np.maximum(s, 0.0, out=s)
-            dist[start:stop] = np.sqrt(s)
+            d2, idx[start:stop] = self._tile_kneighbors(Q[start:stop], qq[start:stop], k)
+            dist[start:stop] = np.sqrt(d2)
         return dist, idx
 
     def _surrogate(self, q, lo: int, hi: int, out: np.ndarray) -> np.ndarray:
@@ -64,12 +85,16 @@ class BruteIndex:
         out += self.yy[lo:hi]
         return out
 
-    def _tile_kneighbors(self, q, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The k smallest surrogates of the rows of q and their fit indices, (rows, k)."""
+    def _tile_kneighbors(self, q, qq, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k smallest squared distances of the rows of q, (rows, k), and their fit
+        indices."""
         rows = q.shape[0]
         first = min(max(_COLS, k), self.n)
         e = self._surrogate(q, 0, first, np.empty((rows, first)))
-        t = np.partition(e, k - 1, axis=1)[:, k - 1 : k] if first > k else e.max(axis=1)[:, None]
+        t = np.partition(e, k - 1, axis=1)[:, k - 1] if first > k else e.max(axis=1)
+        # admit every s whose rounded ‖q‖² + s can equal that of the k-th: ties in the
+        # distance itself are then broken by index, whatever the rounding of s
+        t = (t + 4 * np.finfo(np.float64).eps * (np.abs(t) + qq))[:, None]
         kept = [self._kept(e, t, 0)]
         buf = np.empty((rows, _COLS))
         mask = np.empty((rows, _COLS), dtype=bool)
@@ -78,6 +103,8 @@ class BruteIndex:
             e = self._surrogate(q, lo, hi, buf[:, : hi - lo])
             kept.append(self._kept(e, t, lo, mask[:, : hi - lo]))
         r, c, v = (np.concatenate(part) for part in zip(*kept, strict=True))
+        v += qq[r]
+        np.maximum(v, 0.0, out=v)
         order = np.lexsort((c, v, r))
         starts = np.searchsorted(r, np.arange(rows), sorter=order)
         pick = order[starts[:, None] + np.arange(k)]
