@@ -20,7 +20,7 @@ from ..tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
     grow_trees,
-    predict_many,
+    predict_mean,
     stack_trees,
 )
 
@@ -154,7 +154,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
     def predict_proba(self, X) -> np.ndarray:
         """Mean over trees of the leaf class fractions, (n_samples, n_classes)."""
         X = self._check_predict(X)
-        return predict_many(self._stack, X).mean(axis=1)
+        return predict_mean(self._stack, X)
 
     def predict(self, X) -> np.ndarray:
         scores = self.predict_proba(X)  # checks the fit first
@@ -200,4 +200,4 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
     def predict(self, X) -> np.ndarray:
         X = self._check_predict(X)
-        return predict_many(self._stack, X)[:, :, 0].mean(axis=1)
+        return predict_mean(self._stack, X)[:, 0]
