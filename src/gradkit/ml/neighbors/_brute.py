@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 _ROWS = 256  # query rows per tile
 _COLS = 2048  # fit points per tile: a (256, 2048) float64 block is 4 MB
 

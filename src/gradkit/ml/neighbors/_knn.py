@@ -18,7 +18,7 @@ from ..base import (
     check_X_y,
     encode_labels,
 )
-from ..utils._parallel import effective_n_jobs, run_parallel
+from ..utils._parallel import run_parallel, shares
 from ._brute import BruteIndex
 
 _TREE_MAX_DIM = 15  # a k-d tree beats brute force only in low dimension (scikit-learn's)
@@ -97,10 +97,8 @@ class _BaseKNN(BaseEstimator):
                 f"n_samples_fit = {self.n_samples_fit_}, n_samples = {n_queries}."
             )
         search = self._tree_kneighbors if self._tree is not None else self._brute.kneighbors
-        chunks = _query_chunks(n_queries, effective_n_jobs(self.n_jobs))
-        parts = run_parallel(
-            search, [(X[lo:hi], k + query_is_train) for lo, hi in chunks], self.n_jobs
-        )
+        chunks = shares(n_queries, self.n_jobs)
+        parts = run_parallel(search, [(X[c], k + query_is_train) for c in chunks], self.n_jobs)
         dist = np.vstack([p[0] for p in parts])
         idx = np.vstack([p[1] for p in parts])
         if query_is_train:
@@ -203,13 +201,6 @@ class KNeighborsRegressor(RegressorMixin, _BaseKNN):
         dist, idx = self.kneighbors(X)
         w = self._neighbour_weights(dist)
         return (w * self._y[idx]).sum(axis=1) / w.sum(axis=1)
-
-
-def _query_chunks(n_queries: int, n_jobs: int) -> list[tuple[int, int]]:
-    """Query ranges for ``n_jobs`` workers (one range when sequential)."""
-    n_chunks = max(1, min(n_jobs, n_queries))
-    bounds = np.linspace(0, n_queries, n_chunks + 1).astype(int)
-    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _drop_self(dist: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

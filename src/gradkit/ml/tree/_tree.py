@@ -86,9 +86,15 @@ def stack_trees(trees: list[Tree]) -> tuple:
     threshold = np.concatenate([t.threshold for t in trees]).astype(np.float64)[order]
     value = np.concatenate([t.value for t in trees])[order]
     n_inner = int((~is_leaf).sum())
-    return new[start], children, feature.astype(np.intp), threshold, n_inner, value, (
-        own - offset
-    )[order]
+    return (
+        new[start],
+        children,
+        feature.astype(np.intp),
+        threshold,
+        n_inner,
+        value,
+        (own - offset)[order],
+    )
 
 
 _PAIRS = 1 << 16  # (row, tree) paths descending together: their arrays stay in cache

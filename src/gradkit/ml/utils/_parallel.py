@@ -17,6 +17,8 @@ from __future__ import annotations
 import numbers
 import os
 
+import numpy as np
+
 
 def effective_n_jobs(n_jobs) -> int:
     """Workers meant by ``n_jobs``: None → 1 (sequential), −1 → all cores, −2 → all
@@ -31,6 +33,13 @@ def effective_n_jobs(n_jobs) -> int:
     if n_jobs < 0:
         return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
     return n_jobs
+
+
+def shares(n: int, n_jobs) -> list[slice]:
+    """range(n) cut into one contiguous slice per worker of ``n_jobs`` (at most n)."""
+    parts = max(1, min(effective_n_jobs(n_jobs), n))
+    bounds = np.linspace(0, n, parts + 1).astype(int)
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def run_parallel(function, tasks, n_jobs=None, pre_dispatch="2*n_jobs") -> list:
