@@ -21,7 +21,10 @@ from ..base import (
 from ..utils._parallel import run_parallel, shares
 from ._brute import BruteIndex
 
-_TREE_MAX_DIM = 15  # a k-d tree beats brute force only in low dimension (scikit-learn's)
+# A k-d tree beats the tiled brute force only in low dimension. Measured (50k Gaussian
+# points, 10k queries, k=5, 1 thread): 3 features tree 0.05 s / brute 2.9 s; 8: 2.2 / 3.3;
+# 15: 50 / 2.3 (scikit-learn's own k-d tree, which its "auto" picks up to 15: 26 s).
+_TREE_MAX_DIM = 8
 
 
 class _BaseKNN(BaseEstimator):
@@ -73,11 +76,12 @@ class _BaseKNN(BaseEstimator):
         themselves, each point excluded from its own list (scikit-learn's rule).
 
         Brute force (:mod:`._brute`): ‖y‖² − 2 x·y by tiled matmuls and a threshold
-        filter; low dimension (``algorithm="auto"`` up to 15 features, or
+        filter; low dimension (``algorithm="auto"`` up to 8 features, or
         ``"kd_tree"``): a k-d tree (``scipy.spatial.cKDTree``). Either way, of points
-        at equal distance the lower index is taken and listed first: scikit-learn's
-        brute force takes the same points (its trees may take others among equal
-        distances, and it lists equal distances in no fixed order).
+        at equal distance the lower index is taken and listed first. Without equal
+        distances this is scikit-learn's answer; among equal distances scikit-learn
+        keeps whichever its heaps hold last (that depends on its scan order, chunking,
+        thread count and algorithm) and lists them in no fixed order.
         """
         check_is_fitted(self, "_fit_X")
         query_is_train = X is None
@@ -159,8 +163,10 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
     n_neighbors : int
     weights : {"uniform", "distance"}
     algorithm : {"auto", "brute", "kd_tree"}
-        "auto": a k-d tree up to 15 features (and k < n_samples / 2), tiled brute force
-        above and for scipy.sparse X (accepted, brute force only), as scikit-learn.
+        "auto": a k-d tree up to 8 features (and k < n_samples / 2), tiled brute force
+        above and for scipy.sparse X (accepted, brute force only). scikit-learn's
+        "auto" takes its tree up to 15 features; from 9 on the brute force measured
+        faster here. The neighbours are the same either way.
     n_jobs : int or None
         Workers for the queries (joblib, the ``[parallel]`` extra): None is sequential,
         -1 all cores; the answer is the same for every value.
