@@ -76,6 +76,22 @@ def _nearest(XT: np.ndarray, centers: np.ndarray) -> np.ndarray:
     return scores.argmin(axis=0)
 
 
+_ROWS = 4096  # samples per block of :func:`_nearest_rows`
+
+
+def _nearest_rows(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """:func:`_nearest` for X (n, d) as given, in row blocks: no transposed copy of X
+    and a (block, k) score block that stays in cache; ties to the lower center index."""
+    c2T = -2.0 * centers.T
+    cc = np.einsum("ij,ij->i", centers, centers)
+    labels = np.empty(len(X), dtype=np.intp)
+    for lo in range(0, len(X), _ROWS):
+        scores = X[lo : lo + _ROWS] @ c2T
+        scores += cc
+        labels[lo : lo + _ROWS] = scores.argmin(axis=1)
+    return labels
+
+
 def _sq_residuals(X: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """‖x_i − μ_{c_i}‖² from the differences themselves (no cancellation)."""
     diff = X - centers[labels]
@@ -256,7 +272,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Index of the nearest center for each sample. Shape: (n, d) → (n,)."""
-        return _nearest(np.ascontiguousarray(self._check_X(X).T), self.cluster_centers_)
+        return _nearest_rows(self._check_X(X), self.cluster_centers_)
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         return self.fit(X, sample_weight=sample_weight).labels_

@@ -129,12 +129,16 @@ class PCA(TransformerMixin, BaseEstimator):
         return np.maximum(scale, np.finfo(np.float64).eps)
 
     def transform(self, X) -> np.ndarray:
-        """z = (x − μ) Wᵀ (÷ √λ when whitening). Shape: (n, d) → (n, n_components)."""
+        """z = (x − μ) Wᵀ (÷ √λ when whitening), computed as x Wᵀ − μ Wᵀ (scikit-learn's
+        order) so no centred copy of X is made. Shape: (n, d) → (n, n_components)."""
         check_is_fitted(self, "components_")
         X = check_array(X)
         check_n_features(self, X, reset=False)
-        Z = (X - self.mean_) @ self.components_.T
-        return Z / self._scale() if self.whiten else Z
+        Z = X @ self.components_.T
+        Z -= self.mean_ @ self.components_.T
+        if self.whiten:
+            Z /= self._scale()
+        return Z
 
     def inverse_transform(self, Z) -> np.ndarray:
         """x̂ = z W + μ (z ⊙ √λ first when whitening). Shape: (n, k) → (n, d)."""

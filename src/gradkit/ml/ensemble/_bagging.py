@@ -18,6 +18,7 @@ from ..base import (
     encode_labels,
 )
 from ..tree import DecisionTreeClassifier, grow_trees
+from ..utils._parallel import run_parallel, shares
 
 
 def _n_draw(value, total: int, name: str) -> int:
@@ -47,6 +48,10 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         Rows with replacement.
     bootstrap_features : bool
         Columns with replacement.
+    n_jobs : int or None
+        Workers fitting and predicting with the members (joblib, the ``[parallel]``
+        extra); every draw is made before they start, so the ensemble and its
+        predictions are the same for every value. None is sequential, -1 all cores.
     random_state : int, Generator or None
     """
 
@@ -59,6 +64,7 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         max_features=1.0,
         bootstrap: bool = True,
         bootstrap_features: bool = False,
+        n_jobs: int | None = None,
         random_state=None,
     ):
         self.estimator = estimator
@@ -67,6 +73,7 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.bootstrap = bootstrap
         self.bootstrap_features = bootstrap_features
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def fit(self, X, y):
@@ -94,16 +101,23 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_.append(est)
             self.estimators_features_.append(cols)
             samples.append(rows)
+        parts = shares(len(self.estimators_), self.n_jobs)
         if self._grows_together(base, n_cols, d):
             weight = np.stack([np.bincount(rows, minlength=n) for rows in samples]).astype(float)
             template = clone(base)
             template.n_classes_ = len(self.classes_)
             template.classes_ = np.arange(template.n_classes_)  # the members see codes
             targets = np.broadcast_to(y_enc, weight.shape)
-            grow_trees(template, X, targets, weight, rng=rng, fitted=self.estimators_)
+            # members with max_features=None draw nothing: shares grow as one batch would
+            tasks = [(template, X, targets[s], weight[s], self.estimators_[s]) for s in parts]
+            fitted = run_parallel(_grow_members, tasks, self.n_jobs)
         else:
-            for est, rows, cols in zip(self.estimators_, samples, self.estimators_features_):
-                est.fit(X[rows][:, cols], y_enc[rows])
+            tasks = [
+                (self.estimators_[s], samples[s], self.estimators_features_[s], X, y_enc)
+                for s in parts
+            ]
+            fitted = run_parallel(_fit_members, tasks, self.n_jobs)
+        self.estimators_ = [est for share in fitted for est in share]
         return self
 
     def _grows_together(self, base, n_cols: int, n_features: int) -> bool:
@@ -122,13 +136,15 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         X = check_array(X, accept_sparse="densify")
         check_n_features(self, X, reset=False)
-        proba = np.zeros((len(X), len(self.classes_)))
-        for est, cols in zip(self.estimators_, self.estimators_features_, strict=True):
-            seen = est.classes_  # encoded labels this member saw
-            if hasattr(est, "predict_proba"):
-                proba[:, seen] += est.predict_proba(X[:, cols])
-            else:
-                proba[np.arange(len(X)), est.predict(X[:, cols])] += 1.0
+        n_classes = len(self.classes_)
+        members = list(zip(self.estimators_, self.estimators_features_, strict=True))
+        parts = shares(len(members), self.n_jobs)
+        votes = run_parallel(
+            _member_votes, [(members[s], X, n_classes) for s in parts], self.n_jobs
+        )
+        proba = np.zeros((len(X), n_classes))
+        for vote in (v for share in votes for v in share):  # summed in member order
+            proba += vote
         return proba / len(self.estimators_)
 
     def predict(self, X) -> np.ndarray:
@@ -139,3 +155,29 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         tags = super()._more_sklearn_tags(tags)
         tags.input_tags.sparse = True  # accepted and densified (check_array "densify")
         return tags
+
+
+def _grow_members(template, X, targets, weight, members) -> list:
+    """Grow decision-tree members side by side (their draws as sample weights)."""
+    return grow_trees(template, X, targets, weight, fitted=members)
+
+
+def _fit_members(members, samples, features, X, y) -> list:
+    """Fit each member on its drawn rows and columns."""
+    for est, rows, cols in zip(members, samples, features, strict=True):
+        est.fit(X[rows][:, cols], y[rows])
+    return members
+
+
+def _member_votes(members, X, n_classes: int) -> list[np.ndarray]:
+    """Each member's class probabilities (its one-hot votes if it has none), (n, C)."""
+    out = []
+    for est, cols in members:
+        vote = np.zeros((len(X), n_classes))
+        seen = est.classes_  # encoded labels this member saw
+        if hasattr(est, "predict_proba"):
+            vote[:, seen] = est.predict_proba(X[:, cols])
+        else:
+            vote[np.arange(len(X)), est.predict(X[:, cols])] = 1.0
+        out.append(vote)
+    return out

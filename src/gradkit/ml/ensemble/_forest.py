@@ -20,9 +20,11 @@ from ..tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
     grow_trees,
-    predict_many,
+    predict_mean,
+    presort,
     stack_trees,
 )
+from ..utils._parallel import run_parallel, shares
 
 
 def bootstrap_counts(rng: np.random.Generator, n_draws: int, n: int) -> np.ndarray:
@@ -37,6 +39,9 @@ class _BaseForest(BaseEstimator):
 
     Drawing n samples with replacement is the same as weighting each sample by its draw
     count, so all trees share one presorted order of X and grow together, level by level.
+    Each tree draws its feature subsets from its own generator, seeded before any tree
+    grows, so with ``n_jobs`` workers each growing a share of the trees the forest is the
+    same as with one.
     """
 
     _tree_class: type = DecisionTreeClassifier
@@ -51,6 +56,7 @@ class _BaseForest(BaseEstimator):
         min_samples_leaf=1,
         max_features="sqrt",
         bootstrap: bool = True,
+        n_jobs: int | None = None,
         random_state=None,
     ):
         self.n_estimators = n_estimators
@@ -60,6 +66,7 @@ class _BaseForest(BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
         self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def _fit_trees(self, X, targets, sample_weight) -> None:
@@ -83,8 +90,22 @@ class _BaseForest(BaseEstimator):
         if hasattr(self, "classes_"):
             template.classes_, template.n_classes_ = self.classes_, len(self.classes_)
         targets = np.broadcast_to(targets, (n_trees, n))
-        self.estimators_ = grow_trees(template, X, targets, weight, rng=rng)
+        rngs = [np.random.default_rng(seed) for seed in rng.integers(0, 2**63, n_trees)]
+        order = presort(X)
+        groups = shares(n_trees, self.n_jobs)
+        grown = run_parallel(
+            _grow_share,
+            [(template, X, targets[g], weight[g], order, rngs[g]) for g in groups],
+            self.n_jobs,
+        )
+        self.estimators_ = [tree for share in grown for tree in share]
         self._stack = stack_trees([t.tree_ for t in self.estimators_])
+
+    def _predict_mean(self, X) -> np.ndarray:
+        """Mean of the trees' leaf values, (n, n_outputs), rows shared among the workers."""
+        rows = shares(len(X), self.n_jobs)
+        parts = run_parallel(predict_mean, [(self._stack, X[r]) for r in rows], self.n_jobs)
+        return np.concatenate(parts)
 
     def _check_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
@@ -117,6 +138,9 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
     max_depth, min_samples_split, min_samples_leaf : as the tree
     max_features : "sqrt", "log2", int, float or None
     bootstrap : bool
+    n_jobs : int or None
+        Workers growing the trees and predicting (joblib, the ``[parallel]`` extra);
+        None is sequential, -1 all cores; the forest is the same for every value.
     random_state : int, Generator or None
     """
 
@@ -130,6 +154,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         min_samples_leaf=1,
         max_features="sqrt",
         bootstrap: bool = True,
+        n_jobs: int | None = None,
         random_state=None,
     ):
         super().__init__(
@@ -140,6 +165,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
             min_samples_leaf=min_samples_leaf,
             max_features=max_features,
             bootstrap=bootstrap,
+            n_jobs=n_jobs,
             random_state=random_state,
         )
 
@@ -154,7 +180,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
     def predict_proba(self, X) -> np.ndarray:
         """Mean over trees of the leaf class fractions, (n_samples, n_classes)."""
         X = self._check_predict(X)
-        return predict_many(self._stack, X).mean(axis=1)
+        return self._predict_mean(X)
 
     def predict(self, X) -> np.ndarray:
         scores = self.predict_proba(X)  # checks the fit first
@@ -179,6 +205,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         min_samples_leaf=1,
         max_features=1.0,
         bootstrap: bool = True,
+        n_jobs: int | None = None,
         random_state=None,
     ):
         super().__init__(
@@ -189,6 +216,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
             min_samples_leaf=min_samples_leaf,
             max_features=max_features,
             bootstrap=bootstrap,
+            n_jobs=n_jobs,
             random_state=random_state,
         )
 
@@ -200,4 +228,9 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
     def predict(self, X) -> np.ndarray:
         X = self._check_predict(X)
-        return predict_many(self._stack, X)[:, :, 0].mean(axis=1)
+        return self._predict_mean(X)[:, 0]
+
+
+def _grow_share(template, X, targets, weight, order, rngs) -> list:
+    """Grow the trees of one share (one worker's), each with its own generator."""
+    return grow_trees(template, X, targets, weight, order=order, rngs=rngs)

@@ -11,9 +11,10 @@ import numpy as np
 
 from ..base import BaseEstimator, check_is_fitted, check_legacy_random_state, clone
 from ..metrics import get_scorer
+from ..utils._parallel import run_parallel
 from ..utils.metaestimators import available_if
 from ._split import check_cv
-from ._validation import _fit_and_score, _is_classifier, run_parallel
+from ._validation import _fit_and_score, _is_classifier
 
 
 def _as_grid_list(grid) -> list[dict]:

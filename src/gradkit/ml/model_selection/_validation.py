@@ -12,6 +12,7 @@ import numpy as np
 from ..base import check_legacy_random_state, clone
 from ..exceptions import FitFailedWarning
 from ..metrics import get_scorer
+from ..utils._parallel import run_parallel
 from ._split import _index, _num_samples, check_cv
 
 
@@ -91,22 +92,6 @@ def _fit_and_score(
 def _as_score(value):
     """A float, or a dict of floats from a multi-metric scorer."""
     return value if isinstance(value, dict) else float(value)
-
-
-def run_parallel(function, tasks, n_jobs=None, pre_dispatch="2*n_jobs") -> list:
-    """``[function(*task) for task in tasks]``, over ``n_jobs`` joblib workers when
-    ``n_jobs`` is not None or 1 and joblib (the ``[parallel]`` extra) is installed;
-    results come back in task order either way, so they do not depend on ``n_jobs``."""
-    tasks = list(tasks)
-    if n_jobs in (None, 1) or len(tasks) < 2:
-        return [function(*task) for task in tasks]
-    try:
-        from joblib import Parallel, delayed
-    except ImportError:  # the results are the same, only slower
-        return [function(*task) for task in tasks]
-    return Parallel(n_jobs=n_jobs, pre_dispatch=pre_dispatch)(
-        delayed(function)(*task) for task in tasks
-    )
 
 
 def _scorers(scoring) -> dict | None:

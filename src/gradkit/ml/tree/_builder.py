@@ -50,7 +50,8 @@ class TreeBuilder:
     min_impurity_decrease : float
         A split must reduce W·impurity by at least this fraction of the tree's weight.
     random_state : int, Generator or None
-        Draws the feature subsets (the Generator is made at the first draw).
+        Draws the feature subsets (the Generator is made at the first draw), unless
+        :meth:`build` is given one Generator per tree.
     """
 
     def __init__(
@@ -92,14 +93,16 @@ class TreeBuilder:
         groups.append(slice(start, len(active)))
         return groups
 
-    def build(self, X, order, targets, weight, n_classes=None) -> list[Tree]:
+    def build(self, X, order, targets, weight, n_classes=None, rngs=None) -> list[Tree]:
         """Grow one tree per row of ``targets`` / ``weight``.
 
         ``X`` (n, d); ``order`` (d, n) the argsort of each column of X; ``targets`` (T, n)
         class codes (with ``n_classes``) or regression targets; ``weight`` (T, n) ≥ 0,
-        every row with a positive entry.
+        every row with a positive entry. ``rngs``: one Generator per tree drawing its
+        feature subsets, so a tree does not depend on the trees grown beside it.
         """
         n_trees, n = weight.shape
+        self._rngs = rngs
         self._n_features = X.shape[1]
         self._splitter = Splitter(self.criterion, self.min_samples_leaf, targets, weight, n_classes)
         self._side = np.empty(n_trees * n, dtype=np.int8)
@@ -146,7 +149,9 @@ class TreeBuilder:
         """
         seg_lo = seg_len.cumsum()
         seg_lo -= seg_len
-        split, feature, threshold, lefts = self._best_splits(layout, seg_lo, seg_len)
+        split, feature, threshold, lefts = self._best_splits(
+            layout, seg_lo, seg_len, level.tree.take(seg_node)
+        )
         if not split.size:
             return None, None, None, None
         side = self._side
@@ -202,16 +207,15 @@ class TreeBuilder:
         gain = level.weight[nodes] * level.impurity[nodes] - wi[0::2] - wi[1::2]
         return gain >= self.min_impurity_decrease * tree_weight[level.tree[nodes]]
 
-    def _best_splits(self, layout, seg_lo, seg_len):
+    def _best_splits(self, layout, seg_lo, seg_len, seg_tree):
         """The segments with a split (ascending), its feature and threshold, and the
-        copies that go left."""
+        copies that go left; ``seg_tree`` is the tree of each segment."""
         m = len(seg_lo)
         n_features = self._n_features
         search = self._splitter.search
         if self.max_features >= n_features:
             return search(*layout.all_pairs(seg_lo, seg_len), m)
-        self.random_state = check_random_state(self.random_state)
-        drawn = np.argsort(self.random_state.random((m, n_features)), axis=1)
+        drawn = np.argsort(self._uniforms(seg_tree, n_features), axis=1)
         mf = self.max_features
         found = search(*layout.drawn_pairs(seg_lo, seg_len, drawn[:, :mf]), m)
         todo = np.ones(m, dtype=bool)
@@ -225,6 +229,21 @@ class TreeBuilder:
         split[len(found[0]) :] = todo.take(more[0])
         order = split.argsort()
         return split.take(order), feature.take(order), threshold.take(order), lefts
+
+    def _uniforms(self, seg_tree, n_features: int) -> np.ndarray:
+        """Uniform draws (segments, n_features) that rank the features of each segment:
+        from the builder's generator, or row by row from each segment's tree's own."""
+        if getattr(self, "_rngs", None) is None:
+            self.random_state = check_random_state(self.random_state)
+            return self.random_state.random((len(seg_tree), n_features))
+        u = np.empty((len(seg_tree), n_features))
+        by_tree = np.argsort(seg_tree, kind="stable")
+        counts = np.bincount(seg_tree, minlength=len(self._rngs))
+        start = 0
+        for t in np.flatnonzero(counts):
+            u[by_tree[start : start + counts[t]]] = self._rngs[t].random((counts[t], n_features))
+            start += counts[t]
+        return u
 
 
 def _assemble(levels: list[_Level], n_trees: int, regression: bool) -> list[Tree]:

@@ -263,13 +263,17 @@ def presort(X: np.ndarray) -> np.ndarray:
     return order
 
 
-def grow_trees(template, X, targets, weight, *, order=None, rng=None, fitted=None) -> list:
+def grow_trees(
+    template, X, targets, weight, *, order=None, rng=None, rngs=None, fitted=None
+) -> list:
     """Grow one tree per row of ``targets`` / ``weight`` (T, n) at once, with the
     hyperparameters of ``template`` (a decision tree; a classifier's ``n_classes_`` is
     set and ``targets`` are class codes).
 
     ``order`` (d, n) = :func:`presort` (X), shared when given; ``rng`` draws the
-    feature subsets (default: the template's ``random_state``). The trees are stored in
+    feature subsets (default: the template's ``random_state``), or ``rngs``, one
+    Generator per tree, each tree's own (then a tree does not depend on which trees
+    grow beside it, nor on ``n_jobs``). The trees are stored in
     ``fitted`` (T estimators), new instances of the template's class when None, which is
     returned.
     """
@@ -280,7 +284,8 @@ def grow_trees(template, X, targets, weight, *, order=None, rng=None, fitted=Non
     n_classes = getattr(template, "n_classes_", None)
     trees = []
     for batch in builder.batches(weight > 0, d):
-        trees += builder.build(X, order, targets[batch], weight[batch], n_classes)
+        own = None if rngs is None else rngs[batch]
+        trees += builder.build(X, order, targets[batch], weight[batch], n_classes, own)
     if fitted is None:
         params = {name: getattr(template, name) for name in _TREE_PARAMS}
         fitted = [type(template)(**params) for _ in trees]

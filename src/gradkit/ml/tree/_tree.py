@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,18 +37,17 @@ class Tree:
         return int((self.children_left < 0).sum())
 
     def apply(self, X: np.ndarray) -> np.ndarray:
-        """Index of the leaf each row of X falls into, one tree level per step."""
-        node = np.zeros(len(X), dtype=np.intp)
-        active = np.flatnonzero(self.children_left[node] >= 0)
-        while active.size:
-            cur = node[active]
-            go_left = X[active, self.feature[cur]] <= self.threshold[cur]
-            node[active] = np.where(go_left, self.children_left[cur], self.children_right[cur])
-            active = active[self.children_left[node[active]] >= 0]
-        return node
+        """Index of the leaf each row of X falls into, all rows one tree level per step."""
+        return self._stack[6].take(apply_many(self._stack, X)[:, 0])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.value[self.apply(X)]
+        return self.value.take(self.apply(X), axis=0)
+
+    @cached_property
+    def _stack(self) -> tuple:
+        """This tree alone in :func:`stack_trees`' layout (built on first use; ``value``
+        is read from the tree itself, as boosting rewrites it after fitting)."""
+        return stack_trees([self])
 
     def feature_importances(self, n_features: int) -> np.ndarray:
         """Total weighted impurity decrease per feature, normalised to sum to 1."""
@@ -61,31 +61,107 @@ class Tree:
 
 
 def stack_trees(trees: list[Tree]) -> tuple:
-    """The node arrays of several trees stacked into one (for :func:`predict_many`)."""
+    """The node arrays of several trees stacked into one (for :func:`apply_many`).
+
+    Returns ``(roots, children, feature, threshold, n_inner, value, node_id)``, the nodes
+    renumbered inner nodes first (0 … n_inner − 1), then the leaves: ``children``
+    (2·n_nodes,) holds node t's left child at 2t and right child at 2t + 1; a leaf is its
+    own child on both sides (feature 0), so a path that reached its leaf stays there.
+    ``node_id`` maps a stacked number back to the node's index in its own tree.
+    """
     sizes = [t.node_count for t in trees]
-    roots = np.cumsum([0] + sizes[:-1])
-    offset = np.repeat(roots, sizes)
-    left = np.concatenate([t.children_left for t in trees])
-    right = np.concatenate([t.children_right for t in trees])
-    inner = left >= 0
-    left = np.where(inner, left + offset, np.arange(len(left)))  # leaves point at themselves
-    right = np.where(inner, right + offset, left)
-    feature = np.where(inner, np.concatenate([t.feature for t in trees]), 0)
-    threshold = np.concatenate([t.threshold for t in trees])
-    value = np.concatenate([t.value for t in trees])
-    return roots, left, right, feature, threshold, value, max(t.max_depth for t in trees)
+    start = np.cumsum([0] + sizes[:-1]).astype(np.intp)
+    offset = np.repeat(start, sizes)
+    left = np.concatenate([t.children_left for t in trees]).astype(np.intp)
+    right = np.concatenate([t.children_right for t in trees]).astype(np.intp)
+    is_leaf = left < 0
+    order = np.concatenate([np.flatnonzero(~is_leaf), np.flatnonzero(is_leaf)])
+    new = np.empty_like(order)
+    new[order] = np.arange(len(order))  # old stacked number → new
+    own = np.arange(len(left))
+    children = np.empty(2 * len(left), dtype=np.intp)
+    children[0::2] = new[np.where(is_leaf, own, left + offset)][order]
+    children[1::2] = new[np.where(is_leaf, own, right + offset)][order]
+    feature = np.where(is_leaf, 0, np.concatenate([t.feature for t in trees]))[order]
+    threshold = np.concatenate([t.threshold for t in trees]).astype(np.float64)[order]
+    value = np.concatenate([t.value for t in trees])[order]
+    n_inner = int((~is_leaf).sum())
+    return (
+        new[start],
+        children,
+        feature.astype(np.intp),
+        threshold,
+        n_inner,
+        value,
+        (own - offset)[order],
+    )
+
+
+_PAIRS = 1 << 16  # (row, tree) paths descending together: their arrays stay in cache
+
+
+def apply_many(stack: tuple, X: np.ndarray) -> np.ndarray:
+    """Leaf of every stacked tree for every row, (n, n_trees), numbered as stacked."""
+    leaves = np.empty((len(X), len(stack[0])), dtype=np.intp)
+    for lo, hi, block in _leaf_blocks(stack, X):
+        leaves[lo:hi] = block
+    return leaves
+
+
+def predict_mean(stack: tuple, X: np.ndarray) -> np.ndarray:
+    """Mean over the stacked trees of their leaf values, (n, n_outputs) (a forest's
+    prediction), gathered block by block while the leaves are in cache."""
+    value = stack[5]
+    out = np.empty((len(X), value.shape[1]))
+    for lo, hi, block in _leaf_blocks(stack, X):
+        vals = value.take(block.ravel(), axis=0).reshape(hi - lo, block.shape[1], -1)
+        np.sum(vals, axis=1, out=out[lo:hi])
+    out /= len(stack[0])
+    return out
+
+
+def _leaf_blocks(stack: tuple, X: np.ndarray):
+    """Blocks ``(lo, hi, leaves (hi − lo, n_trees))`` of rows with their leaves.
+
+    In a block all (row, tree) paths descend together, one level per step:
+    x = X[row, feature[node]], node = children[2·node + (x > threshold[node])] (left
+    when x ≤ threshold, scikit-learn's rule). Paths that reached a leaf are dropped from
+    the step once a quarter of those left have.
+    """
+    roots, children, feature, threshold, n_inner = stack[:5]
+    n, d = X.shape
+    n_trees = len(roots)
+    flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
+    block = max(1, _PAIRS // n_trees)
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
+        node = np.tile(roots, hi - lo)
+        base = np.repeat(np.arange(lo * d, hi * d, d, dtype=np.intp), n_trees)
+        _descend(node, base, flat, children, feature, threshold, n_inner)
+        yield lo, hi, node.reshape(hi - lo, n_trees)
+
+
+def _descend(out, base, flat, children, feature, threshold, n_inner: int) -> None:
+    """Walk every path from its node in ``out`` to its leaf, in place; ``base`` is each
+    path's row offset in the flattened X; nodes ≥ ``n_inner`` are leaves."""
+    pos = np.flatnonzero(out < n_inner)
+    node, base = out.take(pos), base.take(pos)
+    while len(node):
+        x = flat.take(base + feature.take(node))
+        step = node + node
+        step += x > threshold.take(node)
+        node = children.take(step)
+        done = node >= n_inner
+        n_done = np.count_nonzero(done)
+        if _COMPACT * n_done >= len(node):
+            out[pos] = node  # leaves are final, the others are refreshed later
+            keep = np.flatnonzero(~done)
+            node, base, pos = node.take(keep), base.take(keep), pos.take(keep)
+
+
+_COMPACT = 4
 
 
 def predict_many(stack: tuple, X: np.ndarray) -> np.ndarray:
-    """Leaf values of every stacked tree for every row, (n, n_trees, n_outputs).
-
-    All (row, tree) paths descend together, one level per step, instead of one tree
-    at a time.
-    """
-    roots, left, right, feature, threshold, value, depth = stack
-    node = np.broadcast_to(roots, (len(X), len(roots))).copy()
-    rows = np.arange(len(X))[:, None]
-    for _ in range(depth):
-        go_left = X[rows, feature[node]] <= threshold[node]
-        node = np.where(go_left, left[node], right[node])
-    return value[node]
+    """Leaf values of every stacked tree for every row, (n, n_trees, n_outputs)."""
+    return stack[5][apply_many(stack, X)]

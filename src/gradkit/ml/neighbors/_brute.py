@@ -1,0 +1,118 @@
+"""Exact k-nearest neighbours by brute force: tiled BLAS distances and a threshold filter.
+
+For queries q and fit points y the ranking key is the surrogate s = ‖y‖² − 2 q·y, which
+differs from ‖q − y‖² only by ‖q‖², a constant per query (scikit-learn's brute force
+ranks the same key). The queries go in row tiles, the fit points in column tiles sized
+for the cache:
+
+1. the first column tile gives each query a threshold t = its k-th smallest s there, an
+   upper bound of its true k-th smallest;
+2. every tile keeps only its entries s ≤ t (a mostly-false mask, ``nonzero``), so
+   nothing of size (queries × fit points) is ever kept or sorted;
+3. one ``lexsort`` of the kept (query, d², index) triples, d² = max(‖q‖² + s, 0) (the
+   squared distance as scikit-learn reports it), takes the k smallest per query; of
+   equal distances the lower index, listed first.
+
+Where no two distances tie this is scikit-learn's answer. Among tied distances
+scikit-learn keeps whichever its heaps hold last, which depends on its scan order,
+chunking and thread count; the rule here is fixed, and the same for dense and sparse
+input whatever the rounding of their products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_ROWS = 256  # query rows per tile
+_COLS = 2048  # fit points per tile: a (256, 2048) float64 block is 4 MB
+
+
+def _row_sq_norms(X) -> np.ndarray:
+    """‖x‖² of every row, summed left to right over the columns, dense or sparse alike
+    (zeros add nothing), so dense and scipy.sparse input round the same way."""
+    if hasattr(X, "tocsr"):
+        X = X.tocsr()
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()
+        sq = X.data.astype(np.float64) ** 2
+        counts = np.diff(X.indptr)
+        out = np.zeros(X.shape[0])
+        rows = np.arange(X.shape[0])
+        for j in range(int(counts.max(initial=0))):
+            rows = rows[counts[rows] > j]
+            out[rows] += sq[X.indptr[rows] + j]
+        return out
+    XT = np.ascontiguousarray(X.T)
+    out = XT[0] ** 2
+    for col in XT[1:]:
+        out += col**2
+    return out
+
+
+class BruteIndex:
+    """The fit points prepared for repeated queries: −2·Yᵀ (exact: a power of two) and ‖y‖².
+
+    Shape: Y (m, d); scipy.sparse Y (and queries) are multiplied as CSR, tile by tile.
+    """
+
+    def __init__(self, Y):
+        self.sparse = hasattr(Y, "tocsr")
+        self.YT2 = (Y.T * -2.0).tocsr() if self.sparse else np.ascontiguousarray(Y.T) * -2.0
+        self.yy = _row_sq_norms(Y)
+        self.n = Y.shape[0]
+
+    def kneighbors(self, Q, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and indices of the k nearest fit points of every query, each (n_q, k),
+        nearest first."""
+        n_q = Q.shape[0]
+        dist = np.empty((n_q, k))
+        idx = np.empty((n_q, k), dtype=np.intp)
+        qq = _row_sq_norms(Q)
+        for start in range(0, n_q, _ROWS):
+            stop = min(start + _ROWS, n_q)
+            d2, idx[start:stop] = self._tile_kneighbors(Q[start:stop], qq[start:stop], k)
+            dist[start:stop] = np.sqrt(d2)
+        return dist, idx
+
+    def _surrogate(self, q, lo: int, hi: int, out: np.ndarray) -> np.ndarray:
+        """s = ‖y‖² − 2 q·y for the fit points lo … hi−1, (rows, hi − lo), into ``out``."""
+        if self.sparse or hasattr(q, "tocsr"):
+            e = q @ self.YT2[:, lo:hi]
+            out[...] = e.toarray() if hasattr(e, "toarray") else e
+        else:
+            np.matmul(q, self.YT2[:, lo:hi], out=out)
+        out += self.yy[lo:hi]
+        return out
+
+    def _tile_kneighbors(self, q, qq, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k smallest squared distances of the rows of q, (rows, k), and their fit
+        indices."""
+        rows = q.shape[0]
+        first = min(max(_COLS, k), self.n)
+        e = self._surrogate(q, 0, first, np.empty((rows, first)))
+        t = np.partition(e, k - 1, axis=1)[:, k - 1] if first > k else e.max(axis=1)
+        # admit every s whose rounded ‖q‖² + s can equal that of the k-th: ties in the
+        # distance itself are then broken by index, whatever the rounding of s
+        t = (t + 4 * np.finfo(np.float64).eps * (np.abs(t) + qq))[:, None]
+        kept = [self._kept(e, t, 0)]
+        buf = np.empty((rows, _COLS))
+        mask = np.empty((rows, _COLS), dtype=bool)
+        for lo in range(first, self.n, _COLS):
+            hi = min(lo + _COLS, self.n)
+            e = self._surrogate(q, lo, hi, buf[:, : hi - lo])
+            kept.append(self._kept(e, t, lo, mask[:, : hi - lo]))
+        r, c, v = (np.concatenate(part) for part in zip(*kept, strict=True))
+        v += qq[r]
+        np.maximum(v, 0.0, out=v)
+        order = np.lexsort((c, v, r))
+        starts = np.searchsorted(r, np.arange(rows), sorter=order)
+        pick = order[starts[:, None] + np.arange(k)]
+        return v[pick], c[pick]
+
+    @staticmethod
+    def _kept(e, t, lo: int, mask=None) -> tuple:
+        """(row, fit index, value) of the entries of the block e with e ≤ t of their row."""
+        mask = np.less_equal(e, t, out=mask)
+        flat = np.flatnonzero(mask.ravel() if mask.flags.c_contiguous else mask)
+        r, c = np.divmod(flat, e.shape[1])
+        return r, c + lo, e[r, c]
