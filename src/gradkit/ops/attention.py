@@ -3,9 +3,9 @@ attention on a packed Q/K/V projection (concept ATT-MHA).
 
 One graph node replaces the chain matmul → scale → mask → softmax → dropout → matmul and
 saves for the backward either the attention probabilities (unfused kernel) or only the
-row log-sum-exp (blocked kernel). The packed form also takes the
-head split and merge off the graph: heads are strided views of the (N, L, 3E) projection,
-and the output and input gradient are written straight into head-interleaved buffers.
+row log-sum-exp (blocked kernel). The packed form also takes the head split and merge
+off the graph: heads are strided views of the (N, L, 3E) projection, and the output and
+input gradient are written straight into head-interleaved buffers.
 
 With ``create_graph=True`` (the upstream gradient is a Tensor) the backward takes a
 composed branch, :func:`_attention_graph_backward`: the probabilities are recomputed from
