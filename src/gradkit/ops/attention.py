@@ -1,42 +1,95 @@
 """Scaled dot-product attention as one fused op (concept ATT-DOT), and multi-head self-
 attention on a packed Q/K/V projection (concept ATT-MHA).
 
-One graph node replaces the chain matmul → scale → mask → softmax → dropout → matmul, and
-saves only the attention probabilities for the backward. The packed form also takes the
-head split and merge off the graph: heads are strided views of the (N, L, 3E) projection,
-and the output and input gradient are written straight into head-interleaved buffers.
+One graph node replaces the chain matmul → scale → mask → softmax → dropout → matmul and
+saves for the backward either the attention probabilities (unfused kernel) or only the
+row log-sum-exp (blocked kernel). The packed form also takes the head split and merge
+off the graph: heads are strided views of the (N, L, 3E) projection, and the output and
+input gradient are written straight into head-interleaved buffers.
 
 With ``create_graph=True`` (the upstream gradient is a Tensor) the backward takes a
 composed branch, :func:`_attention_graph_backward`: the probabilities are recomputed from
 Q and K with gradkit ops (the dropout mask stays the forward's constant) and the same
 formulas run on Tensors, so the gradients differentiate again.
+
+Two kernels compute the first-order pass; :func:`uses_blocked` is the rule that picks:
+
+- **blocked** (:mod:`gradkit.ops.blocked_attention`, FlashAttention-style): tiles of
+  scores, online softmax, tiles above a causal diagonal skipped, the backward
+  recomputing probabilities from the saved row log-sum-exp. Used when there is no
+  dropout and L·S ≥ ``BLOCKED_MIN_SCORES``, with the mask a constant (or none).
+- **unfused** (below): the whole (…, S, L) probability array, kept for the backward.
+  Used for short sequences (where a few whole-array calls beat a loop over tiles),
+  with dropout (its mask is drawn over the whole array), and when a float mask needs
+  its gradient ∂M (a whole (…, L, S) array anyway). It is also the reference the
+  blocked kernel is tested against.
+
+Double backward (``create_graph=True``) takes the composed branch after either kernel.
+A query row whose mask forbids every key gives output 0 and gradient 0 in every path,
+as PyTorch's ``scaled_dot_product_attention`` does.
 """
 
 from __future__ import annotations
 
 from gradkit import random as _random
 from gradkit.autograd.function import Function, TensorBase
-from gradkit.backend import row_sums, scratch, xp
+from gradkit.backend import get_default_dtype, row_sums, scratch, xp
+from gradkit.ops.blocked_attention import blocked_backward, blocked_forward
+from gradkit.ops.elementwise import masked_fill
 from gradkit.ops.nn import Softmax
 from gradkit.ops.shape import concatenate
+
+#: The blocked kernel runs from this many scores per head (L·S) up; below it the
+#: unfused one is faster (fewer, larger NumPy calls).
+BLOCKED_MIN_SCORES = 256 * 256
 
 
 def _swap(a):
     return xp.swapaxes(a, -1, -2)
 
 
-def _attention_forward(ctx, q, k, v, mask, scale, dropout_p, out=None):
+def causal_mask(L: int, S: int | None = None, dtype=None):
+    """Additive causal mask (L, S): position i may attend to j ≤ i (−inf above the
+    diagonal)."""
+    S = L if S is None else S
+    dtype = dtype or get_default_dtype()
+    return xp.triu(xp.full((L, S), -xp.inf, dtype=dtype), 1)
+
+
+def uses_blocked(L: int, S: int, dropout_p: float) -> bool:
+    """Whether a call with these lengths and dropout runs the blocked kernel (the rule
+    in this module's docstring; a float mask that needs its gradient never does)."""
+    return dropout_p == 0 and L * S >= BLOCKED_MIN_SCORES
+
+
+def _attention_forward(ctx, q, k, v, mask, scale, dropout_p, out=None, blocked=True, causal=False):
     """O = dropout(softmax(s Q Kᵀ + M)) V, into ``out`` when given; saves on ``ctx`` what
-    :func:`_attention_backward` needs."""
+    :func:`_attention_backward` needs. ``blocked=False`` forces the unfused kernel;
+    ``causal=True`` stands for the causal mask (``mask`` None), which only the unfused
+    kernel builds whole."""
+    ctx.drop, ctx.causal = None, causal
+    ctx.blocked = blocked and uses_blocked(q.shape[-2], k.shape[-2], dropout_p)
+    if ctx.blocked:
+        out, ctx.lse = blocked_forward(q, k, v, mask, scale, out=out, causal=causal)
+        ctx.q, ctx.k, ctx.v, ctx.scale, ctx.out, ctx.mask_array = q, k, v, scale, out, mask
+        return out
+    if causal:
+        mask = causal_mask(q.shape[-2], k.shape[-2], q.dtype)
     batch = xp.broadcast_shapes(q.shape[:-2], k.shape[:-2])
     zt = scratch((*batch, k.shape[-2], q.shape[-2]), xp.result_type(q, k))
     xp.matmul(k, _swap(q), out=zt)  # Zᵀ = K Qᵀ
     zt *= scale
     if mask is not None:
         zt += xp.ascontiguousarray(_swap(xp.atleast_2d(mask)))  # small; a contiguous operand
-    zt -= zt.max(axis=-2, keepdims=True)
+    top = zt.max(axis=-2, keepdims=True)
+    if mask is not None:
+        top[xp.isneginf(top)] = 0  # a row with no key allowed: P = exp(−inf) = 0, not NaN
+    zt -= top
     xp.exp(zt, out=zt)
-    zt /= zt.sum(axis=-2, keepdims=True)
+    total = zt.sum(axis=-2, keepdims=True)
+    if mask is not None:
+        total[total == 0] = 1
+    zt /= total
     pt = pt_used = zt
     drop = None
     if dropout_p > 0:
@@ -65,6 +118,10 @@ def _attention_backward(
     where not needed), each written into the matching array of ``outs`` when given, and
     with ``need_mask`` also ∂M = ∂Z (…, L, S) for an additive mask M.
     ``rowdot`` is Σ_Ev ∂O ⊙ O (…, L) when the caller has it cheaper."""
+    if ctx.blocked:  # ∂Q, ∂K, ∂V share each recomputed tile: all three are computed
+        grads = blocked_backward(ctx.q, ctx.k, ctx.v, ctx.mask_array, ctx.scale, ctx.out,
+                                 ctx.lse, g, rowdot, outs, causal=ctx.causal)  # fmt: skip
+        return tuple(d if n else None for d, n in zip(grads, need))
     q, k, v, pt = ctx.q, ctx.k, ctx.v, ctx.pt
     need_q, need_k, need_v = need
     dv = xp.matmul(ctx.pt_used, g, out=outs[2]) if need_v else None
@@ -92,9 +149,18 @@ def _attention_graph_backward(ctx, q, k, v, g, need=(True, True, True), mask=Non
     all out of place; ∂M is returned too when ``need`` has a fourth entry."""
     z = (q @ _swap(k)) * ctx.scale
     mask = ctx.mask if mask is None else mask
+    if mask is None and ctx.causal:
+        mask = causal_mask(q.shape[-2], k.shape[-2], q.dtype)
+    dead = None
     if mask is not None:
         z = z + (mask if isinstance(mask, TensorBase) else xp.atleast_2d(mask))
-    p = Softmax.apply(z, axis=-1)
+        m = mask._data if isinstance(mask, TensorBase) else xp.atleast_2d(mask)
+        dead = xp.isneginf(m).all(axis=-1, keepdims=True)  # rows with no key allowed
+        dead = xp.broadcast_to(dead, z.shape) if dead.any() else None
+    if dead is not None:  # P = 0 there, with finite (zero) gradients
+        p = masked_fill(Softmax.apply(masked_fill(z, dead, 0.0), axis=-1), dead, 0.0)
+    else:
+        p = Softmax.apply(z, axis=-1)
     drop = None if ctx.drop is None else _swap(ctx.drop)
     need_q, need_k, need_v, *need_m = need
     dv = _swap(p if drop is None else p * drop) @ g if need_v else None
@@ -131,12 +197,14 @@ class ScaledDotProductAttention(Function):
     differentiable_backward = True
 
     @staticmethod
-    def forward(ctx, q, k, v, *mask_input, mask=None, scale=1.0, dropout_p=0.0):
-        if mask_input:
+    def forward(ctx, q, k, v, *mask_input, mask=None, scale=1.0, dropout_p=0.0, causal=False):
+        if mask_input:  # ∂M is a whole (…, L, S) array: the unfused kernel
             mask = mask_input[0]
             ctx.mask_input = mask
         ctx.mask = mask
-        return _attention_forward(ctx, q, k, v, mask, scale, dropout_p)
+        return _attention_forward(
+            ctx, q, k, v, mask, scale, dropout_p, blocked=not mask_input, causal=causal
+        )
 
     @staticmethod
     def backward(ctx, g):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 from gradkit.autograd.grad_mode import is_grad_enabled
-from gradkit.backend import get_default_dtype, xp
-from gradkit.ops.attention import ScaledDotProductAttention
+from gradkit.backend import xp
+from gradkit.ops.attention import ScaledDotProductAttention, causal_mask
 from gradkit.tensor import Tensor
 
 __all__ = ["causal_mask", "scaled_dot_product_attention"]
@@ -28,14 +28,6 @@ def mask_array(mask, dtype, true_means_masked: bool):
     if m.dtype.kind != "f":
         raise TypeError(f"attention masks must be bool or float, got {m.dtype}")
     return m.astype(dtype, copy=False)
-
-
-def causal_mask(L: int, S: int | None = None, dtype=None):
-    """Additive causal mask (L, S): position i may attend to j ≤ i (−inf above the
-    diagonal)."""
-    S = L if S is None else S
-    dtype = dtype or get_default_dtype()
-    return xp.triu(xp.full((L, S), -xp.inf, dtype=dtype), 1)
 
 
 def scaled_dot_product_attention(
@@ -88,20 +80,19 @@ def scaled_dot_product_attention(
         raise ValueError("pass either attn_mask or is_causal=True, not both")
     if not 0.0 <= dropout_p < 1.0:
         raise ValueError(f"dropout_p must be in [0, 1), got {dropout_p}")
-    L, S = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    mask = None
-    if is_causal:
-        mask = causal_mask(L, S, query.dtype)
-    elif isinstance(attn_mask, Tensor) and attn_mask.requires_grad and is_grad_enabled():
+    if is_causal:  # built only by the unfused kernel; the blocked one masks tile by tile
+        return ScaledDotProductAttention.apply(
+            query, key, value, scale=scale, dropout_p=float(dropout_p), causal=True
+        )
+    if isinstance(attn_mask, Tensor) and attn_mask.requires_grad and is_grad_enabled():
         if attn_mask.dtype.kind != "f":
             raise TypeError(f"attention masks must be bool or float, got {attn_mask.dtype}")
         m = attn_mask if attn_mask.dtype == query.dtype else attn_mask.to(query.dtype)
         return ScaledDotProductAttention.apply(
             query, key, value, m, scale=scale, dropout_p=float(dropout_p)
         )
-    elif attn_mask is not None:
-        mask = mask_array(attn_mask, query.dtype, true_means_masked=False)
+    mask = None if attn_mask is None else mask_array(attn_mask, query.dtype, False)
     return ScaledDotProductAttention.apply(
         query, key, value, mask=mask, scale=scale, dropout_p=float(dropout_p)
     )
