@@ -9,7 +9,7 @@ from gradkit.tour.registry import EXPERIMENTS
 try:
     load_mnist("test", download=False)
     load_tiny_shakespeare(download=False)
-    from gradkit.tour.experiments._tourdata import load_mnist1d
+    from gradkit.data import load_mnist1d
 
     load_mnist1d()
 except FileNotFoundError:
