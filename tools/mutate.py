@@ -40,8 +40,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG_DIR = ROOT / "src" / "gradkit"
@@ -145,9 +149,7 @@ def write_scratch(module: str, files: list[Path], tests: list[str]) -> Path:
     (work / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
     keep = {rel(f).removeprefix("") for f in files}
     others = sorted(
-        rel(p)
-        for p in PKG_DIR.rglob("*.py")
-        if "__pycache__" not in p.parts and rel(p) not in keep
+        rel(p) for p in PKG_DIR.rglob("*.py") if "__pycache__" not in p.parts and rel(p) not in keep
     )
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     pytest_opts = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})

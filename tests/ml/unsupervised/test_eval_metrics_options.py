@@ -1,0 +1,183 @@
+"""EVAL-METRICS: every keyword option of the metrics against scikit-learn (issue 24).
+
+The random-input tests in test_eval_metrics.py exercise the defaults; here each option
+(labels subsets and orders, normalize axes, beta, pos_label, zero_division,
+drop_intermediate, multioutput, weighted averages) is set to a value where ignoring or
+mis-spelling it changes the answer.
+"""
+
+import numpy as np
+import pytest
+
+from gradkit.ml import metrics as gm
+
+pytest.importorskip("sklearn")
+import sklearn.metrics as skm  # noqa: E402
+
+RNG = np.random.default_rng(7)
+Y3 = RNG.integers(0, 3, 50)
+P3 = np.where(RNG.random(50) < 0.6, Y3, RNG.integers(0, 3, 50))
+W = RNG.uniform(0.2, 3.0, 50)
+YB = (RNG.random(40) < 0.4).astype(int)
+SB = np.round(YB * 0.3 + RNG.random(40), 1)  # rounded: ties in the scores
+WB = RNG.uniform(0.2, 3.0, 40)
+
+
+def close(a, b):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:A single label was found")
+@pytest.mark.parametrize("normalize", [None, "true", "pred", "all"])
+@pytest.mark.parametrize("labels", [None, [2, 0], [1], [2, 1, 0], [0, 1, 2, 3]])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_eval_metrics_confusion_matrix_labels_and_normalize(normalize, labels, weighted):
+    w = W if weighted else None
+    kw = dict(labels=labels, sample_weight=w, normalize=normalize)
+    with np.errstate(all="ignore"):
+        ref = skm.confusion_matrix(Y3, P3, **kw)
+    close(gm.confusion_matrix(Y3, P3, **kw), ref)
+
+
+def test_eval_metrics_confusion_matrix_normalize_axes_closed_form():
+    # rows are true labels: "true" makes rows sum to 1, "pred" columns
+    cm = gm.confusion_matrix([0, 0, 0, 1], [0, 1, 1, 1], normalize="true")
+    close(cm, [[1 / 3, 2 / 3], [0, 1]])
+    cm = gm.confusion_matrix([0, 0, 0, 1], [0, 1, 1, 1], normalize="pred")
+    close(cm, [[1, 2 / 3], [0, 1 / 3]])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_eval_metrics_accuracy_normalize_false(weighted):
+    w = W if weighted else None
+    close(
+        gm.accuracy_score(Y3, P3, normalize=False, sample_weight=w),
+        skm.accuracy_score(Y3, P3, normalize=False, sample_weight=w),
+    )
+
+
+@pytest.mark.parametrize("beta", [0.5, 2.0, 3.0])
+@pytest.mark.parametrize("average", [None, "macro", "micro", "weighted"])
+@pytest.mark.parametrize("labels", [None, [2, 0]])
+def test_eval_metrics_fbeta_beta_squared(beta, average, labels):
+    kw = dict(beta=beta, average=average, labels=labels, sample_weight=W)
+    close(gm.fbeta_score(Y3, P3, **kw), skm.fbeta_score(Y3, P3, **kw))
+    got = gm.precision_recall_fscore_support(Y3, P3, **kw)
+    ref = skm.precision_recall_fscore_support(Y3, P3, **kw)
+    for a, b in zip(got, ref, strict=True):
+        if b is None:
+            assert a is None
+        else:
+            close(a, b)
+
+
+def test_eval_metrics_fbeta_closed_form():
+    # tp=1, fp=1, fn=2: P=1/2, R=1/3, F_beta = (1+b²)PR / (b²P + R)
+    y, p = [1, 1, 1, 0], [1, 0, 0, 1]
+    for b in (0.5, 2.0):
+        P, R = 0.5, 1 / 3
+        close(gm.fbeta_score(y, p, beta=b), (1 + b * b) * P * R / (b * b * P + R))
+
+
+@pytest.mark.parametrize("fn", ["precision_score", "recall_score", "f1_score"])
+def test_eval_metrics_pos_label_and_binary(fn):
+    yt = np.where(YB == 1, "spam", "ham")
+    yp = np.where(SB > 0.6, "spam", "ham")
+    for pos in ("spam", "ham"):
+        close(
+            getattr(gm, fn)(yt, yp, pos_label=pos, sample_weight=WB),
+            getattr(skm, fn)(yt, yp, pos_label=pos, sample_weight=WB),
+        )
+
+
+@pytest.mark.parametrize("zd", [0.0, 1.0])
+@pytest.mark.parametrize("fn", ["precision_score", "recall_score", "f1_score"])
+def test_eval_metrics_zero_division(fn, zd):
+    # label 3 is never predicted nor true; label 2 never predicted
+    y, p = [0, 1, 2, 0, 1], [0, 1, 1, 0, 0]
+    for avg in (None, "macro"):
+        kw = dict(average=avg, labels=[0, 1, 2, 3], zero_division=zd)
+        with np.errstate(all="ignore"):
+            close(getattr(gm, fn)(y, p, **kw), getattr(skm, fn)(y, p, **kw))
+
+
+def test_eval_metrics_log_loss_options():
+    proba = RNG.dirichlet(np.ones(3), size=50)
+    for kw in (
+        dict(normalize=False),
+        dict(sample_weight=W),
+        dict(normalize=False, sample_weight=W),
+        dict(labels=[0, 1, 2, 3]),
+    ):
+        pr = np.c_[proba, np.zeros(50)] if "labels" in kw else proba
+        if "labels" in kw:
+            pr = pr / pr.sum(1, keepdims=True)
+        close(gm.log_loss(Y3, pr, **kw), skm.log_loss(Y3, pr, **kw))
+
+
+def test_eval_metrics_auc_decreasing_x_is_positive():
+    x, y = [3.0, 2.0, 1.0, 0.0], [0.0, 1.0, 3.0, 4.0]
+    close(gm.auc(x, y), skm.auc(x, y))
+    close(gm.auc(x, y), 6.0)  # trapezoids: 0.5 + 2 + 3.5
+    with pytest.raises(ValueError, match="increasing"):
+        gm.auc([0.0, 2.0, 1.0], [0.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize("drop", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_eval_metrics_curves_options(drop, weighted):
+    w = WB if weighted else None
+    for a, b in zip(
+        gm.roc_curve(YB, SB, sample_weight=w, drop_intermediate=drop),
+        skm.roc_curve(YB, SB, sample_weight=w, drop_intermediate=drop),
+        strict=True,
+    ):
+        close(a, b)
+    for a, b in zip(
+        gm.precision_recall_curve(YB, SB, sample_weight=w, drop_intermediate=drop),
+        skm.precision_recall_curve(YB, SB, sample_weight=w, drop_intermediate=drop),
+        strict=True,
+    ):
+        close(a, b)
+    for pos in (0, 1):
+        close(
+            gm.average_precision_score(YB, SB, pos_label=pos, sample_weight=w),
+            skm.average_precision_score(YB, SB, pos_label=pos, sample_weight=w),
+        )
+    # roc_curve's pos_label picks the class the scores rank
+    for a, b in zip(
+        gm.roc_curve(YB + 1, SB, pos_label=1, sample_weight=w),
+        skm.roc_curve(YB + 1, SB, pos_label=1, sample_weight=w),
+        strict=True,
+    ):
+        close(a, b)
+
+
+@pytest.mark.parametrize("average", ["macro", "weighted", None])
+def test_eval_metrics_ovr_auc_average_and_weights(average):
+    proba = RNG.dirichlet(np.ones(3), size=50)
+    for w in (None, W):
+        close(
+            gm.roc_auc_score(Y3, proba, multi_class="ovr", average=average, sample_weight=w),
+            skm.roc_auc_score(Y3, proba, multi_class="ovr", average=average, sample_weight=w),
+        )
+    close(gm.roc_auc_score(YB, SB, sample_weight=WB), skm.roc_auc_score(YB, SB, sample_weight=WB))
+
+
+@pytest.mark.parametrize("multioutput", ["raw_values", "uniform_average", "variance_weighted"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_eval_metrics_regression_multioutput(multioutput, weighted):
+    y = RNG.normal(size=(30, 3)) * [1.0, 5.0, 0.2]
+    p = y + RNG.normal(size=(30, 3))
+    w = W[:30] if weighted else None
+    pairs = [(gm.r2_score, skm.r2_score)]
+    if multioutput != "variance_weighted":
+        pairs += [
+            (gm.mean_squared_error, skm.mean_squared_error),
+            (gm.mean_absolute_error, skm.mean_absolute_error),
+        ]
+    for ours, ref in pairs:
+        close(
+            ours(y, p, sample_weight=w, multioutput=multioutput),
+            ref(y, p, sample_weight=w, multioutput=multioutput),
+        )
