@@ -15,6 +15,7 @@ What it does, in order:
    repository's own ``pyproject.toml`` is never touched. mutmut needs the whole package
    copied (``source_paths = ["src/gradkit"]``) or ``gradkit`` resolves to the installed copy
    and no test reaches a mutant; every other ``.py`` file is listed in ``do_not_mutate``.
+   ``raise`` statements are not mutated (their message text), unless ``--mutate-messages``.
 3. Runs ``mutmut run --max-children 1`` there (fresh each time: mutmut never refreshes files
    it has copied, so a reused ``mutants/`` would test stale sources or stale tests).
 4. Prints killed / survived / timed out / no tests, each survivor with its source line and
@@ -140,7 +141,13 @@ def slug(module: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", module.strip("/").removeprefix("src/gradkit/"))
 
 
-def write_scratch(module: str, files: list[Path], tests: list[str]) -> Path:
+# Statements mutmut leaves alone unless --mutate-messages: the text and arguments of an
+# exception (the condition that raises it is still mutated); the wording of error
+# messages is checked by tests/reliability, not by the numerical tests run here.
+MESSAGE_PATTERNS = [r"^\s*raise\b"]
+
+
+def write_scratch(module: str, files: list[Path], tests: list[str], messages: bool) -> Path:
     work = SCRATCH / slug(module)
     if work.exists():
         shutil.rmtree(work)
@@ -163,6 +170,7 @@ def write_scratch(module: str, files: list[Path], tests: list[str]) -> Path:
         "[tool.mutmut]",
         'source_paths = ["src/gradkit"]',
         f"do_not_mutate = {json.dumps(others)}",
+        f"do_not_mutate_patterns = {json.dumps([] if messages else MESSAGE_PATTERNS)}",
         'also_copy = ["tests"]',
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
@@ -249,7 +257,9 @@ def load_equivalent(path: Path) -> dict[str, dict[str, str]]:
     return tomllib.loads(path.read_text("utf-8"))
 
 
-def run(module: str, tests: list[str] | None, equivalent: Path, max_children: int) -> int:
+def run(
+    module: str, tests: list[str] | None, equivalent: Path, max_children: int, messages: bool
+) -> int:
     files = target_files(module)
     tests = tests or find_tests(module, files)
     if not tests:
@@ -257,7 +267,7 @@ def run(module: str, tests: list[str] | None, equivalent: Path, max_children: in
     print(f"mutate: {len(files)} file(s) of {module}, {len(tests)} test file(s):")
     for t in tests:
         print(f"    {t}")
-    work = write_scratch(module, files, tests)
+    work = write_scratch(module, files, tests, messages)
     env = mutant_env(work)
     cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
     started = datetime.datetime.now()
@@ -422,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-children", type=int, default=1, help="parallel mutmut workers")
     ap.add_argument("--report", action="store_true", help="only rewrite docs/testing.md")
     ap.add_argument("--list-tests", action="store_true", help="print the tests and stop")
+    ap.add_argument(
+        "--mutate-messages", action="store_true", help="mutate raise statements' messages too"
+    )
     args = ap.parse_args(argv)
     if args.report:
         write_report()
@@ -432,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_tests:
         print("\n".join(args.tests or find_tests(module, target_files(module))))
         return 0
-    return run(module, args.tests, args.equivalent, args.max_children)
+    return run(module, args.tests, args.equivalent, args.max_children, args.mutate_messages)
 
 
 if __name__ == "__main__":
