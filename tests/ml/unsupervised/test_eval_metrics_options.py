@@ -13,6 +13,7 @@ from gradkit.ml import metrics as gm
 
 pytest.importorskip("sklearn")
 import sklearn.metrics as skm  # noqa: E402
+from sklearn.exceptions import UndefinedMetricWarning as SkUndefinedMetricWarning  # noqa: E402
 
 RNG = np.random.default_rng(7)
 Y3 = RNG.integers(0, 3, 50)
@@ -181,3 +182,65 @@ def test_eval_metrics_regression_multioutput(multioutput, weighted):
             ours(y, p, sample_weight=w, multioutput=multioutput),
             ref(y, p, sample_weight=w, multioutput=multioutput),
         )
+
+
+def test_eval_metrics_ovr_auc_label_absent_from_y_true_is_nan_like_sklearn():
+    # a label listed in `labels` but absent from y_true: its AUC is NaN with a warning;
+    # the macro mean is NaN, the prevalence-weighted mean skips it
+    proba = np.random.default_rng(0).dirichlet(np.ones(4), 6)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    for average in ("macro", "weighted", None):
+        kw = dict(multi_class="ovr", labels=[0, 1, 2, 3], average=average)
+        with pytest.warns(gm.UndefinedMetricWarning, match="Only one class") as rec:
+            got = gm.roc_auc_score(y, proba, **kw)
+        assert rec[0].filename == __file__
+        with pytest.warns(SkUndefinedMetricWarning):
+            ref = skm.roc_auc_score(y, proba, **kw)
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+def test_eval_metrics_ranking_shapes_and_bad_options():
+    close(gm.roc_auc_score(YB, SB[:, None]), skm.roc_auc_score(YB, SB[:, None]))
+    close(gm.average_precision_score(YB, SB[:, None]), skm.average_precision_score(YB, SB))
+    # two columns of binary scores, one-vs-rest: each class's AUC is the binary AUC
+    close(gm.roc_auc_score(YB, np.c_[1 - SB, SB], multi_class="ovr"), skm.roc_auc_score(YB, SB))
+    with pytest.raises(ValueError, match="1-D scores"):
+        gm.average_precision_score(YB, np.c_[1 - SB, SB])
+    proba = RNG.dirichlet(np.ones(3), size=50)
+    with pytest.raises(ValueError, match="multi_class"):
+        gm.roc_auc_score(Y3, proba)  # multiclass scores need multi_class='ovr'
+    with pytest.raises(ValueError, match="multi_class"):
+        gm.roc_auc_score(Y3, proba, multi_class="ovo")
+    with pytest.raises(ValueError, match="average"):
+        gm.roc_auc_score(Y3, proba, multi_class="ovr", average="micro")
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.auc([0.0, 1.0, 2.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.auc([0.0, 1.0], [0.0, 1.0, 2.0])
+
+
+def test_eval_metrics_pr_curve_boundaries_match_sklearn():
+    # three thresholds, the middle one inside a run of equal TP counts: dropped
+    y, s = [1, 0, 0], [0.9, 0.5, 0.1]
+    for a, b in zip(
+        gm.precision_recall_curve(y, s, drop_intermediate=True),
+        skm.precision_recall_curve(y, s, drop_intermediate=True),
+        strict=True,
+    ):
+        close(a, b)
+    # the top-scored sample weighs nothing: nothing is predicted at the first threshold
+    w = np.ones(40)
+    w[np.argmax(SB)] = 0.0
+    for a, b in zip(
+        gm.precision_recall_curve(YB, SB, sample_weight=w),
+        skm.precision_recall_curve(YB, SB, sample_weight=w),
+        strict=True,
+    ):
+        close(a, b)
+
+
+def test_eval_metrics_pr_curve_no_positive_warns_at_the_caller():
+    with pytest.warns(UserWarning, match="No positive class found in y_true") as rec:
+        _, recall, _ = gm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.3])
+    assert rec[0].category is UserWarning and rec[0].filename == __file__
+    close(recall, [1.0, 1.0, 1.0, 0.0])

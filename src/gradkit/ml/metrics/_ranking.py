@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from ..base import check_consistent_length, check_option, column_or_1d
+from ..exceptions import UndefinedMetricWarning
 
 
 def _positive_mask(y_true: np.ndarray, pos_label, curve: str = "ROC") -> np.ndarray:
@@ -186,20 +187,27 @@ def roc_auc_score(
             f"Number of classes in y_true ({len(classes)}) not equal to the number of "
             f"columns in y_score ({y_score.shape[1]})."
         )
-    scores = np.array(
-        [
-            auc(
-                *roc_curve(y_true == c, y_score[:, k], pos_label=True, sample_weight=sample_weight)[
-                    :2
-                ]
-            )
-            for k, c in enumerate(classes)
-        ]
-    )
+    scores = np.empty(len(classes))
+    for k, c in enumerate(classes):  # a loop, not a comprehension: the warning's stacklevel
+        scores[k] = _ovr_auc(y_true == c, y_score[:, k], sample_weight)
     if average is None:
         return scores
-    weights = None
-    if average == "weighted":
-        w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
-        weights = np.array([w[y_true == c].sum() for c in classes])
-    return float(np.average(scores, weights=weights))
+    if average == "macro":
+        return float(np.mean(scores))
+    w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
+    weights = np.array([w[y_true == c].sum() for c in classes])
+    seen = weights > 0  # a label absent from y_true weighs nothing (its AUC is NaN)
+    return float(np.average(scores[seen], weights=weights[seen]))
+
+
+def _ovr_auc(positive: np.ndarray, score: np.ndarray, sample_weight) -> float:
+    """One-vs-rest AUC of one class; NaN with a warning when y_true lacks it (or holds
+    nothing else), as scikit-learn does for a label listed in ``labels`` only."""
+    if positive.all() or not positive.any():
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return float("nan")
+    return auc(*roc_curve(positive, score, pos_label=True, sample_weight=sample_weight)[:2])
