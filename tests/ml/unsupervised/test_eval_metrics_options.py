@@ -244,3 +244,43 @@ def test_eval_metrics_pr_curve_no_positive_warns_at_the_caller():
         _, recall, _ = gm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.3])
     assert rec[0].category is UserWarning and rec[0].filename == __file__
     close(recall, [1.0, 1.0, 1.0, 0.0])
+
+
+def test_eval_metrics_roc_curve_defaults_and_boundaries_match_sklearn():
+    cases = [
+        ((YB, SB), {}),  # default drop_intermediate=True
+        (([1, 1, 0, 1, 0], [0.9, 0.5, 0.5, 0.1, 0.1]), {}),  # 3 thresholds, middle collinear
+        (([1, 0], [0.9, 0.1]), {}),
+        ((np.where(YB == 1, 1, -1), SB), {}),  # labels {-1, 1} need no pos_label
+    ]
+    for args, kw in cases:
+        for a, b in zip(gm.roc_curve(*args, **kw), skm.roc_curve(*args, **kw), strict=True):
+            close(a, b)
+    for y in ([1, 2, 1, 2], np.array([0, 1, 0, 1], dtype=object)):
+        with pytest.raises(ValueError):  # not {0, 1} / {-1, 1} numbers: pos_label needed
+            gm.roc_curve(y, [0.1, 0.5, 0.3, 0.2])
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.roc_curve([0, 1, 1], [0.1, 0.5])
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.precision_recall_curve([0, 1], [0.1, 0.5, 0.3])
+
+
+@pytest.mark.parametrize("y", [[0, 0, 0], [1, 1, 1]])
+def test_eval_metrics_roc_curve_single_class_is_nan_like_sklearn(y):
+    s = [0.1, 0.5, 0.3]
+    with pytest.warns(gm.UndefinedMetricWarning, match="samples in y_true") as rec:
+        got = gm.roc_curve(y, s)
+    assert rec[0].filename == __file__
+    with pytest.warns(SkUndefinedMetricWarning):
+        ref = skm.roc_curve(y, s)
+    for a, b in zip(got, ref, strict=True):
+        close(a, b)
+
+
+def test_eval_metrics_auc_boundaries_match_sklearn():
+    for x, y in (([0.0, 1.0], [0.0, 1.0]), ([3.0, 2.0, 2.0, 0.0], [0.0, 1.0, 2.0, 4.0])):
+        close(gm.auc(x, y), skm.auc(x, y))
+    with pytest.raises(ValueError, match="At least 2 points"):
+        gm.auc([1.0], [1.0])
+    with pytest.raises(ValueError, match="increasing"):
+        gm.auc([0.0, 0.5, 0.2], [0.0, 1.0, 2.0])

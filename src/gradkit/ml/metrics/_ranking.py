@@ -64,9 +64,20 @@ def roc_curve(
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
     fps, tps = np.r_[0.0, fps], np.r_[0.0, tps]
     thresholds = np.r_[np.inf, thresholds]
-    if fps[-1] <= 0 or tps[-1] <= 0:
-        raise ValueError("ROC is undefined when y_true holds only one class.")
-    return fps / fps[-1], tps / tps[-1], thresholds
+    return _rate(fps, "negative", "false"), _rate(tps, "positive", "true"), thresholds
+
+
+def _rate(counts: np.ndarray, kind: str, which: str) -> np.ndarray:
+    """counts / counts[-1]; NaN with a warning when y_true has no sample of that kind
+    (scikit-learn's behaviour for a single-class y_true)."""
+    if counts[-1] <= 0:
+        warnings.warn(
+            f"No {kind} samples in y_true, {which} positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return np.full(counts.shape, np.nan)
+    return counts / counts[-1]
 
 
 def precision_recall_curve(
