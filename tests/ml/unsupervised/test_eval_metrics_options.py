@@ -284,3 +284,52 @@ def test_eval_metrics_auc_boundaries_match_sklearn():
         gm.auc([1.0], [1.0])
     with pytest.raises(ValueError, match="increasing"):
         gm.auc([0.0, 0.5, 0.2], [0.0, 1.0, 2.0])
+
+
+REPORT_CASES = [
+    {},
+    {"labels": [0, 1]},  # a subset: "micro avg" instead of "accuracy"
+    {"labels": [0, 1, 2]},  # every label present, given: "accuracy"
+    {"labels": [2, 0, 1, 3]},  # a superset, unsorted
+    {"target_names": ["zero", "one", "two"], "digits": 4},
+    {"sample_weight": W},
+    {"zero_division": 1.0, "labels": [0, 1, 2, 3]},
+]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+@pytest.mark.parametrize("kw", REPORT_CASES, ids=lambda kw: ",".join(kw) or "default")
+def test_eval_metrics_classification_report_matches_sklearn(kw):
+    assert gm.classification_report(Y3, P3, **kw) == skm.classification_report(Y3, P3, **kw)
+    ours = gm.classification_report(Y3, P3, output_dict=True, **kw)
+    ref = skm.classification_report(Y3, P3, output_dict=True, **kw)
+    assert list(ours) == list(ref)
+    for key, value in ref.items():
+        if isinstance(value, dict):
+            assert list(ours[key]) == list(value)
+            close(list(ours[key].values()), list(value.values()))
+        else:
+            close(ours[key], value)
+
+
+def test_eval_metrics_classification_report_target_names_mismatch():
+    with pytest.warns(
+        UserWarning, match="labels size, 2, does not match size of target_names, 3"
+    ) as rec:
+        gm.classification_report(Y3, P3, labels=[0, 1], target_names=["a", "b", "c"])
+    assert rec[0].category is UserWarning and rec[0].filename == __file__
+    with pytest.raises(ValueError, match="target_names"):
+        gm.classification_report(Y3, P3, target_names=["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "w", [None, [1.0, 2.0, 1.0, 1.0], [1, 2, 1, 1], [0.5, 1, 1, 1], [True, True, False, True]]
+)
+def test_eval_metrics_confusion_matrix_dtype_follows_weights_like_sklearn(w):
+    y, p = [0, 1, 1, 2], [0, 1, 2, 2]
+    ours, ref = (
+        gm.confusion_matrix(y, p, sample_weight=w),
+        skm.confusion_matrix(y, p, sample_weight=w),
+    )
+    assert ours.dtype == ref.dtype
+    close(ours, ref)

@@ -83,7 +83,8 @@ def confusion_matrix(
     ip, fp = index(y_pred)
     keep = ft & fp
     w = _weights(sample_weight, len(y_true))
-    integral = sample_weight is None or np.all(np.mod(w, 1) == 0)
+    # integer counts unless the weights are floats (scikit-learn decides by their dtype)
+    integral = sample_weight is None or np.asarray(sample_weight).dtype.kind in "iub"
     cm = np.bincount(it[keep] * n + ip[keep], weights=w[keep], minlength=n * n).reshape(n, n)
     if normalize is None:
         return cm.astype(np.int64) if integral else cm
