@@ -333,3 +333,15 @@ def test_eval_metrics_confusion_matrix_dtype_follows_weights_like_sklearn(w):
     )
     assert ours.dtype == ref.dtype
     close(ours, ref)
+
+
+def test_eval_metrics_log_loss_float32_input_and_lengths():
+    # float32 probabilities are scored in float64 (closed form: mean of -ln p[i, y_i])
+    y = np.array([0, 1, 1, 0])
+    p = np.array([[0.7, 0.3], [0.2, 0.8], [0.1, 0.9], [0.6, 0.4]], dtype=np.float32)
+    want = -np.mean(np.log(p.astype(np.float64)[np.arange(4), y]))
+    assert gm.log_loss(y, p) == pytest.approx(want, rel=1e-13)
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.log_loss(y[:3], p)
+    with pytest.raises(ValueError, match="inconsistent"):
+        gm.log_loss(np.r_[y, 1], p)
