@@ -6,6 +6,8 @@ drop_intermediate, multioutput, weighted averages) is set to a value where ignor
 mis-spelling it changes the answer.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -345,3 +347,52 @@ def test_eval_metrics_log_loss_float32_input_and_lengths():
         gm.log_loss(y[:3], p)
     with pytest.raises(ValueError, match="inconsistent"):
         gm.log_loss(np.r_[y, 1], p)
+
+
+def _warning_texts(fn, *args, **kw):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        value = fn(*args, **kw)
+    return value, sorted({str(r.message) for r in rec if issubclass(r.category, Warning)})
+
+
+@pytest.mark.parametrize("fn", ["precision_score", "recall_score", "f1_score", "fbeta_score"])
+@pytest.mark.parametrize(
+    ("y", "p", "kw"),
+    [
+        ([0, 1, 2, 0, 1], [0, 1, 1, 0, 0], {"average": "macro", "labels": [0, 1, 2, 3]}),
+        ([0, 1, 2, 0, 1], [0, 1, 1, 0, 0], {"average": None, "labels": [0, 1, 2, 3]}),
+        ([0, 0, 0, 0], [0, 0, 0, 0], {"average": "binary"}),  # nothing positive at all
+        ([0, 1, 0, 0], [0, 0, 0, 0], {"average": "binary"}),
+        ([0, 1, 2, 0], [0, 1, 2, 0], {"average": "micro"}),  # well defined: no warning
+    ],
+)
+def test_eval_metrics_zero_division_warnings_match_sklearn(fn, y, p, kw):
+    extra = {"beta": 2.0} if fn == "fbeta_score" else {}
+    for zd in ("warn", 0.0, 1.0):
+        got, got_w = _warning_texts(getattr(gm, fn), y, p, zero_division=zd, **kw, **extra)
+        ref, ref_w = _warning_texts(getattr(skm, fn), y, p, zero_division=zd, **kw, **extra)
+        close(got, ref)
+        assert got_w == ref_w
+    # gradkit's default is zero_division=0.0: scikit-learn's values, without a warning
+    got, got_w = _warning_texts(getattr(gm, fn), y, p, **kw, **extra)
+    close(got, getattr(skm, fn)(y, p, zero_division=0.0, **kw, **extra))
+    assert got_w == []
+
+
+def test_eval_metrics_prfs_warn_for_matches_sklearn():
+    y, p = [0, 1, 2, 0, 1], [0, 1, 1, 0, 0]
+    for warn_for in (("precision",), ("recall", "f-score"), ()):
+        kw = dict(labels=[0, 1, 2, 3], zero_division="warn", warn_for=warn_for)
+        _, got_w = _warning_texts(gm.precision_recall_fscore_support, y, p, **kw)
+        _, ref_w = _warning_texts(skm.precision_recall_fscore_support, y, p, **kw)
+        assert got_w == ref_w
+
+
+def test_eval_metrics_confusion_matrix_bad_normalize_and_no_runtime_warning():
+    with pytest.raises(ValueError, match="normalize"):
+        gm.confusion_matrix(Y3, P3, normalize="rows")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an all-zero row or column divides 0 by 0 silently
+        cm = gm.confusion_matrix(Y3, P3, labels=[0, 1, 2, 3], normalize="true")
+    close(cm, skm.confusion_matrix(Y3, P3, labels=[0, 1, 2, 3], normalize="true"))
