@@ -396,3 +396,13 @@ def test_eval_metrics_confusion_matrix_bad_normalize_and_no_runtime_warning():
         warnings.simplefilter("error")  # an all-zero row or column divides 0 by 0 silently
         cm = gm.confusion_matrix(Y3, P3, labels=[0, 1, 2, 3], normalize="true")
     close(cm, skm.confusion_matrix(Y3, P3, labels=[0, 1, 2, 3], normalize="true"))
+
+
+def test_eval_metrics_prfs_binary_default_pos_label():
+    # labels {0, 2}: pos_label=2 must be given; the default pos_label=1 scores {0, 1} data
+    y, p = np.array([0, 2, 2, 0, 2]), np.array([0, 2, 0, 2, 2])
+    got = gm.precision_recall_fscore_support(y, p, average="binary", pos_label=2)
+    close(got[:3], skm.precision_recall_fscore_support(y, p, average="binary", pos_label=2)[:3])
+    pb = (SB > 0.6).astype(int)
+    got = gm.precision_recall_fscore_support(YB, pb, average="binary")
+    close(got[:3], skm.precision_recall_fscore_support(YB, pb, average="binary")[:3])
