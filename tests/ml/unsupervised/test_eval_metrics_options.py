@@ -406,3 +406,17 @@ def test_eval_metrics_prfs_binary_default_pos_label():
     pb = (SB > 0.6).astype(int)
     got = gm.precision_recall_fscore_support(YB, pb, average="binary")
     close(got[:3], skm.precision_recall_fscore_support(YB, pb, average="binary")[:3])
+
+
+def test_eval_metrics_prfs_beta_limits_and_bad_input():
+    for beta in (0.0, np.inf):
+        close(
+            gm.fbeta_score(Y3, P3, beta=beta, average="macro"),
+            skm.fbeta_score(Y3, P3, beta=beta, average="macro"),
+        )
+    with pytest.raises(ValueError, match="beta"):
+        gm.fbeta_score(Y3, P3, beta=-1.0, average="macro")
+    with pytest.raises(ValueError, match="average"):
+        gm.precision_score(Y3, P3, average="samples-wise")
+    with pytest.raises(ValueError, match="pos_label"):
+        gm.f1_score([0, 2, 2, 0], [0, 2, 0, 0])  # binary labels {0, 2}, pos_label=1
