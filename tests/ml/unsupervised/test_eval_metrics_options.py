@@ -420,3 +420,12 @@ def test_eval_metrics_prfs_beta_limits_and_bad_input():
         gm.precision_score(Y3, P3, average="samples-wise")
     with pytest.raises(ValueError, match="pos_label"):
         gm.f1_score([0, 2, 2, 0], [0, 2, 0, 0])  # binary labels {0, 2}, pos_label=1
+
+
+@pytest.mark.parametrize(
+    "fn", ["accuracy_score", "confusion_matrix", "precision_score", "classification_report"]
+)
+def test_eval_metrics_inconsistent_lengths_raise(fn):
+    for y, p in (([0, 1, 1], [0, 1]), ([0, 1], [0, 1, 1])):
+        with pytest.raises(ValueError, match="inconsistent"):
+            getattr(gm, fn)(y, p)
