@@ -2,6 +2,8 @@
 spelling, and the NumPy spellings axis= / keepdims= / ddof=, against PyTorch and NumPy,
 values and gradients; tied extrema share the gradient as in PyTorch."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -110,3 +112,107 @@ def test_reduce_aminmax_matches_torch(kw):
     tlo, thi = torch.aminmax(torch.tensor(A), **kw)
     np.testing.assert_array_equal(lo.numpy(), tlo.numpy())
     np.testing.assert_array_equal(hi.numpy(), thi.numpy())
+
+
+def test_reduce_var_std_degenerate_denominator_match_torch():
+    # N − correction ≤ 0: PyTorch divides by max(N − correction, 0) (with a UserWarning);
+    # NumPy's division warnings must not leak out
+    x = np.array([[1.0, 2.0], [3.0, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        for kw in ({"dim": 1, "correction": 2}, {"dim": 1, "correction": 3}, {"correction": 4}):
+            for name in ("var", "std"):  # values only: the gradient is undefined there
+                got = getattr(gk, name)(gk.tensor(x), **kw).numpy()
+                np.testing.assert_allclose(got, getattr(torch, name)(torch.tensor(x), **kw).numpy())
+        one = np.array([[5.0], [7.0]])
+        for name in ("var", "std"):
+            check(
+                lambda a, n=name: getattr(gk, n)(a, dim=1),
+                lambda t, n=name: getattr(torch, n)(t, dim=1),
+                one,
+            )
+
+
+def test_reduce_std_constant_slice_gradient_matches_torch():
+    x = np.array([[2.0, 2.0, 2.0], [1.0, 4.0, 0.5]])
+    for kw in ({"dim": 1}, {"dim": 1, "keepdim": True}):
+        check(lambda a, kw=kw: gk.std(a, **kw), lambda t, kw=kw: torch.std(t, **kw), x)
+
+
+def test_reduce_unbiased_and_ddof_spellings():
+    for unbiased in (True, False):
+        check(lambda a, u=unbiased: gk.var(a, 1, u), lambda t, u=unbiased: torch.var(t, 1, u))
+        check(
+            lambda a, u=unbiased: gk.std(a, dim=0, unbiased=u),
+            lambda t, u=unbiased: torch.std(t, dim=0, unbiased=u),
+        )
+    for ddof in (0, 2):
+        for name in ("var", "std"):
+            got = getattr(gk, name)(gk.tensor(A), axis=1, ddof=ddof).numpy()
+            np.testing.assert_allclose(got, getattr(np, name)(A, axis=1, ddof=ddof), rtol=1e-12)
+
+
+def test_reduce_logsumexp_stable_per_slice_and_integer_input():
+    x = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -999.0, -1001.0]])
+    for kw in ({"dim": 1}, {"dim": 0}, {"dim": 1, "keepdim": True}):
+        check(lambda a, kw=kw: gk.logsumexp(a, **kw), lambda t, kw=kw: torch.logsumexp(t, **kw), x)
+    xi = np.array([[1, 2, 3], [4, 5, 7]])
+    got, ref = gk.logsumexp(gk.tensor(xi), dim=1), torch.logsumexp(torch.tensor(xi), dim=1)
+    assert str(got.dtype).split(".")[-1] == str(ref.dtype).split(".")[-1] == "float32"
+    np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-6)
+
+
+def test_reduce_nan_reductions_dtype_integers_and_numpy_spellings():
+    xi = np.array([[1, 2, 3], [4, 5, 7]])
+    for kw in ({}, {"dim": 1}, {"dim": 0, "keepdim": True}):
+        np.testing.assert_array_equal(
+            gk.nansum(gk.tensor(xi), **kw).numpy(), torch.nansum(torch.tensor(xi), **kw).numpy()
+        )
+        got = gk.nanmean(gk.tensor(xi), dtype=gk.float64, **kw).numpy()
+        npkw = {"axis": kw.get("dim"), "keepdims": kw.get("keepdim", False)}
+        np.testing.assert_allclose(got, np.nanmean(xi.astype(np.float64), **npkw), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="floating point"):
+        gk.nanmean(gk.tensor(xi))  # as torch.nanmean: an integer tensor needs dtype=
+    x32 = A_NAN.astype(np.float32)
+    for name in ("nansum", "nanmean"):
+        got = getattr(gk, name)(gk.tensor(x32), dim=1, dtype=gk.float64)
+        ref = getattr(torch, name)(torch.tensor(x32), dim=1, dtype=torch.float64)
+        assert got.numpy().dtype == np.float64
+        np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-12)
+        got = getattr(gk, name)(gk.tensor(x32), dim=1)
+        assert got.numpy().dtype == np.float32
+        np.testing.assert_allclose(got.numpy(), getattr(np, name)(x32, axis=1), rtol=1e-6)
+        got = getattr(gk, name)(gk.tensor(A_NAN), axis=(0, 2), keepdims=True).numpy()
+        np.testing.assert_allclose(got, getattr(np, name)(A_NAN, axis=(0, 2), keepdims=True))
+    all_nan = np.array([[np.nan, np.nan], [1.0, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the 0/0 of an all-NaN slice is silent, as in torch
+        got = gk.nanmean(gk.tensor(all_nan), dim=1).numpy()
+    np.testing.assert_array_equal(got, torch.nanmean(torch.tensor(all_nan), dim=1).numpy())
+
+
+def test_reduce_arg_extreme_logical_count_numpy_spellings_and_shapes():
+    B = A > 0.3
+    for name in ("argmax", "argmin"):
+        ours, ref = getattr(gk, name), getattr(np, name)
+        np.testing.assert_array_equal(
+            ours(gk.tensor(A), axis=1, keepdims=True).numpy(), ref(A, axis=1, keepdims=True)
+        )
+        for x in (A, np.array(3.5), np.array([2.0])):  # n-d, 0-d and one element
+            for kw in ({}, {"keepdim": True}, {"dim": 0}, {"dim": 0, "keepdim": True}):
+                got = ours(gk.tensor(x), **kw).numpy()
+                want = getattr(torch, name)(torch.tensor(x), **kw).numpy()
+                assert got.shape == want.shape
+                np.testing.assert_array_equal(got, want)
+        with pytest.raises(RuntimeError, match=name):
+            ours(gk.tensor(np.zeros((0, 3))))
+        with pytest.raises(IndexError, match=name):
+            ours(gk.tensor(np.zeros((0, 3))), dim=0)
+        np.testing.assert_array_equal(ours(gk.tensor(np.zeros((0, 3))), dim=1).numpy(), [])
+    for name in ("all", "any"):
+        got = getattr(gk, name)(gk.tensor(B), axis=(0, 2), keepdims=True).numpy()
+        np.testing.assert_array_equal(got, getattr(np, name)(B, axis=(0, 2), keepdims=True))
+    np.testing.assert_array_equal(
+        gk.count_nonzero(gk.tensor(B), axis=(0, 2)).numpy(), np.count_nonzero(B, axis=(0, 2))
+    )
