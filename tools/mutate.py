@@ -295,6 +295,8 @@ def run(
     if not mutants:
         sys.exit("mutate: mutmut made no mutants (see its output above)")
 
+    if all(m["status"] == "not checked" for m in mutants):
+        sys.exit("mutate: mutmut checked no mutant (did the clean test run fail? see above)")
     equiv = load_equivalent(equivalent)
     counts = {"killed": 0, "timeout": 0, "survived": 0, "no tests": 0, "equivalent": 0}
     other: dict[str, int] = {}

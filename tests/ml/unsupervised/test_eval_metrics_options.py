@@ -26,6 +26,12 @@ SB = np.round(YB * 0.3 + RNG.random(40), 1)  # rounded: ties in the scores
 WB = RNG.uniform(0.2, 3.0, 40)
 
 
+def at_caller(warning) -> bool:
+    """The warning points at the calling test, not into gradkit (under the mutation
+    harness, mutmut's trampoline stands between the two and is reported instead)."""
+    return warning.filename == __file__ or warning.filename.endswith("trampoline.py")
+
+
 def close(a, b):
     np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-12)
 
@@ -195,7 +201,7 @@ def test_eval_metrics_ovr_auc_label_absent_from_y_true_is_nan_like_sklearn():
         kw = dict(multi_class="ovr", labels=[0, 1, 2, 3], average=average)
         with pytest.warns(gm.UndefinedMetricWarning, match="Only one class") as rec:
             got = gm.roc_auc_score(y, proba, **kw)
-        assert rec[0].filename == __file__
+        assert at_caller(rec[0])
         with pytest.warns(SkUndefinedMetricWarning):
             ref = skm.roc_auc_score(y, proba, **kw)
         np.testing.assert_allclose(got, ref, rtol=1e-12)
@@ -244,7 +250,7 @@ def test_eval_metrics_pr_curve_boundaries_match_sklearn():
 def test_eval_metrics_pr_curve_no_positive_warns_at_the_caller():
     with pytest.warns(UserWarning, match="No positive class found in y_true") as rec:
         _, recall, _ = gm.precision_recall_curve([0, 0, 0], [0.1, 0.5, 0.3])
-    assert rec[0].category is UserWarning and rec[0].filename == __file__
+    assert rec[0].category is UserWarning and at_caller(rec[0])
     close(recall, [1.0, 1.0, 1.0, 0.0])
 
 
@@ -272,7 +278,7 @@ def test_eval_metrics_roc_curve_single_class_is_nan_like_sklearn(y):
     s = [0.1, 0.5, 0.3]
     with pytest.warns(gm.UndefinedMetricWarning, match="samples in y_true") as rec:
         got = gm.roc_curve(y, s)
-    assert rec[0].filename == __file__
+    assert at_caller(rec[0])
     with pytest.warns(SkUndefinedMetricWarning):
         ref = skm.roc_curve(y, s)
     for a, b in zip(got, ref, strict=True):
@@ -319,7 +325,7 @@ def test_eval_metrics_classification_report_target_names_mismatch():
         UserWarning, match="labels size, 2, does not match size of target_names, 3"
     ) as rec:
         gm.classification_report(Y3, P3, labels=[0, 1], target_names=["a", "b", "c"])
-    assert rec[0].category is UserWarning and rec[0].filename == __file__
+    assert rec[0].category is UserWarning and at_caller(rec[0])
     with pytest.raises(ValueError, match="target_names"):
         gm.classification_report(Y3, P3, target_names=["a", "b"])
 
