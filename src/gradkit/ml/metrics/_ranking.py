@@ -36,6 +36,10 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, curve
         raise ValueError("y_score contains NaN or infinity.")
     pos = _positive_mask(y_true, pos_label, curve).astype(np.float64)
     w = np.ones_like(y_score) if sample_weight is None else column_or_1d(sample_weight) * 1.0
+    if sample_weight is not None:  # a sample of weight 0 makes no threshold (scikit-learn)
+        check_consistent_length(y_true, w)
+        kept = w != 0
+        y_score, pos, w = y_score[kept], pos[kept], w[kept]
     order = np.argsort(y_score, kind="mergesort")[::-1]
     y_score, pos, w = y_score[order], pos[order], w[order]
     distinct = np.where(np.diff(y_score))[0]
