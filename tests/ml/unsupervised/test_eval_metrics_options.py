@@ -346,6 +346,12 @@ def test_eval_metrics_classification_report_target_names_mismatch():
 )
 def test_eval_metrics_confusion_matrix_dtype_follows_weights_like_sklearn(w):
     y, p = [0, 1, 1, 2], [0, 1, 2, 2]
+    ours = gm.precision_recall_fscore_support(y, p, sample_weight=w)[3]
+    ref = skm.precision_recall_fscore_support(y, p, sample_weight=w)[3]
+    assert ours.dtype == ref.dtype  # support: int64 counts, or float64 weight sums
+    close(ours, ref)
+    kw = dict(sample_weight=w, target_names=["a class name longer than twelve", "b", "c"])
+    assert gm.classification_report(y, p, **kw) == skm.classification_report(y, p, **kw)
     ours, ref = (
         gm.confusion_matrix(y, p, sample_weight=w),
         skm.confusion_matrix(y, p, sample_weight=w),
@@ -407,7 +413,7 @@ def test_eval_metrics_prfs_warn_for_matches_sklearn():
 
 
 def test_eval_metrics_confusion_matrix_bad_normalize_and_no_runtime_warning():
-    with pytest.raises(ValueError, match="normalize"):
+    with pytest.raises(ValueError, match=r"\bnormalize='rows'"):
         gm.confusion_matrix(Y3, P3, normalize="rows")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an all-zero row or column divides 0 by 0 silently
@@ -433,7 +439,7 @@ def test_eval_metrics_prfs_beta_limits_and_bad_input():
         )
     with pytest.raises(ValueError, match="beta"):
         gm.fbeta_score(Y3, P3, beta=-1.0, average="macro")
-    with pytest.raises(ValueError, match="average"):
+    with pytest.raises(ValueError, match=r"\baverage='samples-wise'"):
         gm.precision_score(Y3, P3, average="samples-wise")
     with pytest.raises(ValueError, match="pos_label"):
         gm.f1_score([0, 2, 2, 0], [0, 2, 0, 0])  # binary labels {0, 2}, pos_label=1
@@ -446,3 +452,20 @@ def test_eval_metrics_inconsistent_lengths_raise(fn):
     for y, p in (([0, 1, 1], [0, 1]), ([0, 1], [0, 1, 1])):
         with pytest.raises(ValueError, match="inconsistent"):
             getattr(gm, fn)(y, p)
+
+
+def test_eval_metrics_log_loss_clipping_and_unknown_labels():
+    y = np.array([0, 1, 2, 1])
+    perfect = np.eye(3)[y]
+    assert gm.log_loss(y, perfect) == skm.log_loss(y, perfect)  # clipped at 1 − eps
+    wrong = np.eye(3)[(y + 1) % 3]
+    assert gm.log_loss(y, wrong) == pytest.approx(skm.log_loss(y, wrong), rel=1e-12)  # at eps
+    proba = RNG.dirichlet(np.ones(3), size=4)
+    for bad in ([0, 1, 5, 1], [0, 1, 3, 1]):  # beyond the labels, between them
+        with pytest.raises(ValueError, match="labels"):
+            gm.log_loss(bad, proba, labels=[0, 1, 4] if bad[2] == 3 else [0, 1, 2])
+
+
+def test_eval_metrics_classification_report_wide_digits():
+    kw = dict(digits=15)
+    assert gm.classification_report(Y3, P3, **kw) == skm.classification_report(Y3, P3, **kw)

@@ -193,8 +193,8 @@ def precision_recall_fscore_support(
         den = b2 * true_pos + pred_pos
         f = _divide((1 + b2) * tp, den, zero_division, "f-score", "true nor predicted", warn_for)
     if average is None:
-        integral = sample_weight is None or np.all(np.mod(true_pos, 1) == 0)
-        return precision, recall, f, true_pos.astype(np.int64) if integral else true_pos
+        # the support counts samples (int64) or sums their weights (float64), as scikit-learn
+        return precision, recall, f, true_pos.astype(np.int64) if w is None else true_pos
     if average == "weighted":
         if true_pos.sum() == 0:
             zd = 0.0 if isinstance(zero_division, str) else float(zero_division)
