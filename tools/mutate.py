@@ -414,6 +414,23 @@ def write_report() -> None:
             f"| `{pkg}` | {', '.join(r['modules'])} | {r['total']} | {r['caught']} | "
             f"{r['survived']} | {r['equivalent']} | {score} |"
         )
+    table += [
+        "",
+        "Per module (each row: `make mutate MODULE=<module>`, the tests it ran in "
+        "`docs/mutation_scores.json`):",
+        "",
+        "| module | date | mutants | caught | survived | equivalent | score |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for module, s in sorted(scores.items()):
+        caught = s["killed"] + s["timeout"]
+        denom = s["total"] - s["equivalent"]
+        score = f"{100 * caught / denom:.1f}%" if denom else "-"
+        survived = s["survived"] + s["no_tests"] + s["other"]
+        table.append(
+            f"| `{module}` | {s['date']} | {s['total']} | {caught} | {survived} | "
+            f"{s['equivalent']} | {score} |"
+        )
     table.append(TABLE_END)
     text = TESTING_MD.read_text("utf-8") if TESTING_MD.exists() else ""
     if TABLE_START in text and TABLE_END in text:
