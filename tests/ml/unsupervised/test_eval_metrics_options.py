@@ -469,3 +469,18 @@ def test_eval_metrics_log_loss_clipping_and_unknown_labels():
 def test_eval_metrics_classification_report_wide_digits():
     kw = dict(digits=15)
     assert gm.classification_report(Y3, P3, **kw) == skm.classification_report(Y3, P3, **kw)
+
+
+@pytest.mark.parametrize("zd", ["warn", 0.0, 1.0, np.nan])
+@pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
+@pytest.mark.parametrize("labels", [[2, 3], [0, 1, 2, 3], None])
+def test_eval_metrics_averages_skip_nan_and_zero_weight_like_sklearn(zd, average, labels):
+    # zero_division=np.nan labels are left out of the average; a weighted average whose
+    # labels have no true sample falls back to the plain mean (scikit-learn's _nanaverage)
+    y, p = [0, 0, 1, 1, 0], [0, 2, 1, 2, 1]
+    for fn in ("precision_score", "recall_score", "f1_score"):
+        kw = dict(labels=labels, average=average, zero_division=zd)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got, ref = getattr(gm, fn)(y, p, **kw), getattr(skm, fn)(y, p, **kw)
+        np.testing.assert_allclose(got, ref, rtol=1e-12)

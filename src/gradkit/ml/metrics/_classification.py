@@ -195,19 +195,24 @@ def precision_recall_fscore_support(
     if average is None:
         # the support counts samples (int64) or sums their weights (float64), as scikit-learn
         return precision, recall, f, true_pos.astype(np.int64) if w is None else true_pos
-    if average == "weighted":
-        if true_pos.sum() == 0:
-            zd = 0.0 if isinstance(zero_division, str) else float(zero_division)
-            return (zd,) * 3 + (None,)
-        weights = true_pos
-    else:
-        weights = None
+    weights = true_pos if average == "weighted" else None
     return (
-        float(np.average(precision, weights=weights)),
-        float(np.average(recall, weights=weights)),
-        float(np.average(f, weights=weights)),
+        _nanaverage(precision, weights),
+        _nanaverage(recall, weights),
+        _nanaverage(f, weights),
         None,
     )
+
+
+def _nanaverage(a: np.ndarray, weights) -> float:
+    """Weighted mean of the non-NaN entries (a NaN comes from zero_division=np.nan);
+    unweighted when their weights sum to 0, NaN when none is left — scikit-learn's rule."""
+    keep = ~np.isnan(a)
+    if not keep.any():
+        return float("nan")
+    if weights is None or weights[keep].sum() == 0:
+        return float(np.mean(a[keep]))
+    return float(np.average(a[keep], weights=weights[keep]))
 
 
 def precision_score(
