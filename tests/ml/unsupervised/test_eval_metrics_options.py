@@ -484,3 +484,34 @@ def test_eval_metrics_averages_skip_nan_and_zero_weight_like_sklearn(zd, average
             warnings.simplefilter("ignore")
             got, ref = getattr(gm, fn)(y, p, **kw), getattr(skm, fn)(y, p, **kw)
         np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+def test_eval_metrics_regression_defaults_weights_and_bad_input():
+    y = RNG.normal(size=(30, 3)) * [1.0, 5.0, 0.2]
+    p = y + RNG.normal(size=(30, 3))
+    for ours, ref in (
+        (gm.mean_squared_error, skm.mean_squared_error),
+        (gm.mean_absolute_error, skm.mean_absolute_error),
+        (gm.r2_score, skm.r2_score),
+    ):
+        close(ours(y, p), ref(y, p))  # default multioutput="uniform_average"
+        close(ours(y, p, multioutput=[0.2, 0.3, 0.5]), ref(y, p, multioutput=[0.2, 0.3, 0.5]))
+        with pytest.raises(ValueError, match=r"\bmultioutput='mean'"):
+            ours(y, p, multioutput="mean")
+        with pytest.raises(ValueError, match="inconsistent"):
+            ours(y[:-1], p)
+        with pytest.raises(ValueError, match="inconsistent"):
+            ours(y, p, sample_weight=np.ones(29))
+        for name, args in (("y_true", (y * np.nan, p)), ("y_pred", (y, p * np.inf))):
+            with pytest.raises(ValueError, match=f"^Input {name} contains NaN or infinity"):
+                ours(*args)
+
+
+@pytest.mark.parametrize("multioutput", ["raw_values", "uniform_average", "variance_weighted"])
+def test_eval_metrics_r2_constant_targets_match_sklearn(multioutput):
+    y = np.c_[np.full(6, 2.0), np.full(6, -1.0)]
+    for p in (y, y + 0.5, np.c_[y[:, 0], y[:, 1] + 1.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # scikit-learn's force_finite: no 0-division warning
+            got = gm.r2_score(y, p, multioutput=multioutput)
+        close(got, skm.r2_score(y, p, multioutput=multioutput))
