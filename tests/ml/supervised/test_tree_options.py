@@ -84,3 +84,22 @@ def test_ml_tree_regressor_structure_matches_sklearn(kw):
     ref = skt.DecisionTreeRegressor(random_state=0, **kw).fit(X, YR)
     assert structure(ours.tree_) == structure(ref.tree_)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("Xc", "kw"),
+    [
+        (np.zeros((6, 2)), {}),  # no threshold anywhere: one leaf
+        (np.repeat([[0.0], [1.0]], 3, axis=0), {"min_samples_leaf": 4}),  # none admissible
+        (np.c_[np.zeros(6), [0.0, 0.0, 1.0, 1.0, 1.0, 2.0]], {}),  # one constant feature
+    ],
+)
+def test_ml_tree_unsplittable_nodes_match_sklearn(Xc, kw):
+    y = np.array([0, 1, 0, 1, 1, 0])
+    ours = gt.DecisionTreeClassifier(random_state=0, **kw).fit(Xc, y)
+    ref = skt.DecisionTreeClassifier(random_state=0, **kw).fit(Xc, y)
+    assert structure(ours.tree_) == structure(ref.tree_)
+    np.testing.assert_allclose(ours.predict_proba(Xc), ref.predict_proba(Xc), atol=1e-12)
+    ours = gt.DecisionTreeRegressor(random_state=0, **kw).fit(Xc, y * 1.5)
+    ref = skt.DecisionTreeRegressor(random_state=0, **kw).fit(Xc, y * 1.5)
+    np.testing.assert_allclose(ours.predict(Xc), ref.predict(Xc), atol=1e-12)
