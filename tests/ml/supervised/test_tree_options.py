@@ -35,6 +35,7 @@ def structure(t, node=0):
 
 
 CLF = [
+    {"min_samples_leaf": 2},
     {"min_samples_leaf": 5},
     {"min_samples_leaf": 6},
     {"min_samples_leaf": 7, "max_depth": 3},
@@ -65,6 +66,7 @@ def test_ml_tree_classifier_structure_matches_sklearn(kw, weighted):
 
 
 REG = [
+    {"min_samples_leaf": 2},
     {"min_samples_leaf": 5},
     {"min_samples_leaf": 9, "max_depth": 4},
     {"min_samples_split": 12},
