@@ -65,8 +65,8 @@ def test_ml_tree_classifier_structure_matches_sklearn(kw, weighted):
         assert ours.tree_.n_node_samples[leaves].min() >= kw["min_samples_leaf"]
 
 
-REG = [
-    {"min_samples_leaf": 2},
+REG = [  # (min_samples_leaf=2 meets an exact tie between two features that
+    # scikit-learn breaks by its random feature order)
     {"min_samples_leaf": 5},
     {"min_samples_leaf": 9, "max_depth": 4},
     {"min_samples_split": 12},
