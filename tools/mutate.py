@@ -154,7 +154,7 @@ def write_scratch(module: str, files: list[Path], tests: list[str], messages: bo
     work.mkdir(parents=True)
     (work / "src").symlink_to(ROOT / "src", target_is_directory=True)
     (work / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
-    keep = {rel(f).removeprefix("") for f in files}
+    keep = {rel(f) for f in files}
     others = sorted(
         rel(p) for p in PKG_DIR.rglob("*.py") if "__pycache__" not in p.parts and rel(p) not in keep
     )
