@@ -105,3 +105,28 @@ def test_ml_tree_unsplittable_nodes_match_sklearn(Xc, kw):
     ours = gt.DecisionTreeRegressor(random_state=0, **kw).fit(Xc, y * 1.5)
     ref = skt.DecisionTreeRegressor(random_state=0, **kw).fit(Xc, y * 1.5)
     np.testing.assert_allclose(ours.predict(Xc), ref.predict(Xc), atol=1e-12)
+
+
+def _node_table(t):
+    """Sorted (n_samples, weighted n, impurity) of every node: order-free node facts."""
+    return np.array(
+        sorted(zip(t.n_node_samples, t.weighted_n_node_samples, t.impurity, strict=True))
+    )
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+@pytest.mark.parametrize("weights", ["zeros", "twos", "real"])
+def test_ml_tree_weights_impurity_and_importances_match_sklearn(criterion, weights):
+    w = {
+        "zeros": np.where(np.arange(60) % 4 == 0, 0.0, 1.0),  # bootstrap-like
+        "twos": np.full(60, 2.0),
+        "real": W,
+    }[weights]
+    kw = dict(criterion=criterion, max_depth=3, min_samples_leaf=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a zero-weight side is no split
+        ours = gt.DecisionTreeClassifier(**kw).fit(X, Y, sample_weight=w)
+    ref = skt.DecisionTreeClassifier(**kw).fit(X, Y, sample_weight=w)
+    assert structure(ours.tree_) == structure(ref.tree_)
+    np.testing.assert_allclose(_node_table(ours.tree_), _node_table(ref.tree_), atol=1e-9)
+    np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-12)
