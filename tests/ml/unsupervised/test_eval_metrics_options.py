@@ -280,6 +280,9 @@ def test_eval_metrics_roc_curve_defaults_and_boundaries_match_sklearn():
         gm.roc_curve([0, 1, 1], [0.1, 0.5])
     with pytest.raises(ValueError, match="inconsistent"):
         gm.precision_recall_curve([0, 1], [0.1, 0.5, 0.3])
+    for w in ([1.0, 1.0], [1.0, 1.0, 1.0, 1.0]):
+        with pytest.raises(ValueError, match="inconsistent"):
+            gm.roc_curve([0, 1, 1], [0.1, 0.5, 0.3], sample_weight=w)
 
 
 @pytest.mark.parametrize("y", [[0, 0, 0], [1, 1, 1]])
