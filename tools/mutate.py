@@ -286,6 +286,12 @@ def run(
     minutes = (datetime.datetime.now() - started).total_seconds() / 60
     if proc.returncode not in (0,):
         print(f"mutate: mutmut run exited with {proc.returncode}", file=sys.stderr)
+    return summarize(module, files, tests, work, env, equivalent, minutes)
+
+
+def summarize(module, files, tests, work, env, equivalent, minutes) -> int:
+    """Read mutmut's results in ``work``, print them against the equivalent list, record
+    the counts and rewrite the report."""
     got = subprocess.run(
         [sys.executable, "-c", COLLECT], cwd=work, env=env, capture_output=True, text=True
     )
@@ -361,6 +367,18 @@ def run(
     record(module, files, tests, counts, other, total, minutes)
     write_report()
     return 0
+
+
+def recount(equivalent: Path) -> None:
+    """Re-apply the equivalent list to the results kept in .mutate/ (no mutmut run)."""
+    scores = json.loads(SCORES.read_text("utf-8")) if SCORES.exists() else {}
+    for module, s in sorted(scores.items()):
+        work = SCRATCH / slug(module)
+        if not (work / "mutants").is_dir():
+            print(f"mutate: no kept results for {module}; its recorded counts stay")
+            continue
+        files = [ROOT / f for f in s["files"]]
+        summarize(module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"])
 
 
 def record(module, files, tests, counts, other, total, minutes) -> None:
@@ -450,12 +468,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--equivalent", type=Path, default=EQUIVALENT, help="equivalent list")
     ap.add_argument("--max-children", type=int, default=1, help="parallel mutmut workers")
     ap.add_argument("--report", action="store_true", help="only rewrite docs/testing.md")
+    ap.add_argument(
+        "--recount",
+        action="store_true",
+        help="with --report: re-read the kept mutmut results against the equivalent list",
+    )
     ap.add_argument("--list-tests", action="store_true", help="print the tests and stop")
     ap.add_argument(
         "--mutate-messages", action="store_true", help="mutate raise statements' messages too"
     )
     args = ap.parse_args(argv)
     if args.report:
+        if args.recount:
+            recount(args.equivalent)
         write_report()
         return 0
     if not args.module:
