@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export GRADKIT_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean mutate mutate-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,22 @@ test: lint
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+# Mutation testing (issue 24), not part of `make test` (minutes per module, one worker):
+#   make mutate MODULE=src/gradkit/ops/reduce.py   mutate one module or folder, run the
+#       tests that reach it (tools/mutate_tests.toml, else a grep), print the survivors;
+#       EQUIVALENT=file overrides tools/mutate_equivalent.toml
+#   make mutate-report   rewrite the score table in docs/testing.md from the recorded runs
+$(VENV)/.installed-mutmut: $(VENV)/.installed-test
+	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
+	touch $@
+
+mutate: $(VENV)/.installed-mutmut
+	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=src/gradkit/ops/reduce.py"; exit 2; }
+	$(BIN)/python tools/mutate.py $(MODULE) $(if $(EQUIVALENT),--equivalent $(EQUIVALENT))
+
+mutate-report: $(BIN)/python
+	$(BIN)/python tools/mutate.py --report
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

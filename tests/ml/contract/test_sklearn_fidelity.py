@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from gradkit.data.sms_spam import load_sms_spam
 from gradkit.ml.cluster import KMeans
 from gradkit.ml.feature_extraction.text import CountVectorizer, TfidfTransformer
 from gradkit.ml.linear_model import LogisticRegression
@@ -23,6 +22,7 @@ from gradkit.ml.model_selection import (
 )
 from gradkit.ml.naive_bayes import MultinomialNB
 from gradkit.ml.pipeline import Pipeline
+from needs_data import load_sms_spam_or_skip
 
 pytest.importorskip("sklearn")
 import sklearn.cluster as skc  # noqa: E402
@@ -39,7 +39,7 @@ from gradkit.ml.exceptions import ConvergenceWarning  # noqa: E402
 
 @pytest.fixture(scope="module")
 def sms():
-    texts, labels = load_sms_spam()
+    texts, labels = load_sms_spam_or_skip()
     return list(texts[:1500]), labels[:1500]
 
 

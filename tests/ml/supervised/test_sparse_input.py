@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from gradkit.data.sms_spam import load_sms_spam
 from gradkit.ml.ensemble import RandomForestClassifier
 from gradkit.ml.feature_extraction.text import TfidfVectorizer
 from gradkit.ml.linear_model import (
@@ -25,6 +24,7 @@ from gradkit.ml.neighbors import KNeighborsClassifier, NearestCentroid
 from gradkit.ml.preprocessing import StandardScaler
 from gradkit.ml.svm import SVC, LinearSVC
 from gradkit.ml.tree import DecisionTreeClassifier
+from needs_data import load_sms_spam_or_skip
 
 sklearn = pytest.importorskip("sklearn")
 import sklearn.linear_model as sk_lm  # noqa: E402
@@ -35,7 +35,7 @@ import sklearn.svm as sk_svm  # noqa: E402
 
 @pytest.fixture(scope="module")
 def sms():
-    texts, labels = load_sms_spam()
+    texts, labels = load_sms_spam_or_skip()
     X = TfidfVectorizer(sublinear_tf=True, min_df=5, max_df=0.5).fit_transform(texts)
     n = 3000
     return X[:n], X[n:4000], labels[:n], labels[n:4000]

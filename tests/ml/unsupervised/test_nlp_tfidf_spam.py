@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from gradkit.data.sms_spam import load_sms_spam
 from gradkit.ml.feature_extraction.text import (
     CountVectorizer,
     TfidfTransformer,
     TfidfVectorizer,
 )
+from needs_data import load_sms_spam_or_skip
 
 pytest.importorskip("sklearn")
 from sklearn.feature_extraction.text import CountVectorizer as SkCountVectorizer  # noqa: E402
@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer as SkTfidfVectorizer
 
 @pytest.fixture(scope="module")
 def sms():
-    return load_sms_spam()
+    return load_sms_spam_or_skip()
 
 
 def test_nlp_spam_loader(sms):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 import re
 import unicodedata
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -451,7 +452,8 @@ class TfidfVectorizer(CountVectorizer):
 
     Takes all of CountVectorizer's parameters plus ``norm``, ``use_idf``,
     ``smooth_idf``, ``sublinear_tf``, ``tf`` and ``idf_base`` (see TfidfTransformer).
-    Output entries are float64.
+    Output entries have ``dtype`` (float64 or float32; computed in float64, then cast),
+    any other dtype is replaced by float64 with a warning, as in scikit-learn.
 
     Examples
     --------
@@ -524,6 +526,18 @@ class TfidfVectorizer(CountVectorizer):
             idf_base=self.idf_base,
         )
 
+    def _output_dtype(self) -> np.dtype:
+        dtype = np.dtype(self.dtype)
+        if dtype not in (np.float64, np.float32):
+            warnings.warn(
+                f"Only float64 and float32 'dtype' should be used; {self.dtype!r} 'dtype' "
+                "will be converted to np.float64.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return np.dtype(np.float64)
+        return dtype
+
     def fit(self, raw_documents, y=None) -> TfidfVectorizer:
         self.fit_transform(raw_documents)
         return self
@@ -531,13 +545,15 @@ class TfidfVectorizer(CountVectorizer):
     def fit_transform(self, raw_documents, y=None):
         transformer = self._transformer()
         transformer._check_params()  # fail on a bad option before counting a corpus
+        dtype = self._output_dtype()
         counts = super().fit_transform(raw_documents)
         self._tfidf = transformer.fit(counts)
-        return self._tfidf.transform(counts)
+        return self._tfidf.transform(counts).astype(dtype, copy=False)
 
     def transform(self, raw_documents):
         check_is_fitted(self, "_tfidf")
-        return self._tfidf.transform(super().transform(raw_documents))
+        dtype = self._output_dtype()
+        return self._tfidf.transform(super().transform(raw_documents)).astype(dtype, copy=False)
 
     @property
     def idf_(self) -> np.ndarray:

@@ -83,7 +83,8 @@ def confusion_matrix(
     ip, fp = index(y_pred)
     keep = ft & fp
     w = _weights(sample_weight, len(y_true))
-    integral = sample_weight is None or np.all(np.mod(w, 1) == 0)
+    # integer counts unless the weights are floats (scikit-learn decides by their dtype)
+    integral = sample_weight is None or np.asarray(sample_weight).dtype.kind in "iub"
     cm = np.bincount(it[keep] * n + ip[keep], weights=w[keep], minlength=n * n).reshape(n, n)
     if normalize is None:
         return cm.astype(np.int64) if integral else cm
@@ -97,9 +98,12 @@ def confusion_matrix(
     return np.nan_to_num(cm)
 
 
-def _divide(num: np.ndarray, den: np.ndarray, zero_division, what: str = "") -> np.ndarray:
+def _divide(
+    num: np.ndarray, den: np.ndarray, zero_division, metric: str, modifier: str, warn_for
+) -> np.ndarray:
     """num / den, with ``zero_division`` (0.0, 1.0, np.nan, or "warn": 0.0 and an
-    UndefinedMetricWarning as scikit-learn) where den is 0."""
+    UndefinedMetricWarning naming ``metric`` when it is in ``warn_for``, scikit-learn's
+    wording) where den is 0."""
     warn = isinstance(zero_division, str)
     if warn and zero_division != "warn":
         raise ValueError(
@@ -107,11 +111,11 @@ def _divide(num: np.ndarray, den: np.ndarray, zero_division, what: str = "") -> 
         )
     out = np.full(num.shape, 0.0 if warn else float(zero_division))
     np.divide(num, den, out=out, where=den != 0)
-    if warn and what and np.any(den == 0):
+    if warn and metric in warn_for and np.any(den == 0):
+        where = "due to" if num.shape[0] == 1 else "in labels with"
         warnings.warn(
-            f"{what} is ill-defined and being set to 0.0 in labels with no "
-            f"{'predicted' if what == 'Precision' else 'true'} samples. Use `zero_division` "
-            "parameter to control this behavior.",
+            f"{metric.capitalize()} is ill-defined and being set to 0.0 {where} no {modifier} "
+            "samples. Use `zero_division` parameter to control this behavior.",
             UndefinedMetricWarning,
             stacklevel=4,
         )
@@ -126,6 +130,7 @@ def precision_recall_fscore_support(
     labels=None,
     pos_label=1,
     average: str | None = None,
+    warn_for=("precision", "recall", "f-score"),
     sample_weight=None,
     zero_division: float = 0.0,
 ):
@@ -134,7 +139,8 @@ def precision_recall_fscore_support(
     ``average``: 'binary' scores only ``pos_label``; 'micro' pools the counts of all
     labels; 'macro' is the unweighted mean of per-label scores; 'weighted' the mean
     weighted by support; None returns per-label arrays. A 0/0 ratio gives
-    ``zero_division`` (scikit-learn's default behaviour without the warning).
+    ``zero_division`` (scikit-learn's default behaviour without the warning); with
+    ``zero_division="warn"`` the metrics named in ``warn_for`` warn where they are 0/0.
     F is computed from the counts, F_β = (1+β²)TP / (β²(TP+FN) + TP+FP).
 
     Returns
@@ -177,30 +183,36 @@ def precision_recall_fscore_support(
     if average == "micro":
         tp, pred_pos, true_pos = (np.array([a.sum()]) for a in (tp, pred_pos, true_pos))
     b2 = beta * beta
-    precision = _divide(tp, pred_pos, zero_division, "Precision")
-    recall = _divide(tp, true_pos, zero_division, "Recall")
+    precision = _divide(tp, pred_pos, zero_division, "precision", "predicted", warn_for)
+    recall = _divide(tp, true_pos, zero_division, "recall", "true", warn_for)
     if np.isinf(beta):
         f = recall
     elif beta == 0:
         f = precision
     else:  # (1 + β²) TP / (β² (TP + FN) + (TP + FP)), scikit-learn's expression
-        f = _divide((1 + b2) * tp, b2 * true_pos + pred_pos, zero_division)
+        den = b2 * true_pos + pred_pos
+        f = _divide((1 + b2) * tp, den, zero_division, "f-score", "true nor predicted", warn_for)
     if average is None:
-        integral = sample_weight is None or np.all(np.mod(true_pos, 1) == 0)
-        return precision, recall, f, true_pos.astype(np.int64) if integral else true_pos
-    if average == "weighted":
-        if true_pos.sum() == 0:
-            zd = 0.0 if isinstance(zero_division, str) else float(zero_division)
-            return (zd,) * 3 + (None,)
-        weights = true_pos
-    else:
-        weights = None
+        # the support counts samples (int64) or sums their weights (float64), as scikit-learn
+        return precision, recall, f, true_pos.astype(np.int64) if w is None else true_pos
+    weights = true_pos if average == "weighted" else None
     return (
-        float(np.average(precision, weights=weights)),
-        float(np.average(recall, weights=weights)),
-        float(np.average(f, weights=weights)),
+        _nanaverage(precision, weights),
+        _nanaverage(recall, weights),
+        _nanaverage(f, weights),
         None,
     )
+
+
+def _nanaverage(a: np.ndarray, weights) -> float:
+    """Weighted mean of the non-NaN entries (a NaN comes from zero_division=np.nan);
+    unweighted when their weights sum to 0, NaN when none is left — scikit-learn's rule."""
+    keep = ~np.isnan(a)
+    if not keep.any():
+        return float("nan")
+    if weights is None or weights[keep].sum() == 0:
+        return float(np.mean(a[keep]))
+    return float(np.average(a[keep], weights=weights[keep]))
 
 
 def precision_score(
@@ -227,6 +239,7 @@ def precision_score(
         pos_label=pos_label,
         average=average,
         sample_weight=sample_weight,
+        warn_for=("precision",),
         zero_division=zero_division,
     )[0]
 
@@ -249,6 +262,7 @@ def recall_score(
         pos_label=pos_label,
         average=average,
         sample_weight=sample_weight,
+        warn_for=("recall",),
         zero_division=zero_division,
     )[1]
 
@@ -273,6 +287,7 @@ def fbeta_score(
         pos_label=pos_label,
         average=average,
         sample_weight=sample_weight,
+        warn_for=("f-score",),
         zero_division=zero_division,
     )[2]
 

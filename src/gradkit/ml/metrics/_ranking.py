@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from ..base import check_consistent_length, check_option, column_or_1d
+from ..exceptions import UndefinedMetricWarning
 
 
 def _positive_mask(y_true: np.ndarray, pos_label, curve: str = "ROC") -> np.ndarray:
@@ -35,6 +36,10 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, curve
         raise ValueError("y_score contains NaN or infinity.")
     pos = _positive_mask(y_true, pos_label, curve).astype(np.float64)
     w = np.ones_like(y_score) if sample_weight is None else column_or_1d(sample_weight) * 1.0
+    if sample_weight is not None:  # a sample of weight 0 makes no threshold (scikit-learn)
+        check_consistent_length(y_true, w)
+        kept = w != 0
+        y_score, pos, w = y_score[kept], pos[kept], w[kept]
     order = np.argsort(y_score, kind="mergesort")[::-1]
     y_score, pos, w = y_score[order], pos[order], w[order]
     distinct = np.where(np.diff(y_score))[0]
@@ -63,9 +68,20 @@ def roc_curve(
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
     fps, tps = np.r_[0.0, fps], np.r_[0.0, tps]
     thresholds = np.r_[np.inf, thresholds]
-    if fps[-1] <= 0 or tps[-1] <= 0:
-        raise ValueError("ROC is undefined when y_true holds only one class.")
-    return fps / fps[-1], tps / tps[-1], thresholds
+    return _rate(fps, "negative", "false"), _rate(tps, "positive", "true"), thresholds
+
+
+def _rate(counts: np.ndarray, kind: str, which: str) -> np.ndarray:
+    """counts / counts[-1]; NaN with a warning when y_true has no sample of that kind
+    (scikit-learn's behaviour for a single-class y_true)."""
+    if counts[-1] <= 0:
+        warnings.warn(
+            f"No {kind} samples in y_true, {which} positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return np.full(counts.shape, np.nan)
+    return counts / counts[-1]
 
 
 def precision_recall_curve(
@@ -186,20 +202,27 @@ def roc_auc_score(
             f"Number of classes in y_true ({len(classes)}) not equal to the number of "
             f"columns in y_score ({y_score.shape[1]})."
         )
-    scores = np.array(
-        [
-            auc(
-                *roc_curve(y_true == c, y_score[:, k], pos_label=True, sample_weight=sample_weight)[
-                    :2
-                ]
-            )
-            for k, c in enumerate(classes)
-        ]
-    )
+    scores = np.empty(len(classes))
+    for k, c in enumerate(classes):  # a loop, not a comprehension: the warning's stacklevel
+        scores[k] = _ovr_auc(y_true == c, y_score[:, k], sample_weight)
     if average is None:
         return scores
-    weights = None
-    if average == "weighted":
-        w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
-        weights = np.array([w[y_true == c].sum() for c in classes])
-    return float(np.average(scores, weights=weights))
+    if average == "macro":
+        return float(np.mean(scores))
+    w = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
+    weights = np.array([w[y_true == c].sum() for c in classes])
+    seen = weights > 0  # a label absent from y_true weighs nothing (its AUC is NaN)
+    return float(np.average(scores[seen], weights=weights[seen]))
+
+
+def _ovr_auc(positive: np.ndarray, score: np.ndarray, sample_weight) -> float:
+    """One-vs-rest AUC of one class; NaN with a warning when y_true lacks it (or holds
+    nothing else), as scikit-learn does for a label listed in ``labels`` only."""
+    if positive.all() or not positive.any():
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return float("nan")
+    return auc(*roc_curve(positive, score, pos_label=True, sample_weight=sample_weight)[:2])

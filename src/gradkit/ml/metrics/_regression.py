@@ -66,7 +66,8 @@ def r2_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average
     """Coefficient of determination R² = 1 − Σ w(y − ŷ)² / Σ w(y − ȳ)².
 
     A constant y_true gives 1.0 for a perfect prediction and 0.0 otherwise (scikit-learn's
-    ``force_finite``). 'variance_weighted' averages outputs weighted by Σ w(y − ȳ)².
+    ``force_finite``). 'variance_weighted' averages outputs weighted by Σ w(y − ȳ)² (the
+    plain mean when every output is constant).
 
     Examples
     --------
@@ -85,8 +86,8 @@ def r2_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average
     scores[valid] = 1 - num[valid] / den[valid]
     scores[nonzero_num & ~nonzero_den] = 0.0
     if isinstance(multioutput, str) and multioutput == "variance_weighted":
-        if not nonzero_den.any():
-            return 1.0 if not nonzero_num.any() else 0.0
+        if not nonzero_den.any():  # every output constant: no weights, the plain mean
+            return float(np.mean(scores))
         return float(np.average(scores, weights=den))
     if isinstance(multioutput, str):
         check_option("multioutput", multioutput, _MULTIOUTPUT)
