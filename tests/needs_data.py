@@ -15,3 +15,16 @@ def load_sms_spam_or_skip():
             "SMS Spam Collection (sms-spam/SMSSpamCollection) not found: set GRADKIT_DATA "
             "to the folder holding sms-spam/"
         )
+
+
+def require_files(*paths: str) -> None:
+    """Skip the running test unless every ``folder/file`` is in a data root
+    (``$GRADKIT_DATA`` first), naming the missing file and GRADKIT_DATA."""
+    from gradkit.data._files import dataset_file
+
+    for path in paths:
+        folder, _, filename = path.partition("/")
+        try:
+            dataset_file(folder, filename, download=False)
+        except FileNotFoundError:
+            pytest.skip(f"{path} not found: set GRADKIT_DATA to the folder holding {folder}/")

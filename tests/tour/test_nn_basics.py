@@ -7,22 +7,14 @@ import numpy as np
 import pytest
 
 from gradkit.tour.experiments import nn_basics
+from needs_data import require_files
 
 pytestmark = pytest.mark.slow
 
 
-def _need_mnist():
-    from gradkit.data._files import dataset_file
-
-    try:
-        dataset_file("mnist", "t10k-images-idx3-ubyte.gz", download=False)
-    except FileNotFoundError:
-        pytest.skip("needs MNIST in $GRADKIT_DATA/mnist")
-
-
 @pytest.fixture(scope="module")
 def found():
-    _need_mnist()
+    require_files("mnist/t10k-images-idx3-ubyte.gz")
     return {
         "NN-NEURON": nn_basics.nn_neuron(True),
         "NN-PERCEPTRON": nn_basics.nn_perceptron(True),

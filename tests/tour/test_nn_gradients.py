@@ -7,23 +7,15 @@ import numpy as np
 import pytest
 
 from gradkit.tour.experiments import nn_gradients
+from needs_data import require_files
 
 pytestmark = pytest.mark.slow
 IDS = ["NN-VANISH", "NN-EXPLODE", "NN-DYING-RELU", "NN-INIT"]
 
 
-def _need_mnist():
-    from gradkit.data._files import dataset_file
-
-    try:
-        dataset_file("mnist", "t10k-images-idx3-ubyte.gz", download=False)
-    except FileNotFoundError:
-        pytest.skip("needs MNIST in $GRADKIT_DATA/mnist")
-
-
 @pytest.fixture(scope="module")
 def found():
-    _need_mnist()
+    require_files("mnist/t10k-images-idx3-ubyte.gz")
     return {
         "NN-VANISH": nn_gradients.nn_vanish(True),
         "NN-EXPLODE": nn_gradients.nn_explode(True),

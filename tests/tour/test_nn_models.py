@@ -8,23 +8,15 @@ import os
 import pytest
 
 from gradkit.tour.experiments import nn_models
+from needs_data import require_files
 
 pytestmark = pytest.mark.slow
 
 
-def _need(folder: str, filename: str):
-    from gradkit.data._files import dataset_file
-
-    try:
-        dataset_file(folder, filename, download=False)
-    except FileNotFoundError:
-        pytest.skip(f"needs {folder}/{filename} in $GRADKIT_DATA")
-
-
 @pytest.fixture(scope="module")
 def found():
-    _need("mnist", "t10k-images-idx3-ubyte.gz")
-    _need("fashion-mnist", "t10k-images-idx3-ubyte.gz")
+    require_files("mnist/t10k-images-idx3-ubyte.gz")
+    require_files("fashion-mnist/t10k-images-idx3-ubyte.gz")
     return {
         "NN-TRANSFER": nn_models.nn_transfer(True),
         "NN-SEQ-API": nn_models.nn_seq_api(True),

@@ -6,24 +6,16 @@ from __future__ import annotations
 import pytest
 
 from gradkit.tour.experiments import nn_regularisation
+from needs_data import require_files
 
 pytestmark = pytest.mark.slow
 IDS = ["NN-DROPOUT", "NN-L1L2", "NN-EARLYSTOP", "NN-CAPACITY"]
 
 
-def _need(folder: str, filename: str):
-    from gradkit.data._files import dataset_file
-
-    try:
-        dataset_file(folder, filename, download=False)
-    except FileNotFoundError:
-        pytest.skip(f"needs {folder}/{filename} in $GRADKIT_DATA")
-
-
 @pytest.fixture(scope="module")
 def found():
-    _need("mnist", "t10k-images-idx3-ubyte.gz")
-    _need("mnist1d", "mnist1d_data.npz")
+    require_files("mnist/t10k-images-idx3-ubyte.gz")
+    require_files("mnist1d/mnist1d_data.npz")
     return {
         "NN-DROPOUT": nn_regularisation.nn_dropout(True),
         "NN-L1L2": nn_regularisation.nn_l1l2(True),

@@ -8,23 +8,15 @@ import math
 import pytest
 
 from gradkit.tour.experiments import nn_training
+from needs_data import require_files
 
 pytestmark = pytest.mark.slow
 IDS = ["NN-NORM-DATA", "NN-BATCHNORM", "NN-LR", "NN-HYPER", "NN-SEARCH"]
 
 
-def _need_mnist():
-    from gradkit.data._files import dataset_file
-
-    try:
-        dataset_file("mnist", "t10k-images-idx3-ubyte.gz", download=False)
-    except FileNotFoundError:
-        pytest.skip("needs MNIST in $GRADKIT_DATA/mnist")
-
-
 @pytest.fixture(scope="module")
 def found():
-    _need_mnist()
+    require_files("mnist/t10k-images-idx3-ubyte.gz")
     pytest.importorskip("scipy")
     return {
         "NN-NORM-DATA": nn_training.nn_norm_data(True),
