@@ -98,3 +98,16 @@ def test_u_hier_bad_input():
         AgglomerativeClustering(linkage="centroid").fit(IRIS)
     with pytest.raises(ValueError, match="Exactly one of n_clusters and distance_threshold"):
         AgglomerativeClustering(n_clusters=None).fit(IRIS)
+
+
+def test_u_kmeans_predict_ties_go_to_the_lower_center():
+    """U-KMEANS: a point equidistant from two centers takes the lower index (as
+    scikit-learn and ``labels_`` do), on both sides of a 4096-row block boundary."""
+    km = KMeans(2, n_init=1, random_state=0).fit(np.array([[0.0, 0.0], [2.0, 0.0]] * 5))
+    km.cluster_centers_ = np.array([[2.0, 0.0], [0.0, 0.0]])
+    X = np.tile([[1.0, 0.0], [1.9, 0.0], [0.1, 0.0]], (3000, 1))  # 9000 rows
+    expected = np.tile([0, 0, 1], 3000)
+    np.testing.assert_array_equal(km.predict(X), expected)
+    ref = SkKMeans(2, n_init=1).fit(X[:10])
+    ref.cluster_centers_ = km.cluster_centers_.copy()
+    np.testing.assert_array_equal(ref.predict(X), expected)
