@@ -111,3 +111,26 @@ def test_u_kmeans_predict_ties_go_to_the_lower_center():
     ref = SkKMeans(2, n_init=1).fit(X[:10])
     ref.cluster_centers_ = km.cluster_centers_.copy()
     np.testing.assert_array_equal(ref.predict(X), expected)
+
+
+def test_u_kmeans_sample_weight_reaches_fit_predict_fit_transform_and_score():
+    """U-KMEANS: the weighted shortcuts equal fit(sample_weight) and scikit-learn's score;
+    predict returns integer labels."""
+    X = BLOBS
+    w = np.random.default_rng(3).uniform(0.1, 5.0, len(X))
+    w[:40] = 40.0  # heavy points pull their center
+    init = X[[0, 100, 200]]
+    ours = KMeans(3, init=init, n_init=1).fit(X, sample_weight=w)
+    plain = KMeans(3, init=init, n_init=1).fit(X)
+    assert not np.allclose(ours.cluster_centers_, plain.cluster_centers_)
+    np.testing.assert_array_equal(
+        KMeans(3, init=init, n_init=1).fit_predict(X, sample_weight=w), ours.labels_
+    )
+    np.testing.assert_allclose(
+        KMeans(3, init=init, n_init=1).fit_transform(X, sample_weight=w), ours.transform(X)
+    )
+    ref = SkKMeans(3, init=init, n_init=1).fit(X, sample_weight=w)
+    ref.cluster_centers_ = ours.cluster_centers_.copy()
+    assert ours.score(X, sample_weight=w) == pytest.approx(ref.score(X, sample_weight=w), rel=1e-12)
+    assert ours.score(X, sample_weight=w) != pytest.approx(ours.score(X), rel=1e-6)
+    assert ours.predict(X).dtype.kind == "i"
