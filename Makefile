@@ -43,7 +43,8 @@ format: $(VENV)/.installed-test
 # Mutation testing (issue 24), not part of `make test` (minutes per module, one worker):
 #   make mutate MODULE=src/gradkit/ops/reduce.py   mutate one module or folder, run the
 #       tests that reach it (tools/mutate_tests.toml, else a grep), print the survivors;
-#       EQUIVALENT=file overrides tools/mutate_equivalent.toml
+#       EQUIVALENT=file overrides tools/mutate_equivalent.toml; SURVIVORS=1 re-runs only
+#       the survivors of the module's last recorded run (source unchanged since)
 #   make mutate-report   rewrite the score table in docs/testing.md from the recorded runs
 $(VENV)/.installed-mutmut: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
@@ -51,7 +52,7 @@ $(VENV)/.installed-mutmut: $(VENV)/.installed-test
 
 mutate: $(VENV)/.installed-mutmut
 	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=src/gradkit/ops/reduce.py"; exit 2; }
-	$(BIN)/python tools/mutate.py $(MODULE) $(if $(EQUIVALENT),--equivalent $(EQUIVALENT))
+	$(BIN)/python tools/mutate.py $(MODULE) $(if $(EQUIVALENT),--equivalent $(EQUIVALENT)) $(if $(SURVIVORS),--survivors)
 
 mutate-report: $(BIN)/python
 	$(BIN)/python tools/mutate.py --report

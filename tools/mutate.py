@@ -20,9 +20,14 @@ What it does, in order:
    it has copied, so a reused ``mutants/`` would test stale sources or stale tests).
 4. Prints killed / survived / timed out / no tests, each survivor with its source line and
    change, and the mutants listed as equivalent in ``tools/mutate_equivalent.toml``.
-5. Records the counts in ``docs/mutation_scores.json`` and rewrites the score table in
+5. Records the counts (and the survivors' names) in ``docs/mutation_scores/<slug>.json``
+   and rewrites the score table in
    ``docs/testing.md`` (per package; score = caught / (total - equivalent), where caught
    counts killed, timed-out and crashing mutants).
+
+``--survivors`` re-runs only the survivors of the module's last recorded run (after adding
+tests for them), keeping the earlier verdicts of the rest; it refuses when the module's
+source changed since that run, since mutmut's mutant names would no longer match.
 
 Equivalent mutants: ``tools/mutate_equivalent.toml`` has one table per module path; a key is
 either a mutmut id (``gradkit.ops.reduce.x_sum__mutmut_3``) or the stable description the
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -52,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG_DIR = ROOT / "src" / "gradkit"
 TESTS_MAP = ROOT / "tools" / "mutate_tests.toml"
 EQUIVALENT = ROOT / "tools" / "mutate_equivalent.toml"
-SCORES = ROOT / "docs" / "mutation_scores.json"
+SCORES = ROOT / "docs" / "mutation_scores"  # one <slug>.json per module run
 TESTING_MD = ROOT / "docs" / "testing.md"
 SCRATCH = ROOT / ".mutate"
 TABLE_START = "<!-- mutation-table:start (written by tools/mutate.py) -->"
@@ -257,10 +263,36 @@ def load_equivalent(path: Path) -> dict[str, dict[str, str]]:
     return tomllib.loads(path.read_text("utf-8"))
 
 
+def previous_survivors(module: str, files: list[Path]) -> tuple[list[str], dict]:
+    """The survivors of the last recorded run of ``module``, if its source is unchanged."""
+    prior = load_scores().get(module.rstrip("/"))
+    if prior is None or "survivor_names" not in prior:
+        sys.exit(f"mutate: no recorded run of {module} to take survivors from; run it whole")
+    if prior.get("source") != source_digest(files):
+        sys.exit(
+            f"mutate: {module} changed since its last run ({prior['date']}): mutmut's mutant "
+            "names may no longer match, so run it whole"
+        )
+    return prior["survivor_names"], prior
+
+
 def run(
-    module: str, tests: list[str] | None, equivalent: Path, max_children: int, messages: bool
+    module: str,
+    tests: list[str] | None,
+    equivalent: Path,
+    max_children: int,
+    messages: bool,
+    survivors_only: bool = False,
 ) -> int:
     files = target_files(module)
+    prior = None
+    names: list[str] = []
+    if survivors_only:
+        names, prior = previous_survivors(module, files)
+        tests = tests or prior["tests"]
+        if not names:
+            print(f"mutate: the last run of {module} left no survivors")
+            return 0
     tests = tests or find_tests(module, files)
     if not tests:
         sys.exit(f"mutate: no test imports {module}; add it to {rel(TESTS_MAP)}")
@@ -269,7 +301,9 @@ def run(
         print(f"    {t}")
     work = write_scratch(module, files, tests, messages)
     env = mutant_env(work)
-    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names]
+    if names:
+        print(f"mutate: re-running the {len(names)} survivor(s) of the {prior['date']} run")
     started = datetime.datetime.now()
     proc = subprocess.Popen(
         cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -286,18 +320,25 @@ def run(
     minutes = (datetime.datetime.now() - started).total_seconds() / 60
     if proc.returncode not in (0,):
         print(f"mutate: mutmut run exited with {proc.returncode}", file=sys.stderr)
-    return summarize(module, files, tests, work, env, equivalent, minutes)
+    if prior is not None:
+        minutes += prior["minutes"]
+    return summarize(module, files, tests, work, env, equivalent, minutes, set(names) or None)
 
 
-def summarize(module, files, tests, work, env, equivalent, minutes) -> int:
+def summarize(module, files, tests, work, env, equivalent, minutes, rerun) -> int:
     """Read mutmut's results in ``work``, print them against the equivalent list, record
-    the counts and rewrite the report."""
+    the counts and rewrite the report. ``rerun``: the names re-run by ``--survivors``; every
+    other mutant kept the verdict "caught" from the earlier run."""
     got = subprocess.run(
         [sys.executable, "-c", COLLECT], cwd=work, env=env, capture_output=True, text=True
     )
     if got.returncode != 0:
         sys.exit(f"mutate: could not read mutmut results:\n{got.stderr}")
     mutants = json.loads(got.stdout)
+    if rerun is not None:
+        for m in mutants:
+            if m["name"] not in rerun and m["status"] == "not checked":
+                m["status"] = "killed"
     if not mutants:
         sys.exit("mutate: mutmut made no mutants (see its output above)")
 
@@ -364,26 +405,44 @@ def summarize(module, files, tests, work, env, equivalent, minutes) -> int:
         + "".join(f", {k} {v}" for k, v in other.items())
         + f"; score {caught}/{denom} = {100 * score:.1f}% ({minutes:.1f} min)"
     )
-    record(module, files, tests, counts, other, total, minutes)
+    names = [entry[0]["name"] for entry in survivors]
+    record(module, files, tests, counts, other, total, minutes, names)
     write_report()
     return 0
 
 
 def recount(equivalent: Path) -> None:
     """Re-apply the equivalent list to the results kept in .mutate/ (no mutmut run)."""
-    scores = json.loads(SCORES.read_text("utf-8")) if SCORES.exists() else {}
-    for module, s in sorted(scores.items()):
+    for module, s in sorted(load_scores().items()):
         work = SCRATCH / slug(module)
         if not (work / "mutants").is_dir():
             print(f"mutate: no kept results for {module}; its recorded counts stay")
             continue
         files = [ROOT / f for f in s["files"]]
-        summarize(module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"])
+        summarize(
+            module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"], None
+        )
 
 
-def record(module, files, tests, counts, other, total, minutes) -> None:
-    scores = json.loads(SCORES.read_text("utf-8")) if SCORES.exists() else {}
-    scores[module.rstrip("/")] = {
+def load_scores() -> dict[str, dict]:
+    """Every recorded module run, keyed by module path."""
+    scores = {}
+    for f in sorted(SCORES.glob("*.json")) if SCORES.is_dir() else []:
+        s = json.loads(f.read_text("utf-8"))
+        scores[s["module"]] = s
+    return scores
+
+
+def source_digest(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(rel(f).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def record(module, files, tests, counts, other, total, minutes, survivor_names) -> None:
+    entry = {
+        "module": module.rstrip("/"),
         "files": [rel(f) for f in files],
         "tests": tests,
         "total": total,
@@ -395,9 +454,12 @@ def record(module, files, tests, counts, other, total, minutes) -> None:
         "equivalent": counts["equivalent"],
         "minutes": round(minutes, 1),
         "date": datetime.date.today().isoformat(),
+        "source": source_digest(files),
+        "survivor_names": sorted(survivor_names),
     }
-    SCORES.parent.mkdir(exist_ok=True)
-    SCORES.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", "utf-8")
+    SCORES.mkdir(parents=True, exist_ok=True)
+    out = SCORES / f"{slug(module)}.json"
+    out.write_text(json.dumps(entry, indent=1, sort_keys=True) + "\n", "utf-8")
 
 
 def package_of(module: str) -> str:
@@ -408,7 +470,7 @@ def package_of(module: str) -> str:
 
 
 def write_report() -> None:
-    scores = json.loads(SCORES.read_text("utf-8")) if SCORES.exists() else {}
+    scores = load_scores()
     rows: dict[str, dict] = {}
     for module, s in sorted(scores.items()):
         pkg = package_of(module)
@@ -435,7 +497,7 @@ def write_report() -> None:
     table += [
         "",
         "Per module (each row: `make mutate MODULE=<module>`, the tests it ran in "
-        "`docs/mutation_scores.json`):",
+        "`docs/mutation_scores/`):",
         "",
         "| module | date | mutants | caught | survived | equivalent | score |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -475,6 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--list-tests", action="store_true", help="print the tests and stop")
     ap.add_argument(
+        "--survivors",
+        action="store_true",
+        help="re-run only the survivors of the module's last recorded run",
+    )
+    ap.add_argument(
         "--mutate-messages", action="store_true", help="mutate raise statements' messages too"
     )
     args = ap.parse_args(argv)
@@ -489,7 +556,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_tests:
         print("\n".join(args.tests or find_tests(module, target_files(module))))
         return 0
-    return run(module, args.tests, args.equivalent, args.max_children, args.mutate_messages)
+    return run(
+        module,
+        args.tests,
+        args.equivalent,
+        args.max_children,
+        args.mutate_messages,
+        args.survivors,
+    )
 
 
 if __name__ == "__main__":
