@@ -168,22 +168,37 @@ def test_knn_identical_to_scikit_learn(algorithm, weights, d):
     np.testing.assert_array_equal(ours.kneighbors()[1], ref.kneighbors()[1])
 
 
-@pytest.mark.parametrize("algorithm", ["brute", "kd_tree"])
-def test_knn_ties_go_to_the_lower_index(algorithm):
-    """ML-KNN: on integer data (many equal distances) the neighbours are the k smallest
-    by (distance, index), dense and sparse alike."""
+def test_knn_brute_ties_go_to_the_lower_index():
+    """ML-KNN: by brute force, on integer data (many equal distances) the neighbours are
+    the k smallest by (distance, index), dense and sparse alike. (The k-d tree follows
+    scikit-learn's tree instead: tests/ml/supervised/test_knn_sklearn_ties.py.)"""
     rng = np.random.default_rng(0)
     X = rng.integers(0, 3, (3000, 5)).astype(float)
     Q = rng.integers(0, 3, (200, 5)).astype(float)
     d2 = ((Q[:, None, :] - X[None]) ** 2).sum(axis=2)  # exact for small integers
     expect = np.argsort(d2, axis=1, kind="stable")[:, :6]
-    model = KNeighborsClassifier(6, algorithm=algorithm).fit(X, np.arange(3000) % 3)
+    model = KNeighborsClassifier(6, algorithm="brute").fit(X, np.arange(3000) % 3)
     dist, idx = model.kneighbors(Q)
     np.testing.assert_array_equal(idx, expect)
     np.testing.assert_array_equal(dist**2, np.take_along_axis(d2, expect, 1))
-    if algorithm == "brute":
-        sparse = KNeighborsClassifier(6).fit(sp.csr_matrix(X), np.arange(3000) % 3)
-        np.testing.assert_array_equal(sparse.kneighbors(sp.csr_matrix(Q))[1], expect)
+    sparse = KNeighborsClassifier(6).fit(sp.csr_matrix(X), np.arange(3000) % 3)
+    np.testing.assert_array_equal(sparse.kneighbors(sp.csr_matrix(Q))[1], expect)
+
+
+def test_knn_kd_tree_ties_follow_sklearn_at_scale():
+    """ML-KNN: 3000 integer points in 5-D, k-d tree: the tied rows are replayed through
+    scikit-learn's tree, so kneighbors equals scikit-learn's, n_jobs or not."""
+    sk_nb = pytest.importorskip("sklearn.neighbors")
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 3, (3000, 5)).astype(float)
+    Q = rng.integers(0, 3, (200, 5)).astype(float)
+    y = np.arange(3000) % 3
+    ref = sk_nb.KNeighborsClassifier(6, algorithm="kd_tree").fit(X, y)
+    for n_jobs in (None, 2):
+        model = KNeighborsClassifier(6, algorithm="kd_tree", n_jobs=n_jobs).fit(X, y)
+        for mine, theirs in zip(model.kneighbors(Q), ref.kneighbors(Q), strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_array_equal(model.predict(Q), ref.predict(Q))
 
 
 sk_tree = pytest.importorskip("sklearn.tree")

@@ -20,11 +20,15 @@ from ..base import (
 )
 from ..utils._parallel import run_parallel, shares
 from ._brute import BruteIndex
+from ._kd_replay import KDReplay, squared_distances_rows
 
 # A k-d tree beats the tiled brute force only in low dimension. Measured (50k Gaussian
 # points, 10k queries, k=5, 1 thread): 3 features tree 0.05 s / brute 2.9 s; 8: 2.2 / 3.3;
 # 15: 50 / 2.3 (scikit-learn's own k-d tree, which its "auto" picks up to 15: 26 s).
 _TREE_MAX_DIM = 8
+# scikit-learn's "auto" searches with its k-d tree up to this many features; where it
+# would, equal distances are resolved as its tree does (see ._kd_replay).
+_SKLEARN_TREE_MAX_DIM = 15
 
 
 class _BaseKNN(BaseEstimator):
@@ -34,11 +38,13 @@ class _BaseKNN(BaseEstimator):
         *,
         weights: str = "uniform",
         algorithm: str = "auto",
+        leaf_size: int = 30,
         n_jobs: int | None = None,
     ):
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.algorithm = algorithm
+        self.leaf_size = leaf_size
         self.n_jobs = n_jobs
 
     def _fit(self, X, y) -> None:
@@ -46,6 +52,12 @@ class _BaseKNN(BaseEstimator):
         check_option("algorithm", self.algorithm, ("auto", "brute", "kd_tree"))
         if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
             raise ValueError(f"n_neighbors must be an int >= 1, got {self.n_neighbors!r}.")
+        if (
+            not isinstance(self.leaf_size, numbers.Integral)
+            or isinstance(self.leaf_size, bool)
+            or self.leaf_size < 1
+        ):
+            raise ValueError(f"leaf_size must be an int >= 1, got {self.leaf_size!r}.")
         self._fit_X = X
         self.n_samples_fit_ = X.shape[0]
         sparse = hasattr(X, "tocsr")
@@ -61,6 +73,16 @@ class _BaseKNN(BaseEstimator):
                 and self.n_neighbors < X.shape[0] // 2
             )
         )
+        # the search scikit-learn would run, whose rule for equal distances is kept
+        self._sklearn_tree = not sparse and (
+            self.algorithm == "kd_tree"
+            or (
+                self.algorithm == "auto"
+                and X.shape[1] <= _SKLEARN_TREE_MAX_DIM
+                and self.n_neighbors < X.shape[0] // 2
+            )
+        )
+        self._replay = _Replay(X, self.leaf_size) if self._sklearn_tree else None
         self._tree = self._brute = None
         if use_tree:
             from scipy.spatial import cKDTree
@@ -77,11 +99,14 @@ class _BaseKNN(BaseEstimator):
 
         Brute force (:mod:`._brute`): ‖y‖² − 2 x·y by tiled matmuls and a threshold
         filter; low dimension (``algorithm="auto"`` up to 8 features, or
-        ``"kd_tree"``): a k-d tree (``scipy.spatial.cKDTree``). Either way, of points
-        at equal distance the lower index is taken and listed first. Without equal
-        distances this is scikit-learn's answer; among equal distances scikit-learn
-        keeps whichever its heaps hold last (that depends on its scan order, chunking,
-        thread count and algorithm) and lists them in no fixed order.
+        ``"kd_tree"``): a k-d tree (``scipy.spatial.cKDTree``). Without equal
+        distances the answer is scikit-learn's either way. Equal distances get
+        scikit-learn's answer too: where scikit-learn would search its k-d tree
+        (``"kd_tree"``, or ``"auto"`` up to 15 features and k < n_samples / 2) the
+        queries with ties are replayed through a copy of that tree's layout, search and
+        sort (:mod:`._kd_replay`, same ``leaf_size``), so the same points are kept in the
+        same order, with distances summed feature by feature as it does; elsewhere
+        (brute force, as scikit-learn's) the lower index is taken and listed first.
         """
         check_is_fitted(self, "_fit_X")
         query_is_train = X is None
@@ -100,14 +125,36 @@ class _BaseKNN(BaseEstimator):
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
                 f"n_samples_fit = {self.n_samples_fit_}, n_samples = {n_queries}."
             )
-        search = self._tree_kneighbors if self._tree is not None else self._brute.kneighbors
+        return self._kneighbors(X, k, query_is_train, return_distance, exact_order=True)
+
+    def _kneighbors(
+        self, X, k: int, query_is_train: bool, return_distance: bool, exact_order, votes=None
+    ):
+        """kneighbors on checked input; ``exact_order=False`` (predict) replays only the
+        queries whose k-th place is tied between points of different ``votes`` (labels
+        or targets): the order inside the list, or which of two equal points with the
+        same vote is kept, changes no prediction."""
+        n_queries = X.shape[0]
+        k_all = k + query_is_train
+        if self._sklearn_tree:  # ties are settled by the replay: no need to order them
+            fast = self._tree_query if self._tree is not None else self._brute.kneighbors
+            search = self._replay.wrap(fast, exact_order, votes)
+        elif self._tree is not None:
+            search = self._tree_kneighbors
+        else:
+            search = self._brute.kneighbors
         chunks = shares(n_queries, self.n_jobs)
-        parts = run_parallel(search, [(X[c], k + query_is_train) for c in chunks], self.n_jobs)
+        parts = run_parallel(search, [(X[c], k_all) for c in chunks], self.n_jobs)
         dist = np.vstack([p[0] for p in parts])
         idx = np.vstack([p[1] for p in parts])
         if query_is_train:
             dist, idx = _drop_self(dist, idx)
         return (dist, idx) if return_distance else idx
+
+    def _tree_query(self, X, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest by the scipy k-d tree, equal distances in any order."""
+        dist, idx = self._tree.query(X, k=k)
+        return dist.reshape(len(X), -1), idx.reshape(len(X), -1)
 
     def _tree_kneighbors(self, X, k: int) -> tuple[np.ndarray, np.ndarray]:
         """k-d tree query with the brute-force rule for equal distances: the lower index
@@ -134,6 +181,18 @@ class _BaseKNN(BaseEstimator):
         order = np.lexsort((cand, d, row))
         pick = order[(sizes.cumsum() - sizes)[:, None] + np.arange(k)]
         return d[pick], cand[pick]
+
+    def _predict_neighbours(self, X):
+        check_is_fitted(self, "_fit_X")
+        X = check_array(X, accept_sparse=True)
+        check_n_features(self, X, reset=False)
+        k = self.n_neighbors
+        if k > self.n_samples_fit_:
+            raise ValueError(
+                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
+                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}."
+            )
+        return self._kneighbors(X, k, False, True, exact_order=False, votes=self._y)
 
     def _more_sklearn_tags(self, tags):
         tags = super()._more_sklearn_tags(tags)
@@ -166,7 +225,10 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
         "auto": a k-d tree up to 8 features (and k < n_samples / 2), tiled brute force
         above and for scipy.sparse X (accepted, brute force only). scikit-learn's
         "auto" takes its tree up to 15 features; from 9 on the brute force measured
-        faster here. The neighbours are the same either way.
+        faster here. The neighbours are the same either way, ties included.
+    leaf_size : int
+        Leaf size of scikit-learn's k-d tree, whose choice among equal distances is
+        reproduced (it decides which tied point is met first); default 30 as there.
     n_jobs : int or None
         Workers for the queries (joblib, the ``[parallel]`` extra): None is sequential,
         -1 all cores; the answer is the same for every value.
@@ -180,7 +242,7 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        dist, idx = self.kneighbors(X)
+        dist, idx = self._predict_neighbours(X)
         w = self._neighbour_weights(dist)
         n, k = idx.shape
         n_classes = len(self.classes_)
@@ -204,9 +266,82 @@ class KNeighborsRegressor(RegressorMixin, _BaseKNN):
         return self
 
     def predict(self, X) -> np.ndarray:
-        dist, idx = self.kneighbors(X)
+        dist, idx = self._predict_neighbours(X)
         w = self._neighbour_weights(dist)
         return (w * self._y[idx]).sum(axis=1) / w.sum(axis=1)
+
+
+class _Replay:
+    """Where scikit-learn would search its k-d tree: the fast search's answer, with the
+    queries whose neighbours tie answered by :class:`KDReplay` (built on first need)."""
+
+    def __init__(self, X, leaf_size: int):
+        self.X = np.asarray(X, dtype=np.float64)
+        self.leaf_size = leaf_size
+        self.tree: KDReplay | None = None
+
+    def wrap(self, search, exact_order: bool, votes=None):
+        def replayed(Q, k: int):
+            return self.kneighbors(search, Q, k, exact_order, votes)
+
+        return replayed
+
+    def kneighbors(self, search, Q, k: int, exact_order: bool, votes=None):
+        """The k nearest of each row of Q as scikit-learn's k-d tree returns them.
+
+        The fast search gives k + 1 candidates (k when there are only k points); their
+        squared distances are recomputed as scikit-learn sums them. Rows where two
+        candidates' values are within a rounding tolerance of each other — at the k-th
+        place, or anywhere when ``exact_order`` — are replayed; the others are sorted by
+        the recomputed values, which then differ, so the order is scikit-learn's. With
+        ``votes``, a row tied at the k-th place is replayed only when the points at that
+        distance do not all carry the same vote.
+        """
+        n = len(self.X)
+        Q = np.asarray(Q, dtype=np.float64)
+        m = min(k + 1, n)
+        _, idx = search(Q, m)
+        sq = squared_distances_rows(self.X, Q, idx)
+        order = np.argsort(sq, axis=1, kind="stable")
+        sq = np.take_along_axis(sq, order, 1)
+        idx = np.take_along_axis(idx, order, 1)
+        # the fast search's own rounding can swap values this close, or hide a point
+        norms = (Q * Q).sum(axis=1) + (self.X[idx] ** 2).sum(axis=2).max(axis=1)
+        tol = 1e-9 * (1.0 + norms)[:, None]
+        close = np.diff(sq, axis=1) <= tol
+        if m > k:
+            tied = close[:, k - 1] | (close[:, : k - 1].any(axis=1) if exact_order else False)
+        else:
+            tied = close.any(axis=1) if exact_order else np.zeros(len(Q), dtype=bool)
+        dist, idx = np.sqrt(sq[:, :k]), idx[:, :k].copy()
+        rows = np.flatnonzero(tied)
+        if votes is not None and rows.size:
+            rows = rows[self._mixed_votes(search, Q[rows], sq[rows, k - 1], tol[rows, 0], votes)]
+        if rows.size:
+            if self.tree is None:
+                self.tree = KDReplay(self.X, self.leaf_size)
+            dist[rows], idx[rows] = self.tree.query(Q[rows], k, sort=exact_order)
+        return dist, idx
+
+    def _mixed_votes(self, search, Q, sq_k, tol, votes) -> np.ndarray:
+        """Per row of Q: do the fit points at squared distance sq_k (± tol) differ in
+        vote? The fast search is asked for more neighbours until it reaches past them."""
+        n = len(self.X)
+        mixed = np.zeros(len(Q), dtype=bool)
+        rows = np.arange(len(Q))
+        m = 8
+        while rows.size:
+            m = min(2 * m, n)
+            _, idx = search(Q[rows], m)
+            sq = squared_distances_rows(self.X, Q[rows], idx)
+            at_k = np.abs(sq - sq_k[rows, None]) <= tol[rows, None]
+            v = votes[idx]
+            lo = np.where(at_k, v, np.inf).min(axis=1)
+            hi = np.where(at_k, v, -np.inf).max(axis=1)
+            mixed[rows] = lo != hi
+            reached = (sq.max(axis=1) > sq_k[rows] + tol[rows]) | (m == n)
+            rows = rows[~reached & ~mixed[rows]]
+        return mixed
 
 
 def _drop_self(dist: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
