@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export GRADKIT_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test lint format bench clean mutate mutate-report
+.PHONY: run test lint format bench clean mutate mutate-report mutate-fresh
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,8 @@ format: $(VENV)/.installed-test
 #       EQUIVALENT=file overrides tools/mutate_equivalent.toml; SURVIVORS=1 re-runs only
 #       the survivors of the module's last recorded run (source unchanged since)
 #   make mutate-report   rewrite the score table in docs/testing.md from the recorded runs
+#   make mutate-fresh MODULE=src/gradkit/ml/metrics/ SAMPLE=40   a second round with mutant
+#       kinds mutmut lacks (tools/mutate_fresh.py), drawn at random
 $(VENV)/.installed-mutmut: $(VENV)/.installed-test
 	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
 	touch $@
@@ -53,6 +55,10 @@ $(VENV)/.installed-mutmut: $(VENV)/.installed-test
 mutate: $(VENV)/.installed-mutmut
 	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=src/gradkit/ops/reduce.py"; exit 2; }
 	$(BIN)/python tools/mutate.py $(MODULE) $(if $(EQUIVALENT),--equivalent $(EQUIVALENT)) $(if $(SURVIVORS),--survivors)
+
+mutate-fresh: $(VENV)/.installed-test
+	@test -n "$(MODULE)" || { echo "usage: make mutate-fresh MODULE=src/gradkit/ops/ SAMPLE=40"; exit 2; }
+	$(BIN)/python tools/mutate_fresh.py $(MODULE) --sample $(or $(SAMPLE),30) $(if $(SEED),--seed $(SEED))
 
 mutate-report: $(BIN)/python
 	$(BIN)/python tools/mutate.py --report
