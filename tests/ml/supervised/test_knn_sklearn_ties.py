@@ -106,3 +106,17 @@ def test_parallel_queries_keep_the_tie_rule():
 def test_leaf_size_must_be_a_positive_int(bad):
     with pytest.raises(ValueError, match="leaf_size must be an int >= 1"):
         KNeighborsClassifier(leaf_size=bad).fit([[0.0], [1.0]], [0, 1])
+
+
+def test_predict_none_predicts_the_training_points_without_themselves():
+    """scikit-learn's predict(None): each training point voted on by its neighbours,
+    itself excluded (ties included)."""
+    rng = np.random.default_rng(3)
+    X, y = _tie_data(rng, 120, 2), rng.integers(0, 3, 120)
+    ours = KNeighborsClassifier(5).fit(X, y)
+    ref = sk_nb.KNeighborsClassifier(5).fit(X, y)
+    np.testing.assert_array_equal(ours.predict(None), ref.predict(None))
+    np.testing.assert_allclose(ours.predict_proba(None), ref.predict_proba(None), atol=1e-15)
+    reg = KNeighborsRegressor(4).fit(X, y.astype(float))
+    sk_reg = sk_nb.KNeighborsRegressor(4).fit(X, y.astype(float))
+    np.testing.assert_allclose(reg.predict(None), sk_reg.predict(None), atol=1e-12)

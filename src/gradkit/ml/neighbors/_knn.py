@@ -108,6 +108,15 @@ class _BaseKNN(BaseEstimator):
         same order, with distances summed feature by feature as it does; elsewhere
         (brute force, as scikit-learn's) the lower index is taken and listed first.
         """
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"n_neighbors must be an int >= 1, got {k!r}.")
+        k = int(k)
+        X, query_is_train = self._queries(X, k)
+        return self._kneighbors(X, k, query_is_train, return_distance, exact_order=True)
+
+    def _queries(self, X, k: int):
+        """Checked queries and whether they are the training points (``X=None``)."""
         check_is_fitted(self, "_fit_X")
         query_is_train = X is None
         if query_is_train:
@@ -115,17 +124,12 @@ class _BaseKNN(BaseEstimator):
         else:
             X = check_array(X, accept_sparse=True)
             check_n_features(self, X, reset=False)
-        k = self.n_neighbors if n_neighbors is None else n_neighbors
-        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"n_neighbors must be an int >= 1, got {k!r}.")
-        k = int(k)
-        n_queries = X.shape[0]
         if k + query_is_train > self.n_samples_fit_:
             raise ValueError(
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {n_queries}."
+                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}."
             )
-        return self._kneighbors(X, k, query_is_train, return_distance, exact_order=True)
+        return X, query_is_train
 
     def _kneighbors(
         self, X, k: int, query_is_train: bool, return_distance: bool, exact_order, votes=None
@@ -139,9 +143,7 @@ class _BaseKNN(BaseEstimator):
         if self._sklearn_tree:  # ties are settled by the replay: no need to order them
             fast = self._tree_query if self._tree is not None else self._brute.kneighbors
             search = self._replay.wrap(fast, exact_order, votes)
-        elif self._tree is not None:
-            search = self._tree_kneighbors
-        else:
+        else:  # gradkit's tree is only used where scikit-learn's would be
             search = self._brute.kneighbors
         chunks = shares(n_queries, self.n_jobs)
         parts = run_parallel(search, [(X[c], k_all) for c in chunks], self.n_jobs)
@@ -156,43 +158,13 @@ class _BaseKNN(BaseEstimator):
         dist, idx = self._tree.query(X, k=k)
         return dist.reshape(len(X), -1), idx.reshape(len(X), -1)
 
-    def _tree_kneighbors(self, X, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """k-d tree query with the brute-force rule for equal distances: the lower index
-        is taken, and listed first."""
-        n = self.n_samples_fit_
-        dist, idx = self._tree.query(X, k=min(k + 1, n))
-        dist, idx = dist.reshape(len(X), -1), idx.reshape(len(X), -1)
-        if dist.shape[1] > k:
-            ties = np.flatnonzero(dist[:, k] == dist[:, k - 1])
-            if ties.size:
-                dist[ties, :k], idx[ties, :k] = self._ball_kneighbors(X[ties], dist[ties, k - 1], k)
-            dist, idx = dist[:, :k], idx[:, :k]
-        order = np.lexsort((idx, dist), axis=1)
-        return np.take_along_axis(dist, order, 1), np.take_along_axis(idx, order, 1)
-
-    def _ball_kneighbors(self, X, radius: np.ndarray, k: int):
-        """The k nearest by (distance, index) among all points within ``radius`` of each
-        row: the queries whose k-th place is tied (equal distances across it)."""
-        balls = self._tree.query_ball_point(X, radius * (1 + 1e-12))
-        sizes = np.array([len(b) for b in balls])
-        cand = np.concatenate([np.asarray(b, dtype=np.intp) for b in balls])
-        row = np.repeat(np.arange(len(X)), sizes)
-        d = np.sqrt(((self._fit_X[cand] - X[row]) ** 2).sum(axis=1))
-        order = np.lexsort((cand, d, row))
-        pick = order[(sizes.cumsum() - sizes)[:, None] + np.arange(k)]
-        return d[pick], cand[pick]
-
     def _predict_neighbours(self, X):
-        check_is_fitted(self, "_fit_X")
-        X = check_array(X, accept_sparse=True)
-        check_n_features(self, X, reset=False)
-        k = self.n_neighbors
-        if k > self.n_samples_fit_:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
-                f"n_samples_fit = {self.n_samples_fit_}, n_samples = {X.shape[0]}."
-            )
-        return self._kneighbors(X, k, False, True, exact_order=False, votes=self._y)
+        """kneighbors for predict: ``X=None`` predicts the training points, each without
+        itself, as scikit-learn does."""
+        X, query_is_train = self._queries(X, self.n_neighbors)
+        return self._kneighbors(
+            X, self.n_neighbors, query_is_train, True, exact_order=False, votes=self._y
+        )
 
     def _more_sklearn_tags(self, tags):
         tags = super()._more_sklearn_tags(tags)
