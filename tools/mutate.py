@@ -335,16 +335,18 @@ def summarize(module, files, tests, work, env, equivalent, minutes, rerun) -> in
     if got.returncode != 0:
         sys.exit(f"mutate: could not read mutmut results:\n{got.stderr}")
     mutants = json.loads(got.stdout)
-    if rerun is not None:
+    equiv = load_equivalent(equivalent)
+    if rerun is not None:  # the rest keep the earlier verdict: equivalent, else caught
         for m in mutants:
             if m["name"] not in rerun and m["status"] == "not checked":
-                m["status"] = "killed"
+                table = equiv.get(m["path"], {}) | equiv.get(m["path"].removeprefix("src/"), {})
+                listed = m["name"] in table or describe(m)[0] in table
+                m["status"] = "survived" if listed else "killed"
     if not mutants:
         sys.exit("mutate: mutmut made no mutants (see its output above)")
 
     if all(m["status"] == "not checked" for m in mutants):
         sys.exit("mutate: mutmut checked no mutant (did the clean test run fail? see above)")
-    equiv = load_equivalent(equivalent)
     counts = {"killed": 0, "timeout": 0, "survived": 0, "no tests": 0, "equivalent": 0}
     other: dict[str, int] = {}
     survivors, equivalents = [], []
@@ -406,22 +408,25 @@ def summarize(module, files, tests, work, env, equivalent, minutes, rerun) -> in
         + f"; score {caught}/{denom} = {100 * score:.1f}% ({minutes:.1f} min)"
     )
     names = [entry[0]["name"] for entry in survivors]
-    record(module, files, tests, counts, other, total, minutes, names)
+    record(module, files, tests, counts, other, total, minutes, names, rerun is not None)
     write_report()
     return 0
 
 
 def recount(equivalent: Path) -> None:
-    """Re-apply the equivalent list to the results kept in .mutate/ (no mutmut run)."""
+    """Re-apply the equivalent list to the results kept in .mutate/ (no mutmut run). The
+    results of a ``--survivors`` run hold only the re-run mutants, so those modules keep
+    their recorded counts."""
     for module, s in sorted(load_scores().items()):
         work = SCRATCH / slug(module)
+        if s.get("partial_rerun"):
+            print(f"mutate: {module}'s kept results are a survivors-only run; counts stay")
+            continue
         if not (work / "mutants").is_dir():
             print(f"mutate: no kept results for {module}; its recorded counts stay")
             continue
         files = [ROOT / f for f in s["files"]]
-        summarize(
-            module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"], None
-        )
+        summarize(module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"], None)
 
 
 def load_scores() -> dict[str, dict]:
@@ -440,7 +445,7 @@ def source_digest(files: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def record(module, files, tests, counts, other, total, minutes, survivor_names) -> None:
+def record(module, files, tests, counts, other, total, minutes, survivor_names, partial) -> None:
     entry = {
         "module": module.rstrip("/"),
         "files": [rel(f) for f in files],
@@ -456,6 +461,7 @@ def record(module, files, tests, counts, other, total, minutes, survivor_names) 
         "date": datetime.date.today().isoformat(),
         "source": source_digest(files),
         "survivor_names": sorted(survivor_names),
+        "partial_rerun": partial,
     }
     SCORES.mkdir(parents=True, exist_ok=True)
     out = SCORES / f"{slug(module)}.json"
