@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from gradkit.backend import check_device
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import _BatchNorm
 from gradkit.tensor import Tensor, no_grad
@@ -73,7 +74,8 @@ class AveragedModel(Module):
     statistics) are copied from ``model`` unless ``use_buffers=True``, which averages
     them too (integer buffers such as batch counters are copied, never averaged).
     ``forward`` runs the averaged copy; its state dict holds ``module.*`` and
-    the count ``n_averaged``, as in PyTorch.
+    the count ``n_averaged``, as in PyTorch. ``device`` (PyTorch's argument, where the
+    copy lives) must be None or the CPU.
 
     Examples
     --------
@@ -91,11 +93,14 @@ class AveragedModel(Module):
     def __init__(
         self,
         model: Module,
+        device=None,
         avg_fn: AvgFn | None = None,
         multi_avg_fn: MultiAvgFn | None = None,
         use_buffers: bool = False,
     ) -> None:
         super().__init__()
+        if device is not None:
+            check_device(device)
         if avg_fn is not None and multi_avg_fn is not None:
             raise ValueError("AveragedModel: give avg_fn or multi_avg_fn, not both")
         self.module = copy.deepcopy(model)
@@ -144,11 +149,14 @@ class AveragedModel(Module):
         self.n_averaged._data[...] = n + 1
 
 
-def update_bn(loader: Iterable, model: Module) -> None:
+def update_bn(loader: Iterable, model: Module, device=None) -> None:
     """Recompute the batch-norm running statistics of ``model`` with one pass over
     ``loader`` (batches of inputs, or tuples whose first item is the input): the
     statistics are reset and accumulated as a cumulative average (momentum None),
-    then each layer's momentum and the model's train/eval mode are restored."""
+    then each layer's momentum and the model's train/eval mode are restored.
+    ``device`` (where PyTorch moves each batch) must be None or the CPU."""
+    if device is not None:
+        check_device(device)
     momenta = {}
     for module in model.modules():
         if isinstance(module, _BatchNorm):

@@ -1,0 +1,129 @@
+"""O-SGD weight averaging (issue 24): every argument of torch.optim.swa_utils'
+AveragedModel, update_bn and the EMA/SWA average functions: signatures, device, the
+closed forms of the averages (default decay included) and update_bn's options.
+Oracles: torch.optim.swa_utils and closed forms."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import gradkit as gk
+from gradkit.optim import swa_utils
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize(
+    "name", ["AveragedModel", "update_bn", "get_ema_avg_fn", "get_ema_multi_avg_fn"]
+)
+def test_signature_matches_torch(name):
+    def params(obj):
+        obj = obj.__init__ if inspect.isclass(obj) else obj
+        return [(p.name, p.kind, p.default) for p in inspect.signature(obj).parameters.values()]
+
+    assert params(getattr(swa_utils, name)) == params(getattr(torch.optim.swa_utils, name))
+
+
+def linear(value):
+    net = gk.nn.Linear(2, 1, bias=False).double()
+    net.weight.data[...] = value
+    return net
+
+
+def test_device_cpu_is_accepted_and_others_refused():
+    net = linear(1.0)
+    avg = swa_utils.AveragedModel(net, "cpu", swa_utils.get_ema_avg_fn(0.5))
+    avg.update_parameters(net)
+    avg.update_parameters(linear(3.0))
+    np.testing.assert_allclose(avg.module.weight.detach().numpy(), [[2.0, 2.0]])
+    swa_utils.AveragedModel(net, device=gk.device("cpu"))
+    with pytest.raises(RuntimeError, match="cuda"):
+        swa_utils.AveragedModel(net, device="cuda")
+    swa_utils.update_bn([gk.zeros(1, 2)], net, device="cpu")
+    with pytest.raises(RuntimeError, match="cuda"):
+        swa_utils.update_bn([gk.zeros(1, 2)], net, device="cuda:0")
+
+
+@pytest.mark.parametrize("fn", ["get_ema_avg_fn", "get_ema_multi_avg_fn"])
+def test_ema_default_decay_is_0_999(fn):
+    """With the default decay: θ̄ = 0.999 · 1 + 0.001 · 3 after the second update."""
+    kw = {"avg_fn" if fn == "get_ema_avg_fn" else "multi_avg_fn": getattr(swa_utils, fn)()}
+    avg = swa_utils.AveragedModel(linear(1.0), **kw)
+    avg.update_parameters(linear(1.0))
+    avg.update_parameters(linear(3.0))
+    np.testing.assert_allclose(avg.module.weight.detach().numpy(), [[1.002, 1.002]], rtol=1e-14)
+
+
+def test_swa_is_the_running_mean():
+    """Equal weights: after w = 1, 2, 6, 7 the average is their mean, 4."""
+    avg = swa_utils.AveragedModel(linear(0.0))
+    for w in (1.0, 2.0, 6.0, 7.0):
+        avg.update_parameters(linear(w))
+    np.testing.assert_allclose(avg.module.weight.detach().numpy(), [[4.0, 4.0]], rtol=1e-14)
+    assert int(avg.n_averaged.detach().numpy()) == 4
+
+
+@pytest.mark.parametrize("decay", [0.0, 1.0])
+def test_ema_decay_bounds(decay):
+    """decay 0 follows the model, decay 1 keeps the first weights; outside [0, 1] fails."""
+    for fn, key in ((swa_utils.get_ema_avg_fn, "avg_fn"),
+                    (swa_utils.get_ema_multi_avg_fn, "multi_avg_fn")):  # fmt: skip
+        avg = swa_utils.AveragedModel(linear(1.0), **{key: fn(decay)})
+        avg.update_parameters(linear(1.0))
+        avg.update_parameters(linear(5.0))
+        expected = 1.0 if decay == 1.0 else 5.0
+        np.testing.assert_allclose(avg.module.weight.detach().numpy(), [[expected] * 2])
+    for bad in (-0.1, 1.1):
+        with pytest.raises(ValueError, match="decay"):
+            swa_utils.get_ema_avg_fn(bad)
+
+
+def bn_net():
+    gk.manual_seed(0)
+    return gk.nn.Sequential(gk.nn.Linear(2, 3), gk.nn.BatchNorm1d(3)).double()
+
+
+def test_buffers_copied_unless_use_buffers():
+    """use_buffers=False copies the running statistics from the model (last value);
+    use_buffers=True averages them like the weights (integer counters are copied)."""
+    net = bn_net()
+    copied = swa_utils.AveragedModel(net)
+    averaged = swa_utils.AveragedModel(net, use_buffers=True)
+    means = []
+    for value in (1.0, 3.0):
+        net[1].running_mean.data[...] = value
+        net[1].num_batches_tracked.data[...] = int(value)
+        means.append(value)
+        copied.update_parameters(net)
+        averaged.update_parameters(net)
+    np.testing.assert_array_equal(copied.module[1].running_mean.detach().numpy(), [3.0] * 3)
+    np.testing.assert_array_equal(averaged.module[1].running_mean.detach().numpy(), [2.0] * 3)
+    assert int(averaged.module[1].num_batches_tracked.detach().numpy()) == 3
+
+
+def test_update_bn_plain_batches_and_training_mode_restored():
+    """Batches given as bare arrays or tensors; a model in training mode stays in it;
+    the statistics are the plain mean and unbiased variance over all batches."""
+    net = bn_net()
+    net.train()
+    rng = np.random.default_rng(0)
+    batches = [rng.standard_normal((4, 2)), rng.standard_normal((6, 2))]
+    swa_utils.update_bn([batches[0], gk.tensor(batches[1])], net)
+    assert net.training and net[1].momentum == 0.1
+    with gk.no_grad():
+        feats = [net[0](gk.tensor(b)).detach().numpy() for b in batches]
+    # cumulative average of the per-batch statistics, weighted equally per batch
+    mean = np.mean([f.mean(0) for f in feats], axis=0)
+    var = np.mean([f.var(0, ddof=1) for f in feats], axis=0)
+    np.testing.assert_allclose(net[1].running_mean.detach().numpy(), mean, rtol=1e-12)
+    np.testing.assert_allclose(net[1].running_var.detach().numpy(), var, rtol=1e-12)
+
+
+def test_update_bn_without_batch_norm_leaves_model_alone():
+    net = linear(2.0)
+    net.eval()
+    swa_utils.update_bn([np.ones((1, 2))], net)
+    assert not net.training
