@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -242,3 +243,35 @@ def test_zero_grad_set_to_none_false_zeros_in_place():
     np.testing.assert_array_equal(w.grad.numpy(), [3.0, 3.0])
     opt.zero_grad()
     assert w.grad is None
+
+
+def test_adamw_weight_decay_one_matches_torch():
+    """λ = 1 (θ shrinks by 1 − lr each step) is no special case."""
+    run_both("AdamW", {"lr": 0.05, "weight_decay": 1.0})
+    run_both("Adam", {"lr": 0.05, "weight_decay": 1.0, "decoupled_weight_decay": True})
+
+
+BAD = {
+    "SGD": ["lr", "momentum", "weight_decay", "dampening"],
+    "Adam": ["lr", "eps", "weight_decay", "betas[0]", "betas[1]"],
+    "AdamW": ["lr", "eps", "weight_decay", "betas[0]", "betas[1]"],
+    "RMSprop": ["lr", "eps", "weight_decay", "momentum", "alpha"],
+    "Adagrad": ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"],
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_hyperparameters_name_the_optimizer_and_option(name):
+    """Each out-of-range value (or NaN) is refused with the class and option named."""
+    make = getattr(gopt, name)
+    for key in BAD[name]:
+        bad = float("nan") if key == "dampening" else -0.5
+        kw = {key: bad}
+        if key.startswith("betas"):
+            kw = {"betas": (bad, 0.9) if key == "betas[0]" else (0.9, 1.0)}
+        with pytest.raises(ValueError, match=f"^{name}: invalid {re.escape(key)}"):
+            make([gk.tensor([1.0], requires_grad=True)], **kw)
+        with pytest.raises(ValueError, match=rf"^{name}: invalid"):  # in a group too
+            make([{"params": [gk.tensor([1.0], requires_grad=True)], **kw}])
+    with pytest.raises(TypeError, match=rf"^{name}: lr must be a number"):
+        make([gk.tensor([1.0], requires_grad=True)], lr="fast")
