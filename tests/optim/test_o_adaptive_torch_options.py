@@ -275,3 +275,34 @@ def test_bad_hyperparameters_name_the_optimizer_and_option(name):
             make([{"params": [gk.tensor([1.0], requires_grad=True)], **kw}])
     with pytest.raises(TypeError, match=rf"^{name}: lr must be a number"):
         make([gk.tensor([1.0], requires_grad=True)], lr="fast")
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"lr": 0.01, "momentum": 1.0},  # μ = 1 is no special case
+        {"lr": 0.01, "momentum": 1.0, "nesterov": True},
+        {"lr": 0.01, "momentum": 0.5, "dampening": -0.5},  # torch accepts any dampening
+        {"lr": 0.01, "momentum": 0.5, "dampening": 1.0},
+    ],
+    ids=str,
+)
+def test_sgd_momentum_edges_match_torch(kw):
+    run_both("SGD", kw, steps=6)
+
+
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [("SGD", {}), ("SGD", {"momentum": 0.9}), ("Adam", {"amsgrad": True}), ("RMSprop", {}),
+     ("RMSprop", {"momentum": 0.5, "centered": True}), ("Adagrad", {})],
+    ids=str,
+)  # fmt: skip
+def test_state_entries_match_torch(name, kw):
+    """The state kept per parameter has torch's entries (none at all for plain SGD)."""
+    og, ot = run_both(name, {"lr": 0.01, **kw}, steps=2)
+    ours, theirs = og.state_dict()["state"], ot.state_dict()["state"]
+    assert sorted(ours) == sorted(theirs)
+    for i in theirs:
+        assert set(ours[i]) == set(theirs[i])
+        for key, value in theirs[i].items():
+            np.testing.assert_allclose(np.asarray(ours[i][key]), value.numpy(), rtol=1e-11)
