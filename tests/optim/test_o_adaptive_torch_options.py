@@ -306,3 +306,21 @@ def test_state_entries_match_torch(name, kw):
         assert set(ours[i]) == set(theirs[i])
         for key, value in theirs[i].items():
             np.testing.assert_allclose(np.asarray(ours[i][key]), value.numpy(), rtol=1e-11)
+
+
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("RMSprop", {"lr": 0.01, "alpha": 1.0, "eps": 1.0}),  # v stays 0: steps are lr·g/ε
+        ("RMSprop", {"lr": 0.01, "alpha": 0.0}),  # v = g²: sign-like steps
+        ("RMSprop", {"lr": 0.01, "alpha": 0.3, "centered": True, "eps": 0.1}),
+        ("RMSprop", {"lr": 0.01, "momentum": 1.0}),
+        ("Adagrad", {"lr": 0.1, "lr_decay": 1.0, "eps": 0.0}),
+        ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 1.0, "eps": 1.0}),
+        ("Adam", {"lr": 0.01, "betas": (0.0, 0.0), "eps": 0.0}),
+        ("Adam", {"lr": 0.01, "eps": 1.0, "amsgrad": True, "weight_decay": 1.0}),
+    ],
+    ids=str,
+)
+def test_range_ends_match_torch(name, kw):
+    run_both(name, kw, steps=4)
