@@ -174,3 +174,154 @@ def test_lstm_softsign_activation_is_keyword_only():
     assert nn.LSTM(3, 4, activation="softsign").nonlinearity == "softsign"
     with pytest.raises(ValueError, match="activation"):
         nn.LSTM(3, 4, activation="relu")
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+def test_dropout_between_layers_matches_torch_layer_by_layer(bidirectional, monkeypatch):
+    """dropout=p runs F.dropout(p, training) on every layer's output but the last; with
+    the mask it drew, the stack equals torch's layers run one at a time on the dropped
+    outputs. In eval() no dropout runs at all."""
+    import gradkit.nn.functional as F
+
+    calls = []
+    real = F.dropout
+
+    def spy(x, p, training=True, **kw):
+        out = real(x, p, training=training, **kw)
+        calls.append((p, training, out.detach().numpy().copy()))
+        return out
+
+    monkeypatch.setattr(F, "dropout", spy)
+    D = 2 if bidirectional else 1
+    ours = nn.LSTM(3, 4, num_layers=3, dropout=0.4, bidirectional=bidirectional)
+    stack = torch.nn.LSTM(3, 4, num_layers=3, bidirectional=bidirectional)
+    copy_weights(ours, stack)
+    x = np.random.default_rng(7).standard_normal((5, 2, 3))
+    out, (h, c) = ours(gk.tensor(x))
+    assert [(p, t) for p, t, _ in calls] == [(0.4, True), (0.4, True)]
+    layer_in = torch.tensor(x)
+    hs = []
+    for k in range(3):
+        one = torch.nn.LSTM(layer_in.shape[-1], 4, bidirectional=bidirectional).double()
+        sd = {n.replace(f"_l{k}", "_l0"): v for n, v in stack.state_dict().items() if f"_l{k}" in n}
+        one.load_state_dict(sd)
+        layer_out, (hk, _) = one(layer_in)
+        hs.append(hk)
+        if k < 2:
+            dropped = calls[k][2]
+            kept = dropped != 0
+            np.testing.assert_allclose(
+                dropped[kept], layer_out.detach().numpy()[kept] / 0.6, rtol=1e-12
+            )
+            layer_in = torch.tensor(dropped)
+    np.testing.assert_allclose(out.detach().numpy(), layer_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h.detach().numpy(), torch.cat(hs).detach().numpy(), rtol=1e-12)
+    assert out.shape == (5, 2, 4 * D)
+    calls.clear()
+    ours.eval()
+    ours(gk.tensor(x))
+    assert calls == []
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_unbatched_with_given_state_matches_torch(name):
+    """Unbatched input (L, H_in) with h0 (and c0) of shape (num_layers·D, H)."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 3))
+    n = 2 * 2  # two layers, bidirectional
+    state = (rng.standard_normal((n, 5)),)
+    if name == "LSTM":
+        state += (rng.standard_normal((n, 5)),)
+    kw = dict(num_layers=2, bidirectional=True)
+    parity(getattr(nn, name)(3, 5, **kw), getattr(torch.nn, name)(3, 5, **kw), x, state)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"), [("RNNCell", ()), ("LSTMCell", ()), ("GRUCell", ()), ("RNNCell", (True,
+                                                                                     "relu"))]
+)  # fmt: skip
+def test_cells_unbatched_with_state_match_torch(name, args):
+    rng = np.random.default_rng(9)
+    ours, theirs = getattr(nn, name)(3, 4, *args), getattr(torch.nn, name)(3, 4, *args)
+    copy_weights(ours, theirs)
+    x, h = rng.standard_normal(3), rng.standard_normal(4)
+    hx_g = (gk.tensor(h), gk.tensor(-h)) if name == "LSTMCell" else gk.tensor(h)
+    hx_t = (torch.tensor(h), torch.tensor(-h)) if name == "LSTMCell" else torch.tensor(h)
+    g, t = ours(gk.tensor(x), hx_g), theirs(torch.tensor(x), hx_t)
+    for a, b in zip(g if name == "LSTMCell" else [g], t if name == "LSTMCell" else [t]):
+        assert tuple(a.shape) == tuple(b.shape) == (4,)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: nn.LSTM(0, 4), "input_size must be a positive integer, got 0"),
+        (lambda: nn.GRU(3, -1), "hidden_size must be a positive integer, got -1"),
+        (lambda: nn.RNN(3.0, 4), "input_size"),
+        (lambda: nn.RNN(3, 4, num_layers=0), "num_layers must be a positive integer, got 0"),
+        (lambda: nn.LSTM(3, 4, num_layers=2.0), "num_layers"),
+        (lambda: nn.GRU(3, 4, dropout=-0.1), r"dropout must be in \[0, 1\), got -0.1"),
+        (lambda: nn.GRU(3, 4, dropout=1.0), "dropout"),
+    ],
+)
+def test_bad_constructor_arguments(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_bad_inputs_are_named():
+    lstm = nn.LSTM(3, 4)
+    with pytest.raises(ValueError, match=r"LSTM: expected input of 2 \(unbatched\) or 3 dims"):
+        lstm(gk.zeros(3))
+    with pytest.raises(ValueError, match=r"LSTM: input has 2 features \(shape \(5, 2\)\)"):
+        lstm(gk.zeros(5, 2))
+    with pytest.raises(ValueError, match=r"expected \(1, 2, 4\)"):
+        lstm(gk.zeros(5, 2, 3), (gk.zeros(1, 3, 4), gk.zeros(1, 2, 4)))
+    with pytest.raises(ValueError, match=r"GRUCell: expected input \(N, 3\) or \(3,\)"):
+        nn.GRUCell(3, 4)(gk.zeros(2, 2))
+    with pytest.raises(ValueError, match="GRUCell"):
+        nn.GRUCell(3, 4)(gk.zeros(1, 2, 3))
+    # array inputs are taken as tensors
+    rnn = nn.RNN(3, 4).double()
+    x = np.random.default_rng(0).standard_normal((2, 1, 3))
+    np.testing.assert_array_equal(rnn(x)[0].detach().numpy(), rnn(gk.tensor(x))[0].detach().numpy())
+    cell = nn.RNNCell(3, 4).double()
+    np.testing.assert_array_equal(
+        cell(x[0]).detach().numpy(), cell(gk.tensor(x[0])).detach().numpy()
+    )
+
+
+def test_detach_state():
+    from gradkit.nn.rnn import detach_state
+
+    h = gk.ones(2, requires_grad=True) * 2
+    assert detach_state(None) is None
+    d = detach_state(h)
+    assert not d.requires_grad and d.is_leaf
+    pair = detach_state((h, h * 3))
+    assert isinstance(pair, tuple) and len(pair) == 2 and not any(p.requires_grad for p in pair)
+    np.testing.assert_array_equal(pair[1].numpy(), [6.0, 6.0])
+
+
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("GRU", dict(num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True)),
+        ("LSTM", dict(batch_first=True)),
+        ("RNN", dict(dropout=0.25, num_layers=2)),
+        ("LSTMCell", dict(bias=False)),
+        ("GRUCell", {}),
+    ],
+)
+def test_repr_matches_torch(name, kw):
+    assert repr(getattr(nn, name)(3, 4, **kw)) == repr(getattr(torch.nn, name)(3, 4, **kw))
+
+
+def test_gradkit_extensions_in_repr():
+    """Options torch has no spelling for are shown the gradkit way."""
+    assert repr(nn.RNN(3, 4, nonlinearity="relu")) == "RNN(3, 4, nonlinearity='relu')"
+    assert repr(nn.LSTM(3, 4, activation="softsign")) == "LSTM(3, 4, activation='softsign')"
+    assert repr(nn.RNNCell(3, 4, False, "softsign")) == (
+        "RNNCell(3, 4, bias=False, nonlinearity='softsign')"
+    )
