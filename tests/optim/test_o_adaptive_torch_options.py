@@ -115,9 +115,14 @@ def test_bad_implementation_switches_are_refused(name):
     make = getattr(gopt, name)
     p = [gk.tensor([1.0], requires_grad=True)]
     if name != "RMSprop":  # RMSprop has no fused kernel
-        with pytest.raises(ValueError, match="fused and foreach"):
+        with pytest.raises(ValueError, match=f"^{name}: fused and foreach"):
             make(p, foreach=True, fused=True)
-    with pytest.raises(NotImplementedError, match="differentiable"):
+        with pytest.raises(TypeError, match=f"^{name}: fused must be None, True or False"):
+            make(p, fused="yes")
+    if name in ("Adam", "AdamW", "RMSprop"):
+        with pytest.raises(TypeError, match=f"^{name}: capturable must be True or False"):
+            make(p, capturable=None)
+    with pytest.raises(NotImplementedError, match=f"^{name}: differentiable=True"):
         make(p, differentiable=True)
     with pytest.raises(TypeError, match="foreach"):
         make(p, foreach="yes")

@@ -139,7 +139,7 @@ def test_load_state_dict_errors():
         fresh.load_state_dict(bad)
     bad = copy.deepcopy(saved)
     bad["param_groups"][0]["fused"] = bad["param_groups"][0]["foreach"] = True
-    with pytest.raises(ValueError, match="fused and foreach"):
+    with pytest.raises(ValueError, match="^Adam: fused and foreach"):
         fresh.load_state_dict(bad)
     assert fresh.param_groups[0]["lr"] == 1e-3 and not fresh.state  # nothing half-loaded
 
@@ -184,3 +184,54 @@ def test_scratch_buffers_are_per_shape_and_dtype():
     np.testing.assert_array_equal(mixed[0], run([gk.float64])[0])
     np.testing.assert_array_equal(mixed[1], run([gk.float32])[0])
     assert mixed[1].dtype == np.float32
+
+
+def test_parameters_without_gradient_are_skipped_not_stopped_at():
+    """A parameter with no gradient first in the list: the later ones still step and
+    still get zeroed; step() without a closure returns None."""
+    q, p = gk.ones(2, requires_grad=True), gk.ones(2, requires_grad=True)
+    opt = gopt.SGD([q, p], lr=0.5)
+    (p * 3).sum().backward()
+    assert opt.step() is None
+    np.testing.assert_array_equal(p.detach().numpy(), [-0.5, -0.5])
+    np.testing.assert_array_equal(q.detach().numpy(), [1.0, 1.0])
+    assert q not in opt.state
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(p.grad.numpy(), [0.0, 0.0])
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_initial_lr_in_a_group_is_accepted_as_in_torch():
+    """A group may carry initial_lr (as resumed training does); schedulers start from it."""
+
+    def base_lrs(lib):
+        w = lib.zeros(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [w], "initial_lr": 0.5}], lr=0.1)
+        return lib.optim.lr_scheduler.StepLR(opt, step_size=1).base_lrs
+
+    assert base_lrs(gk) == base_lrs(torch) == [0.5]
+
+
+def test_torch_step_of_a_scalar_parameter_is_restored_as_a_number():
+    """torch saves ``step`` as a 0-d tensor; for a 0-d parameter it must not be taken
+    for a moment buffer of the parameter's shape."""
+    wt = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    ot = torch.optim.Adam([wt], lr=0.1)
+    for _ in range(2):
+        ot.zero_grad()
+        (wt * wt).backward()
+        ot.step()
+    sd = ot.state_dict()
+    state = {i: {k: v.numpy() for k, v in s.items()} for i, s in sd["state"].items()}
+    sd = {"param_groups": sd["param_groups"], "state": state}
+    wg = gk.tensor(wt.detach().numpy().copy(), requires_grad=True)
+    og = gopt.Adam([wg], lr=0.1)
+    og.load_state_dict(sd)
+    assert not isinstance(og.state[wg]["step"], np.ndarray) and og.state[wg]["step"] == 2
+    assert isinstance(og.state[wg]["exp_avg"], np.ndarray)
+    for w, o in ((wg, og), (wt, ot)):
+        o.zero_grad()
+        (w * w).backward()
+        o.step()
+    np.testing.assert_allclose(wg.detach().numpy(), wt.detach().numpy(), rtol=1e-13)
