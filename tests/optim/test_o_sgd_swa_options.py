@@ -127,3 +127,62 @@ def test_update_bn_without_batch_norm_leaves_model_alone():
     net.eval()
     swa_utils.update_bn([np.ones((1, 2))], net)
     assert not net.training
+
+
+def swalr_sequence(lib, kw, steps=14, last_epoch=-1):
+    new = (
+        (lambda: gk.zeros(1, requires_grad=True))
+        if lib is gk
+        else (lambda: torch.zeros(1, requires_grad=True))
+    )
+    opt = lib.optim.SGD([{"params": [new()]}, {"params": [new()], "lr": 0.3}], lr=1.0)
+    if last_epoch != -1:
+        for g in opt.param_groups:
+            g["initial_lr"] = g["lr"]
+    sched = lib.optim.swa_utils.SWALR(opt, last_epoch=last_epoch, **kw)
+    out = [sched.get_last_lr()]
+    for step in range(steps):
+        opt.step()
+        sched.step()
+        if step == 6:  # another change of the rate: the annealing composes with it
+            opt.param_groups[0]["lr"] *= 0.5
+        out.append(sched.get_last_lr() + [g["swa_lr"] for g in opt.param_groups])
+    return out
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(swa_lr=0.05),
+        dict(swa_lr=0.05, anneal_epochs=4, anneal_strategy="linear"),
+        dict(swa_lr=[0.2, 0.01], anneal_epochs=3, anneal_strategy="cos"),
+        dict(swa_lr=0.1, anneal_epochs=0),
+        dict(swa_lr=0.1, anneal_epochs=1, anneal_strategy="linear"),
+        dict(swa_lr=2.0, anneal_epochs=5),  # annealing up
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("last_epoch", [-1, 2])
+def test_swalr_matches_torch(kw, last_epoch):
+    ours = swalr_sequence(gk, kw, last_epoch=last_epoch)
+    theirs = swalr_sequence(torch, kw, last_epoch=last_epoch)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_swalr_signature_and_errors():
+    def params(cls):
+        sig = inspect.signature(cls.__init__)
+        return [(p.name, p.kind, p.default) for p in sig.parameters.values()]
+
+    assert params(swa_utils.SWALR) == params(torch.optim.swa_utils.SWALR)
+    opt = gk.optim.SGD([gk.zeros(1, requires_grad=True)], lr=1.0)
+    with pytest.raises(ValueError, match="anneal_strategy must be 'cos' or 'linear'"):
+        swa_utils.SWALR(opt, 0.1, anneal_strategy="exp")
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="anneal_epochs must be an integer >= 0"):
+            swa_utils.SWALR(opt, 0.1, anneal_epochs=bad)
+    with pytest.raises(ValueError, match="expected 1 values for swa_lr, got 2"):
+        swa_utils.SWALR(opt, [0.1, 0.2])
+    with pytest.raises(TypeError, match="not a gradkit Optimizer"):
+        swa_utils.SWALR(object(), 0.1)
