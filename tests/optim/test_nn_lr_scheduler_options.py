@@ -89,6 +89,60 @@ def test_schedule_and_resume_match_torch(case, last_epoch):
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
 
 
+def test_cosine_t_max_one_and_closed_form_restart_match_torch():
+    """T_max = 1 is valid; a state dict with ``_step_count`` 0 makes the next step use
+    the closed form at ``last_epoch`` (torch's branch for a fresh step count)."""
+    assert np.allclose(
+        sequence(optim, "CosineAnnealingLR", dict(T_max=1, eta_min=0.01), steps=6),
+        sequence(torch.optim, "CosineAnnealingLR", dict(T_max=1, eta_min=0.01), steps=6),
+        rtol=1e-12,
+    )
+    out = []
+    for lib, mod in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
+        opt = make_opt(lib)
+        sched = mod.CosineAnnealingLR(opt, T_max=7, eta_min=0.005)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        state = sched.state_dict()
+        state["_step_count"] = 0
+        state["last_epoch"] = 4
+        sched.load_state_dict(state)
+        sched.step()
+        out.append(sched.get_last_lr())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12)
+    expected = [0.005 + (b - 0.005) * (1 + np.cos(5 * np.pi / 7)) / 2 for b in (0.1, 0.04)]
+    np.testing.assert_allclose(out[0], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"])
+def test_step_count_and_state_dict_keys_match_torch(name):
+    kw = {"StepLR": dict(step_size=2), "ExponentialLR": dict(gamma=0.9),
+          "CosineAnnealingLR": dict(T_max=3), "LambdaLR": dict(lr_lambda=lambda e: 1.0)}[name]  # fmt: skip
+    states = []
+    for lib, mod in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
+        opt = make_opt(lib)
+        sched = getattr(mod, name)(opt, **kw)
+        counts = [sched._step_count]
+        for _ in range(3):
+            opt.step()
+            sched.step()
+            counts.append(sched._step_count)
+        states.append((counts, sched.state_dict()))
+    assert states[0][0] == states[1][0] == [1, 2, 3, 4]
+    assert states[0][1]["last_epoch"] == states[1][1]["last_epoch"] == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("StepLR", (2,)), ("MultiStepLR", ([2],)), ("ExponentialLR", ())],
+)
+def test_bad_gamma_names_the_scheduler(name, args):
+    opt = make_opt(optim)
+    with pytest.raises(ValueError, match=f"^{name}: `gamma` must be a real number"):
+        getattr(lr_scheduler, name)(opt, *args, gamma=-0.5)
+
+
 def test_positional_arguments_match_torch():
     for name, args in [
         ("StepLR", (3, 0.5)),
@@ -148,6 +202,11 @@ PLATEAU_CASES = {
                                                                   threshold=2e-3,
                                                                   threshold_mode="abs")),
     "negative-metric": ([-1.0 - 1e-3 * i for i in range(30)], dict(patience=1, threshold=1e-2)),
+    # an infinite first metric is no improvement: the counters start at 0, cooldown too
+    "inf-first": ([np.inf] * 4 + FLAT, dict(patience=1, factor=0.5)),
+    "inf-first-cooldown": ([np.inf] * 4 + FLAT, dict(patience=0, factor=0.5, cooldown=2)),
+    # a cut of exactly eps is not applied (0.1 − 0.05 = 0.05 exactly)
+    "eps-exact": (FLAT, dict(patience=0, factor=0.5, eps=0.05)),
 }  # fmt: skip
 
 
