@@ -117,8 +117,12 @@ def test_cosine_t_max_one_and_closed_form_restart_match_torch():
 
 @pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"])
 def test_step_count_and_state_dict_keys_match_torch(name):
-    kw = {"StepLR": dict(step_size=2), "ExponentialLR": dict(gamma=0.9),
-          "CosineAnnealingLR": dict(T_max=3), "LambdaLR": dict(lr_lambda=lambda e: 1.0)}[name]  # fmt: skip
+    kw = {
+        "StepLR": dict(step_size=2),
+        "ExponentialLR": dict(gamma=0.9),
+        "CosineAnnealingLR": dict(T_max=3),
+        "LambdaLR": dict(lr_lambda=lambda e: 1.0),
+    }[name]
     states = []
     for lib, mod in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
         opt = make_opt(lib)
