@@ -325,3 +325,36 @@ def test_gradkit_extensions_in_repr():
     assert repr(nn.RNNCell(3, 4, False, "softsign")) == (
         "RNNCell(3, 4, bias=False, nonlinearity='softsign')"
     )
+
+
+def numpy_lstmp(x, params, H, phi, reverse=False):
+    """A plain NumPy LSTM with projection (one direction, zero initial state):
+    z = W_ih x + b_ih + W_hh r + b_hh; c = σ(f) c + σ(i) φ(g); r = W_hr (σ(o) φ(c))."""
+    w_ih, w_hh, b_ih, b_hh, w_hr = params
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    r, c = np.zeros((x.shape[1], w_hr.shape[0])), np.zeros((x.shape[1], H))
+    out = np.zeros((x.shape[0], x.shape[1], w_hr.shape[0]))
+    for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
+        z = x[t] @ w_ih.T + b_ih + r @ w_hh.T + b_hh
+        i, f, g, o = (z[:, k * H : (k + 1) * H] for k in range(4))
+        c = sig(f) * c + sig(i) * phi(g)
+        r = (sig(o) * phi(c)) @ w_hr.T
+        out[t] = r
+    return out, r, c
+
+
+def test_lstm_proj_size_softsign_bidirectional_closed_form():
+    """The softsign activation (a gradkit extension) on the projected path, both
+    directions, against a NumPy loop."""
+    lstm = nn.LSTM(3, 4, proj_size=2, bidirectional=True, activation="softsign").double()
+    x = np.random.default_rng(10).standard_normal((5, 2, 3))
+    out, (h, c) = lstm(gk.tensor(x))
+    softsign = lambda v: v / (1 + np.abs(v))  # noqa: E731
+    sd = {k: v.detach().numpy() for k, v in lstm.state_dict().items()}
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+    fwd = numpy_lstmp(x, [sd[f"{n}_l0"] for n in names], 4, softsign)
+    bwd = numpy_lstmp(x, [sd[f"{n}_l0_reverse"] for n in names], 4, softsign, reverse=True)
+    np.testing.assert_allclose(out.detach().numpy(), np.concatenate([fwd[0], bwd[0]], 2),
+                               rtol=1e-12, atol=1e-14)  # fmt: skip
+    np.testing.assert_allclose(h.detach().numpy(), np.stack([fwd[1], bwd[1]]), rtol=1e-12)
+    np.testing.assert_allclose(c.detach().numpy(), np.stack([fwd[2], bwd[2]]), rtol=1e-12)
