@@ -186,3 +186,81 @@ def test_swalr_signature_and_errors():
         swa_utils.SWALR(opt, [0.1, 0.2])
     with pytest.raises(TypeError, match="not a gradkit Optimizer"):
         swa_utils.SWALR(object(), 0.1)
+
+
+def test_n_averaged_is_an_integer_buffer_and_forward_passes_keywords():
+    net = linear(2.0)
+    avg = swa_utils.AveragedModel(net)
+    ref = torch.optim.swa_utils.AveragedModel(torch.nn.Linear(2, 1))
+    assert avg.n_averaged.dtype == gk.int64 and ref.n_averaged.dtype == torch.long
+    avg.update_parameters(net)
+    x = gk.tensor([[1.0, 3.0]], dtype=gk.float64)
+    np.testing.assert_array_equal(avg(input=x).detach().numpy(), [[8.0]])
+
+
+def test_float32_weights_are_averaged():
+    nets = [linear(v).float() for v in (1.0, 2.0, 6.0, 7.0)]
+    avg = swa_utils.AveragedModel(nets[0])
+    for n in nets:
+        avg.update_parameters(n)
+    assert avg.module.weight.dtype == gk.float32
+    np.testing.assert_array_equal(avg.module.weight.detach().numpy(), [[4.0, 4.0]])
+
+
+def test_first_update_copies_exactly_as_torch():
+    """The first update copies the weights (d·w + (1 − d)·w would round: 0.3, 0.1)."""
+    net = gk.nn.Linear(2, 1, bias=False).double()
+    net.weight.data[...] = [[0.1, -1.3]]
+    avg = swa_utils.AveragedModel(net, avg_fn=swa_utils.get_ema_avg_fn(0.3))
+    avg.update_parameters(net)
+    np.testing.assert_array_equal(avg.module.weight.detach().numpy(), [[0.1, -1.3]])
+
+
+def test_custom_average_functions_get_the_count_like_torch():
+    """avg_fn / multi_avg_fn receive the number of models averaged so far."""
+
+    def harmonic(avg, cur, n):
+        return avg * n / (n + 2) + cur * 2 / (n + 2)
+
+    def multi(avgs, curs, n):
+        for a, c in zip(avgs, curs):
+            a += (c - a) / (n + 3)
+
+    for key, fn in (("avg_fn", harmonic), ("multi_avg_fn", multi)):
+        ours = swa_utils.AveragedModel(linear(0.0), **{key: fn})
+        theirs = torch.optim.swa_utils.AveragedModel(
+            torch.nn.Linear(2, 1, bias=False).double(), **{key: fn}
+        )
+        for w in (1.0, 5.0, -2.0, 4.0):
+            ours.update_parameters(linear(w))
+            tnet = torch.nn.Linear(2, 1, bias=False).double()
+            with torch.no_grad():
+                tnet.weight.fill_(w)
+            theirs.update_parameters(tnet)
+        np.testing.assert_allclose(
+            ours.module.weight.detach().numpy(), theirs.module.weight.detach().numpy(),
+            rtol=1e-14,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+def test_swalr_exact_rates_and_last_epoch_as_torch(strategy):
+    """Every rate bit for bit (after the annealing it is exactly swa_lr) and the step
+    counter, resumed at last_epoch=4."""
+    for swa_lr in (0.05, 0.3, 1 / 3, 0.013, 2.0):
+        for epochs in (0, 1, 3):
+            seqs = []
+            for lib in (gk, torch):
+                w = lib.zeros(1, requires_grad=True)
+                opt = lib.optim.SGD([{"params": [w], "initial_lr": 1.0}], lr=1.0)
+                sched = lib.optim.swa_utils.SWALR(
+                    opt, swa_lr, anneal_epochs=epochs, anneal_strategy=strategy, last_epoch=4
+                )
+                seq = []
+                for _ in range(6):
+                    opt.step()
+                    sched.step()
+                    seq.append((sched.get_last_lr()[0], sched.last_epoch))
+                seqs.append(seq)
+            assert seqs[0] == seqs[1]
+            assert seqs[0][-1] == (swa_lr, 11)
