@@ -10,6 +10,7 @@ import pytest
 
 import gradkit as gk
 from gradkit import nn
+from gradkit.nn.rnn import RNNBase
 
 torch = pytest.importorskip("torch")
 
@@ -358,3 +359,62 @@ def test_lstm_proj_size_softsign_bidirectional_closed_form():
                                rtol=1e-12, atol=1e-14)  # fmt: skip
     np.testing.assert_allclose(h.detach().numpy(), np.stack([fwd[1], bwd[1]]), rtol=1e-12)
     np.testing.assert_allclose(c.detach().numpy(), np.stack([fwd[2], bwd[2]]), rtol=1e-12)
+
+
+def test_lstm_softsign_without_projection_closed_form():
+    """activation='softsign' reaches the fused op: a NumPy loop with W_hr = I agrees."""
+    lstm = nn.LSTM(3, 4, activation="softsign").double()
+    x = np.random.default_rng(11).standard_normal((4, 2, 3))
+    out, (h, c) = lstm(gk.tensor(x))
+    softsign = lambda v: v / (1 + np.abs(v))  # noqa: E731
+    sd = {k: v.detach().numpy() for k, v in lstm.state_dict().items()}
+    names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    ref = numpy_lstmp(x, [sd[n] for n in names] + [np.eye(4)], 4, softsign)
+    np.testing.assert_allclose(out.detach().numpy(), ref[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c.detach().numpy()[0], ref[2], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: nn.LSTM(3, 4, proj_size=2, num_layers=2, bidirectional=True, **kw),
+        lambda **kw: nn.GRU(3, 4, **kw),
+        lambda **kw: nn.RNNCell(3, 4, **kw),
+        lambda **kw: nn.LSTMCell(3, 4, **kw),
+        lambda **kw: nn.GRUCell(3, 4, **kw),
+    ],
+)
+def test_parameter_dtypes_and_float32_outputs(make):
+    """Every parameter (weight_hr too) takes the default dtype or ``dtype``; a float32
+    module with no initial state returns float32."""
+    f32, f64 = np.dtype("float32"), np.dtype("float64")
+    assert {np.dtype(p.dtype) for p in make().parameters()} == {f32}
+    assert {np.dtype(p.dtype) for p in make(dtype=gk.float64).parameters()} == {f64}
+    module = make()
+    x = gk.randn(5, 2, 3) if isinstance(module, RNNBase) else gk.randn(2, 3)
+    out = module(x)
+    outs = [out[0], *out[1]] if isinstance(out[1], tuple) else list(out)
+    if not isinstance(module, RNNBase) and not isinstance(out, tuple):
+        outs = [out]
+    assert {np.dtype(o.dtype) for o in outs} == {f32}
+
+
+def test_size_one_layers_match_torch():
+    x = np.random.default_rng(12).standard_normal((3, 2, 1))
+    parity(nn.LSTM(1, 1), torch.nn.LSTM(1, 1), x)
+
+
+def test_rnnbase_defaults_match_torch():
+    """RNNBase(mode, input_size, hidden_size) is public in torch; same defaults."""
+    ours, theirs = RNNBase("LSTM", 3, 4), torch.nn.RNNBase("LSTM", 3, 4)
+    for key in ("num_layers", "bias", "batch_first", "dropout", "bidirectional", "proj_size"):
+        assert getattr(ours, key) == getattr(theirs, key), key
+    plain = RNNBase("RNN", 3, 4).double()
+    ref = nn.RNN(3, 4).double()
+    ref.load_state_dict(plain.state_dict())
+    x = gk.randn(2, 1, 3, dtype=gk.float64)
+    np.testing.assert_array_equal(plain(x)[0].detach().numpy(), ref(x)[0].detach().numpy())
+
+
+def test_rnn_cell_repr_matches_torch():
+    assert repr(nn.RNNCell(3, 4)) == repr(torch.nn.RNNCell(3, 4)) == "RNNCell(3, 4)"
