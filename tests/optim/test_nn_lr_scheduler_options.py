@@ -97,22 +97,24 @@ def test_cosine_t_max_one_and_closed_form_restart_match_torch():
         sequence(torch.optim, "CosineAnnealingLR", dict(T_max=1, eta_min=0.01), steps=6),
         rtol=1e-12,
     )
-    out = []
-    for lib, mod in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
-        opt = make_opt(lib)
-        sched = mod.CosineAnnealingLR(opt, T_max=7, eta_min=0.005)
-        for _ in range(3):
-            opt.step()
+    for last in (4, 0, -1):  # the next step is t = 5 (closed form), 1 and 0 (recursive)
+        out = []
+        for lib, mod in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
+            opt = make_opt(lib)
+            sched = mod.CosineAnnealingLR(opt, T_max=7, eta_min=0.005)
+            for _ in range(3):
+                opt.step()
+                sched.step()
+            state = sched.state_dict()
+            state["_step_count"] = 0
+            state["last_epoch"] = last
+            sched.load_state_dict(state)
             sched.step()
-        state = sched.state_dict()
-        state["_step_count"] = 0
-        state["last_epoch"] = 4
-        sched.load_state_dict(state)
-        sched.step()
-        out.append(sched.get_last_lr())
-    np.testing.assert_allclose(out[0], out[1], rtol=1e-12)
-    expected = [0.005 + (b - 0.005) * (1 + np.cos(5 * np.pi / 7)) / 2 for b in (0.1, 0.04)]
-    np.testing.assert_allclose(out[0], expected, rtol=1e-12)
+            out.append(sched.get_last_lr())
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-12)
+        if last == 4:
+            closed = [0.005 + (b - 0.005) * (1 + np.cos(5 * np.pi / 7)) / 2 for b in (0.1, 0.04)]
+            np.testing.assert_allclose(out[0], closed, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR"])
