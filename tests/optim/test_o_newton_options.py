@@ -158,3 +158,84 @@ def test_bad_inputs():
     w2 = gk.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(ValueError, match="Newton.step: the loss must have one element"):
         Newton([w2]).step(lambda: w2 * 2)
+
+
+def test_hessian_offsets_with_unused_and_linear_parameters_first():
+    """Unused (d) and linear (c) parameters before the coupled ones shift every row and
+    column offset: ℓ = Σ a·b + 3 Σ c."""
+    d = gk.tensor([7.0], dtype=gk.float64, requires_grad=True)
+    c = gk.tensor([0.5, 1.5], dtype=gk.float64, requires_grad=True)
+    a = gk.tensor([1.0, 2.0], dtype=gk.float64, requires_grad=True)
+    b = gk.tensor([3.0, -1.0], dtype=gk.float64, requires_grad=True)
+    g, H = gradient_and_hessian((a * b).sum() + 3 * c.sum(), [d, c, a, b])
+    np.testing.assert_allclose(g, [0, 3, 3, 3, -1, 1, 2])
+    expected = np.zeros((7, 7))
+    expected[3:5, 5:7] = expected[5:7, 3:5] = np.eye(2)
+    np.testing.assert_allclose(H, expected)
+
+
+def test_default_max_iter_and_tol():
+    """ℓ = θ⁴ from 1: each step is θ ← ⅔θ with decrement gᵀs = (4/3)θ⁴. With tol=0 the run
+    stops after the default 50 steps at (⅔)⁵⁰; with the default tol 1e-10 it stops after
+    the first step whose decrement/2 is at most 1e-10."""
+    quartic = lambda t: (t**4).sum()  # noqa: E731
+    theta, hist = newton(quartic, [1.0], tol=0.0)
+    assert hist["n_iter"] == 50 and not hist["converged"]
+    assert theta.item() == pytest.approx((2 / 3) ** 50, rel=1e-9)
+    assert theta.requires_grad is False
+    x, k = 1.0, 0
+    while True:
+        k += 1
+        if (4 / 3) * x**4 / 2 <= 1e-10:
+            break
+        x *= 2 / 3
+    theta, hist = newton(quartic, [1.0])
+    assert hist["n_iter"] == k and hist["converged"]
+
+
+def test_start_at_the_minimum_with_zero_tol_converges_at_once():
+    theta, hist = newton(lambda t: (t * t).sum(), [0.0], tol=0.0)
+    assert hist["converged"] and hist["n_iter"] == 1 and theta.item() == 0.0
+
+
+def test_no_decrease_possible_stops_without_a_step():
+    """A loss whose value falls along −g but whose autograd gradient says otherwise
+    (a detached term): every trial fails, the step shrinks below 1e-10 and the run stops
+    where it started, converged only if the decrement is negligible next to |ℓ|."""
+
+    def fake(scale, offset):
+        return lambda t: (t * t).sum() + offset - scale * t.detach().sum()
+
+    start = 1.0
+    theta, hist = newton(fake(100.0, 0.0), [start], tol=0.0)
+    assert theta.item() == start and hist["n_iter"] == 0 and hist["step_size"] == []
+    assert hist["converged"] is False  # decrement 2 against |ℓ| = 99
+    theta, hist = newton(fake(1e6, 1e4), [1e-4], tol=0.0)
+    assert theta.item() == 1e-4 and hist["n_iter"] == 0
+    assert hist["converged"] is True  # decrement 2e-8 ≤ 1e-10 · |ℓ| ≈ 9.9e-7
+
+
+def test_integer_start_is_taken_as_float64():
+    theta, _ = newton(lambda t: ((t - 0.5) ** 2).sum(), [1, 2])
+    assert theta.dtype == gk.float64
+    np.testing.assert_allclose(theta.numpy(), [0.5, 0.5])
+
+
+def test_line_search_loss_must_stay_a_tensor():
+    loss = lambda t: (t * t).sum() if t.requires_grad else 1.0  # noqa: E731
+    with pytest.raises(TypeError, match="^newton: the loss must be a Tensor, got float"):
+        newton(loss, [3.0])
+
+
+def test_newton_optimizer_matrix_parameter_three_tensors_and_string_options():
+    """A (2, 2) parameter between two others; lr and damping given as strings are
+    stored as floats. ℓ = ½ Σ θ² − Σ θ: θ ← θ − lr (θ − 1) / (1 + λ)."""
+    a = gk.tensor([[0.0, 2.0], [4.0, -2.0]], dtype=gk.float64, requires_grad=True)
+    b = gk.tensor([3.0], dtype=gk.float64, requires_grad=True)
+    c = gk.tensor([5.0], dtype=gk.float64, requires_grad=True)
+    opt = Newton([b, a, c], lr="0.5", damping="1")
+    assert opt.param_groups[0]["lr"] == 0.5 and opt.param_groups[0]["damping"] == 1.0
+    opt.step(lambda: sum((0.5 * p * p).sum() - p.sum() for p in (a, b, c)))
+    for p, p0 in ((a, [[0.0, 2.0], [4.0, -2.0]]), (b, [3.0]), (c, [5.0])):
+        p0 = np.array(p0)
+        np.testing.assert_allclose(p.detach().numpy(), p0 - 0.5 * (p0 - 1) / 2, rtol=1e-12)
