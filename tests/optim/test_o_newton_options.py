@@ -174,6 +174,9 @@ def test_hessian_offsets_with_unused_and_linear_parameters_first():
     np.testing.assert_allclose(H, expected)
 
 
+KEYS = {"loss", "grad_norm", "decrement", "step_size", "n_iter", "converged"}
+
+
 def test_default_max_iter_and_tol():
     """ℓ = θ⁴ from 1: each step is θ ← ⅔θ with decrement gᵀs = (4/3)θ⁴. With tol=0 the run
     stops after the default 50 steps at (⅔)⁵⁰; with the default tol 1e-10 it stops after
@@ -190,7 +193,7 @@ def test_default_max_iter_and_tol():
             break
         x *= 2 / 3
     theta, hist = newton(quartic, [1.0])
-    assert hist["n_iter"] == k and hist["converged"]
+    assert hist["n_iter"] == k and hist["converged"] and set(hist) == KEYS
 
 
 def test_start_at_the_minimum_with_zero_tol_converges_at_once():
@@ -209,6 +212,7 @@ def test_no_decrease_possible_stops_without_a_step():
     start = 1.0
     theta, hist = newton(fake(100.0, 0.0), [start], tol=0.0)
     assert theta.item() == start and hist["n_iter"] == 0 and hist["step_size"] == []
+    assert set(hist) == KEYS
     assert hist["converged"] is False  # decrement 2 against |ℓ| = 99
     theta, hist = newton(fake(1e6, 1e4), [1e-4], tol=0.0)
     assert theta.item() == 1e-4 and hist["n_iter"] == 0
