@@ -32,9 +32,10 @@ from __future__ import annotations
 import math
 
 from gradkit import random as _random
-from gradkit.backend import get_default_dtype, xp
+from gradkit.backend import check_device, get_default_dtype, xp
 from gradkit.nn.module import Module
 from gradkit.nn.parameter import Parameter
+from gradkit.ops.elementwise import sigmoid, tanh
 from gradkit.ops.rnn import ACTIVATIONS, gru_layer, lstm_layer, rnn_layer
 from gradkit.ops.shape import concatenate, getitem, reshape, stack, swapaxes, unsqueeze
 from gradkit.tensor import Tensor
@@ -64,8 +65,42 @@ def _zeros(shape, like: Tensor) -> Tensor:
     return Tensor(xp.zeros(shape, dtype=like.dtype))
 
 
+def _lstm_projected(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, activation, reverse):
+    r"""One direction of an LSTM with a projection (PyTorch's ``proj_size``), composed
+    from autograd ops one step at a time::
+
+        z_t = W_ih x_t + b_ih + W_hh r_{t−1} + b_hh          gates i, f, g, o (4H)
+        c_t = σ(f) ⊙ c_{t−1} + σ(i) ⊙ φ(g)                   (H)
+        r_t = W_hr (σ(o) ⊙ φ(c_t))                           (P): output and next state
+
+    Shapes: x (T, B, I), h0 (B, P), c0 (B, H), W_hh (4H, P), W_hr (P, H); returns
+    (output (T, B, P), r_T, c_T).
+    """
+    H = c0.shape[-1]
+    phi = tanh if activation == "tanh" else _softsign
+    z_in = x @ w_ih.T
+    if b_ih is not None:
+        z_in = z_in + (b_ih + b_hh)
+    h, c = h0, c0
+    outs = [None] * x.shape[0]
+    for t in reversed(range(x.shape[0])) if reverse else range(x.shape[0]):
+        z = getitem(z_in, t) + h @ w_hh.T
+        i, f = sigmoid(z[:, :H]), sigmoid(z[:, H : 2 * H])
+        g, o = phi(z[:, 2 * H : 3 * H]), sigmoid(z[:, 3 * H :])
+        c = f * c + i * g
+        h = (o * phi(c)) @ w_hr.T
+        outs[t] = h
+    return stack(outs), h, c
+
+
+def _softsign(z: Tensor) -> Tensor:
+    return z / (1 + z.abs())
+
+
 def _run_direction(mode, x, h0, c0, weights, nonlinearity, reverse):
     """One layer-direction, one fused op: returns (output (T, B, H), h_T, c_T or None)."""
+    if len(weights) == 5:  # an LSTM with proj_size > 0
+        return _lstm_projected(x, h0, c0, *weights, nonlinearity, reverse)
     if mode == "LSTM":
         return lstm_layer(x, h0, c0, *weights, activation=nonlinearity, reverse=reverse)
     if mode == "GRU":
@@ -79,7 +114,9 @@ class RNNBase(Module):
     Parameters ``weight_ih_l{k}`` (G·H, I_k), ``weight_hh_l{k}`` (G·H, H),
     ``bias_ih_l{k}``, ``bias_hh_l{k}`` (G·H,) for layer k, with the suffix ``_reverse``
     for the backward direction; G = 1 (RNN), 4 (LSTM, gates i, f, g, o) or 3 (GRU, gates
-    r, z, n); I_0 = ``input_size`` and I_k = H·(2 if bidirectional else 1) above.
+    r, z, n); I_0 = ``input_size`` and I_k = H·(2 if bidirectional else 1) above. An
+    LSTM with ``proj_size`` P > 0 also has ``weight_hr_l{k}`` (P, H), its ``weight_hh``
+    is (4H, P), its outputs and h states have P features and I_k = P·D above.
     """
 
     def __init__(
@@ -94,8 +131,12 @@ class RNNBase(Module):
         bidirectional: bool = False,
         nonlinearity: str = "tanh",
         dtype=None,
+        proj_size: int = 0,
+        device=None,
     ) -> None:
         super().__init__()
+        if device is not None:
+            check_device(device)
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -103,22 +144,34 @@ class RNNBase(Module):
             raise ValueError(f"num_layers must be a positive integer, got {num_layers!r}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        self.mode = mode
+        if not isinstance(proj_size, int) or proj_size < 0:
+            raise ValueError(f"proj_size must be a non-negative integer, got {proj_size!r}")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size is only supported by LSTM, not by RNN or GRU")
+        if proj_size >= hidden_size:
+            raise ValueError(
+                f"proj_size ({proj_size}) must be smaller than hidden_size ({hidden_size})"
+            )
+        self.mode, self.proj_size = mode, proj_size
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.nonlinearity = bidirectional, nonlinearity
         dtype = dtype or get_default_dtype()
         gates = _GATES[mode] * hidden_size
         directions = 2 if bidirectional else 1
+        out_size = proj_size or hidden_size
         for layer in range(num_layers):
-            in_size = input_size if layer == 0 else hidden_size * directions
+            in_size = input_size if layer == 0 else out_size * directions
             for suffix in ("", "_reverse")[:directions]:
                 tag = f"l{layer}{suffix}"
                 setattr(self, f"weight_ih_{tag}", Parameter(xp.empty((gates, in_size), dtype)))
-                setattr(self, f"weight_hh_{tag}", Parameter(xp.empty((gates, hidden_size), dtype)))
+                setattr(self, f"weight_hh_{tag}", Parameter(xp.empty((gates, out_size), dtype)))
                 if bias:
                     setattr(self, f"bias_ih_{tag}", Parameter(xp.empty(gates, dtype)))
                     setattr(self, f"bias_hh_{tag}", Parameter(xp.empty(gates, dtype)))
+                if proj_size:
+                    shape = (proj_size, hidden_size)
+                    setattr(self, f"weight_hr_{tag}", Parameter(xp.empty(shape, dtype)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -126,12 +179,13 @@ class RNNBase(Module):
 
     def _weights(self, tag: str):
         get = self._parameters.get
-        return (
+        weights = (
             get(f"weight_ih_{tag}"),
             get(f"weight_hh_{tag}"),
             get(f"bias_ih_{tag}"),
             get(f"bias_hh_{tag}"),
         )
+        return (*weights, get(f"weight_hr_{tag}")) if self.proj_size else weights
 
     def _check_input(self, x: Tensor, hx) -> tuple[Tensor, bool]:
         if not isinstance(x, Tensor):
@@ -148,19 +202,19 @@ class RNNBase(Module):
             )
         return x, x.ndim == 3
 
-    def _state_shape(self, batch: int) -> tuple[int, int, int]:
-        return (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+    def _state_shape(self, batch: int, size: int) -> tuple[int, int, int]:
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
 
-    def _prepare_state(self, state, batched: bool, batch: int, like: Tensor) -> Tensor | None:
+    def _prepare_state(self, state, batched: bool, batch: int, size: int) -> Tensor | None:
         if state is None:
             return None
         if not batched:
             state = unsqueeze(state, 1)
-        expected = self._state_shape(batch)
+        expected = self._state_shape(batch, size)
         if tuple(state.shape) != expected:
             raise ValueError(
                 f"{self._get_name()}: initial state has shape {tuple(state.shape)}, expected "
-                f"{expected} (num_layers·directions, batch, hidden_size)"
+                f"{expected} (num_layers·directions, batch, features)"
             )
         return state
 
@@ -173,9 +227,11 @@ class RNNBase(Module):
         T, B, _ = x.shape
         is_lstm = self.mode == "LSTM"
         h0_all, c0_all = (hx if hx is not None else (None, None)) if is_lstm else (hx, None)
-        h0_all = self._prepare_state(h0_all, batched, B, x)
-        c0_all = self._prepare_state(c0_all, batched, B, x)
+        out_size = self.proj_size or self.hidden_size
+        h0_all = self._prepare_state(h0_all, batched, B, out_size)
+        c0_all = self._prepare_state(c0_all, batched, B, self.hidden_size)
         zeros = _zeros((B, self.hidden_size), x)
+        h_zeros = _zeros((B, out_size), x) if self.proj_size else zeros
         directions = 2 if self.bidirectional else 1
         h_n, c_n = [], []
         layer_in = x
@@ -183,7 +239,7 @@ class RNNBase(Module):
             outs = []
             for d in range(directions):
                 k = layer * directions + d
-                h0 = zeros if h0_all is None else getitem(h0_all, k)
+                h0 = h_zeros if h0_all is None else getitem(h0_all, k)
                 c0 = zeros if c0_all is None else getitem(c0_all, k)
                 tag = f"l{layer}{'_reverse' if d else ''}"
                 out, h, c = _run_direction(
@@ -210,6 +266,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.mode == "RNN" and self.nonlinearity != "tanh":
@@ -247,6 +305,10 @@ class RNN(RNNBase):
     bidirectional : bool
         Add a layer that reads the sequence backwards; outputs are concatenated
         [forward, backward] on the feature axis (concept RNN-BI).
+    device : None or 'cpu'
+        PyTorch's argument; only the CPU is available.
+    dtype : dtype
+        Of the parameters (default: the default dtype).
 
     Returns
     -------
@@ -280,13 +342,14 @@ class RNN(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device=None,
         dtype=None,
     ) -> None:
         if nonlinearity not in ACTIVATIONS:
             raise ValueError(f"nonlinearity must be one of {ACTIVATIONS}, got {nonlinearity!r}")
         super().__init__(
             "RNN", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-            bidirectional, nonlinearity, dtype,
+            bidirectional, nonlinearity, dtype, device=device,
         )  # fmt: skip
 
 
@@ -300,9 +363,14 @@ class LSTM(RNNBase):
         c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t                    forget, then update
         h_t = o_t ⊙ φ(c_t)                                 output
 
-    φ = tanh, or softsign with ``activation='softsign'`` (concept RNN-SOFTSIGN).
-    Parameters and shapes as in :class:`RNN`; ``hx`` and the returned state are
-    ``(h, c)`` pairs, each (num_layers·D, N, H).
+    φ = tanh, or softsign with ``activation='softsign'`` (concept RNN-SOFTSIGN, a
+    keyword-only gradkit extension). Parameters and shapes as in :class:`RNN`; ``hx`` and
+    the returned state are ``(h, c)`` pairs, each (num_layers·D, N, H).
+
+    ``proj_size`` P > 0 (PyTorch's LSTM with projections, Sak et al. 2014) replaces the
+    output by ``h_t = W_hr (o_t ⊙ φ(c_t))`` with ``weight_hr_l{k}`` (P, H): outputs are
+    (L, N, D·P), ``h`` states (num_layers·D, N, P), ``c`` states stay H wide. That path
+    runs step by step through composed ops (slower than the fused one).
 
     Examples
     --------
@@ -322,14 +390,17 @@ class LSTM(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
-        activation: str = "tanh",
+        proj_size: int = 0,
+        device=None,
         dtype=None,
+        *,
+        activation: str = "tanh",
     ) -> None:
         if activation not in ("tanh", "softsign"):
             raise ValueError(f"activation must be 'tanh' or 'softsign', got {activation!r}")
         super().__init__(
             "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-            bidirectional, activation, dtype,
+            bidirectional, activation, dtype, proj_size=proj_size, device=device,
         )  # fmt: skip
 
 
@@ -360,11 +431,12 @@ class GRU(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device=None,
         dtype=None,
     ) -> None:
         super().__init__(
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-            bidirectional, "tanh", dtype,
+            bidirectional, "tanh", dtype, device=device,
         )  # fmt: skip
 
 
@@ -374,9 +446,18 @@ class RNNCellBase(Module):
     ``bias_ih``, ``bias_hh`` (G·H,), the layout of one layer of :class:`RNNBase`."""
 
     def __init__(
-        self, mode: str, input_size: int, hidden_size: int, bias: bool, nonlinearity: str, dtype
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        nonlinearity: str,
+        dtype,
+        device=None,
     ) -> None:
         super().__init__()
+        if device is not None:
+            check_device(device)
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.bias, self.nonlinearity = bias, nonlinearity
         dtype = dtype or get_default_dtype()
@@ -441,11 +522,12 @@ class RNNCell(RNNCellBase):
         hidden_size: int,
         bias: bool = True,
         nonlinearity: str = "tanh",
+        device=None,
         dtype=None,
     ) -> None:
         if nonlinearity not in ACTIVATIONS:
             raise ValueError(f"nonlinearity must be one of {ACTIVATIONS}, got {nonlinearity!r}")
-        super().__init__("RNN", input_size, hidden_size, bias, nonlinearity, dtype)
+        super().__init__("RNN", input_size, hidden_size, bias, nonlinearity, dtype, device)
 
 
 class LSTMCell(RNNCellBase):
@@ -460,8 +542,10 @@ class LSTMCell(RNNCellBase):
     ((4, 5), (4, 5))
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=None) -> None:
-        super().__init__("LSTM", input_size, hidden_size, bias, "tanh", dtype)
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
+        super().__init__("LSTM", input_size, hidden_size, bias, "tanh", dtype, device)
 
 
 class GRUCell(RNNCellBase):
@@ -474,5 +558,7 @@ class GRUCell(RNNCellBase):
     (4, 5)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, dtype=None) -> None:
-        super().__init__("GRU", input_size, hidden_size, bias, "tanh", dtype)
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
+        super().__init__("GRU", input_size, hidden_size, bias, "tanh", dtype, device)

@@ -6,7 +6,7 @@ from typing import Any
 
 from gradkit.backend import xp
 from gradkit.openblas import axpby
-from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
+from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper, implementation_defaults
 from gradkit.tensor import Tensor
 
 
@@ -36,8 +36,13 @@ class Adagrad(Optimizer):
         Starting value of ``G``, ``>= 0``.
     eps : float
         ε added to the denominator, ``>= 0``.
+    foreach, fused : bool or None
+        PyTorch's kernel choices, accepted and recorded; they change nothing here
+        (both True is an error, as in PyTorch).
     maximize : bool
         Ascend the objective instead of descending it.
+    differentiable : bool
+        Must be False (backpropagating through the step is not supported).
 
     Examples
     --------
@@ -58,8 +63,11 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -68,6 +76,7 @@ class Adagrad(Optimizer):
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
             maximize=maximize,
+            **implementation_defaults(foreach=foreach, differentiable=differentiable, fused=fused),
         )
         super().__init__(params, defaults)
 

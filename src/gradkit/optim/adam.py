@@ -6,7 +6,7 @@ from typing import Any
 
 from gradkit.backend import xp
 from gradkit.openblas import axpby
-from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
+from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper, implementation_defaults
 from gradkit.tensor import Tensor
 
 
@@ -21,8 +21,9 @@ class Adam(Optimizer):
         θ_t = θ_{t-1} − lr / (1 − β₁ᵗ) · m_t / (√v̂_t / √(1 − β₂ᵗ) + ε)
 
     Updates are in place; ``exp_avg``, ``exp_avg_sq`` (and ``max_exp_avg_sq``) are
-    allocated once per parameter. :class:`AdamW` decays the weights directly instead
-    of adding ``λ θ`` to the gradient.
+    allocated once per parameter. With ``decoupled_weight_decay=True`` (as in
+    :class:`AdamW`) the weights decay directly, ``θ ← θ (1 − lr · λ)`` before the step,
+    instead of ``λ θ`` being added to the gradient.
 
     Parameters
     ----------
@@ -40,6 +41,13 @@ class Adam(Optimizer):
         Use the running maximum of ``v_t`` (AMSGrad).
     maximize : bool
         Ascend the objective instead of descending it.
+    foreach, fused, capturable : bool or None
+        PyTorch's kernel and CUDA-graph switches, accepted and recorded; they change
+        nothing here (``foreach`` and ``fused`` both True is an error, as in PyTorch).
+    differentiable : bool
+        Must be False (backpropagating through the step is not supported).
+    decoupled_weight_decay : bool
+        Decay the weights directly (AdamW) instead of through the gradient.
 
     Examples
     --------
@@ -52,8 +60,6 @@ class Adam(Optimizer):
     [ 0.9 -1.9]
     """
 
-    _decoupled = False
-
     def __init__(
         self,
         params: ParamsT,
@@ -63,7 +69,12 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -72,6 +83,10 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            **implementation_defaults(
+                foreach=foreach, differentiable=differentiable, capturable=capturable, fused=fused
+            ),
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
@@ -99,7 +114,7 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         state["step"] += 1
         t = state["step"]
-        if self._decoupled:
+        if group["decoupled_weight_decay"]:
             if wd != 0:
                 p._data *= 1 - lr * wd
             g = self._effective_grad(p, grad, 0.0, group["maximize"], tmp)
@@ -121,7 +136,9 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (concept O-ADAPTIVE; Loshchilov & Hutter 2019).
 
-    The weights shrink before the Adam step instead of the gradient carrying ``λ θ``::
+    ``Adam(..., decoupled_weight_decay=True)`` with ``weight_decay`` defaulting to
+    ``1e-2``. The weights shrink before the Adam step instead of the gradient carrying
+    ``λ θ``::
 
         θ ← θ (1 − lr · λ)
         θ_t = θ − lr / (1 − β₁ᵗ) · m_t / (√v̂_t / √(1 − β₂ᵗ) + ε)
@@ -140,8 +157,6 @@ class AdamW(Adam):
     [ 0.9 -1.9]
     """
 
-    _decoupled = True
-
     def __init__(
         self,
         params: ParamsT,
@@ -152,6 +167,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -160,5 +179,10 @@ class AdamW(Adam):
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
         )

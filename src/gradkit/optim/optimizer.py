@@ -44,6 +44,37 @@ def check_hyper(
     return v
 
 
+def implementation_defaults(
+    *, foreach: bool | None, differentiable: bool, **switches: bool | None
+) -> dict[str, Any]:
+    """PyTorch's implementation switches, kept in every group so state dicts match.
+
+    ``foreach`` and ``fused`` pick PyTorch's multi-tensor or fused kernels and
+    ``capturable`` its CUDA-graph-safe path (``switches`` holds those an optimizer has);
+    every gradkit update is the same NumPy code, so they change nothing.
+    ``differentiable=True`` (backpropagating through the update) is refused.
+    """
+    return {"foreach": foreach, "differentiable": differentiable, **switches}
+
+
+def _check_implementation(owner: str, group: dict[str, Any]) -> None:
+    """Validate the implementation switches of ``group`` (see
+    :func:`implementation_defaults`)."""
+    for name in ("foreach", "fused"):
+        if name in group and group[name] not in (None, True, False):
+            raise TypeError(f"{owner}: {name} must be None, True or False, got {group[name]!r}")
+    for name in ("capturable", "differentiable"):
+        if name in group and group[name] not in (True, False):
+            raise TypeError(f"{owner}: {name} must be True or False, got {group[name]!r}")
+    if group.get("foreach") and group.get("fused"):
+        raise ValueError(f"{owner}: fused and foreach cannot be True together")
+    if group.get("differentiable"):
+        raise NotImplementedError(
+            f"{owner}: differentiable=True (gradients through the optimizer step) is not "
+            "supported; gradkit updates parameters in place outside the graph."
+        )
+
+
 class Optimizer:
     """Base class of gradkit optimizers (PyTorch's ``torch.optim.Optimizer`` API).
 
@@ -129,6 +160,7 @@ class Optimizer:
                 f"{type(self).__name__}: unknown option(s) {sorted(unknown)}; "
                 f"valid ones are {sorted(self.defaults)}"
             )
+        _check_implementation(type(self).__name__, group)
         self._validate_group(group)
         self.param_groups.append(group)
 
@@ -218,7 +250,8 @@ class Optimizer:
                 index.setdefault(id(p), len(index))
                 packed["params"].append(index[id(p)])
             groups.append(packed)
-        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
+        # as in PyTorch, a parameter without state (plain SGD) has no entry
+        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index and s}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -252,6 +285,7 @@ class Optimizer:
             known = set(self.defaults) | {"initial_lr"}  # ignore e.g. torch's "foreach"
             group = {k: copy.deepcopy(v) for k, v in saved.items() if k in known}
             group = {**self.defaults, **group, "params": mine["params"]}
+            _check_implementation(type(self).__name__, group)
             self._validate_group(group)
             new_groups.append(group)
         new_state: dict[Tensor, dict[str, Any]] = {}
@@ -266,6 +300,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # torch's blank line between groups
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"

@@ -6,7 +6,7 @@ from typing import Any
 
 from gradkit.backend import xp
 from gradkit.openblas import axpby
-from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
+from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper, implementation_defaults
 from gradkit.tensor import Tensor
 
 
@@ -40,8 +40,13 @@ class RMSprop(Optimizer):
         Momentum factor μ, ``>= 0``.
     centered : bool
         Normalize by the centered second moment.
+    capturable, foreach : bool or None
+        PyTorch's CUDA-graph and multi-tensor switches, accepted and recorded; they
+        change nothing here.
     maximize : bool
         Ascend the objective instead of descending it.
+    differentiable : bool
+        Must be False (backpropagating through the step is not supported).
 
     Examples
     --------
@@ -63,8 +68,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -74,6 +81,9 @@ class RMSprop(Optimizer):
             momentum=momentum,
             centered=centered,
             maximize=maximize,
+            **implementation_defaults(
+                foreach=foreach, differentiable=differentiable, capturable=capturable
+            ),
         )
         super().__init__(params, defaults)
 

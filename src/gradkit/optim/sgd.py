@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from gradkit.openblas import axpby
-from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper
+from gradkit.optim.optimizer import Optimizer, ParamsT, check_hyper, implementation_defaults
 from gradkit.tensor import Tensor
 
 
@@ -39,6 +39,11 @@ class SGD(Optimizer):
         Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
     maximize : bool
         Ascend the objective instead of descending it.
+    foreach, fused : bool or None
+        PyTorch's kernel choices, accepted and recorded; they change nothing here
+        (both True is an error, as in PyTorch).
+    differentiable : bool
+        Must be False (backpropagating through the step is not supported).
 
     Examples
     --------
@@ -61,6 +66,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -69,6 +77,7 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            **implementation_defaults(foreach=foreach, differentiable=differentiable, fused=fused),
         )
         super().__init__(params, defaults)
 

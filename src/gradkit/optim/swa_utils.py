@@ -9,18 +9,23 @@ al. 2019). Two averages are provided:
     EMA (decay d):        θ̄ ← d θ̄ + (1 − d) θ
 
 Batch-norm running statistics are not averages of anything the averaged weights
-produced, so ``update_bn`` recomputes them with one pass over data.
+produced, so ``update_bn`` recomputes them with one pass over data; ``SWALR`` anneals
+the learning rate to the constant SWA rate.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from gradkit.backend import check_device
 from gradkit.nn.module import Module
 from gradkit.nn.normalization import _BatchNorm
+from gradkit.optim.lr_scheduler import LRScheduler
+from gradkit.optim.optimizer import Optimizer
 from gradkit.tensor import Tensor, no_grad
 
 AvgFn = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
@@ -73,7 +78,8 @@ class AveragedModel(Module):
     statistics) are copied from ``model`` unless ``use_buffers=True``, which averages
     them too (integer buffers such as batch counters are copied, never averaged).
     ``forward`` runs the averaged copy; its state dict holds ``module.*`` and
-    the count ``n_averaged``, as in PyTorch.
+    the count ``n_averaged``, as in PyTorch. ``device`` (PyTorch's argument, where the
+    copy lives) must be None or the CPU.
 
     Examples
     --------
@@ -91,11 +97,14 @@ class AveragedModel(Module):
     def __init__(
         self,
         model: Module,
+        device=None,
         avg_fn: AvgFn | None = None,
         multi_avg_fn: MultiAvgFn | None = None,
         use_buffers: bool = False,
     ) -> None:
         super().__init__()
+        if device is not None:
+            check_device(device)
         if avg_fn is not None and multi_avg_fn is not None:
             raise ValueError("AveragedModel: give avg_fn or multi_avg_fn, not both")
         self.module = copy.deepcopy(model)
@@ -144,11 +153,14 @@ class AveragedModel(Module):
         self.n_averaged._data[...] = n + 1
 
 
-def update_bn(loader: Iterable, model: Module) -> None:
+def update_bn(loader: Iterable, model: Module, device=None) -> None:
     """Recompute the batch-norm running statistics of ``model`` with one pass over
     ``loader`` (batches of inputs, or tuples whose first item is the input): the
     statistics are reset and accumulated as a cumulative average (momentum None),
-    then each layer's momentum and the model's train/eval mode are restored."""
+    then each layer's momentum and the model's train/eval mode are restored.
+    ``device`` (where PyTorch moves each batch) must be None or the CPU."""
+    if device is not None:
+        check_device(device)
     momenta = {}
     for module in model.modules():
         if isinstance(module, _BatchNorm):
@@ -168,3 +180,94 @@ def update_bn(loader: Iterable, model: Module) -> None:
     for module, momentum in momenta.items():
         module.momentum = momentum
     model.train(was_training)
+
+
+class SWALR(LRScheduler):
+    r"""Anneal each group's rate to ``swa_lr`` over ``anneal_epochs`` steps, then hold it
+    (the schedule of the SWA phase; PyTorch's ``swa_utils.SWALR``).
+
+    With η₀ the rate when annealing starts and s = min(1, t / max(1, anneal_epochs))
+    at step t::
+
+        η_t = α(s) · swa_lr + (1 − α(s)) · η₀
+        α(s) = (1 − cos(π s)) / 2   ("cos")   or   s   ("linear")
+
+    computed from the current rate each step, as PyTorch does (η₀ is recovered from
+    the previous step's α), so it composes with other changes of the rate.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    swa_lr : float or list of float
+        The target rate (one per group if a list); stored as ``group["swa_lr"]``.
+    anneal_epochs : int
+        Steps of the annealing, ``>= 0`` (0: jump to ``swa_lr`` at the first step).
+    anneal_strategy : {"cos", "linear"}
+    last_epoch : int
+        As in :class:`~gradkit.optim.lr_scheduler.LRScheduler`.
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> opt = gk.optim.SGD([gk.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = SWALR(opt, swa_lr=0.1, anneal_epochs=2, anneal_strategy="linear")
+    >>> for _ in range(3):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(sched.get_last_lr()[0], 4))
+    0.55
+    0.1
+    0.1
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        swa_lr: float | Sequence[float],
+        anneal_epochs=10,
+        anneal_strategy: str = "cos",
+        last_epoch=-1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not a gradkit Optimizer")
+        n = len(optimizer.param_groups)
+        if isinstance(swa_lr, list | tuple):
+            if len(swa_lr) != n:
+                raise ValueError(f"SWALR: expected {n} values for swa_lr, got {len(swa_lr)}")
+            swa_lrs = list(swa_lr)
+        else:
+            swa_lrs = [swa_lr] * n
+        for group, lr in zip(optimizer.param_groups, swa_lrs):
+            group["swa_lr"] = lr
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(
+                f"SWALR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
+            )
+        if (
+            isinstance(anneal_epochs, bool)
+            or not isinstance(anneal_epochs, int)
+            or (anneal_epochs < 0)
+        ):
+            raise ValueError(f"SWALR: anneal_epochs must be an integer >= 0, got {anneal_epochs!r}")
+        self.anneal_epochs, self.anneal_strategy = anneal_epochs, anneal_strategy
+        super().__init__(optimizer, last_epoch)
+
+    def _alpha(self, s: float) -> float:
+        if self.anneal_strategy == "cos":
+            return (1 - math.cos(math.pi * s)) / 2
+        return s
+
+    def get_lr(self) -> list[float]:
+        step = self._step_count - 1
+        if self.anneal_epochs == 0:
+            step = max(1, step)
+        span = max(1, self.anneal_epochs)
+        before = self._alpha(max(0.0, min(1.0, (step - 1) / span)))
+        now = self._alpha(max(0.0, min(1.0, step / span)))
+        rates = []
+        for group in self.optimizer.param_groups:
+            target = group["swa_lr"]
+            # the rate annealing started from, recovered from the previous blend
+            start = target if before == 1 else (group["lr"] - before * target) / (1 - before)
+            rates.append(now * target + (1 - now) * start)
+        return rates
