@@ -289,7 +289,6 @@ def run(
     names: list[str] = []
     if survivors_only:
         names, prior = previous_survivors(module, files)
-        tests = tests or prior["tests"]
         if not names:
             print(f"mutate: the last run of {module} left no survivors")
             return 0
