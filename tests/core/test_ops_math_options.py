@@ -249,3 +249,68 @@ def test_equal_compares_shape_and_values():
     assert gk.equal(gk.tensor([1.0, 2.0]), gk.tensor([1.0, 2.0]))
     assert not gk.equal(gk.tensor([1.0, 2.0]), gk.tensor([1.0, 3.0]))
     assert not gk.equal(gk.tensor([1.0, 2.0]), gk.tensor([[1.0, 2.0]]))
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "trunc", "round", "sign"])
+def test_rounding_integer_and_bool_tensors_like_torch(name):
+    a = np.array([1, -2, 3, 0])
+    y, u = getattr(gk, name)(gk.tensor(a)), getattr(torch, name)(torch.tensor(a))
+    assert y.dtype == gk.int64
+    np.testing.assert_array_equal(y.numpy(), u.numpy())
+    b = np.array([True, False, True])
+    if name == "sign":  # sign(bool) is the bool itself; PyTorch refuses the others
+        y = gk.sign(gk.tensor(b))
+        assert y.dtype == gk.bool
+        np.testing.assert_array_equal(y.numpy(), torch.sign(torch.tensor(b)).numpy())
+    else:
+        with pytest.raises(TypeError, match="bool"):
+            getattr(gk, name)(gk.tensor(b))
+
+
+def test_round_default_is_zero_decimals_like_torch():
+    a = np.array([1.25, 2.5, -0.5, 0.45, 3.7])
+    check(gk.round, torch.round, a)
+    check(lambda x: x.round(), lambda t: t.round(), a)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_div_rounding_of_bool_tensors_computes_in_int64(mode):
+    # PyTorch has no bool div with a rounding mode; gradkit computes it as int64
+    a, b = np.array([True, False, True]), np.array([True, True, True])
+    y = gk.div(gk.tensor(a), gk.tensor(b), rounding_mode=mode)
+    u = torch.div(
+        torch.tensor(a, dtype=torch.int64), torch.tensor(b, dtype=torch.int64), rounding_mode=mode
+    )
+    assert y.dtype == gk.int64
+    np.testing.assert_array_equal(y.numpy(), u.numpy())
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_div_rounding_of_clashing_shapes_names_them(mode):
+    with pytest.raises(ValueError, match=r"^div: shapes \(2, 3\) and \(4,\)"):
+        gk.div(gk.tensor(np.ones((2, 3))), gk.tensor(np.ones(4)), rounding_mode=mode)
+
+
+@pytest.mark.parametrize(
+    "ufunc, name", [(np.floor, "floor"), (np.sign, "sign"), (np.trunc, "trunc")]
+)
+def test_rounding_factory_builds_torch_rounding_ops(ufunc, name):
+    # gk.floor & co. are built by this factory at import; build one at test time too
+    from gradkit.ops import rounding
+
+    op = rounding._rounding(ufunc)
+    assert op.__name__ == ufunc.__name__
+    tfn = getattr(torch, name)
+    a = np.array([1, -2, 3, 0])
+    y = op(gk.tensor(a))
+    assert y.dtype == gk.int64
+    np.testing.assert_array_equal(y.numpy(), tfn(torch.tensor(a)).numpy())
+    check(op, tfn, np.array([1.5, -2.5, 0.2, -0.7]))
+    b = np.array([True, False])
+    if name == "sign":
+        y = op(gk.tensor(b))
+        assert y.dtype == gk.bool
+        np.testing.assert_array_equal(y.numpy(), b)
+    else:
+        with pytest.raises(TypeError, match="bool"):
+            op(gk.tensor(b))
