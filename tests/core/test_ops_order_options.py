@@ -228,3 +228,53 @@ def test_mode_matches_torch(dim, keep):
     )
     check(lambda x: gk.mode(x, dim, keep), lambda t: torch.mode(t, dim, keep), a)
     check(lambda x: x.mode(dim=dim, keepdim=keep), lambda t: t.mode(dim=dim, keepdim=keep), a)
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -2])
+@pytest.mark.parametrize("keep", [False, True])
+def test_mode_along_every_dim_of_a_3d_tensor_matches_torch(dim, keep):
+    a = np.random.default_rng(7).integers(0, 3, size=(4, 5, 6)).astype(float)
+    check(lambda x: gk.mode(x, dim, keep), lambda t: torch.mode(t, dim, keep), a)
+
+
+@pytest.mark.parametrize("name", ["sort", "topk", "kthvalue", "median", "nanmedian", "mode"])
+def test_order_ops_of_a_0d_tensor_match_torch(name):
+    args = {"topk": (1,), "kthvalue": (1,)}.get(name, ())
+    kw = {} if name == "sort" or name == "topk" else {"dim": 0}
+    check(
+        lambda x: getattr(gk, name)(x, *args, **kw),
+        lambda t: getattr(torch, name)(t, *args, **kw),
+        np.array(2.5),
+    )
+    if name in ("median", "nanmedian", "mode", "kthvalue"):
+        kw = {"dim": 0, "keepdim": True}
+        check(
+            lambda x: getattr(gk, name)(x, *args, **kw),
+            lambda t: getattr(torch, name)(t, *args, **kw),
+            np.array(2.5),
+        )
+
+
+def test_median_of_integers_with_a_dim_matches_torch():
+    a = np.array([[3, 1, 2, 5], [4, 4, 0, 9]])
+    for dim in (0, 1):
+        y, u = gk.median(gk.tensor(a), dim), torch.median(torch.tensor(a), dim)
+        np.testing.assert_array_equal(y.values.numpy(), u.values.numpy())
+        np.testing.assert_array_equal(y.indices.numpy(), u.indices.numpy())
+
+
+def test_median_of_an_empty_float32_tensor_is_a_float32_nan():
+    y = gk.median(gk.tensor(np.zeros(0, np.float32)))
+    assert y.dtype == gk.float32 and y.shape == () and np.isnan(float(y))
+
+
+@pytest.mark.parametrize("name", ["max", "min", "median", "nanmedian", "mode"])
+def test_empty_dim_errors_name_the_op(name):
+    with pytest.raises(IndexError, match=rf"^{name}\(\): Expected reduction dim 1"):
+        getattr(gk, name)(gk.tensor(np.zeros((2, 0))), 1)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_of_an_empty_tensor_name_the_op(name):
+    with pytest.raises(RuntimeError, match=rf"^{name}\(\): Expected reduction dim to be specified"):
+        getattr(gk, name)(gk.tensor(np.zeros(0)))
