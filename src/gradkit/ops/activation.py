@@ -151,7 +151,8 @@ class ELU(Function):
     dy/dx = s or s·α·β·e^{βx}, the latter also at the kink x = 0.
 
     The backward reads e^{βx} saved by the forward (not y + α, which cancels where e^{βx}
-    is tiny); with ``create_graph`` it recomputes e^{βx} from x as a recorded op."""
+    is tiny); with ``create_graph`` it recomputes e^{βx} from x as a recorded op, from
+    where(x < 0, x, 0), so the second derivative is 0 at x = 0 as in PyTorch."""
 
     differentiable_backward = True
 
@@ -173,7 +174,7 @@ class ELU(Function):
         alpha, scale, input_scale = ctx.opts
         e = ctx.e
         if isinstance(g, TensorBase):
-            neg = xp.minimum(ctx.x, 0)
+            neg = xp.where(ctx.x < 0, ctx.x, 0)
             e = xp.exp(neg * input_scale if input_scale != 1 else neg)
         return xp.where(ctx.pos, g * scale, g * (scale * alpha * input_scale) * e)
 

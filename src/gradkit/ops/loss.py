@@ -19,6 +19,8 @@ from gradkit.backend import row_sums, xp
 from gradkit.ops.elementwise import _sigmoid, sigmoid
 from gradkit.ops.nn import LogSoftmax, Softmax
 
+_BCE_EPS = 9.999999960041972e-13  # float32(1e-12): PyTorch's binary_cross_entropy clamp
+
 
 def _rows(x):
     """(C,) → (1, C); (N, C) as is; (N, C, d...) → (N·Πd, C)."""
@@ -276,8 +278,9 @@ class BinaryCrossEntropy(Function):
 
         loss = −w [y max(ln x, −100) + (1 − y) max(ln(1 − x), −100)]
 
-    ∂loss/∂x = w (x − y) / max(x (1 − x), 10⁻¹²), ∂loss/∂y = w [max(ln(1 − x), −100) −
-    max(ln x, −100)]. "mean" divides by the number of elements.
+    ∂loss/∂x = w (x − y) / max(x (1 − x), ε), ∂loss/∂y = w [max(ln(1 − x), −100) −
+    max(ln x, −100)]. "mean" divides by the number of elements. ε is PyTorch's 10⁻¹² as
+    its kernel has it, rounded to float32 (so the clamped gradient at x = 0 or 1 matches).
     """
 
     differentiable_backward = True
@@ -302,7 +305,7 @@ class BinaryCrossEntropy(Function):
         x = ctx.x
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = (x - ctx.y) / xp.maximum(x * (1 - x), 1e-12) * s
+            gx = (x - ctx.y) / xp.maximum(x * (1 - x), _BCE_EPS) * s
         if ctx.needs_input_grad[1]:
             log_x, log_1mx = ctx.log_x, ctx.log_1mx
             if isinstance(g, TensorBase):  # create_graph: the logarithms as graphs of x

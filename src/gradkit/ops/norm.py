@@ -184,12 +184,14 @@ def _normalize_graph_backward(ctx, g):
 
     With batch statistics, μ and σ² are recomputed as graphs of x; ε comes back as
     1/inv_std² − σ² (inv_std arrived precomputed), a constant. Otherwise μ and inv_std
-    are the constant running statistics."""
+    are the constant running statistics. x is a plain array (a constant) when it needs
+    no gradient itself, e.g. a second derivative with respect to γ or β only."""
     x, axes = ctx.x, ctx.stat_axes
     if ctx.batch_stats:
         centred = x - x.mean(axis=axes, keepdims=True)
         var = (centred * centred).mean(axis=axes, keepdims=True)
-        eps = 1 / (ctx.inv_std * ctx.inv_std) - var._data
+        var_data = var._data if isinstance(var, TensorBase) else var
+        eps = 1 / (ctx.inv_std * ctx.inv_std) - var_data
         inv_std = (var + eps) ** -0.5
         xhat = centred * inv_std
     else:
