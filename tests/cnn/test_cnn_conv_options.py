@@ -1,0 +1,239 @@
+"""Convolution options no other test reaches (concepts CNN-CONV, CNN-PAD, CNN-SIZE,
+CNN-STRIDE, T-FFT): ``conv1d``'s defaults, 1-tuple spellings, unbatched input and
+``algorithm``; ``conv_transpose2d``'s double backward with ``output_padding`` above the
+padding. Oracles: PyTorch (float64, forward and gradients) and central differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradkit as gk
+from gradkit.autograd import gradgradcheck
+from gradkit.ops import fft_conv
+from gradkit.ops.conv import conv1d, conv2d, conv_output_size, conv_transpose2d
+from parity import assert_parity, random_inputs, requires_torch, torch
+
+F = None if torch is None else torch.nn.functional
+
+
+@requires_torch
+def test_conv1d_defaults_match_torch():
+    """CNN-CONV: conv1d(x, w, b) with every option left at its default."""
+    assert_parity(
+        lambda x, w, b: conv1d(x, w, b),
+        lambda x, w, b: F.conv1d(x, w, b),
+        random_inputs([(2, 3, 9), (4, 3, 3), (4,)], seed=11),
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(stride=(2,), padding=(2,), dilation=(2,)),
+        dict(stride=(1,), padding=(1,), dilation=(3,)),
+        dict(stride=3, padding=(3,)),
+    ],
+    ids=str,
+)
+def test_conv1d_one_tuple_options_match_torch(kw):
+    """CNN-PAD / CNN-STRIDE: 1-tuples spell the same options as ints."""
+    assert_parity(
+        lambda x, w: conv1d(x, w, **kw),
+        lambda x, w: F.conv1d(x, w, **kw),
+        random_inputs([(2, 2, 11), (3, 2, 3)], seed=12),
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize("c_out", [1, 3])
+def test_conv1d_unbatched_matches_torch(c_out):
+    """An unbatched (C, L) input gives a (C_out, L_out) output, even with one output
+    channel or one output position (only the added batch axis is removed)."""
+    assert_parity(
+        lambda x, w: conv1d(x, w, stride=2),
+        lambda x, w: F.conv1d(x, w, stride=2),
+        random_inputs([(2, 7), (c_out, 2, 5)], seed=13),
+    )
+    x, w = random_inputs([(2, 4), (c_out, 2, 4)], seed=14)
+    out = conv1d(gk.tensor(x), gk.tensor(w))
+    assert out.shape == tuple(F.conv1d(torch.tensor(x), torch.tensor(w)).shape) == (c_out, 1)
+
+
+@requires_torch
+def test_conv1d_algorithm_reaches_conv2d(monkeypatch):
+    """T-FFT: conv1d(..., algorithm="fft") runs the FFT convolution, "direct" does not."""
+    calls = []
+    real = fft_conv.Conv2dFFT.apply
+
+    def spy(*args, **kw):
+        calls.append(kw)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(fft_conv.Conv2dFFT, "apply", spy)
+    x, w = random_inputs([(1, 2, 12), (3, 2, 4)], seed=15)
+    fft = conv1d(gk.tensor(x), gk.tensor(w), padding=1, algorithm="fft")
+    assert len(calls) == 1
+    direct = conv1d(gk.tensor(x), gk.tensor(w), padding=1, algorithm="direct")
+    assert len(calls) == 1
+    expected = F.conv1d(torch.tensor(x), torch.tensor(w), padding=1).numpy()
+    np.testing.assert_allclose(fft.data, expected, atol=1e-10)
+    np.testing.assert_allclose(direct.data, expected, atol=1e-12)
+
+
+def test_conv1d_rejects_a_weight_of_the_wrong_rank():
+    x = gk.zeros(1, 2, 8)
+    with pytest.raises(ValueError, match="conv1d: expected input"):
+        conv1d(x, gk.zeros(3, 2, 1, 3))
+
+
+def test_conv_output_size_defaults_and_pair_padding():
+    """CNN-SIZE: stride 1, no padding and dilation 1 by default; a (before, after)
+    padding pair adds its sum."""
+    assert conv_output_size(10, 3) == 8
+    assert conv_output_size(10, 3, 2, (1, 2)) == (10 + 3 - 3) // 2 + 1
+    assert conv_output_size(10, 3, dilation=2) == 6
+
+
+def test_conv2d_rejects_zero_stride_and_dilation():
+    x, w = gk.zeros(1, 1, 5, 5), gk.zeros(1, 1, 3, 3)
+    with pytest.raises(ValueError, match="stride, dilation and kernel size must be >= 1"):
+        conv2d(x, w, stride=(1, 0))
+    with pytest.raises(ValueError, match="stride, dilation and kernel size must be >= 1"):
+        conv2d(x, w, dilation=(0, 1))
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(stride=2, padding=0, output_padding=1),  # the output grows past the full span
+        dict(stride=(3, 2), padding=(1, 0), output_padding=(2, 1)),
+    ],
+    ids=str,
+)
+def test_conv_transpose2d_double_backward_with_output_padding(kw):
+    """CNN-CONV: second derivatives of a transposed convolution whose output_padding
+    exceeds its padding (the gradient's convolution must keep exactly H × W windows)."""
+    x, w, b = random_inputs([(2, 2, 3, 3), (2, 3, 2, 3), (3,)], seed=16)
+
+    def fn(x, w, b):
+        y = conv_transpose2d(x, w, b, **kw)
+        return y * y
+
+    assert gradgradcheck(fn, gk.tensor(x), gk.tensor(w), gk.tensor(b), atol=1e-6, rtol=1e-4)
+    # the recorded first gradients equal PyTorch's
+    gx = [gk.tensor(a, requires_grad=True) for a in (x, w, b)]
+    tx = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    ggk = gk.autograd.grad(fn(*gx).sum(), gx, create_graph=True)
+    tfn = F.conv_transpose2d(*tx, **kw)
+    gth = torch.autograd.grad((tfn * tfn).sum(), tx, create_graph=True)
+    for a, t in zip(ggk, gth):
+        np.testing.assert_allclose(a.data, t.detach().numpy(), atol=1e-10)
+    sum((g * g).sum() for g in ggk).backward()
+    sum((g * g).sum() for g in gth).backward()
+    for a, t in zip(gx, tx):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-9)
+
+
+@requires_torch
+def test_conv_transpose2d_defaults_match_torch():
+    """CNN-CONV: conv_transpose2d(x, w, b) with stride 1, no padding, no output_padding,
+    one group and dilation 1 by default."""
+    assert_parity(
+        lambda x, w, b: conv_transpose2d(x, w, b),
+        lambda x, w, b: F.conv_transpose2d(x, w, b),
+        random_inputs([(2, 2, 3, 4), (2, 3, 2, 3), (3,)], seed=17),
+    )
+
+
+def test_conv_transpose2d_errors_name_the_op():
+    x = gk.zeros(1, 2, 3, 3)
+    with pytest.raises(ValueError, match="conv_transpose2d: input has 2 channels"):
+        conv_transpose2d(x, gk.zeros(3, 2, 2, 2))
+    with pytest.raises(ValueError, match=r"conv_transpose2d: bias must have shape \(4,\)"):
+        conv_transpose2d(x, gk.zeros(2, 4, 2, 2), gk.zeros(2))
+    with pytest.raises(ValueError, match="output_padding"):
+        conv_transpose2d(x, gk.zeros(2, 4, 2, 2), stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="output_padding"):
+        conv_transpose2d(x, gk.zeros(2, 4, 2, 2), output_padding=(0, -1))
+    with pytest.raises(ValueError, match="use less padding"):
+        conv_transpose2d(gk.zeros(1, 2, 1, 1), gk.zeros(2, 4, 1, 1), padding=1)
+
+
+@pytest.mark.parametrize("name", ["stride", "padding", "output_padding", "dilation"])
+def test_conv_transpose2d_bad_pairs_are_named(name):
+    with pytest.raises(ValueError, match=f"^`{name}` must be an int or 2 ints"):
+        conv_transpose2d(gk.zeros(1, 2, 3, 3), gk.zeros(2, 4, 2, 2), **{name: (1, 1, 1)})
+
+
+# CNN-SIZE of a transposed convolution, H_out = (H − 1)·S − 2P + D·(k − 1) + output_padding
+# + 1, on the edge: height (2 − 1)·3 − 2·3 + 1·(3 − 1) + op + 1 is 1 with op = 1 and 0
+# with op = 0; the width (kernel 5, stride 1, no padding) is fine either way.
+EDGE = dict(stride=(3, 1), padding=(3, 0))
+
+
+@requires_torch
+def test_conv_transpose2d_smallest_output_matches_torch():
+    assert_parity(
+        lambda x, w: conv_transpose2d(x, w, **EDGE, output_padding=(1, 0)),
+        lambda x, w: F.conv_transpose2d(x, w, **EDGE, output_padding=(1, 0)),
+        random_inputs([(1, 2, 2, 4), (2, 4, 3, 5)], seed=18),
+    )
+
+
+def test_conv_transpose2d_empty_output_is_refused():
+    with pytest.raises(ValueError, match="use less padding"):
+        conv_transpose2d(gk.zeros(1, 2, 2, 4), gk.zeros(2, 4, 3, 5), **EDGE)
+
+
+@requires_torch
+@pytest.mark.parametrize("c_out", [1, 3])
+def test_conv_transpose2d_unbatched_matches_torch(c_out):
+    kw = dict(stride=2, padding=1)
+    assert_parity(
+        lambda x, w: conv_transpose2d(x, w, **kw),
+        lambda x, w: F.conv_transpose2d(x, w, **kw),
+        random_inputs([(2, 3, 2), (2, c_out, 3, 2)], seed=19),
+    )
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, kw, error, match",
+    [
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(padding="full"), ValueError, "'valid' or 'same'"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(padding=(1, -1)), ValueError, "non-negative"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(groups=0), ValueError, "divisible by 0 groups"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(groups=3), ValueError, "divisible by 3 groups"),
+        ((1, 4, 6, 6), (3, 2, 3, 3), dict(groups=2), ValueError, "3 output channels"),
+        ((1, 4, 6, 6), (2, 4, 3), {}, ValueError, "expected input .N, C, H, W."),
+        ((4, 6), (2, 4, 3, 3), {}, ValueError, "expected input .N, C, H, W."),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(bias=(3,)), ValueError, r"bias must have shape \(2,\)"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(stride=(1, 1, 1)), ValueError, "`stride`"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(dilation=(1, 1, 1)), ValueError, "`dilation`"),
+    ],
+)
+def test_conv2d_bad_arguments_are_named(x_shape, w_shape, kw, error, match):
+    kw = dict(kw)
+    if "bias" in kw:
+        kw["bias"] = gk.zeros(*kw["bias"])
+    with pytest.raises(error, match=match):
+        conv2d(gk.zeros(*x_shape), gk.zeros(*w_shape), **kw)
+
+
+@requires_torch
+@pytest.mark.parametrize("size", [4, 5, 6])
+def test_conv2d_window_that_just_fits(size):
+    """CNN-SIZE on the edge: (W − D·(F − 1) − 1 + 2P)/S + 1 is 1 for W = 4, 5, 6 with
+    F = 3, D = 2, P = 0, S = 3; W = 4 gives no window."""
+    kw = dict(stride=3, dilation=2)
+    if size == 4:
+        with pytest.raises(ValueError, match="too small"):
+            conv2d(gk.zeros(1, 1, size, 5), gk.zeros(1, 1, 3, 3), **kw)
+        return
+    assert_parity(
+        lambda x, w: conv2d(x, w, **kw),
+        lambda x, w: F.conv2d(x, w, **kw),
+        random_inputs([(1, 2, size, 8), (2, 2, 3, 3)], seed=20),
+    )
