@@ -204,14 +204,33 @@ def test_conv_transpose2d_unbatched_matches_torch(c_out):
     [
         ((1, 4, 6, 6), (2, 4, 3, 3), dict(padding="full"), ValueError, "'valid' or 'same'"),
         ((1, 4, 6, 6), (2, 4, 3, 3), dict(padding=(1, -1)), ValueError, "non-negative"),
-        ((1, 4, 6, 6), (2, 4, 3, 3), dict(groups=0), ValueError, "divisible by 0 groups"),
-        ((1, 4, 6, 6), (2, 4, 3, 3), dict(groups=3), ValueError, "divisible by 3 groups"),
-        ((1, 4, 6, 6), (3, 2, 3, 3), dict(groups=2), ValueError, "3 output channels"),
-        ((1, 4, 6, 6), (2, 4, 3), {}, ValueError, "expected input .N, C, H, W."),
-        ((4, 6), (2, 4, 3, 3), {}, ValueError, "expected input .N, C, H, W."),
-        ((1, 4, 6, 6), (2, 4, 3, 3), dict(bias=(3,)), ValueError, r"bias must have shape \(2,\)"),
+        (
+            (1, 4, 6, 6),
+            (2, 4, 3, 3),
+            dict(groups=0),
+            ValueError,
+            "conv2d: 4 input channels are not divisible by 0",
+        ),
+        (
+            (1, 4, 6, 6),
+            (2, 4, 3, 3),
+            dict(groups=3),
+            ValueError,
+            "conv2d: 4 input channels are not divisible by 3",
+        ),
+        ((1, 4, 6, 6), (3, 2, 3, 3), dict(groups=2), ValueError, "conv2d: 3 output channels"),
+        ((1, 4, 6, 6), (2, 4, 3), {}, ValueError, r"conv2d: expected input \(N, C, H, W\)"),
+        ((4, 6), (2, 4, 3, 3), {}, ValueError, r"conv2d: expected input \(N, C, H, W\)"),
+        (
+            (1, 4, 6, 6),
+            (2, 4, 3, 3),
+            dict(bias=(3,)),
+            ValueError,
+            r"conv2d: bias must have shape \(2,\)",
+        ),
         ((1, 4, 6, 6), (2, 4, 3, 3), dict(stride=(1, 1, 1)), ValueError, "`stride`"),
         ((1, 4, 6, 6), (2, 4, 3, 3), dict(dilation=(1, 1, 1)), ValueError, "`dilation`"),
+        ((1, 4, 6, 6), (2, 4, 3, 3), dict(padding=(1, 1, 1)), ValueError, "`padding`"),
     ],
 )
 def test_conv2d_bad_arguments_are_named(x_shape, w_shape, kw, error, match):
@@ -236,4 +255,71 @@ def test_conv2d_window_that_just_fits(size):
         lambda x, w: conv2d(x, w, **kw),
         lambda x, w: F.conv2d(x, w, **kw),
         random_inputs([(1, 2, size, 8), (2, 2, 3, 3)], seed=20),
+    )
+
+
+def _penalty_matches_torch(gk_fn, th_fn, arrays, needs=None):
+    """First gradients recorded with create_graph, then the gradient of their squared
+    norm, both against PyTorch; ``needs`` marks the inputs that require a gradient."""
+    needs = needs or [True] * len(arrays)
+    gx = [gk.tensor(a, requires_grad=n) for a, n in zip(arrays, needs)]
+    tx = [torch.tensor(a, requires_grad=n) for a, n in zip(arrays, needs)]
+    g_out, t_out = gk_fn(*gx), th_fn(*tx)
+    g_in = [a for a, n in zip(gx, needs) if n]
+    t_in = [a for a, n in zip(tx, needs) if n]
+    g1 = gk.autograd.grad((g_out * g_out).sum(), g_in, create_graph=True)
+    t1 = torch.autograd.grad((t_out * t_out).sum(), t_in, create_graph=True)
+    for a, t in zip(g1, t1):
+        np.testing.assert_allclose(a.data, t.detach().numpy(), atol=1e-10)
+    sum((g * g).sum() for g in g1).backward()
+    sum((g * g).sum() for g in t1).backward()
+    for a, t in zip(g_in, t_in):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), atol=1e-9)
+
+
+CONV_DOUBLE = [
+    dict(stride=2, padding=1, groups=2),
+    dict(padding="same", dilation=2),
+    dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", CONV_DOUBLE, ids=str)
+@pytest.mark.parametrize("needs", [(True, True, True), (True, False, True), (False, True, False)])
+def test_conv2d_double_backward_matches_torch(kw, needs):
+    """CNN-CONV second derivatives: ConvInputGrad and ConvWeightGrad recorded by
+    create_graph, and their own gradients, with some inputs frozen."""
+    arrays = random_inputs([(2, 4, 5, 6), (4, 4 // kw.get("groups", 1), 3, 2), (4,)], seed=21)
+    _penalty_matches_torch(
+        lambda x, w, b: conv2d(x, w, b, **kw), lambda x, w, b: F.conv2d(x, w, b, **kw), arrays,
+        needs,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("kw", CONV_DOUBLE[::2], ids=str)
+def test_conv2d_third_derivatives(kw):
+    """gradgradcheck of the squared norm of recorded first gradients: the recorded
+    backward of ConvInputGrad and ConvWeightGrad must itself be differentiable."""
+    x, w = random_inputs([(1, 2, 4, 5), (2, 2 // kw.get("groups", 1), 2, 2)], seed=22)
+
+    def grad_norm(x, w):
+        with gk.enable_grad():
+            y = conv2d(x, w, **kw)
+            gx, gw = gk.autograd.grad((y * y).sum(), [x, w], create_graph=True)
+            return (gx * gx).sum() + (gw * gw).sum()
+
+    assert gradgradcheck(grad_norm, gk.tensor(x), gk.tensor(w), atol=1e-6, rtol=1e-4)
+
+
+@requires_torch
+@pytest.mark.parametrize("needs", [(True, True, True), (True, False, False), (False, True, True)])
+def test_conv_transpose2d_double_backward_frozen_inputs(needs):
+    kw = dict(stride=2, padding=1, output_padding=1, groups=2, dilation=(1, 2))
+    arrays = random_inputs([(2, 4, 3, 3), (4, 2, 2, 3), (4,)], seed=23)
+    _penalty_matches_torch(
+        lambda x, w, b: conv_transpose2d(x, w, b, **kw),
+        lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+        arrays,
+        needs,
     )

@@ -10,6 +10,7 @@ import pytest
 
 import gradkit as gk
 import gradkit.nn.functional as gF
+from gradkit.autograd import gradgradcheck
 from parity import assert_parity, random_inputs, requires_torch, torch
 
 F = None if torch is None else torch.nn.functional
@@ -106,3 +107,119 @@ def test_pool1d_rejects_two_tuples():
         gF.max_pool1d(x, (2, 2))
     with pytest.raises(ValueError, match="stride must be an int or a 1-tuple"):
         gF.avg_pool1d(x, 2, stride=(1, 1))
+
+
+@pytest.mark.parametrize(
+    "fn, shape, kw, error, match",
+    [
+        ("max_pool2d", (1, 1, 2, 5), dict(kernel_size=3, stride=1, ceil_mode=True), ValueError,
+         "max_pool2d: the height axis is too small"),
+        ("avg_pool2d", (1, 1, 5, 2), dict(kernel_size=3, stride=1, ceil_mode=True), ValueError,
+         "avg_pool2d: the width axis is too small"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=2, stride=(1, 0)), ValueError,
+         "max_pool2d: kernel_size, stride and dilation must be positive"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=(0, 2)), ValueError,
+         "max_pool2d: kernel_size, stride and dilation must be positive"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=2, dilation=(0, 1)), ValueError,
+         "max_pool2d: kernel_size, stride and dilation must be positive"),
+        ("avg_pool2d", (1, 1, 4, 4), dict(kernel_size=2, padding=(0, -1)), ValueError,
+         "avg_pool2d: padding .* must be at most half"),
+        ("avg_pool2d", (1, 1, 4, 4), dict(kernel_size=(3, 2), padding=(1, 2)), ValueError,
+         "avg_pool2d: padding .* must be at most half"),
+        ("avg_pool2d", (1, 4, 4), dict(kernel_size=2, stride=(1, 1, 1)), ValueError, "`stride`"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=(2, 2, 2)), ValueError, "`kernel_size`"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=2, padding=(1, 1, 1)), ValueError,
+         "`padding`"),
+        ("max_pool2d", (1, 1, 4, 4), dict(kernel_size=2, dilation=(1, 1, 1)), ValueError,
+         "`dilation`"),
+        ("avg_pool2d", (4, 4), dict(kernel_size=2), ValueError,
+         r"avg_pool2d: expected input \(N, C, H, W\)"),
+        ("max_pool1d", (4,), dict(kernel_size=2), ValueError,
+         r"max_pool1d: expected input \(N, C, L\)"),
+        ("avg_pool1d", (1, 1, 1, 4), dict(kernel_size=2), ValueError,
+         r"avg_pool1d: expected input \(N, C, L\)"),
+        ("max_pool1d", (1, 1, 8), dict(kernel_size=2, padding=(1, 1)), ValueError,
+         "padding must be an int or a 1-tuple"),
+        ("max_pool1d", (1, 1, 8), dict(kernel_size=2, dilation=(1, 1)), ValueError,
+         "dilation must be an int or a 1-tuple"),
+    ],
+)  # fmt: skip
+def test_pool_errors_name_the_op_and_argument(fn, shape, kw, error, match):
+    with pytest.raises(error, match=match):
+        getattr(gF, fn)(gk.zeros(*shape), **kw)
+
+
+def test_pool_rejects_bool_input():
+    with pytest.raises(TypeError, match="max_pool2d: not implemented for dtype bool"):
+        gF.max_pool2d(gk.tensor(np.ones((1, 1, 4, 4), bool)), 2)
+
+
+def _penalty_matches_torch(gk_fn, th_fn, x):
+    """create_graph first gradient, then the gradient of its squared norm, vs PyTorch."""
+    gx, tx = gk.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    g_out, t_out = gk_fn(gx), th_fn(tx)
+    (g1,) = gk.autograd.grad((g_out * g_out).sum(), [gx], create_graph=True)
+    (t1,) = torch.autograd.grad((t_out * t_out).sum(), [tx], create_graph=True)
+    np.testing.assert_allclose(g1.data, t1.detach().numpy(), atol=1e-12)
+    (g1 * g1 * g1).sum().backward()
+    (t1 * t1 * t1).sum().backward()
+    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), atol=1e-10)
+
+
+POOL_DOUBLE = [
+    ("max_pool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("max_pool2d", dict(kernel_size=2, stride=1, dilation=2)),
+    ("max_pool2d", dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 0))),
+    ("avg_pool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg_pool2d", dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
+    ("avg_pool2d", dict(kernel_size=(2, 3), stride=1, divisor_override=5)),
+    ("max_pool1d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg_pool1d", dict(kernel_size=4, stride=2, padding=2, ceil_mode=True)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, kw", POOL_DOUBLE, ids=[f"{n}-{k}" for n, k in POOL_DOUBLE])
+def test_pool_double_backward_matches_torch(name, kw):
+    """CNN-POOL second derivatives (the recorded scatter of max pooling, AvgPoolGrad)."""
+    shape = (2, 2, 7) if name.endswith("1d") else (2, 2, 7, 6)
+    (x,) = random_inputs([shape], seed=30)
+    _penalty_matches_torch(
+        lambda a: getattr(gF, name)(a, **kw), lambda a: getattr(F, name)(a, **kw), x
+    )
+
+
+def test_max_pool_recorded_backward_with_ties_padding_and_minus_inf():
+    """The recorded (create_graph) routing equals the fused backward's: the first
+    maximum among real inputs, nothing for an all −∞ window."""
+    x = np.random.default_rng(31).integers(0, 3, (1, 2, 5, 5)).astype(np.float64)
+    x[0, 1] = -np.inf
+    x[0, 0, :2, :2] = -np.inf
+    kw = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    up = np.random.default_rng(32).standard_normal(gF.max_pool2d(gk.tensor(x), **kw).shape)
+    grads = []
+    for create_graph in (False, True):
+        xt = gk.tensor(x, requires_grad=True)
+        (g,) = gk.autograd.grad(
+            gF.max_pool2d(xt, **kw), [xt], gk.tensor(up), create_graph=create_graph
+        )
+        grads.append(g.detach().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=0, atol=1e-14)
+    if torch is not None:
+        tx = torch.tensor(x, requires_grad=True)
+        F.max_pool2d(tx, **kw).backward(torch.tensor(up))
+        np.testing.assert_allclose(grads[1], tx.grad.numpy(), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
+def test_pool_third_derivatives(name):
+    (x,) = random_inputs([(1, 2, 5, 5)], seed=33)
+    kw = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)
+
+    def grad_norm(x):
+        with gk.enable_grad():
+            y = getattr(gF, name)(x, **kw)
+            (g,) = gk.autograd.grad((y * y * y).sum(), [x], create_graph=True)
+            return (g * g).sum()
+
+    assert gradgradcheck(grad_norm, gk.tensor(x), atol=1e-6, rtol=1e-4)

@@ -12,6 +12,7 @@ import pytest
 import gradkit as gk
 import gradkit.nn.functional as F
 from gradkit.autograd import gradcheck, gradgradcheck
+from gradkit.nn.attention import MultiheadAttention
 from gradkit.ops import attention as attention_ops
 from parity import assert_parity, random_inputs, requires_torch, torch
 
@@ -154,3 +155,55 @@ def test_causal_mask_is_minus_inf_above_the_diagonal():
     assert m.dtype == gk.get_default_dtype()
     assert attention_ops.causal_mask(3).shape == (3, 3)
     assert attention_ops.causal_mask(2, 2, np.float32).dtype == np.float32
+
+
+def test_kernel_rule_boundaries():
+    """The blocked kernel from L·S = BLOCKED_MIN_SCORES scores up, only without dropout."""
+    n = attention_ops.BLOCKED_MIN_SCORES
+    assert attention_ops.uses_blocked(n, 1, 0.0)
+    assert not attention_ops.uses_blocked(n - 1, 1, 0.0)
+    assert not attention_ops.uses_blocked(n, 1, 0.1)
+
+
+@pytest.mark.parametrize("case", ["dead-row", "float-mask-input", "causal-dropout"])
+def test_double_backward_by_finite_differences(case):
+    """T-AUTODIFF: the recorded backward (create_graph) with a row that may attend to
+    nothing, a float mask that is itself differentiated, and dropout with the causal
+    mask, against central differences of the first gradients."""
+    q, k, v, m = (gk.tensor(a) for a in random_inputs([(2, 4, 3), (2, 5, 3), (2, 5, 2), (4, 5)]))
+    allowed = np.random.default_rng(4).random((4, 5)) > 0.3
+    allowed[:, 0] = True
+    allowed[1] = False
+    if case == "dead-row":
+        fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)  # noqa: E731
+        assert gradgradcheck(fn, q, k, v, atol=1e-6, rtol=1e-4)
+    elif case == "float-mask-input":
+        fn = lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m)  # noqa: E731
+        assert gradgradcheck(fn, q, k, v, m, atol=1e-6, rtol=1e-4)
+    else:
+
+        def fn(q, k, v):
+            gk.manual_seed(5)
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=0.3, is_causal=True)
+
+        k, v = gk.tensor(k.numpy()[:, :4]), gk.tensor(v.numpy()[:, :4])
+        assert gradgradcheck(fn, q, k, v, atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+@pytest.mark.parametrize("masked", [False, True])
+def test_packed_self_attention_gradients_by_finite_differences(masked, dropout):
+    """ATT-MHA: self-attention without weights runs the packed op (one Q/K/V projection);
+    its first and second gradients, with a causal mask and with dropout (the generator
+    reseeded per call), against central differences."""
+    gk.manual_seed(0)
+    mha = MultiheadAttention(4, 2, dropout=dropout, batch_first=True, dtype=np.float64)
+    mask = attention_ops.causal_mask(3, 3, np.float64) if masked else None
+    (x,) = random_inputs([(2, 3, 4)], seed=6)
+
+    def fn(x):
+        gk.manual_seed(1)
+        return mha(x, x, x, need_weights=False, attn_mask=mask)[0]
+
+    assert gradcheck(fn, gk.tensor(x))
+    assert gradgradcheck(fn, gk.tensor(x), atol=1e-6, rtol=1e-4)
