@@ -110,6 +110,7 @@ def test_conv2d_rejects_zero_stride_and_dilation():
     [
         dict(stride=2, padding=0, output_padding=1),  # the output grows past the full span
         dict(stride=(3, 2), padding=(1, 0), output_padding=(2, 1)),
+        dict(stride=1, output_padding=2, dilation=3),  # output_padding reaches the stride
     ],
     ids=str,
 )
@@ -323,3 +324,36 @@ def test_conv_transpose2d_double_backward_frozen_inputs(needs):
         arrays,
         needs,
     )
+
+
+def test_conv_transpose2d_float32_gradients_stay_float32():
+    x = gk.tensor(np.ones((1, 2, 3, 3), np.float32), requires_grad=True)
+    w = gk.tensor(np.ones((2, 3, 2, 2), np.float32), requires_grad=True)
+    y = conv_transpose2d(x, w, stride=2)
+    y.backward(np.ones(y.shape, np.float32))
+    assert y.dtype == x.grad.dtype == w.grad.dtype == np.float32
+
+
+@requires_torch
+def test_conv_transpose2d_double_backward_without_bias():
+    kw = dict(stride=2, output_padding=1, dilation=2)
+    _penalty_matches_torch(
+        lambda x, w: conv_transpose2d(x, w, **kw),
+        lambda x, w: F.conv_transpose2d(x, w, **kw),
+        random_inputs([(1, 2, 3, 4), (2, 3, 2, 2)], seed=24),
+    )
+
+
+def test_conv_transpose2d_third_derivatives_with_output_padding():
+    """The recorded backward of the recorded gradients of a transposed convolution whose
+    output_padding reaches past the stride (dilation 3): its output holds more windows
+    than the input has positions."""
+    x, w = random_inputs([(1, 2, 3, 3), (2, 2, 2, 2)], seed=25)
+
+    def grad_norm(x, w):
+        with gk.enable_grad():
+            y = conv_transpose2d(x, w, stride=(1, 2), output_padding=(2, 1), dilation=(3, 1))
+            gx, gw = gk.autograd.grad((y * y).sum(), [x, w], create_graph=True)
+            return (gx * gx).sum() + (gw * gw).sum()
+
+    assert gradgradcheck(grad_norm, gk.tensor(x), gk.tensor(w), atol=1e-6, rtol=1e-4)

@@ -207,3 +207,21 @@ def test_packed_self_attention_gradients_by_finite_differences(masked, dropout):
 
     assert gradcheck(fn, gk.tensor(x))
     assert gradgradcheck(fn, gk.tensor(x), atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "L, S, width, expected",
+    [
+        (512, 512, 63, (64, 64)),  # 64·128·64 = 2¹⁹ exactly: too big, halve the key side
+        (512, 512, 62, (64, 128)),  # 64·128·63 < 2¹⁹
+        (64, 16, 1000, (32, 16)),  # the query side is the larger one: halve it
+        (512, 512, 100_000, (8, 8)),  # never below 8
+        (20, 9, 3000, (10, 9)),
+    ],
+)
+def test_tile_sizes_rule(L, S, width, expected):
+    """(bq, bk) start at (min(L, 64), min(S, 128)); while bq·bk·(width + 1) ≥ 2¹⁹ and a
+    side exceeds 8, the larger side (the key side on a tie) is halved, not below 8."""
+    from gradkit.ops.blocked_attention import tile_sizes
+
+    assert tile_sizes(L, S, width) == expected
