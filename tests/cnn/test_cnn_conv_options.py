@@ -357,3 +357,24 @@ def test_conv_transpose2d_third_derivatives_with_output_padding():
             return (gx * gx).sum() + (gw * gw).sum()
 
     assert gradgradcheck(grad_norm, gk.tensor(x), gk.tensor(w), atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d", "conv1d"])
+def test_float32_gradients_flow_as_float32(op):
+    """No float64 leaks into the backward: the gradient reaching an intermediate float32
+    tensor (seen by a hook, before any cast at the leaf) is float32."""
+    x = gk.tensor(np.ones((1, 2, 5, 5), np.float32), requires_grad=True)
+    w = gk.tensor(np.ones((2, 2, 3, 3), np.float32), requires_grad=True)
+    seen = []
+    h = x * 1.0
+    h.register_hook(lambda g: seen.append(g.dtype))
+    v = w * 1.0
+    v.register_hook(lambda g: seen.append(g.dtype))
+    if op == "conv2d":
+        y = conv2d(h, v, stride=2, padding=1)
+    elif op == "conv_transpose2d":
+        y = conv_transpose2d(h, v, stride=2, padding=1)
+    else:
+        y = conv1d(h[:, :, 0], v[:, :, 0], padding=1)
+    y.backward(np.ones(y.shape, np.float32))
+    assert seen == [np.float32, np.float32]
