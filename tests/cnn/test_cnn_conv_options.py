@@ -378,3 +378,35 @@ def test_float32_gradients_flow_as_float32(op):
         y = conv1d(h[:, :, 0], v[:, :, 0], padding=1)
     y.backward(np.ones(y.shape, np.float32))
     assert seen == [np.float32, np.float32]
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("kernel", [(1, 2), (2, 1), (1, 4), (2, 2)])
+def test_same_padding_on_one_side_only(kernel):
+    """CNN-PAD: "same" with an even kernel pads D·(k − 1) in total, the odd zero after;
+    a kernel of height 1 pads only the width (and the converse)."""
+    assert_parity(
+        lambda x, w: conv2d(x, w, padding="same"),
+        lambda x, w: F.conv2d(x, w, padding="same"),
+        random_inputs([(1, 2, 4, 5), (3, 2, *kernel)], seed=26),
+    )
+    assert_parity(
+        lambda x, w: conv1d(x, w, padding="same"),
+        lambda x, w: F.conv1d(x, w, padding="same"),
+        random_inputs([(1, 2, 6), (3, 2, kernel[1])], seed=27),
+    )
+
+
+def test_checked_output_size_quotes_the_padding():
+    """CNN-SIZE's error names P: an int, or (before+after)/2 for an uneven pair."""
+    from gradkit.ops.conv import checked_output_size
+
+    assert checked_output_size("op", "height", 5, 3, 2, 1, 1) == 3
+    assert checked_output_size("op", "height", 5, 3, 2, (0, 1), 1) == 2
+    with pytest.raises(ValueError, match=r"\(2 − 5 \+ 2·1\)/1 \+ 1 = 0"):
+        checked_output_size("op", "height", 2, 5, 1, 1, 1)
+    with pytest.raises(ValueError, match=r"\(2 − 5 \+ 2·\(1\+0\)/2\)/1 \+ 1 = -1"):
+        checked_output_size("op", "width", 2, 5, 1, (1, 0), 1)
+    with pytest.raises(ValueError, match=r"\(2 − 5 \+ 2·1\)/1 \+ 1 = 0"):
+        checked_output_size("op", "width", 2, 5, 1, (1, 1), 1)
