@@ -410,3 +410,45 @@ def test_checked_output_size_quotes_the_padding():
         checked_output_size("op", "width", 2, 5, 1, (1, 0), 1)
     with pytest.raises(ValueError, match=r"\(2 − 5 \+ 2·1\)/1 \+ 1 = 0"):
         checked_output_size("op", "width", 2, 5, 1, (1, 1), 1)
+
+
+def test_conv2d_too_small_width_is_named():
+    with pytest.raises(ValueError, match="conv2d: the width axis is too small"):
+        conv2d(gk.zeros(1, 1, 5, 2), gk.zeros(1, 1, 3, 3))
+
+
+@requires_torch
+@pytest.mark.parametrize("c_out", [1, 3])
+def test_conv2d_unbatched_one_channel_matches_torch(c_out):
+    """An unbatched (C, H, W) input keeps its output's size-1 axes, only the added
+    batch axis is removed."""
+    assert_parity(
+        lambda x, w: conv2d(x, w),
+        lambda x, w: F.conv2d(x, w),
+        random_inputs([(2, 3, 1), (c_out, 2, 3, 1)], seed=28),
+    )
+
+
+def test_pair_spellings():
+    """Every spelling of a per-axis option gives a tuple of two Python ints: an int, a
+    2-tuple, a list, NumPy integers, integral floats; a fractional entry is refused."""
+    from gradkit.ops.conv import pair
+
+    assert pair(3, "kernel_size") == (3, 3)
+    for value in ([2, 3], (np.int64(2), 3), (2, np.int64(3)), np.array([2, 3]), (2, 3.0), (2.0, 3)):
+        out = pair(value, "stride")
+        assert out == (2, 3) and type(out) is tuple
+        assert all(type(v) is int for v in out)
+    assert pair([-1, 0], "padding") == (-1, 0)  # the caller checks the range
+    with pytest.raises(TypeError, match="`stride` must be an int"):
+        pair((2.5, 3), "stride")
+
+
+@requires_torch
+def test_conv2d_list_options_match_torch():
+    kw = dict(stride=[2, 1], padding=[0, 1], dilation=[1, 2])
+    assert_parity(
+        lambda x, w: conv2d(x, w, **kw),
+        lambda x, w: F.conv2d(x, w, **kw),
+        random_inputs([(1, 2, 6, 7), (2, 2, 3, 3)], seed=29),
+    )
