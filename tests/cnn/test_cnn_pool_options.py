@@ -223,3 +223,43 @@ def test_pool_third_derivatives(name):
             return (g * g).sum()
 
     assert gradgradcheck(grad_norm, gk.tensor(x), atol=1e-6, rtol=1e-4)
+
+
+def test_max_pool_recorded_backward_skips_nan_windows_like_the_fused_one():
+    """A window whose maximum is NaN matches no input: the fused backward gives its
+    gradient to none, and so does the recorded (create_graph) routing, which drops the
+    window instead of scattering to some index."""
+    x = np.random.default_rng(34).standard_normal((1, 2, 4, 4))
+    x[0, 0, 1, 1] = np.nan
+    up = np.random.default_rng(35).standard_normal((1, 2, 2, 2))
+    grads = []
+    for create_graph in (False, True):
+        xt = gk.tensor(x, requires_grad=True)
+        (g,) = gk.autograd.grad(
+            gF.max_pool2d(xt, 2), [xt], gk.tensor(up), create_graph=create_graph
+        )
+        grads.append(g.detach().numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert grads[1][0, 0, :2, :2].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert np.count_nonzero(grads[1]) == 7  # one input per window, the NaN window none
+
+
+@requires_torch
+def test_avg_pool1d_unbatched_matches_torch():
+    (x,) = random_inputs([(3, 9)], seed=36)
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    assert_parity(lambda a: gF.avg_pool1d(a, **kw), lambda a: F.avg_pool1d(a, **kw), [x])
+
+
+@pytest.mark.parametrize(
+    "fn, kw, name",
+    [
+        ("max_pool1d", dict(kernel_size=2, stride=(1, 1)), "stride"),
+        ("avg_pool1d", dict(kernel_size=(2, 2)), "kernel_size"),
+        ("avg_pool1d", dict(kernel_size=2, padding=(1, 1)), "padding"),
+        ("max_pool1d", dict(kernel_size=2, padding=(1, 1)), "padding"),
+    ],
+)
+def test_pool1d_two_tuples_are_named(fn, kw, name):
+    with pytest.raises(ValueError, match=f"^{name} must be an int or a 1-tuple"):
+        getattr(gF, fn)(gk.zeros(1, 1, 8), **kw)
