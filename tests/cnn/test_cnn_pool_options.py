@@ -263,3 +263,48 @@ def test_avg_pool1d_unbatched_matches_torch():
 def test_pool1d_two_tuples_are_named(fn, kw, name):
     with pytest.raises(ValueError, match=f"^{name} must be an int or a 1-tuple"):
         getattr(gF, fn)(gk.zeros(1, 1, 8), **kw)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_integer_avg_pool2d_sums_without_overflow_or_rounding(dtype):
+    """Integer averages are summed exactly in int64: int32 windows whose sum passes
+    2³¹, int64 windows whose sum is not exact in float64."""
+    rng = np.random.default_rng(37)
+    big = 2**30 if dtype == np.int32 else 2**60
+    x = (big - rng.integers(0, 1000, (1, 2, 4, 4))).astype(dtype)
+    x[0, 1] *= -1
+    out = gF.avg_pool2d(gk.tensor(x), 2, padding=1, count_include_pad=False)
+    expected = F.avg_pool2d(
+        torch.tensor(x.astype(np.int64)), 2, padding=1, count_include_pad=False
+    ).numpy()
+    np.testing.assert_array_equal(out.data, expected)
+
+
+@pytest.mark.parametrize(
+    "fn, kw",
+    [
+        ("avg_pool2d", dict(kernel_size=2, divisor_override=3)),
+        ("avg_pool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+        ("max_pool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ],
+    ids=str,
+)
+def test_float32_stays_float32_forward_and_inside_the_graph(fn, kw):
+    """No float64 leaks: the output and the gradient reaching an intermediate float32
+    tensor (seen by a hook, before any cast at the leaf) are float32."""
+    x = gk.tensor(np.random.default_rng(38).standard_normal((1, 2, 5, 5)).astype(np.float32))
+    x.requires_grad = True
+    seen = []
+    h = x * 1.0
+    h.register_hook(lambda g: seen.append(g.dtype))
+    y = getattr(gF, fn)(h, **kw)
+    y.backward(np.ones(y.shape, np.float32))
+    assert y.dtype == np.float32 and seen == [np.float32]
+
+
+@requires_torch
+def test_avg_pool2d_unbatched_matches_torch():
+    (x,) = random_inputs([(2, 5, 6)], seed=39)
+    kw = dict(kernel_size=2, stride=1, padding=1)
+    assert_parity(lambda a: gF.avg_pool2d(a, **kw), lambda a: F.avg_pool2d(a, **kw), [x])
