@@ -306,3 +306,19 @@ def test_avg_pool2d_unbatched_matches_torch():
     (x,) = random_inputs([(2, 5, 6)], seed=39)
     kw = dict(kernel_size=2, stride=1, padding=1)
     assert_parity(lambda a: gF.avg_pool2d(a, **kw), lambda a: F.avg_pool2d(a, **kw), [x])
+
+
+def test_floor_mode_too_small_axis_is_named():
+    with pytest.raises(ValueError, match="max_pool2d: the height axis is too small"):
+        gF.max_pool2d(gk.zeros(1, 1, 2, 5), 3)
+    with pytest.raises(ValueError, match="avg_pool2d: the width axis is too small"):
+        gF.avg_pool2d(gk.zeros(1, 1, 5, 2), 3)
+
+
+@requires_torch
+@pytest.mark.parametrize("fn", ["max_pool2d", "avg_pool2d"])
+def test_unbatched_size_one_axes_are_kept(fn):
+    """Only the added batch axis is removed from an unbatched result: one channel and
+    one output row stay."""
+    (x,) = random_inputs([(1, 2, 4)], seed=40)
+    assert_parity(lambda a: getattr(gF, fn)(a, 2), lambda a: getattr(F, fn)(a, 2), [x])
