@@ -62,7 +62,8 @@ def test_ts_order_adfuller_store_and_regresults(regression, autolag):
     assert len(ours) == 4
     _same_tuple(ours[:3], ref[:3])
     s, r = ours[3], ref[3]
-    assert isinstance(s, ResultsStore) and str(s) == str(r) == "Augmented Dickey-Fuller Test Results"
+    assert isinstance(s, ResultsStore)
+    assert str(s) == str(r) == "Augmented Dickey-Fuller Test Results"
     assert (s.maxlag, s.usedlag, s.nobs) == (r.maxlag, r.usedlag, r.nobs)
     assert s.H0 == r.H0 and s.HA == r.HA
     assert s.adfstat == pytest.approx(r.adfstat, abs=1e-10)
@@ -131,7 +132,8 @@ def test_ts_order_adfuller_maxlag_and_length_limits():
                 _sm(WALK[:29], maxlag=13, regression="n", result_object=False))  # fmt: skip
     long = RNG.standard_normal(120).cumsum()
     assert adfuller(long, store=True)[3].maxlag == int(np.ceil(12 * 1.2**0.25))
-    assert adfuller(long, store=True)[3].maxlag == _sm(long, store=True, result_object=False)[3].maxlag
+    ref_long = _sm(long, store=True, result_object=False)[3]
+    assert adfuller(long, store=True)[3].maxlag == ref_long.maxlag
     six = WALK[:6]
     _same_tuple(adfuller(six, regression="ct"), _sm(six, regression="ct", result_object=False))
     with pytest.raises(ValueError, match="sample size is too short"):
