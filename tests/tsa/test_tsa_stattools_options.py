@@ -175,6 +175,66 @@ def test_ts_order_q_stat_and_durbin_watson_options():
     _close(durbin_watson(E.T, axis=1), sm_dw(E.T, axis=1), 1e-14)
     assert durbin_watson(E.T, axis=1).shape == (3,)
     v = durbin_watson(E[:, 0])
-    assert isinstance(v, float) and v == pytest.approx(sm_dw(E[:, 0]), rel=1e-14)
+    assert type(v) is float and v == pytest.approx(sm_dw(E[:, 0]), rel=1e-14)
     with pytest.raises(ValueError, match="NaN or inf"):
         durbin_watson(np.r_[1.0, np.nan])
+
+
+def _direct_acovf(x, adjusted=False):
+    """The defining sums gamma_k = sum_t (x_t - xbar)(x_{t-k} - xbar) / (n or n - k),
+    evaluated directly (what fft=False promises)."""
+    xo = x - x.mean()
+    n = x.size
+    sums = np.array([xo[k:] @ xo[: n - k] for k in range(n)])
+    return sums / (n - np.arange(n) if adjusted else np.full(n, float(n)))
+
+
+def test_ts_order_fft_false_is_the_direct_sum_and_fft_padding():
+    """TS-ORDER: fft=False evaluates the defining sums exactly (bit for bit; acf passes
+    the option on); fft=True agrees to rounding for every length, including n = 33 and
+    n = 17, where too short a zero padding would wrap lag n - 1 onto itself."""
+    for adjusted in (False, True):
+        direct = _direct_acovf(Y, adjusted)
+        np.testing.assert_array_equal(acovf(Y, adjusted=adjusted, fft=False), direct)
+        r = acf(Y, adjusted=adjusted, fft=False, nlags=39)
+        np.testing.assert_array_equal(r, direct / direct[0])
+    for n in (2, 3, 5, 17, 33, 40):
+        x = Y[:n]
+        _close(acovf(x), _direct_acovf(x), 1e-13)
+        _close(acovf(x), _st("acovf", x), 1e-13)
+
+
+def test_ts_order_zero_lag_one_autocovariance_is_not_constant():
+    """TS-ORDER: a series whose lag-1 autocovariance is exactly 0 (1, 0, -1, 0, ...) is
+    not constant: acf and pacf return statsmodels' values instead of raising."""
+    x = np.array([1.0, 0, -1, 0, 1, 0, -1, 0])
+    _close(acf(x, fft=False, nlags=3), _st("acf", x, fft=False, nlags=3))
+    for method in ("ywm", "yw", "ld", "ldb"):
+        _close(pacf(x, 2, method), _st("pacf", x, 2, method))
+
+
+def test_ts_order_messages_name_the_argument():
+    """TS-ORDER: errors name the argument (x, missing, nlags, method) and the remedy."""
+    nan_message = (
+        r"x contains 4 NaN value\(s\) \(first at index 0\); "
+        r"pass missing='drop' or missing='conservative' to handle them"
+    )
+    with pytest.raises(ValueError, match=nan_message):
+        acf(YN)
+    with pytest.raises(ValueError, match=r"x contains 4 NaN value"):
+        acovf(YN)
+    with pytest.raises(ValueError, match=r"x contains 4 NaN value"):
+        pacf(YN)
+    with pytest.raises(ValueError, match=r"x contains inf"):
+        pacf(np.r_[Y, np.inf])
+    with pytest.raises(ValueError, match="unknown missing 'skip'; valid choices"):
+        acovf(Y, missing="skip")
+    with pytest.raises(ValueError, match="unknown missing 'skip'; valid choices"):
+        acf(Y, missing="skip")
+    with pytest.raises(ValueError, match="nlags must be an integer >= 0; got -1"):
+        acf(Y, nlags=-1)
+    with pytest.raises(ValueError, match="nlags must be an integer >= 0; got 2.5"):
+        pacf(Y, nlags=2.5)
+    with pytest.raises(ValueError, match="unknown method 'mle'; valid choices"):
+        pacf(Y, method="mle")
+    assert type(durbin_watson(Y)) is float
