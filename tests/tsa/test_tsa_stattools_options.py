@@ -223,8 +223,9 @@ def test_ts_order_messages_name_the_argument():
         acf(YN)
     with pytest.raises(ValueError, match=r"x contains 4 NaN value"):
         acovf(YN)
-    with pytest.raises(ValueError, match=r"x contains 4 NaN value"):
-        pacf(YN)
+    for method in ("yw", "burg", "ols", "ols-inefficient"):
+        with pytest.raises(ValueError, match=r"x contains 4 NaN value"):
+            pacf(YN, method=method)
     with pytest.raises(ValueError, match=r"x contains inf"):
         pacf(np.r_[Y, np.inf])
     with pytest.raises(ValueError, match="unknown missing 'skip'; valid choices"):
