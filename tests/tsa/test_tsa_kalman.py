@@ -5,6 +5,8 @@ covariances; its LDL' factorization gives the innovations v_t and their variance
 (the prediction-error decomposition). Also the steady-state shortcut, the batched
 filters, burn-in, the Lyapunov solver (scipy) and the characteristic polynomial (numpy)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.linalg import solve_discrete_lyapunov
@@ -196,3 +198,133 @@ def test_ts_kalman_lyapunov_and_characteristic_polynomial():
     P2 = solve_lyapunov(T2, Q2)
     for k in range(2):
         np.testing.assert_allclose(P2[k], solve_discrete_lyapunov(T2[k], Q2[k]), rtol=1e-10)
+
+
+def _batch1(ss):
+    """One system as a batch of one."""
+    return StateSpace(
+        ss.design,
+        ss.transition[None],
+        ss.state_cov[None],
+        ss.initial_state[None],
+        ss.initial_cov[None],
+        np.array([ss.obs_cov]),
+    )
+
+
+def _scaled(ss, c):
+    """The same system for y scaled by c (variances times c^2)."""
+    return StateSpace(ss.design, ss.transition, ss.state_cov * c * c, ss.initial_state * c,
+                      ss.initial_cov * c * c, ss.obs_cov * c * c)  # fmt: skip
+
+
+@pytest.mark.parametrize("c", [1e-4, 1e4])
+def test_ts_kalman_steady_state_test_is_relative_to_F(c):
+    """TS-ARIMA: the steady-state test |P_{t+1} - P_t| <= tol F_t scales with the data:
+    series of tiny or huge scale give the full recursion's log-likelihood (to 1e-12
+    relative, a scale-free statement: log L(c y) = log L(y) - n log c)."""
+    ss = _system(H=0.2, seed=9)
+    y = RNG.standard_normal(120)
+    base = kalman_filter(ss, y).llf
+    scaled = _scaled(ss, c)
+    full = kalman_filter(scaled, c * y).llf
+    assert full == pytest.approx(base - y.size * np.log(c), rel=1e-12)
+    for burn in (0, 3):
+        want = kalman_filter(scaled, c * y, burn).llf
+        assert kalman_loglike(scaled, c * y, burn) == pytest.approx(want, rel=1e-12)
+
+
+def test_ts_kalman_defaults_initial_covariance_and_integer_systems():
+    """TS-ARIMA: burn defaults to 0 everywhere; the first predicted covariance is P_1;
+    an integer-valued system and series are computed in floating point."""
+    ss = _system(H=0.3, seed=10)
+    y = RNG.standard_normal(30)
+    out = kalman_filter(ss, y)
+    np.testing.assert_array_equal(out.predicted_cov[0], ss.initial_cov)
+    assert kalman_loglike(ss, y) == pytest.approx(out.llf, rel=1e-11)
+    batch = _batch1(ss)
+    assert kalman_loglike_batch(batch, y[None])[0] == pytest.approx(out.llf, rel=1e-11)
+    np.testing.assert_allclose(kalman_loglike_obs_batch(batch, y[None])[0], out.loglike_obs)
+    ints = StateSpace(np.array([1]), np.array([[0]]), np.array([[2]]), np.array([1]),
+                      np.array([[3]]), 1)  # fmt: skip
+    yi = np.array([2, -1, 0, 3])
+    # y_1 ~ N(1, 3 + 1), then y_t ~ N(0, 2 + 1) independently (T = 0)
+    want = multivariate_normal([1, 0, 0, 0], np.diag([4.0, 3, 3, 3])).logpdf(yi)
+    assert kalman_filter(ints, yi).llf == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("which", ["y", "initial_cov", "state_cov"])
+def test_ts_kalman_complex_step_through_every_input(which):
+    """TS-ARIMA: a complex perturbation of the data, of P_1 or of R Q R' alone carries
+    through the batched filter (its derivative equals a central difference)."""
+    ss = _system(H=0.1, seed=12)
+    y = RNG.standard_normal(40)
+
+    def llf(eps):
+        yy, P1, RQR = (
+            y.astype(complex),
+            ss.initial_cov.astype(complex),
+            ss.state_cov.astype(complex),
+        )
+        if which == "y":
+            yy = yy + eps * (np.arange(40) == 5)
+        elif which == "initial_cov":
+            P1 = P1 + eps * np.eye(3)
+        else:
+            RQR = RQR + eps * np.eye(3)
+        sys = StateSpace(ss.design, ss.transition[None],
+                         (RQR if which == "state_cov" else ss.state_cov)[None],
+                         ss.initial_state[None],
+                         (P1 if which == "initial_cov" else ss.initial_cov)[None],
+                         np.array([ss.obs_cov]))  # fmt: skip
+        data = yy if which == "y" else y
+        return kalman_loglike_batch(sys, data[None])[0]
+
+    h, e = 1e-20, 1e-6
+    d_cs = llf(1j * h).imag / h
+    d_fd = (llf(e).real - llf(-e).real) / (2 * e)
+    assert d_cs == pytest.approx(d_fd, rel=1e-5, abs=1e-8)
+    assert d_cs != 0.0
+
+
+def test_ts_kalman_degenerate_systems_are_quiet():
+    """TS-ARIMA: a zero-variance system or overflowing data give a non-finite
+    log-likelihood without floating-point warnings (the optimizers probe such points)."""
+    m = 2
+    zero = StateSpace(np.ones(m), np.zeros((1, m, m)), np.zeros((1, m, m)), np.zeros((1, m)),
+                      np.zeros((1, m, m)), np.zeros(1))  # fmt: skip
+    ss = _system(m=m, H=0.1, seed=13)
+    normal = StateSpace(ss.design, ss.transition[None], ss.state_cov[None],
+                        ss.initial_state[None], ss.initial_cov[None], np.array([0.1]))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = kalman_loglike_batch(zero, np.zeros((1, 20)))
+        b = kalman_loglike_batch(zero, np.ones((1, 20)))
+        c = kalman_loglike_batch(normal, np.full((1, 20), 1e200))
+    assert not np.isfinite(a[0]) and not np.isfinite(b[0]) and not np.isfinite(c[0])
+
+
+def test_ts_kalman_batched_lyapunov_is_symmetric():
+    """TS-ARIMA: each matrix of a batched Lyapunov solution is exactly symmetric."""
+    T = np.stack([_system(m=3, seed=s).transition for s in (20, 21)])
+    A = RNG.standard_normal((2, 3, 3))
+    Q = A @ np.swapaxes(A, 1, 2)
+    P = solve_lyapunov(T, Q)
+    for k in range(2):
+        np.testing.assert_array_equal(P[k], P[k].T)
+        np.testing.assert_allclose(P[k], solve_discrete_lyapunov(T[k], Q[k]), rtol=1e-10)
+
+
+def test_ts_kalman_loglike_passes_its_tolerance_on():
+    """TS-ARIMA: kalman_loglike(ss, y, burn, tol) is entry 0 of kalman_loglike_batch with
+    the same tol, whatever the tol (a loose one moves both the same way)."""
+    ss = _system(H=0.2, seed=14)
+    y = RNG.standard_normal(90)
+    batch = _batch1(ss)
+    for tol in (1e-13, 1e-3, 0.5):
+        for burn in (0, 2):
+            assert (
+                kalman_loglike(ss, y, burn, tol)
+                == kalman_loglike_batch(batch, y[None], burn, tol)[0]
+            )
+    assert kalman_loglike(ss, y, 0, 0.5) != kalman_loglike(ss, y, 0, 1e-13)
