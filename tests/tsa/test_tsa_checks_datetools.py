@@ -86,9 +86,10 @@ def test_ts_checks_int_option_alpha_values():
         ("1999m11", "2001m2"),
         ("1998", "2003"),
         ("1959q4", None, 5),
-        ("2000M3", None, 3),
+        ("2000m3", None, 12),
         ("1960", None, 1),
-        ("1959Q1", "1959Q2"),
+        ("1959Q1", "1960Q4"),
+        ("1999M11", "2001M2"),
     ],  # fmt: skip
 )
 def test_ts_dates_from_range_equals_statsmodels(args):
