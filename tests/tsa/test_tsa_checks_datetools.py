@@ -125,3 +125,16 @@ def test_ts_date_parser_and_range_errors():
         datetools.dates_from_range("1960", "1961", 2)
     with pytest.raises(ValueError, match="different frequencies"):
         datetools.dates_from_range("1960m1", "1961Q1")
+
+
+def test_ts_api_missing_attribute_message():
+    """``gradkit.tsa.api`` names what it lacks and what it provides."""
+    import gradkit.tsa.api as gsm
+
+    with pytest.raises(
+        AttributeError,
+        match=r"^gradkit.tsa.api has no 'graphics'; it provides \['stats', 'tsa'\] "
+        r"\(statsmodels' datasets, graphics and other modules have no gradkit counterpart\)$",
+    ):
+        gsm.graphics  # noqa: B018
+    assert gsm.stats.durbin_watson is __import__("gradkit.tsa").tsa.durbin_watson
