@@ -98,6 +98,9 @@ def test_ts_order_adfuller_result_object_fields():
         obj = adfuller(WALK, result_object=True, **kw)
         ref = _sm(WALK, result_object=True, **kw)
         assert isinstance(obj, ADFullerResult) and len(obj) == 2
+        stat, pvalue = obj
+        assert stat == obj.statistic == obj[0] and pvalue == obj.pvalue == obj[1]
+        assert obj.statistic == pytest.approx(ref.statistic, abs=1e-10)
         assert (obj.lags, obj.nobs) == (ref.lags, ref.nobs)
         assert obj.pvalue == pytest.approx(ref.pvalue, abs=1e-10)
         assert obj.critical_values == pytest.approx(ref.critical_values, abs=1e-12)
@@ -140,8 +143,17 @@ def test_ts_order_adfuller_maxlag_and_length_limits():
         adfuller(WALK[:5], regression="ctt")
     with pytest.raises(ValueError, match="maxlag must be an integer >= 0"):
         adfuller(WALK, maxlag=-1)
-    with pytest.raises(ValueError, match="at least 4 observations"):
+    with pytest.raises(ValueError, match="^x needs at least 4 observations; got 3$"):
         adfuller(WALK[:3])
+    with pytest.raises(ValueError, match="^unknown regression 'quadratic'; valid choices"):
+        adfuller(WALK, regression="quadratic")
+    with pytest.raises(ValueError, match="^unknown autolag 'hqic'; valid choices"):
+        adfuller(WALK, autolag="HQIC")
+    # the default maxlag ceil(12 (n / 100)^(1/4)) at n = 71, where a nearby formula differs
+    w71 = RNG.standard_normal(71).cumsum()
+    ref71 = _sm(w71, store=True, result_object=False)[3]
+    assert adfuller(w71, store=True)[3].maxlag == ref71.maxlag == 12
+    assert str(ResultsStore()) == "ResultsStore"
     for name in ("store", "regresults"):
         with pytest.raises(ValueError, match=f"{name} must be True or False"):
             adfuller(WALK, **{name: "yes"})
@@ -156,6 +168,8 @@ def test_ts_order_mackinnonp_branches(regression):
     / tau_max equal statsmodels'."""
     taus = [-25.0, -19.05, -18.0, -16.0, -5.0, -3.3, -3.0, -2.9, -1.7, -1.5, -1.0, 0.0,
             0.55, 0.75, 2.7, 2.8, 50.0]  # fmt: skip
+    # the branch points themselves: tau_min, tau_star, tau_max of each regression
+    taus += [-19.04, -18.83, -16.18, -17.17, -1.04, -1.61, -2.89, -3.21, 2.74, 0.7, 0.54]
     for tau in taus:
         assert mackinnonp(tau, regression) == pytest.approx(
             sm_mackinnonp(tau, regression), abs=1e-14
@@ -163,5 +177,5 @@ def test_ts_order_mackinnonp_branches(regression):
     assert mackinnonp(-3.0) == pytest.approx(sm_mackinnonp(-3.0, "c"), abs=1e-14)
     with pytest.raises(ValueError, match="only N = 1"):
         mackinnonp(-2.0, "c", N=2)
-    with pytest.raises(ValueError, match="valid choices"):
+    with pytest.raises(ValueError, match="^unknown regression 'x'; valid choices"):
         mackinnonp(-2.0, "x")
