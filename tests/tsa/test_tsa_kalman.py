@@ -245,11 +245,14 @@ def test_ts_kalman_defaults_initial_covariance_and_integer_systems():
     batch = _batch1(ss)
     assert kalman_loglike_batch(batch, y[None])[0] == pytest.approx(out.llf, rel=1e-11)
     np.testing.assert_allclose(kalman_loglike_obs_batch(batch, y[None])[0], out.loglike_obs)
-    ints = StateSpace(np.array([1]), np.array([[0]]), np.array([[2]]), np.array([1]),
-                      np.array([[3]]), 1)  # fmt: skip
-    yi = np.array([2, -1, 0, 3])
-    # y_1 ~ N(1, 3 + 1), then y_t ~ N(0, 2 + 1) independently (T = 0)
-    want = multivariate_normal([1, 0, 0, 0], np.diag([4.0, 3, 3, 3])).logpdf(yi)
+    # a random walk observed with noise, all integers: alpha_1 ~ N(0, 1), y = alpha + eps,
+    # so Cov(y_s, y_t) = min(s, t) + [s = t]; the gains (1/2, ...) are not integers
+    ints = StateSpace(
+        np.array([1]), np.array([[1]]), np.array([[1]]), np.array([0]), np.array([[1]]), 1
+    )
+    yi = np.array([2, -1, 0, 3, 1])
+    t = np.arange(1, 6)
+    want = multivariate_normal(np.zeros(5), np.minimum.outer(t, t) + np.eye(5)).logpdf(yi)
     assert kalman_filter(ints, yi).llf == pytest.approx(want, rel=1e-12)
 
 
