@@ -278,3 +278,18 @@ def test_ts_arima_constructor_and_parameter_errors():
     ss = m.statespace(p)  # AR(1): T = [phi], R Q R' = [sigma2]
     _close(ss.transition, [[0.5]], rtol=0, atol=0)
     _close(ss.state_cov, [[1.0]], rtol=0, atol=0)
+
+
+def test_ts_arima_filter_unconstrained_params():
+    """TS-ARIMA: filter(params, transformed=False) takes statsmodels' unconstrained
+    parameters, as statsmodels' filter does."""
+    p = np.array([1.0, 0.3, -0.4, 1.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_model = _sm(STAT, order=(1, 0, 1))
+        u = ref_model.untransform_params(p)
+        ref = ref_model.filter(u, transformed=False)
+    ours = ARIMA(STAT, order=(1, 0, 1)).filter(u, transformed=False)
+    _close(ours.params, ref.params, rtol=1e-12, atol=1e-12)
+    _close(ours.params, p, rtol=1e-12, atol=1e-12)
+    assert ours.llf == pytest.approx(ref.llf, rel=1e-10)
