@@ -172,7 +172,7 @@ def test_ts_order_mackinnonp_branches(regression):
     taus += [-19.04, -18.83, -16.18, -17.17, -1.04, -1.61, -2.89, -3.21, 2.74, 0.7, 0.54]
     for tau in taus:
         assert mackinnonp(tau, regression) == pytest.approx(
-            sm_mackinnonp(tau, regression), abs=1e-14
+            sm_mackinnonp(tau, regression), rel=1e-12, abs=1e-300
         ), tau
     assert mackinnonp(-3.0) == pytest.approx(sm_mackinnonp(-3.0, "c"), abs=1e-14)
     with pytest.raises(ValueError, match="only N = 1"):
