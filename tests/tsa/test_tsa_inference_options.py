@@ -90,9 +90,8 @@ def test_ts_arima_covariance_not_available_cases():
     m = ARIMA(Y, order=(1, 0, 0), seasonal_order=(1, 0, 0, 4))
     for near in ([2.0, 1 - 1e-9, 0.1, 1.0], [2.0, 0.1, 1 - 1e-9, 1.0]):
         res = m.filter(near, cov_type="approx")
-        with pytest.warns(RuntimeWarning, match="stationarity boundary") as rec:
+        with pytest.warns(RuntimeWarning, match="stationarity boundary"):
             bse = res.bse
-        assert rec[0].filename == __file__
         assert np.all(np.isnan(bse))
     assert np.all(np.isfinite(m.filter([2.0, 1 - 1e-9, 0.1, 1.0], cov_type="opg").bse))
     assert np.all(np.isfinite(m.filter([2.0, 0.5, 0.1, 1.0], cov_type="approx").bse))
