@@ -132,7 +132,7 @@ def test_ts_arima_dynamic_and_steps_checks():
     _close(a, b)
     _close(a, ours.predict(35, 45))
     with pytest.warns(ValueWarning, match="after the end of prediction"):
-        a = ours.predict(10, 20, dynamic=11)
+        a = ours.predict(10, 20, dynamic=12)
     _close(a, ours.predict(10, 20))
     a = ours.predict(10, 45, dynamic=30)  # dynamic from t = 40: the forecasts, no warning
     _close(a, ref.predict(10, 45, dynamic=30))
@@ -149,3 +149,86 @@ def test_ts_arima_dynamic_and_steps_checks():
     text = repr(ours)
     assert text.startswith("ARIMAResults(order=(1, 0, 1), const=5, ar.L1=0.7, ma.L1=0.3")
     assert text.endswith(f"llf={ours.llf:.4f})")
+
+
+AFTER = (
+    r"^Dynamic prediction specified to begin after the end of prediction, and so has no "
+    r"effect\.$"
+)
+DURING = (
+    r"^Dynamic prediction specified to begin during out-of-sample forecasting period, and "
+    r"so has no effect\.$"
+)
+
+
+@pytest.mark.parametrize(
+    "start,end,dynamic",
+    [
+        (10, 20, 10),
+        (10, 20, 11),
+        (10, 20, 12),
+        (0, 39, 39),
+        (0, 39, 40),
+        (0, 39, 41),
+        (30, 39, 10),
+        (30, 39, 11),
+        (35, 45, 5),
+        (35, 45, 6),
+        (20, 45, 20),
+        (20, 45, 21),
+    ],  # fmt: skip
+)
+def test_ts_arima_dynamic_start_warnings_equal_statsmodels(start, end, dynamic):
+    """TS-FORECAST: the dynamic start warns exactly where statsmodels warns (a start
+    more than one step past the last prediction; a start inside the forecasts), with
+    its message, and the predictions are statsmodels'."""
+    ours, ref = _pair((1, 0, 1))
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        a = ours.predict(start, end, dynamic=dynamic)
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("always")
+        b = ref.predict(start, end, dynamic=dynamic)
+    _close(a, b)
+    assert [str(w.message) for w in got] == [str(w.message) for w in want]
+    for w in got:
+        assert issubclass(w.category, ValueWarning)
+    if got:
+        import re
+
+        assert re.match(AFTER, str(got[0].message)) or re.match(DURING, str(got[0].message))
+
+
+def test_ts_arima_css_results_use_the_conditional_likelihood():
+    """TS-ARIMA: a CSS fit reports the conditional log-likelihood
+    -n_c/2 (log 2 pi sigma2 + 1) on n_c = n - d - p observations, and the criteria
+    count those; a filtered result reports converged and statsmodels' burn-in."""
+    res = ARIMA(Y, order=(2, 1, 0)).fit(method="css")
+    n_c = 40 - 1 - 2
+    assert res.nobs_effective == n_c
+    s2 = res.params[-1]
+    assert res.llf == pytest.approx(-0.5 * n_c * (np.log(2 * np.pi * s2) + 1), rel=1e-12)
+    assert res.bic == pytest.approx(-2 * res.llf + 3 * np.log(n_c), rel=1e-12)
+    ours, ref = _pair((1, 1, 0))
+    assert ours.converged is True and ours.mle_retvals == {}
+    assert ours.loglikelihood_burn == ref.loglikelihood_burn == 1
+
+
+def test_ts_arima_forecast_and_prediction_with_exog_and_defaults():
+    """TS-FORECAST: forecast(steps, exog) uses the given regressors; get_prediction
+    without dynamic is static, as statsmodels'; conf_int columns are 0 and 1."""
+    X = np.random.default_rng(3).standard_normal((43, 1))
+    p = np.array([1.0, 0.5, 0.4, 0.8])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sm_arima.ARIMA(Y, exog=X[:40], order=(1, 0, 0)).filter(p)
+    ours = ARIMA(Y, exog=X[:40], order=(1, 0, 0)).filter(p)
+    _close(ours.forecast(3, exog=X[40:]), ref.forecast(3, exog=X[40:]))
+    _close(ours.forecast(3, X[40:]), ref.forecast(3, exog=X[40:]))
+    a, b = ours.get_prediction(5, 30), ref.get_prediction(5, 30)
+    _close(a.predicted_mean, b.predicted_mean)
+    _close(a.var_pred_mean, b.var_pred_mean)
+    mine, theirs = _pair((1, 0, 1), pandas=True)
+    pd.testing.assert_frame_equal(
+        mine.conf_int(), theirs.conf_int(), rtol=1e-3, check_column_type=True
+    )
