@@ -293,3 +293,32 @@ def test_ts_arima_filter_unconstrained_params():
     _close(ours.params, ref.params, rtol=1e-12, atol=1e-12)
     _close(ours.params, p, rtol=1e-12, atol=1e-12)
     assert ours.llf == pytest.approx(ref.llf, rel=1e-10)
+
+
+def test_ts_arima_unconstrained_start_and_large_trend_offset():
+    """TS-ARIMA: unconstrained start_params move a short fit as they move statsmodels';
+    trend columns are computed in floating point (t^2 past the int64 range for a large
+    trend_offset); filter results say 'fixed'; future exog of the wrong shape raises
+    instead of being reshaped."""
+    start = np.array([3.0, 0.1, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_model = _sm(STAT, order=(0, 0, 1))
+        u = ref_model.untransform_params(start)
+        ref = ref_model.fit(start_params=u, transformed=False, method_kwargs={"maxiter": 2})
+        ours = ARIMA(STAT, order=(0, 0, 1)).fit(
+            start_params=u, transformed=False, method_kwargs={"maxiter": 2}
+        )
+    _close(ours.params, ref.params, rtol=1e-6, atol=1e-8)
+    big = 4_000_000_000
+    m = ARIMA(Y, order=(1, 0, 0), trend="ctt", trend_offset=big)
+    t = np.arange(40, dtype=float) + big
+    _close(m.exog, np.column_stack([np.ones(40), t, t**2]), rtol=1e-15, atol=0)
+    t_out = np.arange(40, 43, dtype=float) + big
+    _close(m.regression_rows(40, 43)[:, 2], t_out**2, rtol=1e-15, atol=0)
+    assert ARIMA(Y, order=(1, 0, 0)).filter([1.0, 0.5, 1.0]).method == "fixed"
+    mx = ARIMA(Y, order=(1, 0, 0), exog=X[:40])
+    res = mx.filter([0.5, 0.1, -0.2, 0.4, 1.0])
+    with pytest.raises(ValueError, match=r"must have shape \(3, 2\); got \(2, 3\)"):
+        res.forecast(3, exog=X[40:43].T)
+    _close(res.forecast(3, exog=X[40:43]), res.forecast(3, exog=X[40:43].ravel()))
