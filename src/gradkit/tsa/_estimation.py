@@ -243,6 +243,9 @@ def fit_statespace(
     opts = {**STATESPACE_DEFAULTS, **{k: v for k, v in options.items() if k != "disp"}}
     eps = float(opts.pop("epsilon"))
     k, n = start.size, model.nobs
+    # scipy's approx_grad counts the k + 1 evaluations of each (value, gradient) as k + 1
+    # function calls; here they are one call, so its limit on calls scales the same way
+    opts["maxfun"] = int(opts["maxfun"]) // (k + 1)
     diffuse = model.diffuse_variance
 
     def objective(u: np.ndarray) -> tuple[float, np.ndarray]:
@@ -257,7 +260,7 @@ def fit_statespace(
     info = {
         "fopt": float(fopt),
         "gopt": d["grad"],
-        "fcalls": int(d["funcalls"]),
+        "fcalls": int(d["funcalls"]) * (k + 1),
         "warnflag": int(d["warnflag"]),
         "converged": d["warnflag"] == 0,
         "iterations": int(d["nit"]),

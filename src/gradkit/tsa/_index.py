@@ -223,7 +223,7 @@ class TimeIndex:
             return loc, index[: loc + 1]
         make = pd.date_range if isinstance(index, pd.DatetimeIndex) else pd.period_range
         if integer:
-            loc = n + int(key) if key < 0 and -key < n else int(key)
+            loc = n + int(key) if key < 0 and -key <= n else int(key)
             if loc < 0:
                 raise KeyError(f"location {key} lies before the first observation")
             if loc > n - 1:

@@ -239,7 +239,9 @@ class ARIMAResults:
         (a DataFrame with columns 0, 1 for pandas data)."""
         z = _z(alpha)
         ci = np.column_stack([self._params - z * self._bse, self._params + z * self._bse])
-        return self.model._index.frame(ci, self.param_names, [0, 1])
+        return self.model._index.frame(
+            ci, self.param_names, range(2)
+        )  # a RangeIndex, as statsmodels
 
     # -- prediction -------------------------------------------------------------------
     def get_prediction(
@@ -301,7 +303,7 @@ class ARIMAResults:
             raise ValueError(
                 "Dynamic prediction cannot begin prior to the first observation in the sample."
             )
-        if t > last:
+        if t > last + 1:  # statsmodels: a start just past the last prediction is quiet
             warnings.warn(
                 "Dynamic prediction specified to begin after the end of prediction, and so "
                 "has no effect.",

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 _COV_NOTES = {
     "opg": "Covariance matrix calculated using the outer product of gradients (complex-step).",
     "approx": "Covariance matrix calculated using numerical (complex-step) differentiation.",
+    "none": "Covariance matrix not calculated.",
 }
 
 
@@ -82,10 +83,16 @@ def _two_columns(
 
 
 def _model_name(res: ARIMAResults) -> str:
-    name = f"ARIMA{res.order}"
+    """statsmodels' model name: ``ARIMA(p, d, q)x(P, D, Q, s)``, the non-seasonal part
+    only when it has a term; the seasonal MA order printed as the list of its lags
+    (``[]``, ``[1]``, ``[1, 2]``) unless it equals q (statsmodels' summary compares the
+    seasonal MA count with the non-seasonal one)."""
+    p, d, q = res.order
     P, D, Q, s = res.seasonal_order
+    name = "ARIMA" + (f"({p}, {d}, {q})" if p or d or q else "")
     if s:
-        name += f"x({P if P else '[]'}, {D}, {Q if Q else '[]'}, {s})"
+        sma = Q if Q == q else list(range(1, Q + 1))
+        name += ("x" if p or d or q else "") + f"({P}, {D}, {sma}, {s})"
     return name
 
 

@@ -100,12 +100,16 @@ class OLSResults:
 
 
 def ols(y: np.ndarray, X: np.ndarray) -> OLSResults:
-    """Least squares by QR; the regressors must have full column rank."""
+    """Least squares by QR; the regressors must have full column rank. With as many
+    regressors as observations (an exact fit, no residual degrees of freedom) the
+    standard errors are infinite and the t-values 0, as in statsmodels."""
     n, k = X.shape
     Q, R = np.linalg.qr(X)
     beta = np.linalg.solve(R, Q.T @ y)
     resid = y - X @ beta
     Rinv = np.linalg.inv(R)
+    if n == k:
+        return OLSResults(beta, np.full(k, np.inf), resid, n)
     se = np.sqrt(float(resid @ resid) / (n - k) * np.sum(Rinv * Rinv, axis=1))
     return OLSResults(beta, se, resid, n)
 
@@ -264,6 +268,12 @@ def adfuller(
             start = ntrend + 1  # statsmodels keys these by the number of columns
             resstore.autolag_results = {start + k: f for k, f in fits.items()}
     y, X = design(usedlag, dx.size - usedlag, False)
+    if y.size <= X.shape[1]:
+        raise ValueError(
+            f"the ADF regression with {usedlag} lag(s) has {X.shape[1]} regressors and only "
+            f"{y.size} observations (no residual degrees of freedom, so no test statistic); "
+            "use a smaller maxlag"
+        )
     resols = ols(y, X)
     stat = float(resols.tvalues[0])
     nobs = y.size

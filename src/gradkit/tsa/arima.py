@@ -50,7 +50,7 @@ def _order(order: Any, name: str, size: int) -> tuple[int, ...]:
         ok = len(order) == size and all(
             not isinstance(o, bool) and int(o) == o and o >= 0 for o in order
         )
-    except TypeError:
+    except (TypeError, ValueError):
         ok = False
     if not ok:
         what = "(p, d, q)" if size == 3 else "(P, D, Q, s)"
