@@ -335,16 +335,20 @@ def summarize(module, files, tests, work, env, equivalent, minutes, rerun) -> in
     if got.returncode != 0:
         sys.exit(f"mutate: could not read mutmut results:\n{got.stderr}")
     mutants = json.loads(got.stdout)
+    equiv = load_equivalent(equivalent)
     if rerun is not None:
+        # not re-run: caught last time, or a survivor listed as equivalent (which must
+        # stay equivalent, not turn into "killed")
         for m in mutants:
             if m["name"] not in rerun and m["status"] == "not checked":
-                m["status"] = "killed"
+                table = equiv.get(m["path"], {}) | equiv.get(m["path"].removeprefix("src/"), {})
+                listed = m["name"] in table or describe(m)[0] in table
+                m["status"] = "survived" if listed else "killed"
     if not mutants:
         sys.exit("mutate: mutmut made no mutants (see its output above)")
 
     if all(m["status"] == "not checked" for m in mutants):
         sys.exit("mutate: mutmut checked no mutant (did the clean test run fail? see above)")
-    equiv = load_equivalent(equivalent)
     counts = {"killed": 0, "timeout": 0, "survived": 0, "no tests": 0, "equivalent": 0}
     other: dict[str, int] = {}
     survivors, equivalents = [], []
@@ -419,9 +423,7 @@ def recount(equivalent: Path) -> None:
             print(f"mutate: no kept results for {module}; its recorded counts stay")
             continue
         files = [ROOT / f for f in s["files"]]
-        summarize(
-            module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"], None
-        )
+        summarize(module, files, s["tests"], work, mutant_env(work), equivalent, s["minutes"], None)
 
 
 def load_scores() -> dict[str, dict]:
