@@ -375,3 +375,116 @@ def test_u_eval_mutual_information_of_independent_labelings_is_exactly_zero():
         a, b = rng.randint(0, 3, 30), rng.randint(0, 4, 30)
         assert gm.mutual_info_score(a, b) >= 0.0
         assert gm.mutual_info_score(a, b) == pytest.approx(skm.mutual_info_score(a, b), abs=1e-15)
+
+
+def test_u_sil_input_forms_and_checks_equal_sklearn():
+    D = skm.pairwise_distances(X)
+    # lists are accepted, and a list's float diagonal gets the float64 rounding tolerance
+    near = (D + np.eye(len(D)) * 1e-15).tolist()
+    assert gm.silhouette_score(near, list(LAB), metric="precomputed") == pytest.approx(
+        skm.silhouette_score(near, list(LAB), metric="precomputed"), abs=1e-12
+    )
+    assert gm.silhouette_score(X.tolist(), list(LAB)) == pytest.approx(skm.silhouette_score(X, LAB))
+    eps = np.finfo(np.float64).eps
+    with pytest.raises(ValueError, match="diagonal"):  # just past 100 ulp
+        gm.silhouette_score(D + np.eye(len(D)) * 100.5 * eps, LAB, metric="precomputed")
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        gm.silhouette_samples(X, LAB[:-1])
+    with pytest.raises(ValueError, match="Unknown metric='cosine'"):
+        gm.silhouette_samples(X, LAB, metric="cosine")
+
+
+def test_u_sil_singletons_and_duplicates_raise_no_numpy_warning():
+    lab = np.arange(15)
+    lab[:2] = 0
+    Z = np.zeros((4, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gm.silhouette_samples(X, lab)  # 0 / 0 for the singletons' a
+        gm.silhouette_samples(Z, [0, 0, 1, 1])  # a = b = 0
+        # a tolerated rounding diagonal: a singleton's a is 1e-15 / 0
+        D = skm.pairwise_distances(X) + np.eye(len(X)) * 1e-15
+        got = gm.silhouette_samples(D, lab, metric="precomputed")
+    np.testing.assert_allclose(got, skm.silhouette_samples(D, lab, metric="precomputed"))
+
+
+def test_u_eval_davies_bouldin_near_zero_spread_or_gap_is_zero_as_sklearn():
+    # spreads within allclose of 0 (1e-12): 0.0, not (s_i + s_j) / gap
+    tiny = np.array([[0.0, 0.0], [2e-12, 0.0], [5.0, 0.0], [5.0, 2e-12], [0.0, 7.0], [0, 7.0]])
+    lab = [0, 0, 1, 1, 2, 2]
+    assert gm.davies_bouldin_score(tiny, lab) == skm.davies_bouldin_score(tiny, lab) == 0.0
+    # all centroids within allclose of each other (1e-12 apart): 0.0, not s / 1e-12
+    close = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, -1.0 + 2e-12], [0.0, 1.0]])
+    assert gm.davies_bouldin_score(close, [0, 0, 1, 1]) == 0.0
+    assert skm.davies_bouldin_score(close, [0, 0, 1, 1]) == 0.0
+    # every spread exactly 1 is an ordinary case
+    ones = np.array([[-1.0, 0.0], [1.0, 0.0], [9.0, 0.0], [11.0, 0.0], [0, 19.0], [0, 21.0]])
+    ref = skm.davies_bouldin_score(ones, lab)
+    assert gm.davies_bouldin_score(ones, lab) == pytest.approx(ref) and ref > 0
+
+
+def test_eval_metrics_roc_auc_scorer_prefers_decision_function_as_sklearn():
+    # SVC's Platt-scaled probabilities rank samples differently from its decision function
+    from sklearn.svm import SVC
+
+    rng = np.random.RandomState(4)
+    Xs = rng.randn(80, 2)
+    ys = (Xs[:, 0] + rng.randn(80) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # probability=True is deprecated in 1.9
+        svc = SVC(probability=True, random_state=0).fit(Xs[:50], ys[:50])
+    auc_dec = skm.roc_auc_score(ys[50:], svc.decision_function(Xs[50:]))
+    auc_prob = skm.roc_auc_score(ys[50:], svc.predict_proba(Xs[50:])[:, 1])
+    assert auc_dec != auc_prob
+    assert gm.get_scorer("roc_auc")(svc, Xs[50:], ys[50:]) == pytest.approx(auc_dec)
+    assert gm.SCORERS["roc_auc"](svc, Xs[50:], ys[50:]) == pytest.approx(
+        skm.get_scorer("roc_auc")(svc, Xs[50:], ys[50:])
+    )
+    est, Xe, ye = _fitted()["bin"]
+    for name in ("accuracy", "neg_log_loss", "f1_macro"):
+        assert gm.SCORERS[name](est, Xe, ye) == pytest.approx(skm.get_scorer(name)(est, Xe, ye))
+
+
+@pytest.mark.parametrize("method", ["min", "geometric", "arithmetic", "max"])
+def test_u_eval_ami_of_identical_singleton_labelings_is_one_as_sklearn(method):
+    # H − E[MI] rounds below 0 here (n = 3, 5, 8, 9 with 'min'): the clamps keep AMI = 1
+    for n in (3, 5, 8, 9, 15):
+        t = list(range(n))
+        ours = gm.adjusted_mutual_info_score(t, t, average_method=method)
+        assert ours == pytest.approx(skm.adjusted_mutual_info_score(t, t, average_method=method))
+        assert ours == pytest.approx(1.0)
+
+
+def test_u_eval_label_metric_details_equal_sklearn():
+    # an exactly independent pair whose MI terms round to ±eps: MI is exactly 0
+    t, p = [0] * 6 + [1] * 6, [0, 0, 0, 1, 1, 1] * 2
+    assert gm.mutual_info_score(t, p) == skm.mutual_info_score(t, p) == 0.0
+    # two-cluster labelings on either side
+    for a, b in (([0, 0, 1, 1, 1], [0, 0, 1, 1, 2]), ([0, 0, 1, 1, 2], [0, 0, 1, 1, 1])):
+        assert gm.mutual_info_score(a, b) == pytest.approx(skm.mutual_info_score(a, b))
+        assert gm.mutual_info_score(a, b) > 0
+        # homogeneity_completeness_v_measure's default beta is 1
+        np.testing.assert_allclose(
+            gm.homogeneity_completeness_v_measure(a, b),
+            skm.homogeneity_completeness_v_measure(a, b),
+        )
+    C = gm.pair_confusion_matrix([0, 0, 1], [0, 1, 1])
+    assert C.dtype == np.int64
+    np.testing.assert_array_equal(C, skm.cluster.pair_confusion_matrix([0, 0, 1], [0, 1, 1]))
+    # an empty column in a given table, before a non-empty one
+    c = np.array([[3, 0, 5], [1, 0, 2]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gm.expected_mutual_information(c, 11) == pytest.approx(
+            sk_emi.expected_mutual_information(c, 11)
+        )
+    assert gm.expected_mutual_information(np.array([[3, 2, 5]]), 10) == 0.0
+    msg = r"^Clustering metrics expects discrete values but received continuous values\.$"
+    with pytest.warns(UserWarning, match=msg):
+        gm.fowlkes_mallows_score([0.5, 1.0], [0, 1])
+    for f in (gm.rand_score, gm.mutual_info_score, gm.homogeneity_score):
+        with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+            f([0, 1, 1], [0, 1])
+    for f in (gm.adjusted_mutual_info_score, gm.normalized_mutual_info_score):
+        with pytest.raises(ValueError, match="Unknown average_method='harmonic'"):
+            f([0, 1], [0, 1], average_method="harmonic")
