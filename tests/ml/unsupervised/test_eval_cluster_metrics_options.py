@@ -488,3 +488,13 @@ def test_u_eval_label_metric_details_equal_sklearn():
     for f in (gm.adjusted_mutual_info_score, gm.normalized_mutual_info_score):
         with pytest.raises(ValueError, match="Unknown average_method='harmonic'"):
             f([0, 1], [0, 1], average_method="harmonic")
+
+
+def test_u_eval_mutual_information_rounding_cases_equal_sklearn():
+    # one predicted cluster: its terms sum to 8e-17 by rounding; MI is 0 by definition
+    t = [0, 0, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0]
+    assert gm.mutual_info_score(t, [0] * 14) == skm.mutual_info_score(t, [0] * 14) == 0.0
+    # terms summing to -4e-16: MI is clipped at 0, never negative
+    a = [0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1]
+    b = [0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0]
+    assert gm.mutual_info_score(a, b) == skm.mutual_info_score(a, b) == 0.0
