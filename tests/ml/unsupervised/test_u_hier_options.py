@@ -127,3 +127,26 @@ def test_u_hier_precomputed_must_be_square_and_two_samples_needed():
         AgglomerativeClustering(n_clusters=1).fit(X[:1])
     m = AgglomerativeClustering(n_clusters=27).fit(X)  # n_clusters == n_samples is allowed
     np.testing.assert_array_equal(np.sort(m.labels_), np.arange(27))
+
+
+def test_u_hier_large_integer_coordinates_equal_scipy():
+    # integers near 6.2e7 (2D): ‖x‖² + ‖y‖² − 2x·y would round by more than the true
+    # squared distances (1, 2, 4 …), so these must take SciPy's difference path
+    rng = np.random.RandomState(2)
+    grid = rng.randint(0, 4, size=(30, 2)).astype(float) + 62_000_000.0
+    for data in (grid, grid + 2.0**30):
+        for method in ("ward", "complete", "average", "single"):
+            Z, Zs = linkage(data, method), scipy_linkage(data, method)
+            np.testing.assert_array_equal(Z[:, [0, 1, 3]], Zs[:, [0, 1, 3]])
+            np.testing.assert_allclose(Z[:, 2], Zs[:, 2], rtol=1e-12, atol=1e-12)
+
+
+def test_u_hier_linkage_function_default_checks_and_sizes():
+    np.testing.assert_array_equal(linkage(X), scipy_linkage(X, "ward"))  # default: Ward
+    np.testing.assert_array_equal(linkage(X[:2], "average"), scipy_linkage(X[:2], "average"))
+    with pytest.raises(ValueError):
+        linkage(X[:1], "single")  # one sample has no merge
+    with pytest.raises(ValueError, match="Unknown linkage='centroid'"):
+        linkage(X, "centroid")
+    labels = cut_tree_labels(scipy_linkage(X, "ward"), 3)
+    assert labels.dtype.kind == "i"
