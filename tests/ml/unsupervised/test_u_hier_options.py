@@ -150,3 +150,17 @@ def test_u_hier_linkage_function_default_checks_and_sizes():
         linkage(X, "centroid")
     labels = cut_tree_labels(scipy_linkage(X, "ward"), 3)
     assert labels.dtype.kind == "i"
+
+
+def test_u_hier_labels_dtype_integer_distances_and_two_samples():
+    m = AgglomerativeClustering(n_clusters=3).fit(X)
+    assert m.labels_.dtype == SkAgglo(n_clusters=3).fit(X).labels_.dtype  # intp
+    Di = np.round(pairwise_distances(X, metric="manhattan") * 10).astype(np.int64)
+    kw = dict(n_clusters=3, linkage="average", metric="precomputed")
+    _same(AgglomerativeClustering(**kw).fit(Di), SkAgglo(compute_distances=True, **kw).fit(Di))
+    two = AgglomerativeClustering(n_clusters=1).fit(X[:2])
+    np.testing.assert_array_equal(two.labels_, [0, 0])
+    with pytest.raises(ValueError, match="Unknown metric='euclidian'"):
+        AgglomerativeClustering(metric="euclidian", linkage="average").fit(X)
+    with pytest.raises(ValueError, match="Unknown linkage='centroid'"):
+        AgglomerativeClustering(linkage="centroid").fit(X)
