@@ -119,8 +119,12 @@ def _mst_single(D: np.ndarray) -> np.ndarray:
     return Z
 
 
-def _relabel(Z: np.ndarray, n: int) -> np.ndarray:
-    """Sort merges by height (stable) and rename clusters as SciPy does: n + merge index."""
+def _relabel(Z: np.ndarray, n: int, ordered: bool = True) -> np.ndarray:
+    """Sort merges by height (stable) and rename clusters as SciPy does: n + merge index.
+
+    ``ordered``: each row's pair as (smaller id, larger id), SciPy's linkage matrix;
+    without it, in the order the merge found them (scikit-learn's single-linkage
+    ``children_``: the tree side first, then the new sample)."""
     Z = Z[np.argsort(Z[:, 2], kind="mergesort")]
     parent = np.arange(2 * n - 1)
     size = np.ones(2 * n - 1)
@@ -135,7 +139,7 @@ def _relabel(Z: np.ndarray, n: int) -> np.ndarray:
 
     for k in range(n - 1):
         a, b = find(int(Z[k, 0])), find(int(Z[k, 1]))
-        Z[k, 0], Z[k, 1] = min(a, b), max(a, b)
+        Z[k, 0], Z[k, 1] = (min(a, b), max(a, b)) if ordered else (a, b)
         parent[a] = parent[b] = n + k
         size[n + k] = size[a] + size[b]
         Z[k, 3] = size[n + k]
@@ -162,6 +166,55 @@ def _distances(X: np.ndarray) -> np.ndarray:
     return squareform(pdist(X))
 
 
+METRICS = ("euclidean", "l1", "l2", "manhattan", "cityblock", "cosine", "precomputed")
+_PDIST = {"l1": "cityblock", "manhattan": "cityblock", "cityblock": "cityblock", "cosine": "cosine"}
+# single linkage under these metrics is scikit-learn's own spanning tree, whose children_
+# keep the tree's order; under the others it is SciPy's linkage (pairs sorted)
+_TREE_ORDER = ("euclidean", "l2", "l1", "manhattan", "cityblock")
+
+
+def _pairwise(X: np.ndarray, metric: str) -> np.ndarray:
+    """The (n, n) distance matrix of scikit-learn's ``metric`` (a new array)."""
+    from scipy.spatial.distance import pdist, squareform
+
+    if metric == "precomputed":
+        if X.shape[0] != X.shape[1]:
+            raise ValueError(f"A precomputed distance matrix must be square, got {X.shape}.")
+        return np.array(X, dtype=np.float64)
+    if metric in ("euclidean", "l2"):
+        return _distances(X)
+    return squareform(pdist(X, _PDIST[metric]))
+
+
+def _tree(D: np.ndarray, method: str, n: int, ordered: bool = True) -> np.ndarray:
+    """Linkage matrix of the (n, n) distances D (overwritten); see :func:`_relabel`."""
+    Z = _mst_single(D) if method == "single" else _nn_chain(D, method)
+    return _relabel(Z, n, ordered)
+
+
+def _hc_cut(children: np.ndarray, n_clusters: int, n: int) -> np.ndarray:
+    """scikit-learn's flat labels for ``n_clusters``: starting from the root, split the
+    highest node n_clusters − 1 times; label i goes to the leaves under the i-th node of
+    the resulting heap of (negated) node ids, so the numbering is scikit-learn's."""
+    import heapq
+
+    nodes = [-(2 * n - 2)]  # the root, the last merge
+    for _ in range(n_clusters - 1):
+        a, b = children[-nodes[0] - n]
+        heapq.heappush(nodes, -int(a))
+        heapq.heappushpop(nodes, -int(b))
+    labels = np.zeros(n, dtype=np.intp)
+    for i, node in enumerate(nodes):
+        stack = [-node]
+        while stack:
+            v = stack.pop()
+            if v < n:
+                labels[v] = i
+            else:
+                stack.extend(children[v - n])
+    return labels
+
+
 def linkage(X, method: str = "ward") -> np.ndarray:
     """Hierarchical clustering of the rows of X, as a SciPy linkage matrix   (U-HIER).
 
@@ -180,9 +233,7 @@ def linkage(X, method: str = "ward") -> np.ndarray:
     """
     check_option("linkage", method, LINKAGES)
     X = check_array(X, ensure_min_samples=2)
-    D = _distances(X)
-    Z = _mst_single(D) if method == "single" else _nn_chain(D, method)
-    return _relabel(Z, X.shape[0])
+    return _tree(_distances(X), method, X.shape[0])
 
 
 def cut_tree_labels(Z: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -213,7 +264,8 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
     ----------
     n_clusters : int or None
         Number of clusters to cut the tree into; None requires ``distance_threshold``.
-    metric : 'euclidean'
+    metric : 'euclidean' (= 'l2'), 'l1' (= 'manhattan', 'cityblock'), 'cosine' or 'precomputed'
+        (X is then an (n, n) distance matrix); Ward needs 'euclidean'.
     linkage : 'ward', 'complete', 'average' or 'single'
         Ward merges the pair whose union least increases the within-cluster variance;
         complete / average / single use the max / mean / min pairwise distance.
@@ -225,6 +277,7 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : (n_samples,)
+        Numbered as scikit-learn numbers them (see :func:`_hc_cut`).
     n_clusters_, n_leaves_ : int
     children_ : (n_samples − 1, 2) merged node ids, scikit-learn's ``children_``.
     distances_ : (n_samples − 1,) merge heights.
@@ -233,8 +286,8 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
     Examples
     --------
     >>> X = [[0.0], [0.5], [10.0], [10.5], [11.0]]
-    >>> AgglomerativeClustering(n_clusters=2).fit(X).labels_.tolist()
-    [0, 0, 1, 1, 1]
+    >>> AgglomerativeClustering(n_clusters=2).fit(X).labels_.tolist()  # sklearn's numbering
+    [1, 1, 0, 0, 0]
     """
 
     def __init__(
@@ -254,7 +307,12 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None) -> AgglomerativeClustering:
         check_option("linkage", self.linkage, LINKAGES)
-        check_option("metric", self.metric, ("euclidean",))
+        check_option("metric", self.metric, METRICS)
+        if self.linkage == "ward" and self.metric != "euclidean":
+            raise ValueError(
+                f"{self.metric} was provided as metric. Ward can only work with euclidean "
+                "distances."
+            )
         if (self.n_clusters is None) == (self.distance_threshold is None):
             raise ValueError(
                 "Exactly one of n_clusters and distance_threshold has to be set, and the "
@@ -271,8 +329,13 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
             raise ValueError(
                 f"Cannot extract more clusters ({self.n_clusters}) than samples ({n})."
             )
-        Z = linkage(X, self.linkage)
-        self.linkage_matrix_ = Z
+        D = _pairwise(X, self.metric)
+        if self.linkage == "single" and self.metric in _TREE_ORDER:
+            Z = _tree(D, "single", n, ordered=False)
+            self.linkage_matrix_ = Z.copy()
+            self.linkage_matrix_[:, :2].sort(axis=1)
+        else:
+            Z = self.linkage_matrix_ = _tree(D, self.linkage, n)
         self.children_ = Z[:, :2].astype(np.int64)
         self.distances_ = Z[:, 2].copy()
         self.n_leaves_ = n
@@ -281,5 +344,5 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
             self.n_clusters_ = int(np.count_nonzero(self.distances_ >= self.distance_threshold)) + 1
         else:
             self.n_clusters_ = int(self.n_clusters)
-        self.labels_ = cut_tree_labels(Z, self.n_clusters_)
+        self.labels_ = _hc_cut(self.children_, self.n_clusters_, n)
         return self

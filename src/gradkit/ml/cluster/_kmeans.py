@@ -225,12 +225,18 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
                     f"The shape of the initial centers {init.shape} does not match "
                     f"(n_clusters, n_features) = {(self.n_clusters, X.shape[1])}."
                 )
+        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
+            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}.")
+        if (
+            isinstance(self.tol, bool)
+            or not isinstance(self.tol, numbers.Real)
+            or not self.tol >= 0
+        ):
+            raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
         if self.n_init == "auto":
             return 10 if isinstance(self.init, str) and self.init == "random" else 1
         if not isinstance(self.n_init, numbers.Integral) or self.n_init < 1:
             raise ValueError(f"n_init must be 'auto' or a positive integer, got {self.n_init!r}.")
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
-            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}.")
         return 1 if not isinstance(self.init, str) else int(self.n_init)
 
     def _init_centers(self, X, w, rng):

@@ -69,7 +69,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
     analyzer : 'word', 'char', 'char_wb' or a callable doc → list of features
     max_df, min_df : float (fraction of documents) or int (count)
     max_features : keep the most frequent terms only
-    vocabulary : mapping or iterable of terms, fixed instead of learnt
+    vocabulary : mapping or iterable of terms (a set is sorted), fixed instead of learnt
     binary : bool, 1 for presence instead of counts
     dtype : type of the matrix entries
 
@@ -301,7 +301,9 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             if sorted(vocab.values()) != list(range(len(vocab))):
                 raise ValueError("The vocabulary's indices must be 0 … len(vocabulary) − 1.")
         else:
-            terms = list(self.vocabulary)
+            # a set has no order of its own: sorted, as scikit-learn does
+            is_set = isinstance(self.vocabulary, set | frozenset)
+            terms = sorted(self.vocabulary) if is_set else list(self.vocabulary)
             if len(set(terms)) != len(terms):
                 raise ValueError("Duplicate term in vocabulary.")
             vocab = {t: i for i, t in enumerate(terms)}
@@ -313,17 +315,41 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         self.fit_transform(raw_documents)
         return self
 
+    def _check_limits(self) -> None:
+        """min_df / max_df: a float in [0, 1] (fraction) or an int >= 1 (count);
+        max_features: None or an int >= 1 (scikit-learn's bounds)."""
+        for name in ("min_df", "max_df"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                ok = False
+            elif isinstance(v, numbers.Integral):
+                ok = v >= 1
+            else:
+                ok = 0.0 <= v <= 1.0
+            if not ok:
+                raise ValueError(
+                    f"{name} must be a float in [0.0, 1.0] (a fraction of the documents) "
+                    f"or an int >= 1 (a number of documents), got {v!r}."
+                )
+        m = self.max_features
+        if m is not None and (isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1):
+            raise ValueError(f"max_features must be None or an int >= 1, got {m!r}.")
+
     def fit_transform(self, raw_documents, y=None):
-        """Learn the vocabulary and return the count matrix (n_docs, n_terms)."""
+        """Learn the vocabulary and return the count matrix (n_docs, n_terms).
+
+        With ``binary``, counts become 1 before ``max_features`` ranks the terms, so the
+        ranking is by document frequency (scikit-learn's order of steps)."""
+        self._check_limits()
         fixed = self._fixed_vocabulary()
         vocab, X = self._count(raw_documents, fixed)
+        if self.binary:
+            X.data.fill(1)
         if fixed is None:
             X = self._limit(X, vocab)
         else:
             self.vocabulary_ = fixed
             self.stop_words_ = set()
-        if self.binary:
-            X.data.fill(1)
         X.sort_indices()  # canonical CSR: column indices ascending within each row
         return X
 

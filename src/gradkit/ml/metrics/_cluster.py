@@ -29,6 +29,7 @@ def silhouette_samples(X, labels, *, metric: str = "euclidean") -> np.ndarray:
     Shape: X (n, d) or (n, n), labels (n,) → (n,).
     """
     check_option("metric", metric, ("euclidean", "precomputed"))
+    given = getattr(X, "dtype", None)
     X = check_array(X)
     labels = column_or_1d(labels)
     check_consistent_length(X, labels)
@@ -41,8 +42,14 @@ def silhouette_samples(X, labels, *, metric: str = "euclidean") -> np.ndarray:
     if metric == "precomputed":
         if X.shape[0] != X.shape[1]:
             raise ValueError(f"A precomputed distance matrix must be square, got {X.shape}.")
-        if np.any(np.diag(X) != 0):
-            raise ValueError("The precomputed distance matrix contains non-zero diagonal.")
+        # scikit-learn's rule: a float diagonal within 100 ulp of 0 is rounding, not data
+        kind = np.dtype(given).kind if given is not None else "f"
+        atol = 100 * np.finfo(given if kind == "f" else np.float64).eps if kind == "f" else 0.0
+        if np.any(np.abs(np.diag(X)) > atol):
+            raise ValueError(
+                "The precomputed distance matrix contains non-zero elements on the diagonal. "
+                "Use np.fill_diagonal(X, 0)."
+            )
     counts = np.bincount(lab, minlength=k).astype(np.float64)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), lab] = 1.0

@@ -46,13 +46,7 @@ def contingency_matrix(labels_true, labels_pred, *, eps=None, sparse: bool = Fal
     """
     if eps is not None and sparse:
         raise ValueError("Cannot set 'eps' when sparse=True")
-    labels_true, labels_pred = check_clusterings(labels_true, labels_pred)
-    classes, a = np.unique(labels_true, return_inverse=True)
-    clusters, b = np.unique(labels_pred, return_inverse=True)
-    a, b = a.ravel(), b.ravel()
-    shape = (len(classes), len(clusters))
-    flat = np.bincount(a * shape[1] + b, minlength=shape[0] * shape[1])
-    dense = flat.reshape(shape)
+    dense = _contingency(*check_clusterings(labels_true, labels_pred))
     if sparse:
         import scipy.sparse as sp
 
@@ -62,10 +56,25 @@ def contingency_matrix(labels_true, labels_pred, *, eps=None, sparse: bool = Fal
     return dense.astype(dtype)
 
 
+def _contingency(labels_true: np.ndarray, labels_pred: np.ndarray) -> np.ndarray:
+    """The int64 contingency table of two checked labelings (no second check, so a
+    metric warns about continuous labels once, at its caller)."""
+    classes, a = np.unique(labels_true, return_inverse=True)
+    clusters, b = np.unique(labels_pred, return_inverse=True)
+    a, b = a.ravel(), b.ravel()
+    shape = (len(classes), len(clusters))
+    flat = np.bincount(a * shape[1] + b, minlength=shape[0] * shape[1])
+    return flat.reshape(shape).astype(np.int64)
+
+
 def pair_confusion_matrix(labels_true, labels_pred) -> np.ndarray:
     """2×2 counts over ordered sample pairs: [[different/different, different/same],
     [same/different, same/same]] (true labelling first)."""
-    c = contingency_matrix(labels_true, labels_pred)
+    return _pair_confusion(*check_clusterings(labels_true, labels_pred))
+
+
+def _pair_confusion(labels_true: np.ndarray, labels_pred: np.ndarray) -> np.ndarray:
+    c = _contingency(labels_true, labels_pred)
     n = int(c.sum())
     n_c, n_k = c.sum(axis=1), c.sum(axis=0)
     sum_squares = int((c * c).sum())
@@ -79,7 +88,7 @@ def pair_confusion_matrix(labels_true, labels_pred) -> np.ndarray:
 
 def rand_score(labels_true, labels_pred) -> float:
     """Fraction of sample pairs on which the two labelings agree (same / different)."""
-    C = pair_confusion_matrix(labels_true, labels_pred)
+    C = _pair_confusion(*check_clusterings(labels_true, labels_pred))
     agree, total = C.diagonal().sum(), C.sum()
     if agree == total or total == 0:
         return 1.0
@@ -97,7 +106,8 @@ def adjusted_rand_score(labels_true, labels_pred) -> float:
     >>> adjusted_rand_score([0, 0, 1, 1], [1, 1, 0, 0])
     1.0
     """
-    tn, fp, fn, tp = (int(v) for v in pair_confusion_matrix(labels_true, labels_pred).ravel())
+    C = _pair_confusion(*check_clusterings(labels_true, labels_pred))
+    tn, fp, fn, tp = (int(v) for v in C.ravel())
     if fn == 0 and fp == 0:
         return 1.0
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
@@ -124,7 +134,7 @@ def mutual_info_score(labels_true, labels_pred, *, contingency=None) -> float:
     0.693147
     """
     if contingency is None:
-        c = contingency_matrix(labels_true, labels_pred)
+        c = _contingency(*check_clusterings(labels_true, labels_pred))
     else:
         c = contingency.toarray() if hasattr(contingency, "toarray") else np.asarray(contingency)
     nzx, nzy = np.nonzero(c)
@@ -203,7 +213,7 @@ def adjusted_mutual_info_score(labels_true, labels_pred, *, average_method="arit
         return 1.0
     if n_classes == 1 or n_clusters == 1:
         return 0.0
-    c = contingency_matrix(labels_true, labels_pred)
+    c = _contingency(labels_true, labels_pred)
     mi = mutual_info_score(None, None, contingency=c)
     emi = expected_mutual_information(c, len(labels_true))
     normalizer = _generalized_average(entropy(labels_true), entropy(labels_pred), average_method)
@@ -222,7 +232,7 @@ def normalized_mutual_info_score(labels_true, labels_pred, *, average_method="ar
     n_classes, n_clusters = len(np.unique(labels_true)), len(np.unique(labels_pred))
     if n_classes == n_clusters == 1 or n_classes == n_clusters == 0:
         return 1.0
-    mi = mutual_info_score(None, None, contingency=contingency_matrix(labels_true, labels_pred))
+    mi = mutual_info_score(None, None, contingency=_contingency(labels_true, labels_pred))
     if mi == 0:
         return 0.0
     return float(
@@ -243,7 +253,7 @@ def homogeneity_completeness_v_measure(labels_true, labels_pred, *, beta: float 
     if len(labels_true) == 0:
         return 1.0, 1.0, 1.0
     h_c, h_k = entropy(labels_true), entropy(labels_pred)
-    mi = mutual_info_score(None, None, contingency=contingency_matrix(labels_true, labels_pred))
+    mi = mutual_info_score(None, None, contingency=_contingency(labels_true, labels_pred))
     homogeneity = mi / h_c if h_c else 1.0
     completeness = mi / h_k if h_k else 1.0
     if homogeneity + completeness == 0.0:
@@ -273,7 +283,7 @@ def fowlkes_mallows_score(labels_true, labels_pred) -> float:
     precision and recall)."""
     labels_true, labels_pred = check_clusterings(labels_true, labels_pred)
     n = labels_true.shape[0]
-    c = contingency_matrix(labels_true, labels_pred).astype(np.int64)
+    c = _contingency(labels_true, labels_pred)
     tk = int((c * c).sum()) - n
     pk = int(np.sum(c.sum(axis=0) ** 2)) - n
     qk = int(np.sum(c.sum(axis=1) ** 2)) - n

@@ -22,18 +22,22 @@ from ._ranking import roc_auc_score
 from ._regression import mean_absolute_error, mean_squared_error, r2_score
 
 
-def _predict_scorer(metric, sign=1.0, **kwargs):
-    def scorer(estimator, X, y):
-        return sign * metric(y, estimator.predict(X), **kwargs)
+class _Scorer:
+    """``scorer(estimator, X, y) = sign · metric(y, estimator.predict(X), **kwargs)``;
+    with ``proba``, ``sign · metric(y, estimator.predict_proba(X), labels=classes_)``
+    (the estimator's classes, so a class absent from y still has its column)."""
 
-    return scorer
+    def __init__(self, metric, sign: float = 1.0, proba: bool = False, **kwargs):
+        self._metric, self._sign, self._proba, self._kwargs = metric, sign, proba, kwargs
 
+    def __call__(self, estimator, X, y) -> float:
+        if self._proba:
+            pred = estimator.predict_proba(X)
+            return self._sign * self._metric(y, pred, labels=estimator.classes_)
+        return self._sign * self._metric(y, estimator.predict(X), **self._kwargs)
 
-def _proba_scorer(metric, sign=1.0):
-    def scorer(estimator, X, y):
-        return sign * metric(y, estimator.predict_proba(X), labels=estimator.classes_)
-
-    return scorer
+    def __repr__(self) -> str:
+        return f"make_scorer({self._metric.__name__}, sign={self._sign:g})"
 
 
 def _roc_auc(estimator, X, y):
@@ -45,29 +49,40 @@ def _roc_auc(estimator, X, y):
     return roc_auc_score(y, s, multi_class="ovr" if s.ndim == 2 else "raise")
 
 
-SCORERS: dict[str, Callable] = {
-    "accuracy": _predict_scorer(accuracy_score),
-    "precision": _predict_scorer(precision_score),
-    "recall": _predict_scorer(recall_score),
-    "f1": _predict_scorer(f1_score),
-    "f1_macro": _predict_scorer(f1_score, average="macro"),
-    "f1_micro": _predict_scorer(f1_score, average="micro"),
-    "f1_weighted": _predict_scorer(f1_score, average="weighted"),
-    "roc_auc": _roc_auc,
-    "neg_log_loss": _proba_scorer(log_loss, -1.0),
-    "neg_mean_squared_error": _predict_scorer(mean_squared_error, -1.0),
-    "neg_mean_absolute_error": _predict_scorer(mean_absolute_error, -1.0),
-    "r2": _predict_scorer(r2_score),
-    "adjusted_rand_score": _predict_scorer(adjusted_rand_score),
-    "rand_score": _predict_scorer(rand_score),
-    "homogeneity_score": _predict_scorer(homogeneity_score),
-    "completeness_score": _predict_scorer(completeness_score),
-    "v_measure_score": _predict_scorer(v_measure_score),
-    "mutual_info_score": _predict_scorer(mutual_info_score),
-    "adjusted_mutual_info_score": _predict_scorer(adjusted_mutual_info_score),
-    "normalized_mutual_info_score": _predict_scorer(normalized_mutual_info_score),
-    "fowlkes_mallows_score": _predict_scorer(fowlkes_mallows_score),
+# name → (metric, sign, proba, keyword arguments); scorers are built on demand
+_SPECS: dict[str, tuple] = {
+    "accuracy": (accuracy_score,),
+    "precision": (precision_score,),
+    "recall": (recall_score,),
+    "f1": (f1_score,),
+    "f1_macro": (f1_score, 1.0, False, {"average": "macro"}),
+    "f1_micro": (f1_score, 1.0, False, {"average": "micro"}),
+    "f1_weighted": (f1_score, 1.0, False, {"average": "weighted"}),
+    "neg_log_loss": (log_loss, -1.0, True),
+    "neg_mean_squared_error": (mean_squared_error, -1.0),
+    "neg_mean_absolute_error": (mean_absolute_error, -1.0),
+    "r2": (r2_score,),
+    "adjusted_rand_score": (adjusted_rand_score,),
+    "rand_score": (rand_score,),
+    "homogeneity_score": (homogeneity_score,),
+    "completeness_score": (completeness_score,),
+    "v_measure_score": (v_measure_score,),
+    "mutual_info_score": (mutual_info_score,),
+    "adjusted_mutual_info_score": (adjusted_mutual_info_score,),
+    "normalized_mutual_info_score": (normalized_mutual_info_score,),
+    "fowlkes_mallows_score": (fowlkes_mallows_score,),
 }
+
+
+def _make(name: str) -> Callable:
+    if name == "roc_auc":
+        return _roc_auc
+    metric, *rest = _SPECS[name]
+    kwargs = rest.pop() if len(rest) == 3 else {}
+    return _Scorer(metric, *rest, **kwargs)
+
+
+SCORERS: dict[str, Callable] = {name: _make(name) for name in [*_SPECS, "roc_auc"]}
 
 
 def get_scorer(scoring: str | Callable | None) -> Callable:
@@ -78,4 +93,4 @@ def get_scorer(scoring: str | Callable | None) -> Callable:
         return scoring
     if scoring not in SCORERS:
         raise ValueError(f"Unknown scoring={scoring!r}; valid choices are {sorted(SCORERS)}.")
-    return SCORERS[scoring]
+    return _make(scoring)
