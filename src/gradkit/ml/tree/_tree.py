@@ -131,7 +131,7 @@ def _leaf_blocks(stack: tuple, X: np.ndarray):
     roots, children, feature, threshold, n_inner = stack[:5]
     n, d = X.shape
     n_trees = len(roots)
-    flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
+    flat = np.asarray(X, dtype=np.float32).astype(np.float64).ravel()  # as scikit-learn
     block = max(1, _PAIRS // n_trees)
     for lo in range(0, n, block):
         hi = min(lo + block, n)
