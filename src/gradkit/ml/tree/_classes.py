@@ -147,13 +147,15 @@ class BaseDecisionTree(BaseEstimator):
             self.min_impurity_decrease,
         )
 
-    def _grow(self, X, targets, weight, order=None) -> None:
+    def _grow(self, X, targets, weight, order=None, XT=None) -> None:
         """Fit on validated arrays as scikit-learn: ``targets`` (n,) class codes or
-        regression targets; ``order`` the argsort of every column of float32 X."""
+        regression targets; ``XT`` = :func:`float32_columns` (X) and ``order`` the
+        argsort of each of its rows, when already known."""
         n, d = X.shape
         builder = self._exact_builder(n, d, weight)
         seed = rand_r_seed(check_legacy_random_state(self.random_state))
-        XT = float32_columns(X)
+        if XT is None:
+            XT = float32_columns(X)
         n_classes = getattr(self, "n_classes_", None)
         self.tree_ = builder.build(XT, targets, weight, n_classes, seed, order)
         self.max_features_ = builder.max_features

@@ -114,8 +114,11 @@ def predict_mean(stack: tuple, X: np.ndarray) -> np.ndarray:
     value = stack[5]
     out = np.empty((len(X), value.shape[1]))
     for lo, hi, block in _leaf_blocks(stack, X):
-        vals = value.take(block.ravel(), axis=0).reshape(hi - lo, block.shape[1], -1)
-        np.sum(vals, axis=1, out=out[lo:hi])
+        vals = value.take(block.T.ravel(), axis=0).reshape(block.shape[1], hi - lo, -1)
+        acc = out[lo:hi]
+        acc[:] = vals[0]
+        for tree_vals in vals[1:]:  # tree after tree, as scikit-learn accumulates
+            acc += tree_vals
     out /= len(stack[0])
     return out
 
