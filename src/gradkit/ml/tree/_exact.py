@@ -95,14 +95,29 @@ class _Features:
         return chosen, n_total
 
 
+def _entropy(sums, w):
+    """−Σ_c (s_c/w) log₂(s_c/w) over axis 0 of ``sums``, class after class, with the C
+    library's ``log`` (NumPy's vectorised ``log`` may differ in the last bit)."""
+    ent = np.zeros(np.shape(w))
+    for s in sums:
+        p = s / w
+        p[s <= 0.0] = 1.0  # log 1 = 0: the class is skipped
+        ent -= p * (_libm_log(p).astype(np.float64) / _LN2)
+    return ent
+
+
+_libm_log = np.frompyfunc(math.log, 1, 1)
+
+
 class _Node:
-    """A node waiting to be split: its samples sorted by every feature (d, n), depth,
-    parent, side, impurity, known constant features, statistics and weight."""
+    """A node: its samples sorted by every feature (d, n) (None when the stopping rules
+    make it a leaf), count, depth, parent, side, impurity, known constant features,
+    statistics and weight."""
 
-    __slots__ = ("S", "depth", "parent", "is_left", "impurity", "n_const", "stats", "weight")
+    __slots__ = ("S", "n", "depth", "parent", "is_left", "impurity", "n_const", "stats", "weight")
 
-    def __init__(self, S, depth, parent, is_left, impurity, n_const, stats, weight):
-        self.S, self.depth, self.parent, self.is_left = S, depth, parent, is_left
+    def __init__(self, S, n, depth, is_left, impurity, n_const, stats, weight):
+        self.S, self.n, self.depth, self.parent, self.is_left = S, n, depth, -1, is_left
         self.impurity, self.n_const = impurity, n_const
         self.stats, self.weight = stats, weight
 
@@ -154,7 +169,7 @@ class ExactBuilder:
         an argsort of each row of XT (computed when None).
         """
         d, N = XT.shape
-        self.XT = XT
+        self.XT = XT.ravel()
         self.regression = n_classes is None
         w = np.asarray(weight, dtype=np.float64)
         self.unit = bool(np.all((w == 0) | (w == 1)))
@@ -172,11 +187,16 @@ class ExactBuilder:
             order = np.argsort(XT, axis=1, kind="stable")
         S = order if keep.all() else order[keep[order]].reshape(d, -1)
         self.mark = np.zeros(N, dtype=bool)
-        self.rows = np.arange(d)
+        self.offsets = np.arange(d) * N  # row starts in the flattened XT
+        self.positions = np.arange(1.0, N)
         self.draws = _Features(seed, d, self.max_features)
         stats = self._sums(S[0])
         root_weight = float(w[S[0]].sum()) if not self.unit else float(S.shape[1])
-        root = _Node(S, 0, -1, False, self._impurity(stats, root_weight), 0, stats, root_weight)
+        impurity = self._impurity(stats, root_weight)
+        n_root = S.shape[1]
+        if self._is_leaf(n_root, 0, root_weight, impurity):
+            S = None
+        root = _Node(S, n_root, 0, False, impurity, 0, stats, root_weight)
         self.nodes = _Nodes()
         if self.max_leaf_nodes is None:
             self._depth_first(root)
@@ -189,71 +209,73 @@ class ExactBuilder:
         return np.cumsum(self.cols[:, samples], axis=1)[:, -1]
 
     # ------------------------------------------------------------------ criteria
-    def _impurity(self, stats, weight) -> float:
+    def _impurity(self, stats, weight: float) -> float:
         """Node impurity by scikit-learn's expressions: gini 1 − Σc²/W², entropy
-        −Σ (c/W) log₂(c/W), squared error Σwy²/W − (Σwy/W)²."""
+        −Σ (c/W) log₂(c/W), squared error Σwy²/W − (Σwy/W)² (class after class, in
+        Python floats: the same IEEE operations as its C)."""
         if self.regression:
             return stats[1] / weight - (stats[0] / weight) ** 2.0
-        return float(self._class_impurity(stats[:, None], np.array([weight]))[0])
-
-    def _class_impurity(self, sums, w):
-        """Gini or entropy of class sums (K, …) with weights (…), elementwise as
-        scikit-learn accumulates them (class after class)."""
         if self.criterion == "gini":
-            sq = sums[0] * sums[0]
-            for c in range(1, len(sums)):
-                sq = sq + sums[c] * sums[c]
-            return 1.0 - sq / (w * w)
-        ent = np.zeros(np.shape(w))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for c in range(len(sums)):
-                p = sums[c] / w
-                ent = ent - np.where(sums[c] > 0.0, p * (np.log(p) / _LN2), 0.0)
+            sq = 0.0
+            for c in stats.tolist():
+                sq += c * c
+            return 1.0 - sq / (weight * weight)
+        ent = 0.0
+        for c in stats.tolist():
+            if c > 0.0:
+                c /= weight
+                ent -= c * (math.log(c) / _LN2)
         return ent
+
+    def _proxy(self, sums, total, wl, wr):
+        """scikit-learn's proxy of the impurity decrease of every candidate split,
+        −W_R·I_R − W_L·I_L (squared error: S_L²/W_L + S_R²/W_R), from the left sums
+        (K, k, n − 1), the node's (K,) and the weights (k, n − 1)."""
+        right = total[:, None, None] - sums
+        if self.regression:
+            return sums[0] * sums[0] / wl + right[0] * right[0] / wr
+        if self.criterion == "gini":  # summed over the classes in order (axis 0)
+            imp_l = np.add.reduce(sums * sums, axis=0)
+            imp_l /= wl * wl
+            imp_r = np.add.reduce(right * right, axis=0)
+            imp_r /= wr * wr
+            return -wr * (1.0 - imp_r) - wl * (1.0 - imp_l)
+        return -wr * _entropy(right, wr) - wl * _entropy(sums, wl)
 
     # ------------------------------------------------------------------ one node
     def _split(self, node: _Node):
         """Draw the node's features and find its best split: None (a leaf), or
-        (feature, threshold, pos, left samples, left stats, left weight, impurity
-        left, impurity right, improvement)."""
+        (feature, threshold, pos, left samples, left stats, right stats, left weight,
+        right weight, impurity left, impurity right, improvement)."""
         S, XT = node.S, self.XT
         n = S.shape[1]
-        lo = XT[self.rows, S[:, 0]]
-        hi = XT[self.rows, S[:, -1]]
-        constant = (hi <= lo + _FEATURE_THRESHOLD).tolist()
-        chosen, node.n_const = self.draws.draw(constant, node.n_const)
+        lo = XT.take(self.offsets + S[:, 0])
+        hi = XT.take(self.offsets + S[:, -1])
+        lo += _FEATURE_THRESHOLD
+        chosen, node.n_const = self.draws.draw((hi <= lo).tolist(), node.n_const)
         if not chosen:
             return None
         F = np.array(chosen)
-        Sk = S[F]
-        V = XT[F[:, None], Sk]
-        sums = np.cumsum(self.cols[:, Sk], axis=2)[:, :, :-1]  # (K, k, n − 1): left of p
-        pos = np.arange(1, n)
-        if self.unit:
-            wl = pos.astype(np.float64)
-            wl = np.broadcast_to(wl, (len(F), n - 1))
-        else:
-            wl = np.cumsum(self.w[Sk], axis=1)[:, :-1]
-        W = node.weight
-        wr = W - wl
+        Sk = S.take(F, axis=0)
+        V = XT.take(Sk + self.offsets.take(F)[:, None])
         valid = V[:, 1:] > V[:, :-1] + _FEATURE_THRESHOLD
         msl = self.min_samples_leaf
         if msl > 1:
             valid[:, : msl - 1] = False
             valid[:, n - msl :] = False
+        if self.unit:
+            wl = np.broadcast_to(self.positions[: n - 1], valid.shape)
+        else:
+            wl = np.cumsum(self.w.take(Sk), axis=1)[:, :-1]
+        W = node.weight
+        wr = W - wl
         if self.min_weight_leaf > 0:
             valid &= (wl >= self.min_weight_leaf) & (wr >= self.min_weight_leaf)
         if not valid.any():
             return None
-        total = node.stats
-        right = total[:, None, None] - sums
+        sums = np.cumsum(self.cols.take(Sk, axis=1), axis=2)[:, :, :-1]  # left of each p
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.regression:
-                proxy = sums[0] * sums[0] / wl + right[0] * right[0] / wr
-            else:
-                proxy = -wr * self._class_impurity(right, wr) - wl * self._class_impurity(
-                    sums, wl
-                )
+            proxy = self._proxy(sums, node.stats, wl, wr)
         proxy[~valid] = -np.inf
         best = int(proxy.argmax())
         i, p = divmod(best, n - 1)
@@ -263,40 +285,33 @@ class ExactBuilder:
         if threshold == b or math.isinf(threshold):
             threshold = a
         left_stats = sums[:, i, p - 1].copy()
-        right_stats = total - left_stats
+        right_stats = node.stats - left_stats
         w_left = float(wl[i, p - 1])
         w_right = W - w_left
         left = Sk[i, :p]
-        if self.regression:
-            sq_left = float(np.cumsum(self.cols[1, left])[-1])
-            imp_l = sq_left / w_left - (left_stats[0] / w_left) ** 2.0
-            imp_r = (total[1] - sq_left) / w_right - (right_stats[0] / w_right) ** 2.0
-            left_stats[1], right_stats[1] = sq_left, total[1] - sq_left
-        else:
-            imp = self._class_impurity(
-                np.stack([left_stats, right_stats], axis=1), np.array([w_left, w_right])
-            )
-            imp_l, imp_r = float(imp[0]), float(imp[1])
+        if self.regression:  # Σwy² of the left child, summed in its order
+            sq_left = float(np.cumsum(self.cols[1].take(left))[-1])
+            left_stats[1], right_stats[1] = sq_left, node.stats[1] - sq_left
+        imp_l = self._impurity(left_stats, w_left)
+        imp_r = self._impurity(right_stats, w_right)
         improvement = (W / self.total_weight) * (
             node.impurity - (w_right / W * imp_r) - (w_left / W * imp_l)
         )
         return (int(F[i]), threshold, p, left, left_stats, right_stats, w_left, w_right,
                 imp_l, imp_r, improvement)  # fmt: skip
 
-    def _is_leaf(self, node: _Node) -> bool:
-        """The stopping rules checked before a node is searched."""
-        n = node.S.shape[1]
+    def _is_leaf(self, n: int, depth: int, weight: float, impurity: float) -> bool:
+        """The stopping rules checked before a node of n samples is searched."""
         return (
-            node.depth >= self.max_depth
+            depth >= self.max_depth
             or n < self.min_samples_split
-            or n < 2 * self.min_samples_leaf
-            or node.weight < 2 * self.min_weight_leaf
-            or node.impurity <= _EPSILON
-        )
+            or weight < 2 * self.min_weight_leaf
+            or impurity <= _EPSILON
+        )  # (min_samples_split ≥ 2·min_samples_leaf)
 
     def _search(self, node: _Node):
         """The node's split, or None when it stays a leaf."""
-        if self._is_leaf(node):
+        if node.S is None:
             return None
         split = self._split(node)
         if split is None or split[-1] + _EPSILON < self.min_impurity_decrease:
@@ -304,18 +319,27 @@ class ExactBuilder:
         return split
 
     def _children(self, node: _Node, split) -> tuple[_Node, _Node]:
-        """The two children, their samples split stably from the node's."""
+        """The two children, their samples split stably from the node's (only for a
+        child that the stopping rules let be searched)."""
         _, _, p, left, ls, rs, wl, wr, il, ir, _ = split
-        S, mark = node.S, self.mark
-        mark[left] = True
-        m = mark[S]
-        mark[left] = False
+        S = node.S
         d, n = S.shape
-        S_left, S_right = S[m].reshape(d, p), S[~m].reshape(d, n - p)
         depth, nc = node.depth + 1, node.n_const
+        leaf_l = self._is_leaf(p, depth, wl, il)
+        leaf_r = self._is_leaf(n - p, depth, wr, ir)
+        S_left = S_right = None
+        if not (leaf_l and leaf_r):
+            mark = self.mark
+            mark[left] = True
+            m = mark.take(S)
+            mark[left] = False
+            if not leaf_l:
+                S_left = S[m].reshape(d, p)
+            if not leaf_r:
+                S_right = S[~m].reshape(d, n - p)
         return (
-            _Node(S_left, depth, -1, True, il, nc, ls, wl),
-            _Node(S_right, depth, -1, False, ir, nc, rs, wr),
+            _Node(S_left, p, depth, True, il, nc, ls, wl),
+            _Node(S_right, n - p, depth, False, ir, nc, rs, wr),
         )
 
     # ------------------------------------------------------------------ builders
@@ -414,7 +438,7 @@ class _Nodes:
         self.threshold.append(-2.0 if split is None else split[1])
         self.value.append(node.stats / node.weight)
         self.impurity.append(node.impurity)
-        self.count.append(node.S.shape[1])
+        self.count.append(node.n)
         self.weight.append(node.weight)
         self.max_depth = max(self.max_depth, node.depth)
         return node_id
