@@ -27,6 +27,8 @@ from ..tree import (
     stack_trees,
 )
 from ..tree._classes import float32_columns
+from ..tree._exact import rand_r_seed
+from ..tree._lockstep import build_lockstep, lockstep_applies
 from ..utils._parallel import run_parallel, shares
 from ..utils.class_weight import compute_sample_weight
 
@@ -353,13 +355,27 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
 
 def _grow_share(template, X, XT, targets, order, jobs) -> list:
-    """Grow the trees of one share (one worker's): ``jobs`` (seed, sample weight) pairs."""
+    """Grow the trees of one share (one worker's): ``jobs`` (seed, sample weight) pairs.
+    Classification trees with integer weights grow in lock step (``build_lockstep``),
+    the others one after another."""
     trees = []
-    for seed, weight in jobs:
+    for seed, _ in jobs:
         tree = clone(template).set_params(random_state=seed)
         if hasattr(template, "classes_"):
             tree.classes_, tree.n_classes_ = template.classes_, template.n_classes_
         tree.n_features_in_ = X.shape[1]
-        tree._grow(X, targets, weight, order=order, XT=XT)
         trees.append(tree)
+    weights = np.array([w for _, w in jobs])
+    n_classes = getattr(template, "n_classes_", None)
+    builder = template._exact_builder(*X.shape, weights[0])
+    if len(jobs) > 1 and lockstep_applies(builder, weights, n_classes):
+        builders = [t._exact_builder(*X.shape, w) for t, (_, w) in zip(trees, jobs, strict=True)]
+        if all(b.min_weight_leaf == builder.min_weight_leaf for b in builders):
+            seeds = [rand_r_seed(check_legacy_random_state(seed)) for seed, _ in jobs]
+            grown = build_lockstep(builder, XT, targets, weights, n_classes, seeds, order)
+            for tree, tree_ in zip(trees, grown, strict=True):
+                tree.tree_, tree.max_features_ = tree_, builder.max_features
+            return trees
+    for tree, (_, weight) in zip(trees, jobs, strict=True):
+        tree._grow(X, targets, weight, order=order, XT=XT)
     return trees

@@ -227,11 +227,10 @@ class ExactBuilder:
                 ent -= c * (math.log(c) / _LN2)
         return ent
 
-    def _proxy(self, sums, total, wl, wr):
+    def _proxy(self, sums, right, wl, wr):
         """scikit-learn's proxy of the impurity decrease of every candidate split,
-        −W_R·I_R − W_L·I_L (squared error: S_L²/W_L + S_R²/W_R), from the left sums
-        (K, k, n − 1), the node's (K,) and the weights (k, n − 1)."""
-        right = total[:, None, None] - sums
+        −W_R·I_R − W_L·I_L (squared error: S_L²/W_L + S_R²/W_R), from the left and
+        right sums (K, …) and weights (…)."""
         if self.regression:
             return sums[0] * sums[0] / wl + right[0] * right[0] / wr
         if self.criterion == "gini":  # summed over the classes in order (axis 0)
@@ -275,7 +274,7 @@ class ExactBuilder:
             return None
         sums = np.cumsum(self.cols.take(Sk, axis=1), axis=2)[:, :, :-1]  # left of each p
         with np.errstate(divide="ignore", invalid="ignore"):
-            proxy = self._proxy(sums, node.stats, wl, wr)
+            proxy = self._proxy(sums, node.stats[:, None, None] - sums, wl, wr)
         proxy[~valid] = -np.inf
         best = int(proxy.argmax())
         i, p = divmod(best, n - 1)
