@@ -36,23 +36,27 @@ from ..utils.class_weight import compute_sample_weight
 _MAX_INT = int(np.iinfo(np.int32).max)
 
 
-def bootstrap_indices(seed: int, n_samples: int, n_draws: int) -> np.ndarray:
+def bootstrap_indices(seed: int, n_samples: int, n_draws: int, p=None) -> np.ndarray:
     """The bootstrap sample of the tree seeded ``seed``, as scikit-learn's
-    ``_generate_sample_indices``: ``RandomState(seed).randint(0, n, n_draws)`` (int32)."""
-    return np.random.RandomState(seed).randint(0, n_samples, n_draws, dtype=np.int32)
+    ``_generate_sample_indices``: ``RandomState(seed).randint(0, n, n_draws)``, or with
+    sample weights ``choice(n, n_draws, p=w / Σw)`` (int32)."""
+    rs = np.random.RandomState(seed)
+    if p is None:
+        return rs.randint(0, n_samples, n_draws).astype(np.int32)
+    return rs.choice(n_samples, n_draws, replace=True, p=p).astype(np.int32)
 
 
-def n_bootstrap(n_samples: int, max_samples) -> int:
-    """Draws per bootstrap sample: n (None), an int ≤ n, or round(f·n) ≥ 1 for a float
-    f in (0, 1]."""
+def n_bootstrap(n_samples: int, max_samples, total_weight: float) -> int:
+    """Draws per bootstrap sample: n (None), an int, or ⌊f·Σw⌋ ≥ 1 for a float f in
+    (0, 1] (Σw the total sample weight, n without weights)."""
     if max_samples is None:
         return n_samples
     if isinstance(max_samples, numbers.Integral) and not isinstance(max_samples, bool):
-        if not 1 <= max_samples <= n_samples:
-            raise ValueError(f"max_samples must be in [1, {n_samples}], got {max_samples}.")
+        if max_samples < 1:
+            raise ValueError(f"max_samples must be >= 1, got {max_samples}.")
         return int(max_samples)
     if isinstance(max_samples, numbers.Real) and 0.0 < max_samples <= 1.0:
-        return max(round(n_samples * max_samples), 1)
+        return max(int(max_samples * total_weight), 1)
     raise ValueError(f"max_samples must be None, an int or a float in (0, 1], got {max_samples!r}.")
 
 
@@ -103,8 +107,13 @@ class _BaseForest(BaseEstimator):
         self.max_samples = max_samples
 
     def _fit_trees(self, X, targets, sample_weight, y=None) -> None:
-        """Grow the trees; ``targets`` (n,) class codes or regression targets, ``y`` the
-        labels (for ``class_weight``)."""
+        """Grow the trees; ``targets`` (n,) class codes or regression targets,
+        ``sample_weight`` (n,) or None, ``y`` the labels (for ``class_weight``).
+
+        As scikit-learn ≥ 1.8, with a bootstrap the sample weights are the sampling
+        probabilities of the draws (``max_samples`` a float is a fraction of their sum)
+        and each tree is weighted by its draw counts; without one, the trees are
+        weighted by them."""
         if isinstance(self.n_estimators, bool) or int(self.n_estimators) < 1:
             raise ValueError(f"n_estimators must be >= 1, got {self.n_estimators}.")
         if not self.bootstrap and self.max_samples is not None:
@@ -112,7 +121,12 @@ class _BaseForest(BaseEstimator):
         if self.oob_score and not self.bootstrap:
             raise ValueError("Out of bag estimation only available if bootstrap=True.")
         n = len(X)
-        draws = n_bootstrap(n, self.max_samples) if self.bootstrap else None
+        weighted = sample_weight is not None
+        if not weighted:
+            sample_weight = np.ones(n)
+        draws = None
+        if self.bootstrap:
+            draws = n_bootstrap(n, self.max_samples, float(sample_weight.sum()))
         rng = check_legacy_random_state(self.random_state)
         seeds = [int(rng.randint(_MAX_INT)) for _ in range(int(self.n_estimators))]
         template = self._tree_class(
@@ -131,11 +145,13 @@ class _BaseForest(BaseEstimator):
         order = np.argsort(XT, axis=1, kind="stable")
         balanced = getattr(self, "class_weight", None) == "balanced_subsample"
         jobs = []
+        # with a bootstrap, the weights are sampling probabilities; the trees see counts
+        p = sample_weight / sample_weight.sum() if weighted and draws is not None else None
         for seed in seeds:
             weight = sample_weight
             if draws is not None:
-                idx = bootstrap_indices(seed, n, draws)
-                weight = sample_weight * np.bincount(idx, minlength=n)
+                idx = bootstrap_indices(seed, n, draws, p)
+                weight = np.bincount(idx, minlength=n).astype(np.float64)
                 if balanced:
                     weight = weight * _subsample_weight(y, idx)
             jobs.append((seed, weight))
@@ -144,7 +160,7 @@ class _BaseForest(BaseEstimator):
             _grow_share, [(template, X, XT, targets, order, jobs[g]) for g in groups], self.n_jobs
         )
         self.estimators_ = [tree for share in grown for tree in share]
-        self._seeds, self._draws = seeds, draws
+        self._seeds, self._draws, self._p = seeds, draws, p
         self._stack = stack_trees([t.tree_ for t in self.estimators_])
 
     def _oob_mean(self, X) -> np.ndarray:
@@ -154,7 +170,7 @@ class _BaseForest(BaseEstimator):
         total = np.zeros((n, self._stack[5].shape[1]))
         count = np.zeros(n)
         for est, seed in zip(self.estimators_, self._seeds, strict=True):
-            drawn = np.bincount(bootstrap_indices(seed, n, self._draws), minlength=n)
+            drawn = np.bincount(bootstrap_indices(seed, n, self._draws, self._p), minlength=n)
             left_out = np.flatnonzero(drawn == 0)
             total[left_out] += est.tree_.predict(X[left_out])
             count[left_out] += 1
@@ -193,7 +209,7 @@ class _BaseForest(BaseEstimator):
 
 
 def _subsample_weight(y, idx) -> np.ndarray:
-    """"balanced" class weights of the bootstrap sample ``y[idx]``, per sample of y
+    """ "balanced" class weights of the bootstrap sample ``y[idx]``, per sample of y
     (classes the sample lacks weigh 0), as scikit-learn's ``balanced_subsample``."""
     classes, y_enc = np.unique(y, return_inverse=True)
     counts = np.bincount(y_enc[idx], minlength=len(classes))
@@ -272,9 +288,13 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        weight = check_sample_weight(sample_weight, X)
-        if self.class_weight is not None and self.class_weight != "balanced_subsample":
-            weight = weight * compute_sample_weight(self.class_weight, y)
+        weight = None if sample_weight is None else check_sample_weight(sample_weight, X)
+        preset = self.class_weight
+        if preset == "balanced_subsample" and not self.bootstrap:
+            preset = "balanced"
+        if preset is not None and preset != "balanced_subsample":
+            expanded = compute_sample_weight(preset, y)
+            weight = expanded if weight is None else weight * expanded
         self._fit_trees(X, y_enc, weight, y)
         if self.oob_score:
             self.oob_decision_function_ = self._oob_mean(X)
@@ -342,7 +362,8 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         X, y = check_X_y(X, y, y_numeric=True, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         y = y.astype(np.float64)
-        self._fit_trees(X, y, check_sample_weight(sample_weight, X))
+        weight = None if sample_weight is None else check_sample_weight(sample_weight, X)
+        self._fit_trees(X, y, weight)
         if self.oob_score:
             self.oob_prediction_ = self._oob_mean(X)[:, 0]
             resid = ((y - self.oob_prediction_) ** 2).sum()

@@ -247,4 +247,3 @@ class _State:
         d = len(S)  # row by row, each segment holds p lefts: they go to its first p columns
         S[:, runs_at(a, p)] = block[m].reshape(d, -1)
         S[:, runs_at(a + p, n - p)] = block[~m].reshape(d, -1)
-
