@@ -13,11 +13,11 @@ from ..base import (
     RegressorMixin,
     check_array,
     check_is_fitted,
-    check_n_features,
     check_legacy_random_state,
-    clone,
+    check_n_features,
     check_sample_weight,
     check_X_y,
+    clone,
     encode_labels,
 )
 from ..tree import (
@@ -31,7 +31,6 @@ from ..tree._exact import rand_r_seed
 from ..tree._lockstep import build_lockstep, lockstep_applies
 from ..utils._parallel import run_parallel, shares
 from ..utils.class_weight import compute_sample_weight
-
 
 _MAX_INT = int(np.iinfo(np.int32).max)
 

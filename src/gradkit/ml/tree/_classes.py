@@ -8,11 +8,11 @@ import numpy as np
 
 from ..base import (
     BaseEstimator,
-    check_legacy_random_state,
     ClassifierMixin,
     RegressorMixin,
     check_array,
     check_is_fitted,
+    check_legacy_random_state,
     check_n_features,
     check_option,
     check_sample_weight,
