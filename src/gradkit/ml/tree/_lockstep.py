@@ -56,10 +56,10 @@ def build_lockstep(builder: ExactBuilder, XT, targets, weights, n_classes, seeds
     T = len(seeds)
     XTf = XT.ravel()
     code = np.asarray(targets, dtype=np.intp)
-    cols = np.zeros((n_classes, T * N))  # class weight of every copy
-    copy_ids = np.arange(T * N)
-    cols[np.tile(code, T), copy_ids] = weights.ravel()
+    cols = np.zeros((n_classes + 1, T * N))  # class weights and weight of every copy
     wflat = weights.ravel().astype(np.float64)
+    cols[np.tile(code, T), np.arange(T * N)] = wflat
+    cols[-1] = wflat
     blocks, recs = [], []
     a = 0
     builder.regression = False
@@ -71,7 +71,7 @@ def build_lockstep(builder: ExactBuilder, XT, targets, weights, n_classes, seeds
         keep = weights[t] != 0
         S_t = order[keep[order]].reshape(d, -1) + t * N
         m = S_t.shape[1]
-        stats = np.cumsum(cols[:, S_t[0]], axis=1)[:, -1]
+        stats = np.cumsum(cols[:-1, S_t[0]], axis=1)[:, -1]
         w = float(np.cumsum(wflat.take(S_t[0]))[-1])
         builder.total_weight = totals[t]
         imp = builder._impurity(stats, w)
@@ -82,7 +82,7 @@ def build_lockstep(builder: ExactBuilder, XT, targets, weights, n_classes, seeds
     S = np.concatenate(blocks, axis=1)
     M = S.shape[1]
     offsets = np.arange(d)
-    state = _State(builder, S, XTf, N, M, offsets, cols, wflat, totals)
+    state = _State(builder, S, XTf, N, M, offsets, cols, totals)
     stacks = recs
     while True:
         round_nodes = []  # (tree, record) of the nodes searched this round
@@ -127,10 +127,10 @@ def _children(builder, rec, split, node_id):
 class _State:
     """The copies' layout and the batched search / partition of a round."""
 
-    def __init__(self, builder, S, XTf, N, M, offsets, cols, wflat, totals):
+    def __init__(self, builder, S, XTf, N, M, offsets, cols, totals):
         self.b, self.S, self.XTf, self.N, self.M = builder, S, XTf, N, M
-        self.offsets, self.cols, self.w, self.totals = offsets, cols, wflat, totals
-        self.mark = np.zeros(len(wflat), dtype=bool)
+        self.offsets, self.cols, self.totals = offsets, cols, totals
+        self.mark = np.zeros(cols.shape[1], dtype=bool)
 
     def _x(self, feat, copies):
         """X[copy's sample, feat] for arrays of features and copies."""
@@ -171,10 +171,12 @@ class _State:
         ln = plen.take(cp)
         msl = b.min_samples_leaf
         ok = (p >= msl) & (ln - p >= msl) if msl > 1 else None
-        wcum = np.cumsum(self.w.take(copies))
-        base_at = pstart - 1  # entry before the pair (−1: none)
-        wbase = np.where(base_at >= 0, wcum.take(np.maximum(base_at, 0)), 0.0)
-        wl = wcum.take(cand - 1) - wbase.take(cp)
+        # prefix sums (class weights, then weight) over the entries: column q holds the
+        # sums before entry q; a candidate's left side is its prefix minus its pair's
+        prefix = np.zeros((len(self.cols), E + 1))
+        np.cumsum(self.cols.take(copies, axis=1), axis=1, out=prefix[:, 1:])
+        at_start = pstart.take(cp)
+        wl = prefix[-1].take(cand) - prefix[-1].take(at_start)
         W = np.array([rec.weight for _, rec in round_nodes])
         wr = W.take(pair_node.take(cp)) - wl
         if b.min_weight_leaf > 0:
@@ -182,15 +184,12 @@ class _State:
             ok = okw if ok is None else ok & okw
         if ok is not None:
             keep = ok.nonzero()[0]
-            cand, cp, p, wl, wr = cand[keep], cp[keep], p[keep], wl[keep], wr[keep]
+            cand, cp, wl, wr = cand[keep], cp[keep], wl[keep], wr[keep]
+            p, at_start = p[keep], at_start[keep]
         if not len(cand):
             return results
-        K = len(self.cols)
-        sums = np.empty((K, len(cand)))
-        for k in range(K):
-            ck = np.cumsum(self.cols[k].take(copies))
-            kb = np.where(base_at >= 0, ck.take(np.maximum(base_at, 0)), 0.0)
-            sums[k] = ck.take(cand - 1) - kb.take(cp)
+        sums = prefix[:-1].take(cand, axis=1)
+        sums -= prefix[:-1].take(at_start, axis=1)
         cnode = pair_node.take(cp)
         stats = np.array([rec.stats for _, rec in round_nodes]).T  # (K, m)
         with np.errstate(divide="ignore", invalid="ignore"):

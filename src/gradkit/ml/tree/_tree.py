@@ -10,7 +10,9 @@ import numpy as np
 
 @dataclass
 class Tree:
-    """A fitted binary tree in flat arrays, nodes numbered breadth-first (0 is the root;
+    """A fitted binary tree in flat arrays, nodes numbered in the order they were grown
+    (scikit-learn's: depth first, or best first with ``max_leaf_nodes``; the boosting
+    and bagging trees breadth first) (0 is the root;
     ``-1`` marks no child).
 
     Shape: ``value`` (n_nodes, n_outputs) holds class fractions (classification) or the
