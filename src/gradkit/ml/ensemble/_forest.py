@@ -141,7 +141,7 @@ class _BaseForest(BaseEstimator):
         if hasattr(self, "classes_"):
             template.classes_, template.n_classes_ = self.classes_, len(self.classes_)
         XT = float32_columns(X)
-        order = np.argsort(XT, axis=1, kind="stable")
+        order = np.argsort(XT, axis=1)  # equal values in any order
         balanced = getattr(self, "class_weight", None) == "balanced_subsample"
         jobs = []
         # with a bootstrap, the weights are sampling probabilities; the trees see counts

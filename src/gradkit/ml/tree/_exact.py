@@ -184,11 +184,11 @@ class ExactBuilder:
         self.total_weight = float(w.sum())
         keep = w != 0
         if order is None:
-            order = np.argsort(XT, axis=1, kind="stable")
+            order = np.argsort(XT, axis=1)  # equal values in any order
         S = order if keep.all() else order[keep[order]].reshape(d, -1)
         self.mark = np.zeros(N, dtype=bool)
         self.offsets = np.arange(d) * N  # row starts in the flattened XT
-        self.positions = np.arange(1.0, N)
+        self.positions = np.arange(1.0, N + 1)  # left counts
         self.draws = _Features(seed, d, self.max_features)
         stats = self._sums(S[0])
         root_weight = float(w[S[0]].sum()) if not self.unit else float(S.shape[1])
@@ -272,7 +272,13 @@ class ExactBuilder:
             valid &= (wl >= self.min_weight_leaf) & (wr >= self.min_weight_leaf)
         if not valid.any():
             return None
-        sums = np.cumsum(self.cols.take(Sk, axis=1), axis=2)[:, :, :-1]  # left of each p
+        if self.unit and not self.regression:  # counts: the last class is the rest
+            full = np.empty((len(self.cols), len(F), n))
+            np.cumsum(self.cols[:-1].take(Sk, axis=1), axis=2, out=full[:-1])
+            np.subtract(self.positions[:n], full[:-1].sum(axis=0), out=full[-1])
+            sums = full[:, :, :-1]  # left of each p
+        else:
+            sums = np.cumsum(self.cols.take(Sk, axis=1), axis=2)[:, :, :-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             proxy = self._proxy(sums, node.stats[:, None, None] - sums, wl, wr)
         proxy[~valid] = -np.inf
