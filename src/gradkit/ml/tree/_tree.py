@@ -66,7 +66,8 @@ def stack_trees(trees: list[Tree]) -> tuple:
     """The node arrays of several trees stacked into one (for :func:`apply_many`).
 
     Returns ``(roots, children, feature, threshold, n_inner, value, node_id)``, the nodes
-    renumbered inner nodes first (0 … n_inner − 1), then the leaves: ``children``
+    renumbered inner nodes first (0 … n_inner − 1, level by level over all the trees, so
+    that the levels every path visits lie together), then the leaves: ``children``
     (2·n_nodes,) holds node t's left child at 2t and right child at 2t + 1; a leaf is its
     own child on both sides (feature 0), so a path that reached its leaf stays there.
     ``node_id`` maps a stacked number back to the node's index in its own tree.
@@ -77,7 +78,7 @@ def stack_trees(trees: list[Tree]) -> tuple:
     left = np.concatenate([t.children_left for t in trees]).astype(np.intp)
     right = np.concatenate([t.children_right for t in trees]).astype(np.intp)
     is_leaf = left < 0
-    order = np.concatenate([np.flatnonzero(~is_leaf), np.flatnonzero(is_leaf)])
+    order = np.concatenate([_breadth_first(start, left, right, offset), np.flatnonzero(is_leaf)])
     new = np.empty_like(order)
     new[order] = np.arange(len(order))  # old stacked number → new
     own = np.arange(len(left))
@@ -97,6 +98,20 @@ def stack_trees(trees: list[Tree]) -> tuple:
         value,
         (own - offset)[order],
     )
+
+
+def _breadth_first(roots, left, right, offset) -> np.ndarray:
+    """The stacked inner nodes, level after level from the roots (``left``/``right``
+    local child indices, −1 for a leaf; ``offset`` each node's tree start)."""
+    levels = []
+    level = roots[left.take(roots) >= 0]
+    while level.size:
+        levels.append(level)
+        kids = np.concatenate([left.take(level), right.take(level)]) + np.tile(
+            offset.take(level), 2
+        )
+        level = np.sort(kids[left.take(kids) >= 0])
+    return np.concatenate(levels) if levels else np.empty(0, dtype=np.intp)
 
 
 _PAIRS = 1 << 16  # (row, tree) paths descending together: their arrays stay in cache
@@ -136,7 +151,7 @@ def _leaf_blocks(stack: tuple, X: np.ndarray):
     roots, children, feature, threshold, n_inner = stack[:5]
     n, d = X.shape
     n_trees = len(roots)
-    flat = np.asarray(X, dtype=np.float32).astype(np.float64).ravel()  # as scikit-learn
+    flat = np.asarray(X, dtype=np.float32).ravel()  # scikit-learn compares float32 values
     block = max(1, _PAIRS // n_trees)
     for lo in range(0, n, block):
         hi = min(lo + block, n)
