@@ -98,8 +98,9 @@ _SMO_WEIGHTS = (
     "the same way)"
 )
 _BOOTSTRAP = (
-    "the bootstrap draws rows by index, so a row repeated k times is drawn more often than "
-    "one row of weight k: the two forests agree in distribution, not fit by fit"
+    "the bootstrap draws rows with probabilities w / Σw (scikit-learn ≥ 1.8): a row of weight "
+    "k and k repeated rows are drawn as often on average, but the draws differ, so the two "
+    "forests agree in distribution, not fit by fit"
 )
 _BOOSTING = (
     "gradient-boosted ensembles drift apart once the tie-breaking between equally good "

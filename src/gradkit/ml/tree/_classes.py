@@ -12,13 +12,16 @@ from ..base import (
     RegressorMixin,
     check_array,
     check_is_fitted,
+    check_legacy_random_state,
     check_n_features,
     check_option,
     check_sample_weight,
     check_X_y,
     encode_labels,
 )
+from ..utils.class_weight import compute_sample_weight
 from ._builder import CRITERIA_CLF, CRITERIA_REG, TreeBuilder
+from ._exact import ExactBuilder, rand_r_seed
 
 
 def resolve_max_features(max_features, n_features: int) -> int:
@@ -59,7 +62,9 @@ _TREE_PARAMS = (
     "max_depth",
     "min_samples_split",
     "min_samples_leaf",
+    "min_weight_fraction_leaf",
     "max_features",
+    "max_leaf_nodes",
     "min_impurity_decrease",
     "random_state",
 )  # the constructor's parameters (reading the signature per tree is slow)
@@ -77,7 +82,9 @@ class BaseDecisionTree(BaseEstimator):
         max_depth: int | None = None,
         min_samples_split=2,
         min_samples_leaf=1,
+        min_weight_fraction_leaf: float = 0.0,
         max_features=None,
+        max_leaf_nodes: int | None = None,
         min_impurity_decrease: float = 0.0,
         random_state=None,
     ):
@@ -85,7 +92,9 @@ class BaseDecisionTree(BaseEstimator):
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
         self.min_impurity_decrease = min_impurity_decrease
         self.random_state = random_state
 
@@ -106,9 +115,50 @@ class BaseDecisionTree(BaseEstimator):
             rng if rng is not None else self.random_state,
         )
 
-    def _grow(self, X, targets, weight) -> None:
-        """Fit on validated arrays: ``targets`` (n,) class codes or regression targets."""
-        grow_trees(self, X, targets[None], weight[None], fitted=[self])
+    def _exact_builder(self, n_samples: int, n_features: int, weight) -> ExactBuilder:
+        """scikit-learn's builder (depth first, or best first with ``max_leaf_nodes``)
+        with the validated hyperparameters; ``weight`` the sample weights."""
+        check_option("criterion", self.criterion, self._criteria)
+        if self.max_depth is not None and (
+            not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 1
+        ):
+            raise ValueError(f"max_depth must be None or an int >= 1, got {self.max_depth!r}.")
+        if self.max_leaf_nodes is not None and (
+            not isinstance(self.max_leaf_nodes, numbers.Integral) or self.max_leaf_nodes < 2
+        ):
+            raise ValueError(
+                f"max_leaf_nodes must be None or an int >= 2, got {self.max_leaf_nodes!r}."
+            )
+        fraction = self.min_weight_fraction_leaf
+        if not isinstance(fraction, numbers.Real) or not 0.0 <= fraction <= 0.5:
+            raise ValueError(f"min_weight_fraction_leaf must be in [0, 0.5], got {fraction!r}.")
+        if self.min_impurity_decrease < 0:
+            raise ValueError(
+                f"min_impurity_decrease must be >= 0, got {self.min_impurity_decrease!r}."
+            )
+        return ExactBuilder(
+            self.criterion,
+            self.max_depth,
+            _count_param("min_samples_split", self.min_samples_split, n_samples, 2),
+            _count_param("min_samples_leaf", self.min_samples_leaf, n_samples, 1),
+            fraction * float(np.sum(weight)),
+            resolve_max_features(self.max_features, n_features),
+            self.max_leaf_nodes,
+            self.min_impurity_decrease,
+        )
+
+    def _grow(self, X, targets, weight, order=None, XT=None) -> None:
+        """Fit on validated arrays as scikit-learn: ``targets`` (n,) class codes or
+        regression targets; ``XT`` = :func:`float32_columns` (X) and ``order`` the
+        argsort of each of its rows, when already known."""
+        n, d = X.shape
+        builder = self._exact_builder(n, d, weight)
+        seed = rand_r_seed(check_legacy_random_state(self.random_state))
+        if XT is None:
+            XT = float32_columns(X)
+        n_classes = getattr(self, "n_classes_", None)
+        self.tree_ = builder.build(XT, targets, weight, n_classes, seed, order)
+        self.max_features_ = builder.max_features
 
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self, "tree_")
@@ -157,8 +207,16 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     min_samples_leaf : int or float
     max_features : int, float, "sqrt", "log2" or None
     min_impurity_decrease : float
-    random_state : int, Generator or None
-        Draws the feature subsets.
+    min_weight_fraction_leaf : float
+        Least fraction of the total sample weight in a leaf.
+    max_leaf_nodes : int or None
+        Grow best first (largest impurity decrease first) up to this many leaves.
+    random_state : int, RandomState, Generator or None
+        Seeds the feature draws as scikit-learn's (``RandomState(random_state)
+        .randint(0, 2³¹ − 1)`` seeds its ``rand_r`` generator), so an int gives
+        scikit-learn's tree.
+    class_weight : dict, "balanced" or None
+        Multiplies each sample's weight by its class's.
     """
 
     _criteria = CRITERIA_CLF
@@ -170,26 +228,35 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         max_depth: int | None = None,
         min_samples_split=2,
         min_samples_leaf=1,
+        min_weight_fraction_leaf: float = 0.0,
         max_features=None,
+        max_leaf_nodes: int | None = None,
         min_impurity_decrease: float = 0.0,
         random_state=None,
+        class_weight=None,
     ):
         super().__init__(
             criterion=criterion,
             max_depth=max_depth,
             min_samples_split=min_samples_split,
             min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf,
             max_features=max_features,
+            max_leaf_nodes=max_leaf_nodes,
             min_impurity_decrease=min_impurity_decrease,
             random_state=random_state,
         )
+        self.class_weight = class_weight
 
     def fit(self, X, y, sample_weight=None):
         X, y = check_X_y(X, y, accept_sparse="densify")
         check_n_features(self, X, reset=True)
         self.classes_, y_enc = encode_labels(y)
         self.n_classes_ = len(self.classes_)
-        self._grow(X, y_enc, check_sample_weight(sample_weight, X))
+        weight = check_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            weight = weight * compute_sample_weight(self.class_weight, y)
+        self._grow(X, y_enc, weight)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -222,7 +289,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
         max_depth: int | None = None,
         min_samples_split=2,
         min_samples_leaf=1,
+        min_weight_fraction_leaf: float = 0.0,
         max_features=None,
+        max_leaf_nodes: int | None = None,
         min_impurity_decrease: float = 0.0,
         random_state=None,
     ):
@@ -231,7 +300,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
             max_depth=max_depth,
             min_samples_split=min_samples_split,
             min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf,
             max_features=max_features,
+            max_leaf_nodes=max_leaf_nodes,
             min_impurity_decrease=min_impurity_decrease,
             random_state=random_state,
         )
@@ -245,6 +316,12 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     def predict(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)  # checks the fit first
         return self.tree_.predict(X)[:, 0]
+
+
+def float32_columns(X: np.ndarray) -> np.ndarray:
+    """X's values rounded to float32 (as scikit-learn's trees see them), as float64
+    columns, shape (d, n)."""
+    return np.ascontiguousarray(np.asarray(X, dtype=np.float32).T, dtype=np.float64)
 
 
 def presort(X: np.ndarray) -> np.ndarray:

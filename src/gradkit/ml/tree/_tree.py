@@ -10,7 +10,9 @@ import numpy as np
 
 @dataclass
 class Tree:
-    """A fitted binary tree in flat arrays, nodes numbered breadth-first (0 is the root;
+    """A fitted binary tree in flat arrays, nodes numbered in the order they were grown
+    (scikit-learn's: depth first, or best first with ``max_leaf_nodes``; the boosting
+    and bagging trees breadth first) (0 is the root;
     ``-1`` marks no child).
 
     Shape: ``value`` (n_nodes, n_outputs) holds class fractions (classification) or the
@@ -64,7 +66,8 @@ def stack_trees(trees: list[Tree]) -> tuple:
     """The node arrays of several trees stacked into one (for :func:`apply_many`).
 
     Returns ``(roots, children, feature, threshold, n_inner, value, node_id)``, the nodes
-    renumbered inner nodes first (0 … n_inner − 1), then the leaves: ``children``
+    renumbered inner nodes first (0 … n_inner − 1, level by level over all the trees, so
+    that the levels every path visits lie together), then the leaves: ``children``
     (2·n_nodes,) holds node t's left child at 2t and right child at 2t + 1; a leaf is its
     own child on both sides (feature 0), so a path that reached its leaf stays there.
     ``node_id`` maps a stacked number back to the node's index in its own tree.
@@ -75,7 +78,7 @@ def stack_trees(trees: list[Tree]) -> tuple:
     left = np.concatenate([t.children_left for t in trees]).astype(np.intp)
     right = np.concatenate([t.children_right for t in trees]).astype(np.intp)
     is_leaf = left < 0
-    order = np.concatenate([np.flatnonzero(~is_leaf), np.flatnonzero(is_leaf)])
+    order = np.concatenate([_breadth_first(start, left, right, offset), np.flatnonzero(is_leaf)])
     new = np.empty_like(order)
     new[order] = np.arange(len(order))  # old stacked number → new
     own = np.arange(len(left))
@@ -97,6 +100,20 @@ def stack_trees(trees: list[Tree]) -> tuple:
     )
 
 
+def _breadth_first(roots, left, right, offset) -> np.ndarray:
+    """The stacked inner nodes, level after level from the roots (``left``/``right``
+    local child indices, −1 for a leaf; ``offset`` each node's tree start)."""
+    levels = []
+    level = roots[left.take(roots) >= 0]
+    while level.size:
+        levels.append(level)
+        kids = np.concatenate([left.take(level), right.take(level)]) + np.tile(
+            offset.take(level), 2
+        )
+        level = np.sort(kids[left.take(kids) >= 0])
+    return np.concatenate(levels) if levels else np.empty(0, dtype=np.intp)
+
+
 _PAIRS = 1 << 16  # (row, tree) paths descending together: their arrays stay in cache
 
 
@@ -114,8 +131,11 @@ def predict_mean(stack: tuple, X: np.ndarray) -> np.ndarray:
     value = stack[5]
     out = np.empty((len(X), value.shape[1]))
     for lo, hi, block in _leaf_blocks(stack, X):
-        vals = value.take(block.ravel(), axis=0).reshape(hi - lo, block.shape[1], -1)
-        np.sum(vals, axis=1, out=out[lo:hi])
+        vals = value.take(block.T.ravel(), axis=0).reshape(block.shape[1], hi - lo, -1)
+        acc = out[lo:hi]
+        acc[:] = vals[0]
+        for tree_vals in vals[1:]:  # tree after tree, as scikit-learn accumulates
+            acc += tree_vals
     out /= len(stack[0])
     return out
 
@@ -131,7 +151,7 @@ def _leaf_blocks(stack: tuple, X: np.ndarray):
     roots, children, feature, threshold, n_inner = stack[:5]
     n, d = X.shape
     n_trees = len(roots)
-    flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
+    flat = np.asarray(X, dtype=np.float32).ravel()  # scikit-learn compares float32 values
     block = max(1, _PAIRS // n_trees)
     for lo in range(0, n, block):
         hi = min(lo + block, n)
