@@ -1,0 +1,160 @@
+"""ML-LINREG lasso / elastic net options against scikit-learn 1.9: alpha, l1_ratio (0, 1
+and between), fit_intercept, sample_weight, multi-target y, both sweep forms (n ≥ 2d
+Gram form, n < 2d residual form), tol / max_iter with n_iter_ and ConvergenceWarning, the
+duality gap (lasso, elastic net, ridge and least-squares forms) and bad options."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gradkit.ml.exceptions import ConvergenceWarning
+from gradkit.ml.linear_model import ElasticNet, Lasso, enet_coordinate_descent
+from gradkit.ml.linear_model._coordinate_descent import _duality_gap
+
+sk_lm = pytest.importorskip("sklearn.linear_model")
+
+_rng = np.random.default_rng(5)
+SHAPES = {"gram": (40, 4), "residual": (10, 8)}
+DATA = {}
+for _k, (_n, _d) in SHAPES.items():
+    _X = _rng.normal(size=(_n, _d))
+    _X[:, 0] += 2.0
+    _Y = _X @ _rng.normal(size=(_d, 2)) + _rng.normal(size=(_n, 2)) + [1.0, -1.0]
+    DATA[_k] = (_X, _Y, np.linspace(0.3, 2.0, _n))
+
+OPTIONS = [
+    {"alpha": 0.1},
+    {"alpha": 0.05, "l1_ratio": 0.3},
+    {"alpha": 0.2, "l1_ratio": 0.0},
+    {"alpha": 0.05, "l1_ratio": 1.0, "fit_intercept": False},
+    {"alpha": 100.0},
+    {"alpha": 0.1, "max_iter": 3},
+    {"alpha": 0.02, "l1_ratio": 0.7, "tol": 1e-9},
+]
+
+
+def sk_fit(X, y, sw, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sk_lm.ElasticNet(**kw).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("form", ["gram", "residual"])
+@pytest.mark.parametrize("opts", OPTIONS, ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
+def test_ml_enet_matches_sklearn_path_and_n_iter(form, opts):
+    """ML-LINREG: the same sweeps as scikit-learn: coefficients, intercept and n_iter_."""
+    X, Y, sw = DATA[form]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = ElasticNet(**opts).fit(X, Y[:, 0], sample_weight=sw)
+    ref = sk_fit(X, Y[:, 0], sw, **opts)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-12)
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(ours.predict(X), ref.predict(X), atol=1e-12)
+    assert np.array_equal(ours.coef_ == 0, ref.coef_ == 0)
+
+
+@pytest.mark.parametrize("form", ["gram", "residual"])
+def test_ml_enet_multi_target_and_column_target(form):
+    """ML-LINREG: two targets fit one by one (n_iter_ per target); a (n, 1) target gives
+    scikit-learn's (d,) coef_ and (1,) intercept_; no intercept gives intercept_ 0.0."""
+    X, Y, sw = DATA[form]
+    ours = ElasticNet(alpha=0.1, tol=1e-8).fit(X, Y, sample_weight=sw)
+    ref = sk_fit(X, Y, sw, alpha=0.1, tol=1e-8)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-12)
+    assert list(ours.n_iter_) == list(ref.n_iter_)
+    col = ElasticNet(alpha=0.1).fit(X, Y[:, :1])
+    refc = sk_fit(X, Y[:, :1], None, alpha=0.1)
+    assert col.coef_.shape == refc.coef_.shape == (X.shape[1],)
+    assert np.shape(col.intercept_) == np.shape(refc.intercept_)
+    np.testing.assert_allclose(col.coef_, refc.coef_, atol=1e-12)
+    assert col.n_iter_ == refc.n_iter_
+    no_b = Lasso(alpha=0.1, fit_intercept=False).fit(X, Y)
+    refn = sk_lm.Lasso(alpha=0.1, fit_intercept=False).fit(X, Y)
+    assert no_b.intercept_ == refn.intercept_ == 0.0
+    np.testing.assert_allclose(no_b.coef_, refn.coef_, atol=1e-12)
+
+
+@pytest.mark.parametrize("form", ["gram", "residual"])
+def test_ml_lasso_is_elastic_net_with_l1_ratio_one(form):
+    """ML-LINREG: Lasso(α) = ElasticNet(α, l1_ratio=1) = sklearn's Lasso."""
+    X, Y, sw = DATA[form]
+    ours = Lasso(alpha=0.07, tol=1e-10).fit(X, Y[:, 1], sample_weight=sw)
+    assert ours.l1_ratio == 1.0
+    ref = sk_lm.Lasso(alpha=0.07, tol=1e-10).fit(X, Y[:, 1], sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+    assert ours.n_iter_ == ref.n_iter_
+
+
+def test_ml_enet_max_iter_warns_with_convergence_warning():
+    """ML-LINREG: stopping at max_iter above tol warns (ConvergenceWarning, as sklearn)."""
+    X, Y, _ = DATA["residual"]
+    with pytest.warns(ConvergenceWarning, match="did not converge in 2 sweeps"):
+        ElasticNet(alpha=0.01, max_iter=2, tol=1e-12).fit(X, Y[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ElasticNet(alpha=0.01, max_iter=1000, tol=1e-4).fit(X, Y[:, 0])
+        ElasticNet(alpha=0.2, l1_ratio=0.0).fit(X, Y[:, 0])  # ridge: formulation B gap
+
+
+def test_ml_enet_constant_column_is_skipped():
+    """ML-LINREG: an all-zero column keeps a zero coefficient (both sweep forms)."""
+    for form in ("gram", "residual"):
+        X, Y, _ = DATA[form]
+        Xz = X.copy()
+        Xz[:, 1] = 0.0
+        ours = ElasticNet(alpha=0.05, fit_intercept=False, tol=1e-10).fit(Xz, Y[:, 0])
+        ref = sk_fit(Xz, Y[:, 0], None, alpha=0.05, fit_intercept=False, tol=1e-10)
+        np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+        assert ours.coef_[1] == 0.0
+
+
+def _primal(X, y, w, l1, l2):
+    r = y - X @ w
+    return r @ r / (2 * len(y)) + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.1, 0.0), (0.05, 0.2), (0.0, 0.3), (0.0, 0.0)])
+def test_ml_enet_duality_gap_bounds_suboptimality(l1, l2):
+    """ML-LINREG: the gap is ≥ P(w) − P(w*) ≥ 0 at any w and 0 at the optimum; at w = 0
+    with l1 ≥ ‖Xᵀy/n‖∞ (the lasso's zero solution) it is exactly 0."""
+    X, Y, _ = DATA["gram"]
+    y = Y[:, 0] - Y[:, 0].mean()
+    Xc = X - X.mean(0)
+    n = len(y)
+    w_star, it, gap = enet_coordinate_descent(Xc, y, l1, l2, 100_000, 1e-14)
+    assert gap <= 1e-14 * (y @ y) / n and it >= 1
+    for w in (np.zeros(4), w_star + 0.05, w_star - np.array([0.1, 0.0, 0.2, 0.0])):
+        g = _duality_gap(Xc, y, w, y - Xc @ w, l1, l2)
+        sub = _primal(Xc, y, w, l1, l2) - _primal(Xc, y, w_star, l1, l2)
+        if l1 == 0 and l2 == 0:  # least squares: the first-order residual ‖Xᵀr‖²/n
+            r = y - Xc @ w
+            np.testing.assert_allclose(g, (Xc.T @ r) @ (Xc.T @ r) / n, rtol=1e-12)
+        else:
+            assert g >= sub - 1e-12 and sub >= -1e-12
+            if l1 > 0:  # formulation A: primal minus the scaled dual point's value
+                r = y - Xc @ w
+                xtr = np.abs(Xc.T @ r / n - l2 * w).max()
+                s = min(1.0, l1 / xtr)
+                dual = -0.5 * s**2 * (r @ r / n + l2 * w @ w) + s * (r @ y) / n
+                np.testing.assert_allclose(g, _primal(Xc, y, w, l1, l2) - dual, rtol=1e-12)
+    big = np.abs(Xc.T @ y / n).max()
+    assert _duality_gap(Xc, y, np.zeros(4), y, big, 0.0) == pytest.approx(0.0, abs=1e-12)
+    w0, it0, _ = enet_coordinate_descent(Xc, y, big * 1.01, 0.0, 10, 1e-4)
+    assert it0 == 0 and np.all(w0 == 0)
+
+
+def test_ml_enet_bad_options():
+    X, Y, _ = DATA["gram"]
+    for bad in (-0.1, 1.1):
+        with pytest.raises(ValueError, match="l1_ratio"):
+            ElasticNet(l1_ratio=bad).fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="alpha must be non-negative"):
+        ElasticNet(alpha=-1e-3).fit(X, Y[:, 0])
+    ElasticNet(alpha=0.0, l1_ratio=0.0).fit(X, Y[:, 0])  # boundaries are valid
+    ElasticNet(alpha=0.1, l1_ratio=1.0).fit(X, Y[:, 0])

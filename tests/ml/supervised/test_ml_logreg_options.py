@@ -1,0 +1,234 @@
+"""ML-LOGREG / ML-SOFTMAX options against scikit-learn 1.9 (same data, same options):
+every solver, penalty, C, fit_intercept, class_weight, sample_weight, sparse X, tol and
+max_iter (n_iter_ and ConvergenceWarning), and the Hessian-vector path of Newton."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gradkit.ml.exceptions import ConvergenceWarning
+from gradkit.ml.linear_model import LogisticRegression, SoftmaxRegression
+
+sk_lm = pytest.importorskip("sklearn.linear_model")
+sp = pytest.importorskip("scipy.sparse")
+sopt = pytest.importorskip("scipy.optimize")
+
+_rng = np.random.default_rng(0)
+X = _rng.normal(size=(40, 3))
+X[:, 1] *= 3.0
+_t = X @ np.array([1.0, -0.5, 0.3]) + _rng.normal(size=40)
+Y2 = (_t + 0.4 > 0).astype(int)
+Y3 = np.digitize(_t, [-0.7, 0.7])
+LABELS = {2: np.array(["no", "yes"]), 3: np.array(["a", "b", "c"])}
+SW = np.linspace(0.2, 2.0, 40)
+
+
+def sk_fit(y, sample_weight=None, penalty="l2", **kw):
+    if penalty is None:
+        kw["C"] = np.inf  # scikit-learn 1.8+: C=inf instead of the deprecated penalty=None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sk_lm.LogisticRegression(**kw).fit(X, y, sample_weight=sample_weight)
+
+
+def assert_same(ours, ref, Xt=X, atol=1e-9):
+    np.testing.assert_array_equal(ours.classes_, ref.classes_)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=atol)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=atol)
+    np.testing.assert_allclose(ours.decision_function(Xt), ref.decision_function(Xt), atol=atol)
+    np.testing.assert_allclose(ours.predict_proba(Xt), ref.predict_proba(Xt), atol=atol)
+    np.testing.assert_allclose(
+        ours.predict_log_proba(Xt), ref.predict_log_proba(Xt), atol=atol * 10
+    )
+    np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
+
+
+OPTIONS = [
+    {},
+    {"C": 0.3, "fit_intercept": False},
+    {"penalty": None},
+    {"class_weight": "balanced"},
+    {"class_weight": {"no": 2.0, "yes": 0.5, "a": 2.0, "b": 0.5, "c": 1.0}},
+    {"C": 5.0, "sample_weight": True},
+]
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky"])
+@pytest.mark.parametrize("opts", OPTIONS, ids=lambda o: ",".join(o) or "default")
+def test_ml_logreg_sklearn_solvers_match_path_and_n_iter(solver, k, opts):
+    """ML-LOGREG: scikit-learn's solvers reproduce scikit-learn's fit and n_iter_ exactly."""
+    opts = dict(opts)
+    y = LABELS[k][Y2 if k == 2 else Y3]
+    sw = SW if opts.pop("sample_weight", False) else None
+    if isinstance(opts.get("class_weight"), dict):
+        opts["class_weight"] = {c: v for c, v in opts["class_weight"].items() if c in set(y)}
+    ours = LogisticRegression(solver=solver, **opts).fit(X, y, sample_weight=sw)
+    ref = sk_fit(y, sw, solver=solver, **opts)
+    assert ours.coef_.shape == ref.coef_.shape
+    # unpenalised multinomial: a flat direction, so rounding differs more along the path
+    assert_same(ours, ref, atol=1e-7 if "penalty" in opts else 1e-9)
+    np.testing.assert_array_equal(ours.n_iter_, ref.n_iter_)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("solver", ["newton", "gd"])
+def test_ml_logreg_own_solvers_reach_sklearn_optimum(solver, k):
+    """O-NEWTON / gradient descent: gradkit's own solvers reach scikit-learn's optimum."""
+    y = Y2 if k == 2 else Y3
+    for opts in ({"C": 0.5}, {"C": 2.0, "fit_intercept": False}, {"class_weight": "balanced"}):
+        tol = 1e-12 if solver == "newton" else 1e-9
+        ours = LogisticRegression(solver=solver, tol=tol, max_iter=20_000, **opts)
+        ours.fit(X, y, sample_weight=SW)
+        ref = sk_fit(y, SW, tol=1e-12, max_iter=10_000, **opts)
+        assert_same(ours, ref, atol=1e-6)
+        assert 1 <= ours.n_iter_[0] < (20 if solver == "newton" else 20_000)
+
+
+@pytest.mark.parametrize("solver", ["newton", "newton-cg", "newton-cholesky", "lbfgs"])
+def test_ml_logreg_sparse_equals_dense(solver):
+    """ML-LOGREG: scipy.sparse X gives the dense fit (dense and Hessian-operator paths)."""
+    for y in (Y2, Y3):
+        dense = LogisticRegression(solver=solver, tol=1e-12, max_iter=500).fit(X, y)
+        sparse = LogisticRegression(solver=solver, tol=1e-12, max_iter=500).fit(sp.csr_matrix(X), y)
+        ref = sk_fit(y, tol=1e-12, max_iter=10_000)
+        assert_same(sparse, ref, atol=1e-6)
+        assert_same(dense, ref, atol=1e-6)
+        np.testing.assert_allclose(
+            sparse.predict_proba(sp.csr_matrix(X)), ref.predict_proba(X), atol=1e-6
+        )
+
+
+def test_ml_logreg_newton_hessian_vector_path_matches_sklearn():
+    """O-NEWTON: above 200 parameters Newton uses Hessian-vector products (and the
+    sparse dense Hessian for newton-cholesky); both reach scikit-learn's optimum."""
+    rng = np.random.default_rng(1)
+    Xw = rng.normal(size=(60, 45))
+    y = rng.integers(0, 5, size=60)  # 5 × 46 = 230 parameters
+    sw = rng.uniform(0.5, 1.5, size=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sk_lm.LogisticRegression(C=0.2, tol=1e-12, max_iter=10_000).fit(
+            Xw, y, sample_weight=sw
+        )
+    ours = LogisticRegression(C=0.2, solver="newton", tol=1e-13).fit(Xw, y, sample_weight=sw)
+    assert_same(ours, ref, Xt=Xw, atol=1e-6)
+    small = LogisticRegression(C=0.2, solver="newton-cholesky", tol=1e-10)
+    small.fit(sp.csr_matrix(Xw[:, :8]), y, sample_weight=sw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref8 = sk_lm.LogisticRegression(C=0.2, solver="newton-cholesky", tol=1e-10).fit(
+            Xw[:, :8], y, sample_weight=sw
+        )
+    assert_same(small, ref8, Xt=Xw[:, :8], atol=1e-8)
+    np.testing.assert_array_equal(small.n_iter_, ref8.n_iter_)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "newton", "gd"])
+def test_ml_logreg_max_iter_warns_and_counts(solver):
+    """ML-LOGREG: too few iterations raise ConvergenceWarning; n_iter_ is what ran."""
+    with pytest.warns(ConvergenceWarning, match=f"solver='{solver}'.*2 iterations"):
+        clf = LogisticRegression(solver=solver, max_iter=2, tol=1e-14).fit(X, Y3)
+    assert clf.n_iter_.dtype == np.int32 and clf.n_iter_.tolist() == [2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        LogisticRegression(solver=solver, max_iter=5000, tol=1e-3).fit(X, Y2)
+
+
+def test_ml_logreg_tol_stops_earlier():
+    """ML-LOGREG: a loose tol stops after fewer iterations, as scikit-learn's."""
+    for solver in ("lbfgs", "newton-cg", "newton-cholesky"):
+        loose = LogisticRegression(solver=solver, tol=1e-1).fit(X, Y3)
+        ref = sk_fit(Y3, solver=solver, tol=1e-1)
+        np.testing.assert_array_equal(loose.n_iter_, ref.n_iter_)
+        np.testing.assert_allclose(loose.coef_, ref.coef_, atol=1e-9)
+    tight = LogisticRegression(solver="gd", tol=1e-8, max_iter=50_000).fit(X, Y2)
+    loose = LogisticRegression(solver="gd", tol=1e-2, max_iter=50_000).fit(X, Y2)
+    assert loose.n_iter_[0] < tight.n_iter_[0]
+
+
+def test_ml_logreg_gd_converged_at_start_counts_one():
+    """gd: already optimal at θ = 0 (balanced labels, symmetric X) stops at once, n_iter_ 1."""
+    Xs = np.array([[-1.0], [1.0], [-1.0], [1.0]])
+    ys = np.array([0, 0, 1, 1])
+    clf = LogisticRegression(solver="gd", tol=1e-8).fit(Xs, ys)
+    assert clf.n_iter_.tolist() == [1]
+    np.testing.assert_allclose(clf.coef_, 0.0, atol=1e-12)
+
+
+def _softmax_reference(Xm, y, k, inv_c, fit_intercept):
+    """Penalised multinomial NLL with θ_K = 0, minimised by SciPy's BFGS (the oracle)."""
+    Xa = np.hstack([Xm, np.ones((len(Xm), 1))]) if fit_intercept else Xm
+    d = Xa.shape[1]
+
+    def f(t):
+        T = np.vstack([t.reshape(k - 1, d), np.zeros(d)])
+        Z = Xa @ T.T
+        nll = np.log(np.exp(Z).sum(axis=1)) - Z[np.arange(len(y)), y]
+        W = T[:, :-1] if fit_intercept else T
+        return nll.sum() + 0.5 * inv_c * (W * W).sum()
+
+    res = sopt.minimize(f, np.zeros((k - 1) * d), method="BFGS", options={"gtol": 1e-10})
+    T = np.vstack([res.x.reshape(k - 1, d), np.zeros(d)])
+    return (T[:, :-1], T[:, -1]) if fit_intercept else (T, np.zeros(k))
+
+
+@pytest.mark.parametrize("solver", ["newton", "lbfgs", "newton-cg", "newton-cholesky", "gd"])
+@pytest.mark.parametrize("opts", [{"penalty": "l2", "C": 0.7}, {"fit_intercept": False}])
+def test_ml_softmax_solvers_and_penalty_match_direct_minimisation(solver, opts):
+    """ML-SOFTMAX: the θ_K = 0 fit (penalised or not, with or without intercept) is the
+    minimiser of the penalised multinomial likelihood."""
+    ours = SoftmaxRegression(solver=solver, tol=1e-11, max_iter=100_000, **opts).fit(X, Y3)
+    inv_c = 1.0 / opts["C"] if "C" in opts else 0.0
+    coef, intercept = _softmax_reference(X, Y3, 3, inv_c, opts.get("fit_intercept", True))
+    np.testing.assert_allclose(ours.coef_, coef, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, intercept, atol=1e-5)
+    Z = X @ coef.T + intercept
+    np.testing.assert_allclose(ours.decision_function(X), Z, atol=1e-5)
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ours.predict_proba(X), P, atol=1e-6)
+
+
+def test_ml_softmax_binary_decision_is_log_odds():
+    """ML-SOFTMAX: two classes: decision_function is the log-odds of class 1, shape (n,)."""
+    clf = SoftmaxRegression().fit(X, Y2)
+    p = clf.predict_proba(X)
+    d = clf.decision_function(X)
+    assert d.shape == (40,)
+    np.testing.assert_allclose(d, np.log(p[:, 1] / p[:, 0]), atol=1e-10)
+    ref = sk_fit(Y2, penalty=None, tol=1e-12, max_iter=10_000)
+    np.testing.assert_allclose(p, ref.predict_proba(X), atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), ref.predict(X))
+
+
+def test_ml_logreg_extreme_logits_stay_finite():
+    """predict_proba shifts the logits by their max: no overflow at |z| ~ 1000."""
+    clf = LogisticRegression().fit(X, Y3)
+    Xbig = X[:5] * 1e3
+    p = clf.predict_proba(Xbig)
+    assert np.all(np.isfinite(p))
+    ref = sk_fit(Y3)
+    np.testing.assert_allclose(p, ref.predict_proba(Xbig), atol=1e-9)
+
+
+def test_ml_logreg_bad_options():
+    with pytest.raises(ValueError, match="C must be positive"):
+        LogisticRegression(C=0.0).fit(X, Y2)
+    LogisticRegression(penalty=None, C=0.0).fit(X, Y2)  # C is ignored without a penalty
+    with pytest.raises(ValueError, match="tol must be non-negative"):
+        LogisticRegression(tol=-1e-3).fit(X, Y2)
+    with pytest.warns(ConvergenceWarning):  # tol=0 and max_iter=0 are valid boundaries
+        LogisticRegression(solver="gd", tol=0.0, max_iter=0).fit(X, Y2)
+    with pytest.raises(ValueError, match="max_iter"):
+        LogisticRegression(max_iter=2.5).fit(X, Y2)
+    with pytest.raises(ValueError, match="max_iter"):
+        LogisticRegression(max_iter=-1).fit(X, Y2)
+    with pytest.raises(ValueError, match="penalty"):
+        LogisticRegression(penalty="l1").fit(X, Y2)
+    with pytest.raises(TypeError, match="dense X"):
+        LogisticRegression(solver="gd").fit(sp.csr_matrix(X), Y2)
+    with pytest.raises(ValueError, match="solver"):
+        SoftmaxRegression(solver="saga").fit(X, Y2)
