@@ -232,3 +232,122 @@ def test_ml_logreg_bad_options():
         LogisticRegression(solver="gd").fit(sp.csr_matrix(X), Y2)
     with pytest.raises(ValueError, match="solver"):
         SoftmaxRegression(solver="saga").fit(X, Y2)
+
+
+def _objective(k, sparse=False, penalty=True, d=3):
+    from gradkit.ml.linear_model._logistic import _Objective
+
+    rng = np.random.default_rng(4)
+    Xd = np.hstack([rng.normal(size=(30, d)), np.ones((30, 1))])
+    y = rng.integers(0, k, size=30)
+    y[:k] = np.arange(k)
+    free = np.array([1]) if k == 2 else np.arange(k)
+    s = rng.uniform(0.5, 2.0, size=30)
+    Xa = sp.csr_matrix(Xd) if sparse else Xd
+    obj = _Objective(Xa, y, k, free, s, 0.7 if penalty else 0.0, True)
+    theta = rng.normal(size=len(free) * (d + 1))
+    return obj, theta, Xd, y, s
+
+
+def _fd_hessian(obj, theta, h=1e-6):
+    cols = []
+    for j in range(len(theta)):
+        e = np.zeros_like(theta)
+        e[j] = h
+        cols.append((obj.value_grad(theta + e)[1] - obj.value_grad(theta - e)[1]) / (2 * h))
+    return np.array(cols).T
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("penalty", [True, False])
+@pytest.mark.parametrize("k", [2, 3])
+def test_ml_logreg_objective_derivatives_match_finite_differences(k, penalty, sparse):
+    """ML-LOGREG / O-NEWTON: the penalised NLL's gradient, dense Hessian, Hessian-vector
+    product and diagonal equal float64 central differences; all classes free adds the
+    projector onto the flat directions (Σ_k θ_k shifts), 1/K on each, in H, Hv and diag."""
+    obj, theta, Xd, y, s = _objective(k, sparse, penalty)
+    value, grad = obj.value_grad(theta)
+    # the objective from its definition
+    T = theta.reshape(obj.shape)
+    Z = np.zeros((30, k))
+    Z[:, obj.free] = Xd @ T.T
+    nll = np.log(np.exp(Z).sum(1)) - Z[np.arange(30), y]
+    ref = s @ nll + (0.5 * 0.7 * (T[:, :-1] ** 2).sum() if penalty else 0.0)
+    assert value == pytest.approx(ref, rel=1e-12)
+    fd = np.array(
+        [
+            (obj.value_grad(theta + e)[0] - obj.value_grad(theta - e)[0]) / 2e-6
+            for e in np.eye(len(theta)) * 1e-6
+        ]
+    )
+    np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-6)
+    H = _fd_hessian(obj, theta)
+    v0, g0, H0 = obj(theta, dense=True, project=False)
+    assert v0 == value and np.array_equal(g0, grad)
+    np.testing.assert_allclose(H0, H, rtol=1e-6, atol=1e-6)
+    # the default projects the flat directions when all classes are free
+    P = np.zeros_like(H)
+    if k > 2:
+        flat = np.zeros(obj.shape[1]) if penalty else np.ones(obj.shape[1])
+        flat[-1] = 1.0
+        P = np.kron(np.ones((k, k)), np.diag(flat / k))
+    _, _, Hp = obj(theta, dense=True)
+    np.testing.assert_allclose(Hp, H + P, rtol=1e-6, atol=1e-6)
+    _, _, (hvp, diag) = obj(theta, dense=False)
+    np.testing.assert_allclose(diag, np.diag(H + P), rtol=1e-6, atol=1e-6)
+    for v in np.random.default_rng(0).normal(size=(3, len(theta))):
+        np.testing.assert_allclose(hvp(v), (H + P) @ v, rtol=1e-6, atol=1e-6)
+    _, _, (hvp0, diag0) = obj(theta, dense=False, project=False)
+    np.testing.assert_allclose(diag0, np.diag(H), rtol=1e-6, atol=1e-6)
+    # which form the default returns: dense up to 200 parameters on dense X
+    assert isinstance(obj(theta)[2], tuple) == sparse
+
+
+def test_ml_logreg_hessian_form_switches_above_200_parameters():
+    """O-NEWTON: 4 classes × 50 columns = 200 parameters: the dense Hessian; 204: (hvp, diag)."""
+    obj, theta, *_ = _objective(4, d=49)
+    assert obj.shape == (4, 50) and isinstance(obj(theta)[2], np.ndarray)
+    obj, theta, *_ = _objective(4, d=50)
+    assert isinstance(obj(theta)[2], tuple)
+
+
+def test_ml_logreg_objective_is_stable_for_extreme_logits():
+    """The logits are shifted by each sample's own max: finite value at |z| ~ 800."""
+    obj, theta, Xd, y, s = _objective(3)
+    T = np.zeros(obj.shape)
+    T[0, 0] = 400.0  # sample logits differ by up to ~1000 between samples
+    value, grad = obj.value_grad(T.ravel())
+    Z = Xd @ T.T
+    m = Z.max(1, keepdims=True)
+    nll = (m[:, 0] + np.log(np.exp(Z - m).sum(1))) - Z[np.arange(30), y]
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    assert value == pytest.approx(s @ nll + 0.5 * 0.7 * 400.0**2, rel=1e-12)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_ml_logreg_gd_first_step_is_gradient_over_lipschitz(k):
+    """gd: θ₁ = −∇ℓ(0)/L with L = ½‖S^½ X̃‖₂² + 1/C (the step bound in the docstring)."""
+    y = Y2 if k == 2 else Y3
+    with pytest.warns(ConvergenceWarning):
+        clf = LogisticRegression(solver="gd", C=0.5, max_iter=1).fit(X, y, sample_weight=SW)
+    Xa = np.hstack([X, np.ones((40, 1))])
+    K = 1 if k == 2 else k
+    Yk = (y[:, None] == (np.arange(K) + (1 if k == 2 else 0))).astype(float)
+    P = np.full((40, K), 0.5 if k == 2 else 1.0 / k)
+    grad = ((P - Yk) * SW[:, None]).T @ Xa
+    L = 0.5 * np.linalg.norm(Xa * np.sqrt(SW)[:, None], 2) ** 2 + 2.0
+    theta = -grad / L
+    np.testing.assert_allclose(clf.coef_, theta[:, :-1], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(clf.intercept_, theta[:, -1], rtol=1e-10, atol=1e-14)
+
+
+def test_ml_logreg_defaults_are_sklearns():
+    """LogisticRegression's defaults are scikit-learn's; SoftmaxRegression shares C and
+    max_iter with them (its own defaults: no penalty, Newton, tol 1e-10)."""
+    ours = LogisticRegression().get_params()
+    ref = sk_lm.LogisticRegression().get_params()
+    for key in ("C", "fit_intercept", "class_weight", "solver", "max_iter", "tol"):
+        assert ours[key] == ref[key], key
+    soft = SoftmaxRegression().get_params()
+    assert soft["C"] == ref["C"] and soft["max_iter"] == ref["max_iter"]
+    assert soft["penalty"] is None and soft["solver"] == "newton" and soft["tol"] == 1e-10
