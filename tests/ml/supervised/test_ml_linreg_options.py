@@ -144,3 +144,42 @@ def test_o_lms_one_epoch_is_the_widrow_hoff_rule():
 def test_ml_linreg_bad_solver():
     with pytest.raises(ValueError, match="solver"):
         LinearRegression(solver="qr").fit(X, Y[:, 0])
+
+
+def test_ml_linreg_center_data_weighted_means():
+    """ML-LINREG: centring subtracts the weighted means x̄ = Σ s_i x_i / Σ s_i (and ȳ);
+    without an intercept nothing is subtracted and the means are zeros of y's shape."""
+    from gradkit.ml.linear_model._base import center_data
+
+    Xc, yc, xm, ym = center_data(X, Y, True, SW)
+    np.testing.assert_allclose(xm, np.average(X, axis=0, weights=SW), rtol=1e-12)
+    np.testing.assert_allclose(ym, np.average(Y, axis=0, weights=SW), rtol=1e-12)
+    np.testing.assert_allclose(Xc, X - xm, rtol=1e-12)
+    np.testing.assert_allclose(yc, Y - ym, rtol=1e-12)
+    Xn, yn, xm0, ym0 = center_data(X, Y, False, SW)
+    assert Xn is X and yn is Y and np.array_equal(xm0, np.zeros(3))
+    assert np.shape(ym0) == (2,) and np.all(ym0 == 0)
+    _, _, _, ym1 = center_data(X, Y[:, 0], False, SW)
+    assert ym1 == 0.0 and np.ndim(ym1) == 0
+
+
+def test_ml_linear_classifier_zero_score_predicts_first_class():
+    """A score of exactly 0 predicts classes_[0] (scikit-learn's rule: class 1 iff > 0)."""
+    from gradkit.ml.linear_model import LogisticRegression, RidgeClassifier
+
+    y = np.where(Y[:, 0] > np.median(Y[:, 0]), "b", "a")
+    for ours, ref in (
+        (LogisticRegression(), sk_lm.LogisticRegression()),
+        (RidgeClassifier(), sk_lm.RidgeClassifier()),
+    ):
+        ours.fit(X, y)
+        ref.fit(X, y)
+        Xt = np.vstack([X[:3], np.zeros((1, 3))])
+        for m in (ours, ref):
+            m.coef_ = np.zeros_like(m.coef_)
+            m.intercept_ = np.zeros_like(m.intercept_)
+            m.coef_[..., 0] = 1.0
+        np.testing.assert_array_equal(ours.decision_function(Xt), ref.decision_function(Xt))
+        assert ours.decision_function(Xt).shape == (4,)
+        np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
+        assert ours.predict(Xt)[-1] == "a"
