@@ -130,8 +130,11 @@ def test_ml_logreg_newton_hessian_vector_path_matches_sklearn():
 @pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "newton-cholesky", "newton", "gd"])
 def test_ml_logreg_max_iter_warns_and_counts(solver):
     """ML-LOGREG: too few iterations raise ConvergenceWarning; n_iter_ is what ran."""
-    with pytest.warns(ConvergenceWarning, match=f"solver='{solver}'.*2 iterations"):
+    with pytest.warns(
+        ConvergenceWarning, match=rf"^LogisticRegression \(solver='{solver}'\).*in 2 iterations"
+    ) as record:
         clf = LogisticRegression(solver=solver, max_iter=2, tol=1e-14).fit(X, Y3)
+    assert record[0].filename == __file__  # stacklevel: the warning points at the caller
     assert clf.n_iter_.dtype == np.int32 and clf.n_iter_.tolist() == [2]
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -154,9 +157,12 @@ def test_ml_logreg_gd_converged_at_start_counts_one():
     """gd: already optimal at θ = 0 (balanced labels, symmetric X) stops at once, n_iter_ 1."""
     Xs = np.array([[-1.0], [1.0], [-1.0], [1.0]])
     ys = np.array([0, 0, 1, 1])
-    clf = LogisticRegression(solver="gd", tol=1e-8).fit(Xs, ys)
-    assert clf.n_iter_.tolist() == [1]
-    np.testing.assert_allclose(clf.coef_, 0.0, atol=1e-12)
+    for solver in ("gd", "newton"):  # the gradient is exactly 0: even tol=0 is met
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            clf = LogisticRegression(solver=solver, tol=0.0).fit(Xs, ys)
+        assert clf.n_iter_.tolist() == [1]
+        np.testing.assert_allclose(clf.coef_, 0.0, atol=1e-12)
 
 
 def _softmax_reference(Xm, y, k, inv_c, fit_intercept):
@@ -226,8 +232,12 @@ def test_ml_logreg_bad_options():
         LogisticRegression(max_iter=2.5).fit(X, Y2)
     with pytest.raises(ValueError, match="max_iter"):
         LogisticRegression(max_iter=-1).fit(X, Y2)
-    with pytest.raises(ValueError, match="penalty"):
+    with pytest.raises(ValueError, match=r"Unknown penalty='l1'"):
         LogisticRegression(penalty="l1").fit(X, Y2)
+    with pytest.raises(ValueError, match=r"Unknown solver='sag'"):
+        LogisticRegression(solver="sag").fit(X, Y2)
+    with pytest.raises(ValueError, match=r"^LogisticRegression needs samples of at least 2"):
+        LogisticRegression().fit(X, np.zeros(40))
     with pytest.raises(TypeError, match="dense X"):
         LogisticRegression(solver="gd").fit(sp.csr_matrix(X), Y2)
     with pytest.raises(ValueError, match="solver"):
@@ -351,3 +361,58 @@ def test_ml_logreg_defaults_are_sklearns():
     soft = SoftmaxRegression().get_params()
     assert soft["C"] == ref["C"] and soft["max_iter"] == ref["max_iter"]
     assert soft["penalty"] is None and soft["solver"] == "newton" and soft["tol"] == 1e-10
+
+
+def _binary_grad(theta, Xa, y, s, inv_c):
+    p = 1.0 / (1.0 + np.exp(-(Xa @ theta)))
+    g = Xa.T @ (s * (p - y))
+    g[:-1] += inv_c * theta[:-1]
+    return g
+
+
+def test_ml_logreg_gd_iterates_and_n_iter_follow_the_documented_rule():
+    """gd: θ ← θ − ∇ℓ/L from 0 until max|∇ℓ| ≤ tol·Σs; n_iter_ is the number of steps;
+    with max_iter = m it stops after exactly m steps (an independent loop is the oracle)."""
+    Xa = np.hstack([X, np.ones((40, 1))])
+    inv_c = 2.0
+    L = 0.5 * np.linalg.norm(Xa * np.sqrt(SW)[:, None], 2) ** 2 + inv_c
+    theta, steps = np.zeros(4), 0
+    while np.abs(_binary_grad(theta, Xa, Y2, SW, inv_c)).max() > 1e-3 * SW.sum():
+        theta = theta - _binary_grad(theta, Xa, Y2, SW, inv_c) / L
+        steps += 1
+    clf = LogisticRegression(solver="gd", C=0.5, tol=1e-3, max_iter=10_000)
+    clf.fit(X, Y2, sample_weight=SW)
+    assert clf.n_iter_.tolist() == [steps] and steps > 3
+    np.testing.assert_allclose(clf.coef_[0], theta[:-1], rtol=1e-9)
+    two = np.zeros(4)
+    for _ in range(2):
+        two = two - _binary_grad(two, Xa, Y2, SW, inv_c) / L
+    with pytest.warns(ConvergenceWarning):
+        clf2 = LogisticRegression(solver="gd", C=0.5, tol=0.0, max_iter=2).fit(X, Y2, SW)
+    np.testing.assert_allclose(clf2.coef_[0], two[:-1], rtol=1e-10)
+    np.testing.assert_allclose(clf2.intercept_, two[-1:], rtol=1e-10)
+
+
+@pytest.mark.parametrize("solver", ["newton", "gd"])
+def test_ml_logreg_tol_is_per_unit_weight(solver):
+    """gradkit's solvers stop on a per-unit-weight rule: weights ×1000 with C ÷1000 scale
+    the objective Σ s_i ℓ_i + ‖w‖²/(2C) by 1000 and give the same iterations and fit."""
+    tol = 1e-3 if solver == "newton" else 1e-4
+    a = LogisticRegression(solver=solver, C=0.5, tol=tol, max_iter=10_000)
+    a.fit(X, Y3, sample_weight=SW)
+    b = LogisticRegression(solver=solver, C=0.0005, tol=tol, max_iter=10_000)
+    b.fit(X, Y3, sample_weight=1000 * SW)
+    assert a.n_iter_.tolist() == b.n_iter_.tolist()
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-10)
+    loose = LogisticRegression(solver=solver, C=0.5, tol=tol * 100, max_iter=10_000)
+    assert loose.fit(X, Y3, sample_weight=SW).n_iter_[0] < a.n_iter_[0]
+
+
+def test_ml_logreg_refit_resets_n_features():
+    """A second fit with fewer features resets n_features_in_; predict checks it."""
+    clf = LogisticRegression().fit(X, Y2)
+    assert clf.n_features_in_ == 3
+    clf.fit(X[:, :2], Y2)
+    assert clf.n_features_in_ == 2 and clf.predict(X[:, :2]).shape == (40,)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X)
