@@ -417,3 +417,20 @@ def test_ml_logreg_refit_resets_n_features():
     assert clf.n_features_in_ == 2 and clf.predict(X[:, :2]).shape == (40,)
     with pytest.raises(ValueError, match="features"):
         clf.predict(X)
+
+
+@pytest.mark.parametrize("penalty", [True, False])
+def test_ml_logreg_centred_removes_the_class_mean_on_flat_columns(penalty):
+    """All classes free: centred() returns the representative with Σ_k θ_k = 0 on the
+    unpenalised columns (the intercept; every column without a penalty), the others kept;
+    with a reference class fixed it is the identity."""
+    obj, theta, *_ = _objective(3, penalty=penalty)
+    T = theta.reshape(obj.shape) + np.array([[1.0], [2.0], [4.0]])  # class-dependent shifts
+    out = obj.centred(T)
+    expect = T.copy()
+    cols = [3] if penalty else [0, 1, 2, 3]
+    expect[:, cols] -= T[:, cols].mean(axis=0)
+    np.testing.assert_allclose(out, expect, rtol=1e-14, atol=1e-14)
+    assert not np.shares_memory(out, T)
+    binary, tb, *_ = _objective(2, penalty=penalty)
+    np.testing.assert_array_equal(binary.centred(tb.reshape(binary.shape)), tb.reshape(1, -1))
