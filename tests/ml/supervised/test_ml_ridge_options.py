@@ -168,3 +168,50 @@ def test_ml_ridge_bad_options():
     Xcopy = X.copy()
     Ridge(copy_X=False).fit(Xcopy, y)
     np.testing.assert_array_equal(Xcopy, X)  # X is never modified
+
+
+def test_ml_ridge_square_system_uses_primal_cg_like_sklearn():
+    """ML-RIDGE: d = n is the primal system (scikit-learn's dual is only for d > n), so
+    sparse_cg's max_iter still applies."""
+    Xs, ys = XW[:, :6], YW
+    ours = Ridge(alpha=0.1, solver="sparse_cg", tol=1e-12, max_iter=1).fit(Xs, ys)
+    ref = sk_lm.Ridge(alpha=0.1, solver="sparse_cg", tol=1e-12, max_iter=1).fit(Xs, ys)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-9)
+
+
+def test_ml_ridge_refit_defaults_params_and_intercept():
+    """ML-RIDGE: refitting resets n_features_in_; the defaults and get_params are
+    scikit-learn's; no intercept gives intercept_ 0.0 (RidgeClassifier too)."""
+    for cls, y in ((Ridge, Y[:, 0]), (RidgeClassifier, Y[:, 0] > 0)):
+        est = cls().fit(X, y)
+        assert est.n_features_in_ == 4
+        est.fit(X[:, :2], y)
+        assert est.n_features_in_ == 2 and est.predict(X[:, :2]).shape == (30,)
+        with pytest.raises(ValueError, match="features"):
+            est.predict(X)
+        ref = getattr(sk_lm, cls.__name__)().get_params()
+        params = cls().get_params()
+        for key, value in ref.items():
+            if key in params:
+                assert params[key] == value, (cls.__name__, key)
+        given = {"copy_X": False, "max_iter": 5, "positive": False, "random_state": 3, "tol": 0.01}
+        got = cls(**given).get_params()
+        assert {k: got[k] for k in given} == given
+        assert type(got["positive"]) is bool
+    for k in (2, 3):
+        y = np.arange(30) % k
+        ours = RidgeClassifier(fit_intercept=False).fit(X, y)
+        ref = sk_lm.RidgeClassifier(fit_intercept=False).fit(X, y)
+        assert ours.intercept_ == ref.intercept_ == 0.0
+        np.testing.assert_allclose(ours.decision_function(X), ref.decision_function(X), atol=1e-9)
+
+
+def test_ml_ridge_object_target_with_nan_is_refused():
+    """ML-RIDGE: y is converted to numbers and checked: NaN in an object array is refused."""
+    y = Y[:, 0].astype(object)
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        Ridge().fit(X, y)
+    ok = Ridge().fit(X, Y[:, 0].astype(object))
+    np.testing.assert_allclose(ok.coef_, Ridge().fit(X, Y[:, 0]).coef_, rtol=1e-12)
