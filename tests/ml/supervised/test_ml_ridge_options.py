@@ -161,8 +161,11 @@ def test_ml_ridge_bad_options():
     Ridge(max_iter=1, solver="sparse_cg").fit(X, y)  # the smallest valid max_iter
     with pytest.raises(TypeError, match="svd.*dense"):
         Ridge(solver="svd").fit(sp.csr_matrix(X), y)
-    with pytest.raises(ValueError, match="solver"):
+    with pytest.raises(ValueError, match=r"Unknown solver='lsqr'"):
         Ridge(solver="lsqr").fit(X, y)
+    for solver in ("auto", "cholesky", "svd"):  # the direct solvers report no iterations
+        assert Ridge(solver=solver).fit(X, y).n_iter_ is None
+        assert sk_lm.Ridge(solver=solver).fit(X, y).n_iter_ is None
     with pytest.raises(ValueError, match="greater than one"):
         RidgeClassifier().fit(X, np.zeros(30))
     Xcopy = X.copy()
