@@ -156,5 +156,70 @@ def test_ml_enet_bad_options():
             ElasticNet(l1_ratio=bad).fit(X, Y[:, 0])
     with pytest.raises(ValueError, match="alpha must be non-negative"):
         ElasticNet(alpha=-1e-3).fit(X, Y[:, 0])
-    ElasticNet(alpha=0.0, l1_ratio=0.0).fit(X, Y[:, 0])  # boundaries are valid
+    with pytest.raises(ValueError, match="max_iter"):
+        ElasticNet(max_iter=0).fit(X, Y[:, 0])
+    with pytest.raises(TypeError, match="max_iter"):
+        Lasso(max_iter=2.5).fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="tol"):
+        ElasticNet(tol=-1e-3).fit(X, Y[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ElasticNet(max_iter=1, tol=0.0).fit(X, Y[:, 0])  # boundaries are valid
+    ElasticNet(alpha=0.0, l1_ratio=0.0).fit(X, Y[:, 0])
     ElasticNet(alpha=0.1, l1_ratio=1.0).fit(X, Y[:, 0])
+
+
+@pytest.mark.parametrize("form", ["gram", "residual"])
+@pytest.mark.parametrize("tol", [1e-2, 1e-4, 1e-8])
+def test_ml_enet_returned_gap_meets_the_tolerance(form, tol):
+    """ML-LINREG: a converged run returns a duality gap ≤ tol·‖y‖²/n (the documented bound,
+    scikit-learn's tol·‖y‖² divided by n), for the lasso and the elastic net."""
+    X, Y, _ = DATA[form]
+    y = Y[:, 0] - Y[:, 0].mean()
+    n = len(y)
+    for l1, l2 in ((0.05, 0.0), (0.02, 0.05)):
+        w, it, gap = enet_coordinate_descent(X, y, l1, l2, 10_000, tol)
+        assert 1 <= it < 10_000
+        assert gap <= tol * (y @ y) / n
+        np.testing.assert_allclose(
+            gap, _duality_gap(X, y, w, y - X @ w, l1, l2), rtol=1e-6, atol=1e-15
+        )
+
+
+@pytest.mark.parametrize("n", [8, 4])  # 8 × 2: the Gram form; 4 × 3: the residual form
+def test_ml_enet_exact_convergence_with_tol_zero(n):
+    """ML-LINREG: orthogonal ±1 columns and y in their span are solved exactly in one
+    sweep; the second sweep changes nothing and the gap is exactly 0, so even tol=0
+    stops there (≤ tests), as scikit-learn's: n_iter_ = 2. A column with ‖x_j‖²/n = 1
+    exactly is swept like any other."""
+    H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]], float)
+    Xo = np.vstack([H[:, :2], H[:, :2]]) if n == 8 else H[:, :3]
+    y = Xo @ np.arange(1.0, Xo.shape[1] + 1.0)
+    ours = Lasso(alpha=0.0, tol=0.0, fit_intercept=False).fit(Xo, y)
+    ref = sk_lm.Lasso(alpha=0.0, tol=0.0, fit_intercept=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.fit(Xo, y)
+    np.testing.assert_array_equal(ours.coef_, np.arange(1.0, Xo.shape[1] + 1.0))
+    assert ours.n_iter_ == ref.n_iter_ == 2
+    en = ElasticNet(alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12).fit(Xo, y)
+    en_ref = sk_fit(Xo, y, None, alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12)
+    np.testing.assert_allclose(en.coef_, en_ref.coef_, atol=1e-12)
+    assert np.all(en.coef_ != 0)
+
+
+def test_ml_enet_defaults_and_sparse_input():
+    """ML-LINREG: ElasticNet / Lasso defaults are scikit-learn's; scipy.sparse X gives the
+    dense fit."""
+    sp = pytest.importorskip("scipy.sparse")
+    for ours, ref in ((ElasticNet(), sk_lm.ElasticNet()), (Lasso(), sk_lm.Lasso())):
+        params = ours.get_params()
+        for key in ("alpha", "l1_ratio", "fit_intercept", "max_iter", "tol"):
+            if key in params:
+                assert params[key] == ref.get_params()[key], (type(ours).__name__, key)
+    X, Y, sw = DATA["gram"]
+    Xs = sp.csr_matrix(np.where(np.abs(X) < 0.5, 0.0, X))
+    ours = ElasticNet(alpha=0.05).fit(Xs, Y[:, 0], sample_weight=sw)
+    ref = sk_fit(Xs.toarray(), Y[:, 0], sw, alpha=0.05)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+    np.testing.assert_allclose(ours.predict(Xs), ref.predict(Xs.toarray()), atol=1e-12)

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from ..base import check_X_y
+from ...validation import check_int, check_number
 from ..exceptions import ConvergenceWarning
 from ._least_squares import _LinearRegressorBase
 
@@ -160,6 +161,8 @@ class ElasticNet(_LinearRegressorBase):
             raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}.")
         if self.alpha < 0:
             raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
+        check_int(type(self).__name__, "max_iter", self.max_iter, low=1)
+        check_number(type(self).__name__, "tol", self.tol, low=0.0)
         super().fit(X, y, sample_weight)
         if self.coef_.ndim == 2 and self.coef_.shape[0] == 1:
             self.coef_ = self.coef_[0]  # one target given as a column: scikit-learn's (d,)
