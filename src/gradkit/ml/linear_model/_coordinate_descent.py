@@ -6,8 +6,8 @@ import warnings
 
 import numpy as np
 
-from ..base import check_X_y
 from ...validation import check_int, check_number
+from ..base import check_X_y
 from ..exceptions import ConvergenceWarning
 from ._least_squares import _LinearRegressorBase
 
