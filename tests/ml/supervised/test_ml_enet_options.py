@@ -5,6 +5,7 @@ duality gap (lasso, elastic net, ridge and least-squares forms) and bad options.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -53,6 +54,8 @@ def test_ml_enet_matches_sklearn_path_and_n_iter(form, opts):
     ref = sk_fit(X, Y[:, 0], sw, **opts)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-12)
+    assert np.ndim(ours.intercept_) == np.ndim(ref.intercept_) == 0
+    assert ours.coef_.shape == ref.coef_.shape
     assert ours.n_iter_ == ref.n_iter_
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), atol=1e-12)
     assert np.array_equal(ours.coef_ == 0, ref.coef_ == 0)
@@ -94,8 +97,10 @@ def test_ml_lasso_is_elastic_net_with_l1_ratio_one(form):
 def test_ml_enet_max_iter_warns_with_convergence_warning():
     """ML-LINREG: stopping at max_iter above tol warns (ConvergenceWarning, as sklearn)."""
     X, Y, _ = DATA["residual"]
-    with pytest.warns(ConvergenceWarning, match="did not converge in 2 sweeps"):
+    with pytest.warns(ConvergenceWarning, match="^ElasticNet did not converge in 2 sweeps") as rec:
         ElasticNet(alpha=0.01, max_iter=2, tol=1e-12).fit(X, Y[:, 0])
+    if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut's trampolines add frames
+        assert rec[0].filename == __file__  # stacklevel: the warning points at the caller
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ElasticNet(alpha=0.01, max_iter=1000, tol=1e-4).fit(X, Y[:, 0])
@@ -156,11 +161,11 @@ def test_ml_enet_bad_options():
             ElasticNet(l1_ratio=bad).fit(X, Y[:, 0])
     with pytest.raises(ValueError, match="alpha must be non-negative"):
         ElasticNet(alpha=-1e-3).fit(X, Y[:, 0])
-    with pytest.raises(ValueError, match="max_iter"):
+    with pytest.raises(ValueError, match="^ElasticNet.*`max_iter`"):
         ElasticNet(max_iter=0).fit(X, Y[:, 0])
-    with pytest.raises(TypeError, match="max_iter"):
+    with pytest.raises(TypeError, match="^Lasso.*`max_iter`"):
         Lasso(max_iter=2.5).fit(X, Y[:, 0])
-    with pytest.raises(ValueError, match="tol"):
+    with pytest.raises(ValueError, match="^ElasticNet.*`tol`"):
         ElasticNet(tol=-1e-3).fit(X, Y[:, 0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -194,14 +199,17 @@ def test_ml_enet_exact_convergence_with_tol_zero(n):
     exactly is swept like any other."""
     H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]], float)
     Xo = np.vstack([H[:, :2], H[:, :2]]) if n == 8 else H[:, :3]
-    y = Xo @ np.arange(1.0, Xo.shape[1] + 1.0)
-    ours = Lasso(alpha=0.0, tol=0.0, fit_intercept=False).fit(Xo, y)
-    ref = sk_lm.Lasso(alpha=0.0, tol=0.0, fit_intercept=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ref.fit(Xo, y)
-    np.testing.assert_array_equal(ours.coef_, np.arange(1.0, Xo.shape[1] + 1.0))
-    assert ours.n_iter_ == ref.n_iter_ == 2
+    for coef in (np.arange(1.0, Xo.shape[1] + 1.0), 2.0 ** -np.arange(Xo.shape[1] - 1.0, -1, -1)):
+        y = Xo @ coef  # the second has max|w| = 1 exactly after the first sweep
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # 2 sweeps suffice
+            ours = Lasso(alpha=0.0, tol=0.0, fit_intercept=False, max_iter=2).fit(Xo, y)
+        ref = sk_lm.Lasso(alpha=0.0, tol=0.0, fit_intercept=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref.fit(Xo, y)
+        np.testing.assert_array_equal(ours.coef_, coef)
+        assert ours.n_iter_ == ref.n_iter_ == 2
     en = ElasticNet(alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12).fit(Xo, y)
     en_ref = sk_fit(Xo, y, None, alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12)
     np.testing.assert_allclose(en.coef_, en_ref.coef_, atol=1e-12)
@@ -223,3 +231,41 @@ def test_ml_enet_defaults_and_sparse_input():
     ref = sk_fit(Xs.toarray(), Y[:, 0], sw, alpha=0.05)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
     np.testing.assert_allclose(ours.predict(Xs), ref.predict(Xs.toarray()), atol=1e-12)
+
+
+def test_ml_enet_gram_form_gap_tolerance_scales_with_n():
+    """ML-LINREG: the Gram form stops on the same gap bound tol·‖y‖²/n as scikit-learn:
+    a case (49 × 12, loose tol) where a bound n² times looser stops one sweep early."""
+    rng = np.random.default_rng(0)
+    for _ in range(24):  # the 24th draw of this generator is the case
+        n = int(rng.integers(8, 60))
+        d = int(rng.integers(1, n // 2 + 1))
+        Xr = rng.normal(size=(n, d)) * rng.uniform(0.1, 3, size=d)
+        yr = Xr @ rng.normal(size=d) + rng.normal(size=n) * rng.uniform(0.1, 3)
+        l1 = float(rng.uniform(0, 0.5))
+        l2 = float(rng.uniform(0, 0.5)) * rng.integers(0, 2)
+        tol = float(10 ** rng.uniform(-4, -0.3))
+    assert (n, d) == (49, 12) and n >= 2 * d
+    alpha, ratio = l1 + l2, l1 / (l1 + l2)
+    ours = ElasticNet(alpha=alpha, l1_ratio=ratio, tol=tol, fit_intercept=False).fit(Xr, yr)
+    ref = sk_fit(Xr, yr, None, alpha=alpha, l1_ratio=ratio, tol=tol, fit_intercept=False)
+    assert ours.n_iter_ == ref.n_iter_ == 7
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-12)
+    # the warning reads the same bound: 7 sweeps converge silently, 6 do not
+    kw = {"alpha": alpha, "l1_ratio": ratio, "tol": tol, "fit_intercept": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ElasticNet(max_iter=7, **kw).fit(Xr, yr)
+    with pytest.warns(ConvergenceWarning):
+        ElasticNet(max_iter=6, **kw).fit(Xr, yr)
+
+
+@pytest.mark.parametrize("form", ["gram", "residual"])
+def test_ml_enet_no_sweep_returns_the_gap_at_zero(form):
+    """ML-LINREG: max_iter = 0 runs no sweep: w = 0, n_iter 0 and the duality gap at w = 0
+    (the same in both sweep forms)."""
+    X, Y, _ = DATA[form]
+    y = Y[:, 0]
+    w, it, gap = enet_coordinate_descent(X, y, 0.01, 0.02, 0, 1e-4)
+    assert it == 0 and np.all(w == 0)
+    assert gap == pytest.approx(_duality_gap(X, y, np.zeros(X.shape[1]), y, 0.01, 0.02))

@@ -31,7 +31,7 @@ def enet_coordinate_descent(
     if gap <= gap_tol:
         return np.zeros(d), 0, gap
     if n >= 2 * d:
-        return _enet_gram(X, y, l1, l2, max_iter, tol)
+        return _enet_gram(X, y, l1, l2, max_iter, tol, gap)
     w = np.zeros(d)
     residual = y.copy()
     col_sq = np.einsum("ij,ij->j", X, X) / n
@@ -56,11 +56,12 @@ def enet_coordinate_descent(
     return w, max_iter, gap
 
 
-def _enet_gram(X, y, l1, l2, max_iter, tol) -> tuple[np.ndarray, int, float]:
+def _enet_gram(X, y, l1, l2, max_iter, tol, gap) -> tuple[np.ndarray, int, float]:
     """The same sweeps in the Gram form, for n_samples ≫ n_features.
 
     x_jᵀr/n = q_j − (Gw)_j with G = XᵀX/n and q = Xᵀy/n, so a sweep costs O(d²) on plain
     Python floats instead of O(nd); the residual is formed only for the duality gap.
+    ``gap``: the gap at w = 0, returned as it is when ``max_iter`` is 0.
     """
     n, d = X.shape
     gram = (X.T @ X / n).tolist()
@@ -70,7 +71,6 @@ def _enet_gram(X, y, l1, l2, max_iter, tol) -> tuple[np.ndarray, int, float]:
     gw = [0.0] * d  # G w
     w = [0.0] * d
     gap_tol = tol * (y @ y) / n
-    gap = np.inf
     active = [j for j in range(d) if col_sq[j] != 0.0]
     for it in range(1, max_iter + 1):
         w_max = d_max = 0.0
@@ -182,7 +182,7 @@ class ElasticNet(_LinearRegressorBase):
                     f"{type(self).__name__} did not converge in {self.max_iter} sweeps "
                     f"(duality gap {gap:.3g}); increase max_iter or scale the features.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=4,  # _solve ← _LinearRegressorBase.fit ← ElasticNet.fit ← caller
                 )
         self.n_iter_ = iters if len(iters) > 1 else iters[0]  # per target, as scikit-learn
         coef = np.stack(coefs, axis=1)
