@@ -210,6 +210,12 @@ def test_ml_enet_exact_convergence_with_tol_zero(n):
             ref.fit(Xo, y)
         np.testing.assert_array_equal(ours.coef_, coef)
         assert ours.n_iter_ == ref.n_iter_ == 2
+        free = Lasso(alpha=0.0, tol=0.0, fit_intercept=False).fit(Xo, y)  # max_iter 1000
+        assert free.n_iter_ == 2
+    # α ≥ ‖Xᵀy‖∞/n: w = 0 has a gap of exactly 0, so even tol=0 stops before any sweep
+    big = Lasso(alpha=100.0, tol=0.0, fit_intercept=False).fit(Xo, y)
+    big_ref = sk_lm.Lasso(alpha=100.0, tol=0.0, fit_intercept=False).fit(Xo, y)
+    assert big.n_iter_ == big_ref.n_iter_ == 0 and np.all(big.coef_ == 0)
     en = ElasticNet(alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12).fit(Xo, y)
     en_ref = sk_fit(Xo, y, None, alpha=0.1, l1_ratio=0.5, fit_intercept=False, tol=1e-12)
     np.testing.assert_allclose(en.coef_, en_ref.coef_, atol=1e-12)
