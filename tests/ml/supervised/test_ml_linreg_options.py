@@ -62,7 +62,7 @@ def test_ml_linreg_sparse_input_is_densified():
     small.max_densify = 75  # exactly 25 × 3 is still allowed
     small.fit(Xs, Y[:, 0])
     small.max_densify = 74
-    with pytest.raises(ValueError, match=r"shape \(25, 3\) would take 0\.0 GB"):
+    with pytest.raises(ValueError, match=r"^LinearRegression solves densely.*shape \(25, 3\)"):
         small.fit(Xs, Y[:, 0])
 
 
@@ -112,13 +112,18 @@ def test_ml_linreg_gd_options_lr_tol_max_iter():
     zero = LinearRegression(solver="gd", fit_intercept=False).fit(np.zeros((4, 2)), np.zeros(4))
     assert zero.n_iter_ == 1
     np.testing.assert_array_equal(zero.coef_, 0.0)
+    # the stop is strict, ‖Δw‖∞ < tol: with tol = 0 a zero step never stops it
+    for solver in ("gd", "lms"):
+        never = LinearRegression(solver=solver, tol=0.0, max_iter=5, fit_intercept=False)
+        assert never.fit(np.zeros((4, 2)), np.zeros(4)).n_iter_ == 5
 
 
 def test_o_lms_one_epoch_is_the_widrow_hoff_rule():
     """O-LMS: one epoch visits the rows in rng.permutation order with
     θ ← θ + α (y_i − θᵀx_i) x_i, α = lr or 1/max‖x_i‖²; random_state fixes the order."""
     Xc, yc = X[:6], Y[:6]
-    for lr, seed in ((None, 0), (0.01, 3)):
+    for lr, seed, scale in ((None, 0, 1.0), (0.01, 3, 1.0), (None, 1, 0.1)):
+        Xc = X[:6] * scale  # 0.1: every ‖x_i‖² < 1, so α = 1/max‖x_i‖² > 1
         ours = LinearRegression(
             solver="lms", lr=lr, max_iter=1, fit_intercept=False, random_state=seed
         ).fit(Xc, yc)
@@ -142,8 +147,17 @@ def test_o_lms_one_epoch_is_the_widrow_hoff_rule():
 
 
 def test_ml_linreg_bad_solver():
-    with pytest.raises(ValueError, match="solver"):
+    with pytest.raises(ValueError, match="Unknown solver='qr'"):
         LinearRegression(solver="qr").fit(X, Y[:, 0])
+    y = Y[:, 0].astype(object)
+    y[2] = np.nan
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        LinearRegression().fit(X, y)
+    est = LinearRegression().fit(X, Y)
+    est.fit(X[:, :2], Y[:, 0])
+    assert est.n_features_in_ == 2
+    with pytest.raises(ValueError, match="features"):
+        est.predict(X)
 
 
 def test_ml_linreg_center_data_weighted_means():
@@ -183,3 +197,17 @@ def test_ml_linear_classifier_zero_score_predicts_first_class():
         assert ours.decision_function(Xt).shape == (4,)
         np.testing.assert_array_equal(ours.predict(Xt), ref.predict(Xt))
         assert ours.predict(Xt)[-1] == "a"
+
+
+def test_ml_linreg_lstsq_cutoff_is_sklearns():
+    """ML-LINREG: lstsq drops singular values below eps·max(n, d)·σ_max, as scikit-learn's
+    LinearRegression: a direction with σ = 1e-15 (between eps and eps·25) is dropped."""
+    rng = np.random.default_rng(11)
+    U, _ = np.linalg.qr(rng.normal(size=(25, 3)))
+    V, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    Xs = U @ np.diag([1.0, 0.5, 1e-15]) @ V.T
+    y = rng.normal(size=25)
+    ours = LinearRegression(fit_intercept=False).fit(Xs, y)
+    ref = sk_lm.LinearRegression(fit_intercept=False).fit(Xs, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-8)
+    assert np.abs(ours.coef_).max() < 10.0  # the 1e-15 direction would blow w up to ~1e15
