@@ -211,3 +211,31 @@ def test_ml_linreg_lstsq_cutoff_is_sklearns():
     ref = sk_lm.LinearRegression(fit_intercept=False).fit(Xs, y)
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-8)
     assert np.abs(ours.coef_).max() < 10.0  # the 1e-15 direction would blow w up to ~1e15
+
+
+def test_ml_linear_add_intercept_column_and_not_fitted():
+    """[X, c·1] for dense and sparse X (CSR out, as documented); predicting after a fit
+    that failed on a bad option raises NotFittedError, as scikit-learn's."""
+    from gradkit.ml.exceptions import NotFittedError
+    from gradkit.ml.linear_model import LogisticRegression
+    from gradkit.ml.linear_model._base import add_intercept_column
+
+    dense = add_intercept_column(X, 2.5)
+    np.testing.assert_array_equal(dense, np.hstack([X, np.full((25, 1), 2.5)]))
+    sparse = add_intercept_column(sp.csc_matrix(X), 2.5)
+    assert sparse.format == "csr"
+    np.testing.assert_array_equal(sparse.toarray(), dense)
+    y = (Y[:, 0] > np.median(Y[:, 0])).astype(int)
+    for ours, ref in (
+        (LogisticRegression(C=-1.0), sk_lm.LogisticRegression(C=-1.0)),
+        (LinearRegression(solver="qr"), None),
+    ):
+        with pytest.raises(ValueError):
+            ours.fit(X, y)
+        with pytest.raises(NotFittedError, match="is not fitted yet"):
+            ours.predict(X)
+        if ref is not None:
+            with pytest.raises(ValueError):
+                ref.fit(X, y)
+            with pytest.raises(Exception, match="is not fitted yet"):
+                ref.predict(X)
