@@ -218,3 +218,14 @@ def test_ml_ridge_object_target_with_nan_is_refused():
         Ridge().fit(X, y)
     ok = Ridge().fit(X, Y[:, 0].astype(object))
     np.testing.assert_allclose(ok.coef_, Ridge().fit(X, Y[:, 0]).coef_, rtol=1e-12)
+
+
+def test_ml_ridge_sparse_cholesky_without_intercept_is_exact():
+    """ML-RIDGE: sparse X without an intercept keeps solver='cholesky' (a direct solve, tol
+    plays no part), as scikit-learn's; only with an intercept does it switch to sparse_cg."""
+    Xs = sp.csr_matrix(X)
+    ours = Ridge(alpha=0.3, fit_intercept=False, solver="cholesky", tol=0.5).fit(Xs, Y)
+    ref = sk_lm.Ridge(alpha=0.3, fit_intercept=False, solver="cholesky", tol=0.5).fit(Xs, Y)
+    w, _ = closed_form(X, Y, 0.3, None, False)
+    np.testing.assert_allclose(ours.coef_, w, atol=1e-10)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-10)
