@@ -238,3 +238,62 @@ def test_o_sgd_max_iter_warning_and_validation():
         power_t=0.0,
     ).fit(X, Y2)
     SGDRegressor(l1_ratio=1.0, average=1, max_iter=2, tol=None).fit(X, YR)
+
+
+@pytest.mark.parametrize("cls", ["SGDClassifier", "SGDRegressor"])
+def test_o_sgd_refit_restarts_and_explicit_init_wins(cls):
+    """O-SGD: a second fit without warm_start starts again from zero (the same as a fresh
+    fit); with warm_start an explicit coef_init / intercept_init wins over the previous
+    coefficients; a scalar intercept_init is accepted — all as scikit-learn."""
+    ours_cls, ref_cls = globals()[cls], getattr(sk_lm, cls)
+    y = Y3 if cls == "SGDClassifier" else YR
+    kw = {"random_state": 0, "max_iter": 5, "tol": None, "average": 3}
+    a, b = ours_cls(**kw), ref_cls(**kw)
+    for est in (a, b):
+        _fit(est, X, y)
+        _fit(est, X[::-1] * 0.5, y[::-1])
+    assert_same_fit(a, b, X)
+    assert_same_fit(a, _fit(ours_cls(**kw), X[::-1] * 0.5, y[::-1]), X)
+    shape = (3, 3) if cls == "SGDClassifier" else (3,)
+    coef0 = np.ones(shape, dtype=int)  # integers are taken as floats
+    b0 = np.array([0.1, -0.2, 0.3]) if cls == "SGDClassifier" else 0.5
+    # (scikit-learn's SGDRegressor, unlike its SGDClassifier, ignores an explicit coef_init
+    # once warm_start has coefficients; gradkit follows the documented meaning for both:
+    # the fit starts from coef_init, as a fresh fit from it)
+    a = _fit(ours_cls(warm_start=True, **kw), X, y)
+    _fit(a, X, y, coef_init=coef0, intercept_init=b0)
+    b = _fit(ref_cls(**kw), X, y, coef_init=coef0, intercept_init=b0)
+    assert_same_fit(a, b, X)
+    assert a.n_features_in_ == 3
+    with pytest.raises(ValueError, match="features"):
+        a.predict(X[:, :2])
+
+
+def test_o_sgd_partial_fit_refusals_and_features():
+    """O-SGD: partial_fit refuses early_stopping (both models) and class_weight="balanced",
+    as scikit-learn; the first call records n_features_in_."""
+    with pytest.raises(ValueError, match="early_stopping should be False with partial_fit"):
+        SGDRegressor(early_stopping=True).partial_fit(X, YR)
+    with pytest.raises(ValueError, match="class_weight 'balanced' is not supported"):
+        SGDClassifier(class_weight="balanced").partial_fit(X, Y2, classes=[0, 1])
+    with pytest.raises(ValueError, match="balanced"):
+        sk_lm.SGDClassifier(class_weight="balanced").partial_fit(X, Y2, classes=[0, 1])
+    for est, extra in ((SGDRegressor(), {}), (SGDClassifier(), {"classes": [0, 1]})):
+        est.partial_fit(X, YR if not extra else Y2, **extra)
+        assert est.n_features_in_ == 3
+        with pytest.raises(ValueError, match="features"):
+            est.predict(X[:, :2])
+
+
+def test_o_sgd_regressor_early_stopping_on_validation_r2():
+    """O-SGD: SGDRegressor's early stopping scores R² on the held-out fraction and stops
+    when it fails to improve by tol, at scikit-learn's epoch."""
+    rng = np.random.default_rng(5)
+    Xe = rng.normal(size=(60, 3))
+    ye = Xe @ np.array([1.0, -2.0, 0.5]) + 3.0 + 0.8 * rng.normal(size=60)
+    kw = {"early_stopping": True, "n_iter_no_change": 2, "tol": 1e-3, "max_iter": 200}
+    for extra in ({"random_state": 0}, {"random_state": 1, "validation_fraction": 0.3}):
+        ours = _fit(SGDRegressor(**kw, **extra), Xe, ye)
+        ref = _fit(sk_lm.SGDRegressor(**kw, **extra), Xe, ye)
+        assert ours.n_iter_ == ref.n_iter_ < 200
+        np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9)
