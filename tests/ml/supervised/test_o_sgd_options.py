@@ -297,3 +297,20 @@ def test_o_sgd_regressor_early_stopping_on_validation_r2():
         ref = _fit(sk_lm.SGDRegressor(**kw, **extra), Xe, ye)
         assert ours.n_iter_ == ref.n_iter_ < 200
         np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9)
+
+
+def test_o_sgd_classifier_partial_fit_classes_rules():
+    """O-SGD: classes is needed only on the first partial_fit call; a different set later is
+    refused; binary partial_fit continues (coef_ (1, d)); continuous y is refused — as
+    scikit-learn."""
+    ours, ref = SGDClassifier(random_state=0), sk_lm.SGDClassifier(random_state=0)
+    for est in (ours, ref):
+        est.partial_fit(X[:12], Y2[:12], classes=[0, 1])
+        est.partial_fit(X[12:], Y2[12:])  # no classes after the first call
+    assert_same_fit(ours, ref, X)
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        ours.partial_fit(X, Y2, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        ref.partial_fit(X, Y2, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="continuous|Unknown label type"):
+        SGDClassifier().fit(X, _t)
