@@ -314,3 +314,41 @@ def test_o_sgd_classifier_partial_fit_classes_rules():
         ref.partial_fit(X, Y2, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="continuous|Unknown label type"):
         SGDClassifier().fit(X, _t)
+
+
+def test_o_sgd_average_starts_after_average_updates():
+    """O-SGD: coef_ is the averaged iterate once `average` updates have run (t_ − 1 ≥
+    average), else the plain one: 24 updates with average = 24 and 25, as scikit-learn."""
+    for average in (23, 24, 25):
+        kw = {"average": average, "max_iter": 1, "tol": None, "random_state": 0}
+        for cls in ("SGDClassifier", "SGDRegressor"):
+            y = Y2 if cls == "SGDClassifier" else YR
+            ours = _fit(globals()[cls](**kw), X, y)
+            ref = _fit(getattr(sk_lm, cls)(**kw), X, y)
+            assert ours.t_ == 25.0
+            assert_same_fit(ours, ref, X)
+
+
+@pytest.mark.parametrize("loss", ["hinge", "perceptron"])
+def test_o_sgd_classifier_early_stopping_weighted_validation(loss):
+    """O-SGD: early stopping scores the weighted accuracy of the held-out samples, as
+    scikit-learn's (same stopping epoch and fit)."""
+    rng = np.random.default_rng(8)
+    Xe = rng.normal(size=(80, 3))
+    ye = (Xe @ np.array([1.0, -1.0, 0.5]) + 1.2 * rng.normal(size=80) > 0.3).astype(int)
+    sw = rng.uniform(0.1, 3.0, size=80)
+    kw = {
+        "loss": loss,
+        "early_stopping": True,
+        "n_iter_no_change": 2,
+        "tol": 1e-4,
+        "validation_fraction": 0.4,
+        "max_iter": 200,
+        "learning_rate": "constant",
+        "eta0": 0.05,
+    }
+    for seed in range(4):
+        ours = _fit(SGDClassifier(random_state=seed, **kw), Xe, ye, sample_weight=sw)
+        ref = _fit(sk_lm.SGDClassifier(random_state=seed, **kw), Xe, ye, sample_weight=sw)
+        assert ours.n_iter_ == ref.n_iter_ < 200
+        np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
