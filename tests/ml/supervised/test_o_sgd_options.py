@@ -197,15 +197,16 @@ def test_o_sgd_warm_start_init_and_partial_fit(cls):
 def test_o_sgd_max_iter_warning_and_validation():
     """O-SGD: stopping at max_iter with tol set warns; tol=None does not; bad options
     are refused with the option's name."""
-    with pytest.warns(ConvergenceWarning):
+    msg = "^Maximum number of iteration reached before convergence. Consider increasing max_iter"
+    with pytest.warns(ConvergenceWarning, match=msg):
         SGDClassifier(max_iter=1, random_state=0).fit(X, Y2)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         SGDClassifier(max_iter=1, tol=None, random_state=0).fit(X, Y2)
     bad = [
-        ({"loss": "absolute"}, "loss"),
-        ({"penalty": "l3"}, "penalty"),
-        ({"learning_rate": "fast"}, "learning_rate"),
+        ({"loss": "absolute"}, "Unknown loss="),
+        ({"penalty": "l3"}, "Unknown penalty="),
+        ({"learning_rate": "fast"}, "Unknown learning_rate="),
         ({"alpha": -1.0}, "alpha"),
         ({"epsilon": -0.1}, "epsilon"),
         ({"power_t": -0.5}, "power_t"),
