@@ -6,7 +6,9 @@ import warnings
 
 import numpy as np
 
+from ...validation import check_int, check_number
 from ..base import check_X_y
+from ..exceptions import ConvergenceWarning
 from ._least_squares import _LinearRegressorBase
 
 
@@ -17,20 +19,23 @@ def enet_coordinate_descent(
 
     Each coordinate has the closed-form update
     w_j ← S(x_jᵀ r_j / n, l1) / (‖x_j‖²/n + l2), with r_j the residual without feature j
-    and S(z, t) = sign(z) max(|z| − t, 0) the soft threshold. Sweeps stop when the
-    largest change is below ``tol``·max|w| and the duality gap is below ``tol``·‖y‖²/n.
+    and S(z, t) = sign(z) max(|z| − t, 0) the soft threshold. As scikit-learn's: no
+    sweep at all (n_iter 0) when w = 0 already has a duality gap ≤ ``tol``·‖y‖²/n; else
+    sweeps stop when the largest change is ≤ ``tol``·max|w| and the gap is ≤ that bound.
 
     Returns ``(w, n_iter, gap)``.
     """
     n, d = X.shape
+    gap_tol = tol * (y @ y) / n
+    gap = _duality_gap(X, y, np.zeros(d), y, l1, l2)
+    if gap <= gap_tol:
+        return np.zeros(d), 0, gap
     if n >= 2 * d:
-        return _enet_gram(X, y, l1, l2, max_iter, tol)
+        return _enet_gram(X, y, l1, l2, max_iter, tol, gap)
     w = np.zeros(d)
     residual = y.copy()
     col_sq = np.einsum("ij,ij->j", X, X) / n
     denom = col_sq + l2
-    gap_tol = tol * (y @ y) / n
-    gap = np.inf
     for it in range(1, max_iter + 1):
         w_max = d_max = 0.0
         for j in range(d):
@@ -44,18 +49,19 @@ def enet_coordinate_descent(
                 w[j] = new
             d_max = max(d_max, abs(new - old))
             w_max = max(w_max, abs(new))
-        if w_max == 0.0 or d_max / w_max < tol or it == max_iter:
+        if w_max == 0.0 or d_max / w_max <= tol or it == max_iter:
             gap = _duality_gap(X, y, w, residual, l1, l2)
-            if gap < gap_tol:
+            if gap <= gap_tol:
                 return w, it, gap
     return w, max_iter, gap
 
 
-def _enet_gram(X, y, l1, l2, max_iter, tol) -> tuple[np.ndarray, int, float]:
+def _enet_gram(X, y, l1, l2, max_iter, tol, gap) -> tuple[np.ndarray, int, float]:
     """The same sweeps in the Gram form, for n_samples ≫ n_features.
 
     x_jᵀr/n = q_j − (Gw)_j with G = XᵀX/n and q = Xᵀy/n, so a sweep costs O(d²) on plain
     Python floats instead of O(nd); the residual is formed only for the duality gap.
+    ``gap``: the gap at w = 0, returned as it is when ``max_iter`` is 0.
     """
     n, d = X.shape
     gram = (X.T @ X / n).tolist()
@@ -65,7 +71,6 @@ def _enet_gram(X, y, l1, l2, max_iter, tol) -> tuple[np.ndarray, int, float]:
     gw = [0.0] * d  # G w
     w = [0.0] * d
     gap_tol = tol * (y @ y) / n
-    gap = np.inf
     active = [j for j in range(d) if col_sq[j] != 0.0]
     for it in range(1, max_iter + 1):
         w_max = d_max = 0.0
@@ -84,24 +89,36 @@ def _enet_gram(X, y, l1, l2, max_iter, tol) -> tuple[np.ndarray, int, float]:
                 w[j] = new
                 d_max = max(d_max, abs(delta))
             w_max = max(w_max, abs(new))
-        if w_max == 0.0 or d_max / w_max < tol or it == max_iter:
+        if w_max == 0.0 or d_max / w_max <= tol or it == max_iter:
             w_arr = np.array(w)
             gap = _duality_gap(X, y, w_arr, y - X @ w_arr, l1, l2)
-            if gap < gap_tol:
+            if gap <= gap_tol:
                 return w_arr, it, gap
     return np.array(w), max_iter, gap
 
 
 def _duality_gap(X, y, w, residual, l1, l2) -> float:
-    """Gap between the elastic-net primal and a feasible dual point (scaled by 1/n)."""
+    """Duality gap of the elastic net (scikit-learn's, divided by n), r = y − Xw.
+
+    l1 > 0: P(w) − D(s·r) with the dual point scaled into the feasible set,
+    s = min(1, l1 / ‖Xᵀr/n − l2 w‖∞): G = ½(‖r‖²/n + l2‖w‖²)(1 + s²) + l1‖w‖₁ − s rᵀy/n.
+    Ridge (l1 = 0 < l2): G = ‖r‖²/n + ½ l2‖w‖² − rᵀy/n + ‖Xᵀr/n‖²/(2 l2).
+    Least squares (l1 = l2 = 0): no dual; the first-order condition, G = ‖Xᵀr‖²/n.
+    """
     n = X.shape[0]
+    r_sq = residual @ residual / n
+    r_y = residual @ y / n
+    if l1 == 0.0:
+        xtr = X.T @ residual / n
+        if l2 == 0.0:
+            return float(n * (xtr @ xtr))
+        return float(r_sq + 0.5 * l2 * (w @ w) - r_y + (xtr @ xtr) / (2.0 * l2))
     xtr = X.T @ residual / n - l2 * w
     dual_norm = np.max(np.abs(xtr), initial=0.0)
-    scale = min(1.0, l1 / dual_norm) if dual_norm > l1 else 1.0
-    r_sq = residual @ residual / n
+    scale = l1 / dual_norm if dual_norm > l1 else 1.0
     w_l1 = np.abs(w).sum()
-    gap = 0.5 * r_sq * (1 + scale**2)
-    gap += l1 * w_l1 - scale * (residual @ y) / n + 0.5 * l2 * (1 + scale**2) * (w @ w)
+    gap = 0.5 * (r_sq + l2 * (w @ w)) * (1 + scale**2)
+    gap += l1 * w_l1 - scale * r_y
     return float(gap)
 
 
@@ -144,7 +161,12 @@ class ElasticNet(_LinearRegressorBase):
             raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}.")
         if self.alpha < 0:
             raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
-        return super().fit(X, y, sample_weight)
+        check_int(type(self).__name__, "max_iter", self.max_iter, low=1)
+        check_number(type(self).__name__, "tol", self.tol, low=0.0)
+        super().fit(X, y, sample_weight)
+        if self.coef_.ndim == 2 and self.coef_.shape[0] == 1:
+            self.coef_ = self.coef_[0]  # one target given as a column: scikit-learn's (d,)
+        return self
 
     def _solve(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         l1 = self.alpha * self.l1_ratio
@@ -155,14 +177,14 @@ class ElasticNet(_LinearRegressorBase):
             w, it, gap = enet_coordinate_descent(X, targets[:, k], l1, l2, self.max_iter, self.tol)
             coefs.append(w)
             iters.append(it)
-            if it == self.max_iter and gap >= self.tol * (targets[:, k] @ targets[:, k]) / len(y):
+            if it == self.max_iter and gap > self.tol * (targets[:, k] @ targets[:, k]) / len(y):
                 warnings.warn(
                     f"{type(self).__name__} did not converge in {self.max_iter} sweeps "
                     f"(duality gap {gap:.3g}); increase max_iter or scale the features.",
-                    UserWarning,
-                    stacklevel=3,
+                    ConvergenceWarning,
+                    stacklevel=4,  # _solve ← _LinearRegressorBase.fit ← ElasticNet.fit ← caller
                 )
-        self.n_iter_ = max(iters)
+        self.n_iter_ = iters if len(iters) > 1 else iters[0]  # per target, as scikit-learn
         coef = np.stack(coefs, axis=1)
         return coef if y.ndim > 1 else coef[:, 0]
 

@@ -37,11 +37,8 @@ class _LinearRegressorBase(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         yw = yc * (root[:, None] if yc.ndim > 1 else root)
         coef = self._solve(Xw, yw)  # (n_features,) or (n_features, n_targets)
         self.coef_ = coef.T
-        self.intercept_ = (
-            y_mean - x_mean @ coef
-            if self.fit_intercept
-            else (np.zeros(y.shape[1]) if y.ndim > 1 else 0.0)
-        )
+        # scikit-learn's intercept_: 0.0 without an intercept, whatever the targets
+        self.intercept_ = y_mean - x_mean @ coef if self.fit_intercept else 0.0
         return self
 
     def predict(self, X) -> np.ndarray:

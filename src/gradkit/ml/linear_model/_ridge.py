@@ -219,10 +219,12 @@ class Ridge(LinearPredictorMixin, RegressorMixin, _RidgeBase):
         sw = check_sample_weight(sample_weight, X)
         Y = y.reshape(len(y), -1).astype(np.float64)
         coef, intercept = self._solve_targets(X, Y, sw)
-        if y.ndim == 1:
-            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        self.coef_ = coef[0] if y.ndim == 1 else coef
+        # scikit-learn's intercept_: 0.0 without an intercept (any number of targets)
+        if not self.fit_intercept:
+            self.intercept_ = 0.0
         else:
-            self.coef_, self.intercept_ = coef, intercept
+            self.intercept_ = float(intercept[0]) if y.ndim == 1 else intercept
         return self
 
     def predict(self, X) -> np.ndarray:
@@ -292,7 +294,8 @@ class RidgeClassifier(LinearClassifierMixin, ClassifierMixin, _RidgeBase):
         Y[np.arange(len(y_enc)), y_enc] = 1.0
         if K == 2:
             Y = Y[:, 1:]
-        coef, self.intercept_ = self._solve_targets(X, Y, sw)
+        coef, intercept = self._solve_targets(X, Y, sw)
+        self.intercept_ = intercept if self.fit_intercept else 0.0  # as scikit-learn's
         # two classes: coef_ of shape (n_features,), as scikit-learn's RidgeClassifier
         self.coef_ = coef[0] if K == 2 else coef
         return self
