@@ -50,7 +50,6 @@ import mutate  # noqa: E402  (tools/mutate.py: test selection, equivalents, path
 
 ROOT = mutate.ROOT
 RESULTS = ROOT / "docs" / "mutation_fresh"
-SCRATCH = ROOT / ".mutate" / "_fresh"
 TABLE_START = "<!-- fresh-table:start (written by tools/mutate_fresh.py) -->"
 TABLE_END = "<!-- fresh-table:end -->"
 
@@ -229,16 +228,23 @@ def run(module: str, sample: int, seed: int, files: list[Path] | None = None) ->
     """Draw ``sample`` mutants from the files of ``module`` (weighted by how many each
     offers) and run each against its own file's tests."""
     files = files or mutate.target_files(module)
+    if module.endswith("/"):  # compare like with like: the files the first round scored
+        scored = {s["module"] for s in mutate.load_scores().values()}
+        left_out = [mutate.rel(f) for f in files if mutate.rel(f) not in scored]
+        files = [f for f in files if mutate.rel(f) in scored]
+        if left_out:
+            print(f"mutate_fresh: not scored by tools/mutate.py, left out: {', '.join(left_out)}")
+    scratch = ROOT / ".mutate" / f"_fresh_{mutate.slug(module)}"
     tests_of = {}
     for f in files:
         tests_of[f] = mutate.find_tests(mutate.rel(f), [f])
         if not tests_of[f]:
             print(f"mutate_fresh: no tests for {mutate.rel(f)}; it is left out")
-    if SCRATCH.exists():
-        shutil.rmtree(SCRATCH)
-    shutil.copytree(ROOT / "src", SCRATCH / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    env = mutate.mutant_env(SCRATCH)
-    env["PYTHONPATH"] = str(SCRATCH / "src")
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(ROOT / "src", scratch / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    env = mutate.mutant_env(scratch)
+    env["PYTHONPATH"] = str(scratch / "src")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     started = time.time()
     candidates = []
@@ -269,7 +275,7 @@ def run(module: str, sample: int, seed: int, files: list[Path] | None = None) ->
     for n, (f, m) in enumerate(picked, 1):
         path = mutate.rel(f)
         reason = (equiv.get(path, {}) | equiv.get(path.removeprefix("src/"), {})).get(m.key)
-        target = SCRATCH / "src" / f.relative_to(ROOT / "src")
+        target = scratch / "src" / f.relative_to(ROOT / "src")
         original = f.read_text("utf-8")
         target.write_text(m.apply(original), "utf-8")
         try:
