@@ -223,3 +223,60 @@ def test_one_hot_takes_arrays_and_lists():
     for bad in (-2, -3):
         with pytest.raises(RuntimeError, match="num_classes should be -1 or non-negative"):
             F.one_hot(gk.tensor([0, 1]), bad)
+
+
+# ---------------------------------------------------------------- distances
+X34 = RNG.normal(size=(3, 4)) * 0.1  # norms below 1: eps and p show
+Y34 = RNG.normal(size=(3, 4)) * 0.1
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("normalize", (X34,)), ("cosine_similarity", (X34, Y34)),
+     ("pairwise_distance", (X34, Y34)), ("cdist", (X34, Y34))],
+)  # fmt: skip
+def test_distance_defaults_match_torch(name, args):
+    """NN-NEURON: p = 2, dim = 1, eps = 1e-12 (normalize) / 1e-6 (pairwise_distance),
+    keepdim False by default; numpy arrays are accepted as tensors."""
+    tfn = torch.cdist if name == "cdist" else getattr(TF, name)
+    want = tfn(*(torch.tensor(a) for a in args))
+    _close(getattr(F, name)(*(gk.tensor(a) for a in args)), want, rtol=1e-14, atol=1e-15)
+    _close(getattr(F, name)(*args), want, rtol=1e-14, atol=1e-15)
+
+
+def test_normalize_tiny_vector_uses_eps():
+    x = np.array([[3e-13, 4e-13], [3.0, 4.0]])
+    _close(F.normalize(gk.tensor(x)), TF.normalize(torch.tensor(x)), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["normalize", "cosine_similarity", "pairwise_distance", "cdist"])
+def test_distance_integer_input_errors_name_the_function(name):
+    ints = gk.tensor([[1, 2], [3, 4]])
+    floats = gk.tensor([[1.0, 2.0], [3.0, 4.0]])
+    calls = [(ints,)] if name == "normalize" else [(ints, floats), (floats, ints)]
+    for args in calls:
+        with pytest.raises(TypeError, match=rf"^{name}: expected floating-point inputs"):
+            getattr(F, name)(*args)
+
+
+def test_cosine_similarity_broadcasts_either_side():
+    one = RNG.normal(size=(1, 4))
+    for a, b in ((one, Y34), (Y34, one)):
+        _close(F.cosine_similarity(gk.tensor(a), gk.tensor(b)),
+               TF.cosine_similarity(torch.tensor(a), torch.tensor(b)), rtol=1e-14)  # fmt: skip
+
+
+def test_pairwise_distance_zero_dim_and_cdist_p_zero():
+    _close(F.pairwise_distance(gk.tensor(1.0), gk.tensor(3.0)),
+           TF.pairwise_distance(torch.tensor(1.0), torch.tensor(3.0)))  # fmt: skip
+    a = np.array([[0.0, 1, 2], [1, 1, 0]])
+    b = np.array([[0.0, 1, 0], [3, 1, 2]])
+    _close(
+        F.cdist(gk.tensor(a), gk.tensor(b), p=0), torch.cdist(torch.tensor(a), torch.tensor(b), p=0)
+    )
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        F.cdist(gk.tensor(a[0]), gk.tensor(b))
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        F.cdist(gk.tensor(a), gk.tensor(b[0]))
+    with pytest.raises(ValueError, match="non-negative p"):
+        F.cdist(gk.tensor(a), gk.tensor(b), p=-1.0)
