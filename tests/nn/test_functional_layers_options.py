@@ -280,3 +280,58 @@ def test_pairwise_distance_zero_dim_and_cdist_p_zero():
         F.cdist(gk.tensor(a), gk.tensor(b[0]))
     with pytest.raises(ValueError, match="non-negative p"):
         F.cdist(gk.tensor(a), gk.tensor(b), p=-1.0)
+
+
+# ---------------------------------------------------------------- ATT-DOT
+def _qkv(dtype=np.float64):
+    r = np.random.default_rng(9)
+    return [r.normal(size=(2, 5, 4)).astype(dtype) for _ in range(3)]
+
+
+@pytest.mark.parametrize("grad_mask", [False, True])
+def test_att_dot_masks_keep_the_query_dtype(grad_mask):
+    """ATT-DOT: a bool mask, or a float64 mask (with or without requires_grad), on float32
+    queries gives float32 attention equal to PyTorch's with the mask in float32."""
+    q, k, v = _qkv(np.float32)
+    allowed = np.tril(np.ones((5, 5), dtype=bool))
+    fmask = np.where(allowed, 0.0, -1e9) + np.random.default_rng(1).normal(size=(5, 5))
+    want_b = TF.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)), torch.tensor(allowed))
+    want_f = TF.scaled_dot_product_attention(
+        *map(torch.tensor, (q, k, v)), torch.tensor(fmask.astype(np.float32))
+    )
+    if not grad_mask:
+        got = F.scaled_dot_product_attention(*map(gk.tensor, (q, k, v)), gk.tensor(allowed))
+        assert got.dtype == np.float32
+        _close(got, want_b, rtol=1e-5, atol=1e-6)
+    m = gk.tensor(fmask, requires_grad=grad_mask)
+    got = F.scaled_dot_product_attention(*map(gk.tensor, (q, k, v)), m)
+    assert got.dtype == np.float32
+    _close(got, want_f, rtol=1e-5, atol=1e-6)
+    if grad_mask:
+        got.sum().backward()
+        assert m.grad is not None and m.grad.shape == (5, 5)
+
+
+def test_att_dot_dropout_p_bounds_and_use():
+    """ATT-DOT: dropout_p in [0, 1); it is applied on every path (causal, plain, and a
+    float mask that requires grad)."""
+    q, k, v = (gk.tensor(a) for a in _qkv())
+    for bad in (1.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match=r"dropout_p must be in \[0, 1\)"):
+            F.scaled_dot_product_attention(q, k, v, dropout_p=bad)
+    mask = gk.tensor(np.zeros((5, 5)), requires_grad=True)
+    for kw in ({"is_causal": True}, {}, {"attn_mask": mask}):
+        plain = F.scaled_dot_product_attention(q, k, v, **kw).detach().numpy()
+        gk.manual_seed(0)
+        dropped = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5, **kw).detach().numpy()
+        assert not np.allclose(plain, dropped)
+
+
+def test_att_dot_shape_errors():
+    q, k, v = (gk.tensor(a) for a in _qkv())
+    with pytest.raises(ValueError, match="query/key feature sizes"):
+        F.scaled_dot_product_attention(q, gk.tensor(np.ones((2, 5, 3))), v)
+    with pytest.raises(ValueError, match="key/value lengths"):
+        F.scaled_dot_product_attention(q, k, gk.tensor(np.ones((2, 4, 4))))
+    with pytest.raises(ValueError, match="not both"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=np.ones((5, 5), bool), is_causal=True)
