@@ -1,0 +1,289 @@
+"""T-GRAPH (issue 24): every in-place op of ``gradkit.ops.inplace`` against PyTorch 2.13 in
+float64 — the new value, the gradient through a non-leaf and through a view of one
+(written back into the base), each keyword option (``alpha``, ``value``, ``min``/``max``,
+``weight``, the random fills' parameters), the plain path without a graph, and the version
+counter: a tensor saved for backward and then changed in place, recorded or not, is
+refused at backward exactly where PyTorch refuses it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradkit as gk
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(2024)
+A = RNG.uniform(0.3, 1.7, (2, 3))  # positive, away from rounding ties
+B = RNG.uniform(0.5, 1.5, (2, 3))
+C = RNG.uniform(0.5, 1.5, (2, 3))
+G = RNG.normal(size=(2, 3))
+MASK = np.array([[True, False, True], [False, False, True]])
+
+
+def _t(lib, a, grad=False):
+    return lib.tensor(a.copy(), requires_grad=grad)
+
+
+# name: op(lib, h, b, c) applying the in-place op to h; b, c: leaves requiring grad
+BINARY = {
+    "add_": lambda lib, h, b, c: h.add_(b),
+    "add_alpha": lambda lib, h, b, c: h.add_(b, alpha=-2.5),
+    "add_scalar": lambda lib, h, b, c: h.add_(3.0),
+    "sub_": lambda lib, h, b, c: h.sub_(b),
+    "sub_alpha": lambda lib, h, b, c: h.sub_(b, alpha=0.75),
+    "mul_": lambda lib, h, b, c: h.mul_(b),
+    "mul_scalar": lambda lib, h, b, c: h.mul_(-1.5),
+    "div_": lambda lib, h, b, c: h.div_(b),
+    "div_scalar": lambda lib, h, b, c: h.div_(4.0),
+    "pow_": lambda lib, h, b, c: h.pow_(b),
+    "pow_scalar": lambda lib, h, b, c: h.pow_(3.0),
+    "iadd": lambda lib, h, b, c: h.__iadd__(b),
+    "isub": lambda lib, h, b, c: h.__isub__(b),
+    "imul": lambda lib, h, b, c: h.__imul__(b),
+    "itruediv": lambda lib, h, b, c: h.__itruediv__(b),
+    "ipow": lambda lib, h, b, c: h.__ipow__(2.0),
+    "addcmul_": lambda lib, h, b, c: h.addcmul_(b, c),
+    "addcmul_value": lambda lib, h, b, c: h.addcmul_(b, c, value=-0.5),
+    "addcdiv_": lambda lib, h, b, c: h.addcdiv_(b, c),
+    "addcdiv_value": lambda lib, h, b, c: h.addcdiv_(b, c, value=3.0),
+    "lerp_scalar": lambda lib, h, b, c: h.lerp_(b, 0.3),
+    "lerp_tensor": lambda lib, h, b, c: h.lerp_(b, c),
+    "clamp_min": lambda lib, h, b, c: h.clamp_(min=0.9),
+    "clamp_max": lambda lib, h, b, c: h.clamp_(max=1.1),
+    "clamp_both": lambda lib, h, b, c: h.clamp_(0.8, 1.2),
+    "clip_": lambda lib, h, b, c: h.clip_(0.8, 1.2),
+    "zero_": lambda lib, h, b, c: h.zero_(),
+    "fill_": lambda lib, h, b, c: h.fill_(2.5),
+    "fill_tensor": lambda lib, h, b, c: h.fill_(b[1, 2]),
+    "copy_": lambda lib, h, b, c: h.copy_(b),
+    "copy_broadcast": lambda lib, h, b, c: h.copy_(b[0]),
+    "masked_fill_": lambda lib, h, b, c: h.masked_fill_(lib.tensor(MASK), -7.0),
+    "setitem_slice": lambda lib, h, b, c: h.__setitem__((slice(None), 1), b[0, :2]),
+    "setitem_int": lambda lib, h, b, c: h.__setitem__(1, 4.0),
+    "setitem_mask": lambda lib, h, b, c: h.__setitem__(lib.tensor(MASK), b[lib.tensor(MASK)]),
+    "setitem_tensor": lambda lib, h, b, c: h.__setitem__((0, slice(0, 3)), b[1]),
+}
+UNARY = [
+    "neg_", "abs_", "exp_", "log_", "log1p_", "sqrt_", "sin_", "cos_", "tanh_", "sigmoid_",
+    "relu_", "reciprocal_", "floor_", "ceil_", "round_", "trunc_", "sign_",
+]  # fmt: skip
+OPS = {**BINARY, **{n: (lambda name: lambda lib, h, b, c: getattr(h, name)())(n) for n in UNARY}}
+
+
+def _run(lib, op, view: bool):
+    """h = 0.5·x + x² (a non-leaf), the op applied to h or to its view h[1] (shape (3,))
+    by a copy of the op's arguments cut the same way; loss = Σ G ⊙ h."""
+    x, b, c = _t(lib, A, True), _t(lib, B, True), _t(lib, C, True)
+    h = 0.5 * x + x * x
+    if view:
+        v = h[1]
+        out = op(lib, v, b[0], c[0])
+        assert out is v
+    else:
+        out = op(lib, h, b, c)
+        assert out is h or out is None  # __setitem__ returns None
+    loss = (h * lib.tensor(G)).sum()
+    loss.backward()
+    grads = [None if t.grad is None else t.grad.numpy().copy() for t in (x, b, c)]
+    return h.detach().numpy().copy(), grads
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_t_graph_inplace_value_and_gradient_match_torch(name):
+    """T-GRAPH: on a non-leaf the in-place op is recorded: the value and the gradients of
+    the tensor's sources and of the op's tensor arguments are PyTorch's."""
+    ours = _run(gk, OPS[name], view=False)
+    theirs = _run(torch, OPS[name], view=False)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12)
+    for g, tg in zip(ours[1], theirs[1]):
+        assert (g is None) == (tg is None)
+        if g is not None:
+            np.testing.assert_allclose(g, tg, rtol=1e-12, atol=1e-12)
+
+
+VIEW_OPS = {
+    name: op
+    for name, op in OPS.items()
+    if not name.startswith(("setitem", "masked_fill", "copy_broadcast", "fill_tensor"))
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_OPS))
+def test_t_graph_inplace_through_a_view_rewrites_the_base(name):
+    """T-GRAPH: changing a view h[1] in place changes h, and the gradient through h sees
+    the change (PyTorch's CopySlices)."""
+
+    ours = _run(gk, VIEW_OPS[name], view=True)
+    theirs = _run(torch, VIEW_OPS[name], view=True)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12)
+    for g, tg in zip(ours[1], theirs[1]):
+        assert (g is None) == (tg is None)
+        if g is not None:
+            np.testing.assert_allclose(g, tg, rtol=1e-12, atol=1e-12)
+
+
+def _plain(lib, name):
+    h, b, c = _t(lib, A), _t(lib, B), _t(lib, C)
+    v0 = h._version
+    out = OPS[name](lib, h, b, c)
+    return out is h or out is None, h.numpy().copy(), h._version - v0
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_t_graph_inplace_without_a_graph_changes_the_storage(name):
+    """T-GRAPH: with nothing requiring grad the storage changes in place (a view made
+    before sees it) and the version counter moves by one, as in PyTorch."""
+    same, value, bumps = _plain(gk, name)
+    tsame, tvalue, tbumps = _plain(torch, name)
+    assert same and tsame
+    np.testing.assert_allclose(value, tvalue, rtol=1e-12, atol=1e-12)
+    assert bumps == tbumps == 1
+
+
+def _saved_then_changed(lib, name, recorded: bool):
+    """s = sin(h) saves h; h is then changed in place (recorded, or under no_grad)."""
+    x, b, c = _t(lib, A, True), _t(lib, B), _t(lib, C)
+    h = x * 1.0
+    s = h.sin()
+    if recorded:
+        OPS[name](lib, h, b, c)
+    else:
+        with lib.no_grad():
+            OPS[name](lib, h, b, c)
+    return lambda: s.sum().backward()
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "no_grad"])
+@pytest.mark.parametrize("name", list(OPS))
+def test_t_graph_changed_saved_tensor_is_refused_at_backward(name, recorded):
+    """T-GRAPH: sin saved h; any in-place change of h (recorded or under no_grad) makes
+    backward refuse, as PyTorch does, instead of using the new value silently."""
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _saved_then_changed(torch, name, recorded)()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        _saved_then_changed(gk, name, recorded)()
+
+
+@pytest.mark.parametrize("name", ["add_", "mul_", "exp_", "clamp_both", "copy_", "fill_"])
+def test_t_graph_leaf_and_view_of_leaf_are_refused(name):
+    """T-GRAPH: a leaf that requires grad (or a view of it) cannot change in place while
+    recording; under no_grad it can."""
+    for lib in (torch, gk):
+        x, b, c = _t(lib, A, True), _t(lib, B), _t(lib, C)
+        with pytest.raises(RuntimeError, match="leaf"):
+            OPS[name](lib, x, b, c)
+        with pytest.raises(RuntimeError, match="leaf"):
+            OPS[name](lib, x[0], b[0], c[0])
+        with lib.no_grad():
+            OPS[name](lib, x, b, c)
+    ours = _t(gk, A, True)
+    theirs = _t(torch, A, True)
+    with gk.no_grad():
+        OPS[name](gk, ours, _t(gk, B), _t(gk, C))
+    with torch.no_grad():
+        OPS[name](torch, theirs, _t(torch, B), _t(torch, C))
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+
+
+def test_t_graph_inplace_on_a_requires_grad_argument_records_it():
+    """T-GRAPH: a plain tensor changed by a tensor that requires grad becomes part of the
+    graph (its grad_fn is the op), so the gradient reaches the argument."""
+    for lib in (torch, gk):
+        h, b = _t(lib, A), _t(lib, B, True)
+        h.mul_(b)
+        assert h.requires_grad and h.grad_fn is not None
+        (h * lib.tensor(G)).sum().backward()
+        np.testing.assert_allclose(b.grad.numpy(), A * G, rtol=1e-12)
+
+
+def test_t_graph_inplace_errors_are_clear():
+    h = gk.tensor(A.copy())
+    with pytest.raises(ValueError, match="clamp_ needs at least one of min and max"):
+        h.clamp_()
+    with pytest.raises(NotImplementedError, match="rounding_mode"):
+        h.div_(2.0, rounding_mode="floor")
+    with pytest.raises(RuntimeError, match=r"copy_: source of shape \(4,\) does not broadcast"):
+        h.copy_(gk.ones(4))
+    with pytest.raises(RuntimeError, match=r"copy_: source of shape \(2, 1, 3\)"):
+        h.copy_(gk.ones(2, 1, 3))
+    with pytest.raises(RuntimeError, match="broadcast view"):
+        gk.ones(3).expand(2, 3).add_(1.0)
+    with pytest.raises(RuntimeError, match="can't be cast|cannot be stored"):
+        gk.tensor([1, 2, 3]).mul_(0.5)
+    # recording: a result of another shape or dtype is refused, never broadcast or truncated
+    x = gk.tensor(A.copy(), requires_grad=True)
+    row = (x * 1.0)[0]
+    with pytest.raises(RuntimeError, match="does not match the tensor's shape"):
+        row.add_(x)
+    ints = gk.tensor([1, 2, 3])
+    with pytest.raises(RuntimeError, match="can't be cast to the tensor's dtype int64"):
+        ints.add_(gk.tensor([0.5, 0.5, 0.5], requires_grad=True))
+    with pytest.raises(IndexError, match=r"is invalid for a tensor of shape \(2, 3\)"):
+        gk.tensor(A.copy())[5] = 1.0
+
+
+def test_t_graph_float32_tensor_keeps_its_dtype_under_a_float64_argument():
+    """T-GRAPH: the result is cast back to the tensor's dtype (PyTorch's in-place rule)."""
+    for lib in (torch, gk):
+        x = lib.tensor(A.astype(np.float32), requires_grad=True)
+        b = lib.tensor(B, requires_grad=True)  # float64
+        h = x * 1.0
+        h.add_(b)
+        assert str(h.dtype).endswith("float32")
+        h.sum().backward()
+        assert str(x.grad.dtype).endswith("float32") and str(b.grad.dtype).endswith("float64")
+
+
+def test_t_graph_retain_grad_follows_the_tensor_through_an_inplace_op():
+    out = {}
+    for lib in (torch, gk):
+        x = _t(lib, A, True)
+        h = x * 2.0
+        h.retain_grad()
+        h.mul_(3.0)
+        (h * lib.tensor(G)).sum().backward()
+        out[lib.__name__] = (h.grad.numpy().copy(), x.grad.numpy().copy())
+    for a, b in zip(out["gradkit"], out["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_t_graph_zero_dim_numpy_scalar_result_changes_in_place():
+    for recorded in (False, True):
+        x = gk.tensor(A.copy(), requires_grad=recorded)
+        s = x.sum() if recorded else gk.tensor(A.copy()).sum()
+        s.add_(1.0)
+        assert s.item() == pytest.approx(A.sum() + 1.0, rel=1e-12)
+        if recorded:
+            s.backward()
+            np.testing.assert_allclose(x.grad.numpy(), np.ones_like(A))
+
+
+FILLS = [
+    ("uniform_", (2.0, 3.0),
+     lambda a: a.min() >= 2.0 and a.max() < 3.0 and abs(a.mean() - 2.5) < 0.02),
+    ("normal_", (5.0, 0.1), lambda a: abs(a.mean() - 5.0) < 0.01 and abs(a.std() - 0.1) < 0.01),
+    ("bernoulli_", (0.2,),
+     lambda a: set(np.unique(a)) <= {0.0, 1.0} and abs(a.mean() - 0.2) < 0.02),
+    ("exponential_", (4.0,), lambda a: a.min() >= 0 and abs(a.mean() - 0.25) < 0.01),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "args", "check"), FILLS, ids=[f[0] for f in FILLS])
+def test_t_graph_random_fills_use_their_parameters(name, args, check):
+    """T-GRAPH: each random fill draws from the distribution its arguments name (PyTorch's
+    positional order), from the generator passed, and bumps the version."""
+    t = gk.zeros(20000, dtype=gk.float64)
+    getattr(t, name)(*args, generator=gk.Generator().manual_seed(3))
+    assert t._version == 1
+    assert check(t.numpy())
+    again = gk.zeros(20000, dtype=gk.float64)
+    getattr(again, name)(*args, generator=gk.Generator().manual_seed(3))
+    np.testing.assert_array_equal(t.numpy(), again.numpy())
+    # recorded: a fill cuts the gradient to what it overwrote (PyTorch: zero)
+    x = gk.tensor(np.ones(4), requires_grad=True)
+    h = x * 2.0
+    getattr(h, name)(*args)
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(4))

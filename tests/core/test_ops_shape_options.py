@@ -1,0 +1,211 @@
+"""T-TENSOR (issue 24): the shape ops of ``gradkit.ops.shape`` with every option they take —
+negative dims, ``dim=``/``axis=`` spellings, tuples and lists for sizes, ``-1`` entries,
+uneven splits, empty pieces, dtype promotion in ``cat``/``stack`` — against PyTorch 2.13 in
+float64 (value and gradient of a random projection), plus the errors PyTorch raises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradkit as gk
+
+torch = pytest.importorskip("torch")
+
+X = np.random.default_rng(5).normal(size=(2, 3, 4))
+
+
+def _outs(out):
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def _run(lib, fn, arrays):
+    leaves = [lib.tensor(a.copy(), requires_grad=True) for a in arrays]
+    outs = _outs(fn(lib, *leaves))
+    total = None
+    for i, o in enumerate(outs):
+        g = np.random.default_rng(i).normal(size=tuple(o.shape))
+        term = (o * lib.tensor(g)).sum()
+        total = term if total is None else total + term
+    total.backward()
+    return [o.detach().numpy().copy() for o in outs], [t.grad.numpy().copy() for t in leaves]
+
+
+# name: (fn(lib, *tensors), arrays)
+CASES = {
+    "reshape_tuple": (lambda L, x: x.reshape((4, -1)), [X]),
+    "reshape_list": (lambda L, x: x.reshape([3, 8]), [X]),
+    "reshape_varargs": (lambda L, x: x.reshape(-1, 2, 2), [X]),
+    "reshape_same": (lambda L, x: x.reshape(2, 3, 4) * 1.0, [X]),
+    "view": (lambda L, x: x.view(6, 4), [X]),
+    "flatten": (lambda L, x: x.flatten(), [X]),
+    "flatten_start": (lambda L, x: x.flatten(1), [X]),
+    "flatten_end": (lambda L, x: x.flatten(0, 1), [X]),
+    "flatten_neg": (lambda L, x: x.flatten(-2, -1), [X]),
+    "flatten_one": (lambda L, x: x.flatten(1, 1), [X]),
+    "flatten_0d": (lambda L, x: x.sum().flatten(), [X]),
+    "permute": (lambda L, x: x.permute(2, 0, 1), [X]),
+    "permute_tuple": (lambda L, x: x.permute((1, 2, 0)), [X]),
+    "permute_neg": (lambda L, x: x.permute(-1, -3, -2), [X]),
+    "permute_dims_kw": (lambda L, x: L.permute(x, dims=(2, 1, 0)), [X]),
+    "permute_identity": (lambda L, x: x.permute(0, 1, 2) * 1.0, [X]),
+    "transpose": (lambda L, x: x.transpose(0, 2), [X]),
+    "transpose_neg": (lambda L, x: x.transpose(-1, -2), [X]),
+    "transpose_same": (lambda L, x: x.transpose(1, -2) * 1.0, [X]),
+    "swapaxes": (lambda L, x: L.swapaxes(x, 0, -1), [X]),
+    "mT": (lambda L, x: x.mT, [X]),
+    "broadcast_to": (lambda L, x: L.broadcast_to(x[:, :1], (5, 2, 3, 4)), [X]),
+    "broadcast_same": (lambda L, x: L.broadcast_to(x, (2, 3, 4)) * 1.0, [X]),
+    "expand_minus1": (lambda L, x: x[:, :1].expand(-1, 3, -1), [X]),
+    "expand_lead": (lambda L, x: x[0].expand(2, 2, -1, 4), [X]),
+    "expand_as": (lambda L, x: x[:1].expand_as(x), [X]),
+    "squeeze_all": (lambda L, x: x[:, :1, None].squeeze(), [X]),
+    "squeeze_dim": (lambda L, x: x[:, :1, None].squeeze(1), [X]),
+    "squeeze_neg": (lambda L, x: x[:, :1, None].squeeze(-2), [X]),
+    "squeeze_tuple": (lambda L, x: x[:, :1, None].squeeze((1, 2)), [X]),
+    "squeeze_not_one": (lambda L, x: x[:, :1, None].squeeze(0), [X]),
+    "unsqueeze": (lambda L, x: x.unsqueeze(1), [X]),
+    "unsqueeze_end": (lambda L, x: x.unsqueeze(-1), [X]),
+    "unsqueeze_neg": (lambda L, x: x.unsqueeze(-4), [X]),
+    "unsqueeze_last": (lambda L, x: x.unsqueeze(3), [X]),
+    "cat": (lambda L, x, y: L.cat([x, y], 1), [X, X[:, :2]]),
+    "cat_neg": (lambda L, x, y: L.cat((x, y), dim=-1), [X, X[..., :1]]),
+    "cat_last": (lambda L, x, y: L.cat([x, y], dim=2), [X, X[..., :3]]),
+    "cat_empty": (lambda L, x: L.cat([x[0, 0], L.zeros(0, dtype=x.dtype), x[1, 1]]), [X]),
+    "stack": (lambda L, x, y: L.stack([x, y]), [X, -X]),
+    "stack_dim": (lambda L, x, y: L.stack([x, y], dim=2), [X, -X]),
+    "stack_end": (lambda L, x, y: L.stack([x, y], dim=-1), [X, -X]),
+    "stack_neg": (lambda L, x, y: L.stack([x, y], dim=-4), [X, -X]),
+    "split_int": (lambda L, x: x.split(3, dim=2), [X]),
+    "split_exact": (lambda L, x: x.split(2, 2), [X]),
+    "split_sizes": (lambda L, x: x.split([1, 0, 3], -1), [X]),
+    "split_big": (lambda L, x: x.split(5, 1), [X]),
+    "split_one": (lambda L, x: x.split(1), [X]),
+    "chunk": (lambda L, x: x.chunk(3, 2), [X]),
+    "chunk_neg": (lambda L, x: x.chunk(2, dim=-2), [X]),
+    "chunk_more": (lambda L, x: x.chunk(5, 1), [X]),
+    "chunk_default": (lambda L, x: x.chunk(2), [X]),
+    "unbind": (lambda L, x: x.unbind(), [X]),
+    "unbind_dim": (lambda L, x: x.unbind(2), [X]),
+    "unbind_neg": (lambda L, x: x.unbind(-2), [X]),
+    "movedim": (lambda L, x: L.movedim(x, 0, -1), [X]),
+    "movedim_many": (lambda L, x: L.movedim(x, (0, 2), (2, 0)), [X]),
+    "movedim_lists": (lambda L, x: L.movedim(x, [0, 1], [1, 2]), [X]),
+    "moveaxis": (lambda L, x: L.moveaxis(x, -1, 0), [X]),
+    "ravel": (lambda L, x: x.ravel(), [X]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_t_tensor_shape_op_options_match_torch(name):
+    fn, arrays = CASES[name]
+    ours, theirs = _run(gk, fn, arrays), _run(torch, fn, arrays)
+    assert [o.shape for o in ours[0]] == [o.shape for o in theirs[0]]
+    for a, b in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-15, atol=0)
+
+
+def test_t_tensor_axis_spellings():
+    """T-TENSOR: NumPy's ``axis=`` is accepted for ``dim=`` (not both)."""
+    x = gk.tensor(X)
+    np.testing.assert_array_equal(gk.cat([x, x], axis=2).numpy(), np.concatenate([X, X], 2))
+    np.testing.assert_array_equal(gk.stack([x, x], axis=1).numpy(), np.stack([X, X], 1))
+    np.testing.assert_array_equal(x[:, :1].squeeze(axis=1).numpy(), X[:, 0])
+    np.testing.assert_array_equal(x.unsqueeze(axis=-1).numpy(), X[..., None])
+    assert [p.shape for p in gk.split(x, 2, axis=2)] == [(2, 3, 2)] * 2
+    assert [p.shape for p in gk.chunk(x, 2, axis=-1)] == [(2, 3, 2)] * 2
+    with pytest.raises(TypeError, match="either dim= or axis="):
+        gk.cat([x, x], dim=1, axis=2)
+    with pytest.raises(TypeError, match="either dim= or axis="):
+        x.squeeze(1, axis=1)
+    np.testing.assert_array_equal(gk.cat([x, x], dim=0, axis=1).numpy(), np.concatenate([X, X], 1))
+
+
+@pytest.mark.parametrize(
+    ("dtypes", "want"),
+    [(("float32", "int64"), "float32"), (("int64", "float64"), "float64"),
+     (("int32", "int64"), "int64"), (("bool", "int64"), "int64"),
+     (("bool", "bool"), "bool"), (("float32", "float64"), "float64"),
+     (("uint8", "bool"), "uint8")],
+)  # fmt: skip
+def test_t_tensor_cat_and_stack_promote_like_torch(dtypes, want):
+    arrays = [np.ones(3, dtype=d) for d in dtypes]
+    for op in ("cat", "stack"):
+        got = getattr(gk, op)([gk.tensor(a) for a in arrays])
+        ref = getattr(torch, op)([torch.tensor(a) for a in arrays])
+        assert str(got.dtype) == want == str(ref.dtype).removeprefix("torch.")
+
+
+def test_t_tensor_cat_stack_accept_arrays_and_empty_pieces():
+    got = gk.cat([np.ones((1, 2)), gk.zeros(1, 2, dtype=gk.float64)])
+    np.testing.assert_array_equal(got.numpy(), [[1, 1], [0, 0]])
+    assert gk.cat([gk.zeros(0), gk.zeros(0)]).shape == (0,)
+    assert gk.split(gk.zeros(0, 3), 2)[0].shape == (0, 3)
+    assert gk.unbind(gk.zeros(0, 3)) == ()
+
+
+def test_t_tensor_0d_inputs():
+    s = gk.tensor(2.0)
+    assert s.flatten().shape == (1,) and s.permute().shape == () and s.unsqueeze(0).shape == (1,)
+    assert s.transpose().shape == () and gk.movedim(s, (), ()).shape == ()
+    assert s.squeeze().shape == ()
+
+
+def test_t_tensor_shape_errors_match_torch():
+    x = gk.tensor(X)
+    t = torch.tensor(X)
+    bad = [
+        (lambda L, x: x.flatten(2, 1), "start_dim cannot come after end_dim"),
+        (lambda L, x: x.permute(0, 1), "number of dims"),
+        (lambda L, x: x.permute(0, 1, 1), "duplicate dims|repeated dim"),
+        (lambda L, x: L.cat([x[0, 0, 0], x[0, 0, 0]]), "zero-dimensional tensor"),
+        (lambda L, x: L.cat([x, x[0]]), "same number of dimensions"),
+        (lambda L, x: L.cat([x, x[:, :2]], 2), "Sizes of tensors must match except in dimension 2"),
+        (lambda L, x: L.stack([x, x[:1]]), "stack expects each tensor to be equal size"),
+        (lambda L, x: x.split(-1), "non-negative|split_size"),
+        (lambda L, x: x.split(0), "split_size can only be 0"),
+        (lambda L, x: x.split([1, 1], 1), "sum exactly to 3"),
+        (lambda L, x: x.split([4, -1], 1), "non-negative|sum exactly"),
+        (lambda L, x: x.chunk(0), "greater than 0"),
+        (lambda L, x: x.sum().chunk(2), "at least a 1-dimensional tensor"),
+        (lambda L, x: x.sum().unbind(), "has no dimensions"),
+        (lambda L, x: L.movedim(x, (0, 1), (1,)), "same number|movedim"),
+        (lambda L, x: L.movedim(x, (0, 0), (1, 2)), "repeated dim|multiple times"),
+        (lambda L, x: x.reshape(5, 5), "shape"),
+        (lambda L, x: L.broadcast_to(x, (3, 3, 4)), "broadcast|expanded size|match"),
+        (lambda L, x: x.unsqueeze(4), "Dimension out of range|out of range"),
+        (lambda L, x: x.squeeze(3), "Dimension out of range|out of range"),
+        (lambda L, x: L.cat([x, x], 3), "Dimension out of range|out of range"),
+    ]
+    for fn, pattern in bad:
+        with pytest.raises((RuntimeError, IndexError, ValueError, TypeError), match=pattern):
+            fn(gk, x)
+        with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
+            fn(torch, t)
+    with pytest.raises(TypeError, match="transpose\\(\\) needs both"):
+        x.transpose(0)
+    with pytest.raises(TypeError, match="missing required argument 'dim'"):
+        x.unsqueeze()
+    with pytest.raises(TypeError, match="expects a sequence of tensors"):
+        gk.cat(x)
+    with pytest.raises(ValueError, match="non-empty list"):
+        gk.stack([])
+    with pytest.raises(TypeError, match="unexpected keywords"):
+        gk.permute(x, order=(0, 1, 2))
+    with pytest.raises(RuntimeError, match="a 0-d tensor cannot be split"):
+        gk.split(gk.tensor(1.0), 1)
+
+
+@pytest.mark.parametrize("width", [1, (1, 2), ((0, 1), (2, 0), (1, 1))])
+@pytest.mark.parametrize("value", [0.0, -3.5])
+def test_t_tensor_pad_numpy_widths(width, value):
+    """T-TENSOR: ``gk.pad``'s NumPy-style widths and constant value; the gradient is the
+    centre of the upstream gradient."""
+    a = gk.tensor(X, requires_grad=True)
+    y = gk.ops.shape.pad(a, width, value)
+    np.testing.assert_array_equal(y.detach().numpy(), np.pad(X, width, constant_values=value))
+    g = np.random.default_rng(0).normal(size=y.shape)
+    y.backward(gk.tensor(g))
+    w = np.broadcast_to(np.asarray(width), (3, 2))
+    centre = tuple(slice(b, n - a_) for (b, a_), n in zip(w, g.shape))
+    np.testing.assert_array_equal(a.grad.numpy(), g[centre])
