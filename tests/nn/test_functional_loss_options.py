@@ -244,3 +244,22 @@ def test_l_cce_unsigned_targets_match_torch():
     got = F.nll_loss(gk.tensor(x), gk.tensor(t.astype(np.uint8)))
     want = TF.nll_loss(torch.tensor(x), torch.tensor(t))
     np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+
+
+def test_l_cost_numpy_arrays_and_lists_are_accepted():
+    """L-COST: inputs, targets and class weights given as NumPy arrays or lists act as
+    tensors (``as_tensor`` / ``constant``)."""
+    np.testing.assert_allclose(
+        F.mse_loss(X, Y).item(), TF.mse_loss(torch.tensor(X), torch.tensor(Y)).item(), rtol=1e-12
+    )
+    x = RNG.normal(size=(4, 3))
+    t = [0, 2, 1, 2]
+    w = [0.5, 2.0, 1.5]
+    got = F.cross_entropy(x, t, weight=w)
+    want = TF.cross_entropy(torch.tensor(x), torch.tensor(t), weight=torch.tensor(w))
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+    got = F.binary_cross_entropy_with_logits(X, BITS, pos_weight=[0.5, 2.0, 3.0])
+    want = TF.binary_cross_entropy_with_logits(
+        torch.tensor(X), torch.tensor(BITS), pos_weight=torch.tensor([0.5, 2.0, 3.0])
+    )
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
