@@ -188,7 +188,7 @@ def test_l_cce_single_sample_probabilities_with_class_weight():
     xg = gk.tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
     got = F.cross_entropy(xg, gk.tensor(p), weight=gk.tensor(w))
-    want = TF.cross_entropy(xt, torch.tensor(p), weight=torch.tensor(w))
+    want = TF.cross_entropy(xt, torch.tensor(p), weight=torch.tensor(np.array(w)))
     np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
     got.backward()
     want.backward()
@@ -256,10 +256,10 @@ def test_l_cost_numpy_arrays_and_lists_are_accepted():
     t = [0, 2, 1, 2]
     w = [0.5, 2.0, 1.5]
     got = F.cross_entropy(x, t, weight=w)
-    want = TF.cross_entropy(torch.tensor(x), torch.tensor(t), weight=torch.tensor(w))
+    want = TF.cross_entropy(torch.tensor(x), torch.tensor(t), weight=torch.tensor(np.array(w)))
     np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
     got = F.binary_cross_entropy_with_logits(X, BITS, pos_weight=[0.5, 2.0, 3.0])
     want = TF.binary_cross_entropy_with_logits(
-        torch.tensor(X), torch.tensor(BITS), pos_weight=torch.tensor([0.5, 2.0, 3.0])
+        torch.tensor(X), torch.tensor(BITS), pos_weight=torch.tensor(np.array([0.5, 2.0, 3.0]))
     )
     np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
