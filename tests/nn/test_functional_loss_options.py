@@ -99,6 +99,13 @@ def test_l_cost_shape_errors_name_the_loss(name):
         ours(gk.tensor(x), gk.tensor(y[:, :2]))
 
 
+@pytest.mark.parametrize("name", PAIRS)
+def test_l_cost_complex_target_is_refused(name):
+    ours, _, x, y = PAIRS[name]
+    with pytest.raises(TypeError, match=rf"^{name}: target must be real, got dtype complex128"):
+        ours(gk.tensor(x), gk.tensor(y + 0j))
+
+
 @pytest.mark.parametrize("name", ["logistic_loss", "hinge_loss", "squared_hinge_loss"])
 def test_l_hinge_sign_errors_name_the_loss(name):
     ours, _, x, _ = PAIRS[name]

@@ -39,7 +39,9 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:  #
     check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
     check_same_shape(name, input, target)
-    if target.dtype != input.dtype and target.dtype.kind in "biuf":
+    if target.dtype.kind == "c":
+        raise TypeError(f"{name}: target must be real, got dtype {target.dtype}")
+    if target.dtype != input.dtype:
         target = target.astype(input.dtype)
     return input, target
 
