@@ -287,3 +287,92 @@ def test_t_graph_random_fills_use_their_parameters(name, args, check):
     getattr(h, name)(*args)
     h.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.zeros(4))
+
+
+VIEWS = {
+    "row": lambda h: h[1],
+    "column": lambda h: h[:, 2],
+    "reshape": lambda h: h.reshape(3, 2),
+    "view": lambda h: h.view(-1),
+    "transpose": lambda h: h.t(),
+    "permute": lambda h: h.permute(1, 0),
+    "nested": lambda h: h.t()[1:],
+    "unsqueeze": lambda h: h.unsqueeze(0),
+}
+
+
+@pytest.mark.parametrize("kind", list(VIEWS))
+@pytest.mark.parametrize("op", ["mul_", "exp_", "fill_", "zero_", "setitem"])
+def test_t_graph_inplace_through_every_view_kind(kind, op):
+    """T-GRAPH: an in-place change through a getitem, reshape/view or permute view reaches
+    the base, and both the base's and the view's later gradients are PyTorch's."""
+
+    def prog(lib):
+        x = _t(lib, A, True)
+        s = _t(lib, np.array(1.7), True)
+        h = x * x
+        v = VIEWS[kind](h)
+        if op == "mul_":
+            v.mul_(s)
+        elif op == "exp_":
+            v.exp_()
+        elif op == "fill_":
+            v.fill_(s)
+        elif op == "zero_":
+            v.zero_()
+        else:
+            v[0] = s * 3.0
+        w = lib.tensor(np.random.default_rng(1).normal(size=tuple(v.shape)))
+        loss = (h * lib.tensor(G)).sum() + (v * w).sum()
+        loss.backward()
+        sg = np.zeros(()) if s.grad is None else s.grad.numpy()
+        return [h.detach().numpy(), v.detach().numpy(), x.grad.numpy(), sg]
+
+    for a, b in zip(prog(gk), prog(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+SELF_SAVING = [
+    (lambda h: h.mul_(h), lambda h: h * h),
+    (lambda h: h.__imul__(h), lambda h: h * h),
+    (lambda h: h.pow_(2.0), lambda h: h**2.0),
+    (lambda h: h.div_(h + 1.0), lambda h: h / (h + 1.0)),
+    (lambda h: h.sigmoid_(), lambda h: h.sigmoid()),
+    (lambda h: h.tanh_(), lambda h: h.tanh()),
+    (lambda h: h.exp_(), lambda h: h.exp()),
+    (lambda h: h.sqrt_(), lambda h: h.sqrt()),
+    (lambda h: h.add_(h, alpha=2.0), lambda h: h + 2.0 * h),
+    (lambda h: h.lerp_(h * 2.0, 0.25), lambda h: h + 0.25 * (h * 2.0 - h)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(SELF_SAVING)))
+def test_t_graph_inplace_on_a_tensor_the_op_itself_saves(k):
+    """T-GRAPH: ``h.pow_(2)``, ``h.mul_(h)``... save h's old value for their own backward;
+    the in-place write must not change what that backward sees. The oracle is PyTorch's
+    gradient of the same program written out of place (PyTorch itself refuses
+    ``h.mul_(h)``; gradkit keeps a copy of the saved value and answers exactly)."""
+    inplace_fn, pure_fn = SELF_SAVING[k]
+    x = _t(gk, A, True)
+    h = x * 1.5
+    assert inplace_fn(h) is h
+    (h * gk.tensor(G)).sum().backward()
+    xt = _t(torch, A, True)
+    ht = pure_fn(xt * 1.5)
+    (ht * torch.tensor(G)).sum().backward()
+    np.testing.assert_allclose(h.detach().numpy(), ht.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+
+
+def test_t_graph_multi_output_views_refuse_inplace_while_recording():
+    """T-GRAPH: pieces of split/unbind/chunk are views PyTorch does not let you change in
+    place while recording; under no_grad, or with nothing requiring grad, they change."""
+    for lib in (torch, gk):
+        x = _t(lib, A, True)
+        for pieces in (x.mul(1.0).split(1), x.mul(1.0).unbind(1), x.mul(1.0).chunk(2)):
+            with pytest.raises(RuntimeError):
+                pieces[0].add_(1.0)
+        base = _t(lib, A)
+        piece = base.unbind(0)[1]
+        piece.add_(1.0)
+        np.testing.assert_allclose(base.numpy()[1], A[1] + 1.0)
