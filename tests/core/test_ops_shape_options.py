@@ -28,7 +28,8 @@ def _run(lib, fn, arrays):
         term = (o * lib.tensor(g)).sum()
         total = term if total is None else total + term
     total.backward()
-    return [o.detach().numpy().copy() for o in outs], [t.grad.numpy().copy() for t in leaves]
+    grads = [np.zeros(()) if t.grad is None else t.grad.numpy().copy() for t in leaves]
+    return [o.detach().numpy().copy() for o in outs], grads
 
 
 # name: (fn(lib, *tensors), arrays)
@@ -209,3 +210,134 @@ def test_t_tensor_pad_numpy_widths(width, value):
     w = np.broadcast_to(np.asarray(width), (3, 2))
     centre = tuple(slice(b, n - a_) for (b, a_), n in zip(w, g.shape))
     np.testing.assert_array_equal(a.grad.numpy(), g[centre])
+
+
+V = np.random.default_rng(6).normal(size=4)
+M = np.random.default_rng(7).normal(size=(3, 4))
+
+# ops.layout: name: (fn(lib, *tensors), arrays)
+LAYOUT = {
+    "repeat": (lambda L, x: x.repeat(2, 1, 3), [X]),
+    "repeat_lead": (lambda L, x: x.repeat(2, 1, 1, 2), [X]),
+    "repeat_tuple": (lambda L, x: x.repeat((1, 2, 1)), [X]),
+    "tile_short": (lambda L, x: L.tile(x, (2,)), [X]),
+    "tile_long": (lambda L, x: L.tile(x, (2, 1, 1, 2)), [X]),
+    "repeat_interleave_flat": (lambda L, x: x.repeat_interleave(2), [X]),
+    "repeat_interleave_dim": (lambda L, x: x.repeat_interleave(3, dim=1), [X]),
+    "repeat_interleave_neg": (lambda L, x: x.repeat_interleave(2, dim=-1), [X]),
+    "repeat_interleave_counts": (
+        lambda L, x: x.repeat_interleave(L.tensor([1, 0, 2]), dim=1), [X]),
+    "repeat_interleave_one_count": (
+        lambda L, x: x.repeat_interleave(L.tensor([2]), dim=0), [X]),
+    "repeat_interleave_size": (
+        lambda L, x: x.repeat_interleave(2, dim=0, output_size=4), [X]),
+    "flip": (lambda L, x: x.flip(0), [X]),
+    "flip_many": (lambda L, x: x.flip(0, -1), [X]),
+    "flip_dims_kw": (lambda L, x: L.flip(x, dims=(1, 2)), [X]),
+    "fliplr": (lambda L, x: L.fliplr(x), [X]),
+    "flipud": (lambda L, x: L.flipud(x), [X]),
+    "roll_flat": (lambda L, x: x.roll(5), [X]),
+    "roll_dim": (lambda L, x: x.roll(1, 2), [X]),
+    "roll_neg": (lambda L, x: x.roll(-2, -1), [X]),
+    "roll_many": (lambda L, x: x.roll((1, -1), (0, 1)), [X]),
+    "narrow": (lambda L, x: x.narrow(2, 1, 2), [X]),
+    "narrow_neg_start": (lambda L, x: x.narrow(-1, -3, 3), [X]),
+    "narrow_empty": (lambda L, x: L.cat([x.narrow(1, 3, 0), x[:, :1]], 1), [X]),
+    "narrow_full": (lambda L, x: x.narrow(0, 0, 2), [X]),
+    "unflatten": (lambda L, x: x.unflatten(2, (2, 2)), [X]),
+    "unflatten_minus1": (lambda L, x: x.unflatten(-1, (-1, 2)), [X]),
+    "unflatten_first": (lambda L, x: x.unflatten(1, (3, 1)), [X]),
+    "atleast_1d": (lambda L, x: L.atleast_1d(x.sum()), [X]),
+    "atleast_2d": (lambda L, v, x: L.atleast_2d(v, x.sum(), x), [V, X]),
+    "atleast_3d": (lambda L, v, m, x: L.atleast_3d(v, m, x.sum(), x), [V, M, X]),
+    "hstack": (lambda L, x, m: L.hstack([x[0], m, m[:, :1]]), [X, M]),
+    "hstack_1d": (lambda L, v, x: L.hstack([v, x.sum(), v]), [V, X]),
+    "vstack": (lambda L, v, m: L.vstack([v, m, v]), [V, M]),
+    "dstack": (lambda L, v, m: L.dstack([m, m]), [V, M]),
+    "dstack_1d": (lambda L, v: L.dstack([v, v]), [V]),
+    "column_stack": (lambda L, v, m: L.column_stack([v[:3], m, v[:3]]), [V, M]),
+    "column_stack_0d": (lambda L, v: L.column_stack([v.sum(), v.sum()]), [V]),
+    "meshgrid_ij": (lambda L, v, m: L.meshgrid(v, m[0, :3], indexing="ij"), [V, M]),
+    "meshgrid_xy": (lambda L, v, m: L.meshgrid(v, m[0, :3], m[1], indexing="xy"), [V, M]),
+    "meshgrid_list": (lambda L, v, m: L.meshgrid([v, m[:, 0]], indexing="ij"), [V, M]),
+    "meshgrid_one_xy": (lambda L, v: L.meshgrid(v, indexing="xy"), [V]),
+    "meshgrid_0d": (lambda L, v: L.meshgrid(v.sum(), v, indexing="ij"), [V]),
+    "unfold": (lambda L, x: x.unfold(2, 2, 1), [X]),
+    "unfold_step": (lambda L, x: x.unfold(-1, 2, 2), [X]),
+    "unfold_gap": (lambda L, x: x.unfold(2, 1, 3), [X]),
+    "unfold_dim0": (lambda L, x: x.unfold(0, 2, 1), [X]),
+    "unfold_full": (lambda L, x: x.unfold(1, 3, 5), [X]),
+    "unfold_0d": (lambda L, x: x.sum().unfold(0, 1, 1), [X]),
+    "view_as": (lambda L, x, m: x.view_as(m.repeat(2, 1)), [X, M]),
+    "reshape_as": (lambda L, x, m: x.reshape_as(m.repeat(1, 2)), [X, M]),
+    "contiguous": (lambda L, x: x.transpose(0, 1).contiguous() * 1.0, [X]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(LAYOUT))
+def test_t_tensor_layout_op_options_match_torch(name):
+    fn, arrays = LAYOUT[name]
+    ours, theirs = _run(gk, fn, arrays), _run(torch, fn, arrays)
+    assert [o.shape for o in ours[0]] == [o.shape for o in theirs[0]]
+    for a, b in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-15, atol=1e-15)
+
+
+def test_t_tensor_repeat_interleave_of_a_0d_tensor_is_numpys():
+    """T-TENSOR: a 0-d tensor repeats as shape (1,) (NumPy's np.repeat; PyTorch 2.13
+    raises an IndexError here)."""
+    a = gk.tensor(2.0, requires_grad=True)
+    y = a.repeat_interleave(3, dim=0)
+    np.testing.assert_array_equal(y.detach().numpy(), np.repeat(np.float64(2.0), 3, axis=0))
+    (y * gk.tensor([1.0, 2.0, 4.0])).sum().backward()
+    assert a.grad.item() == 7.0
+
+
+def test_t_tensor_repeat_interleave_of_counts():
+    counts = np.array([2, 0, 3])
+    np.testing.assert_array_equal(
+        gk.repeat_interleave(gk.tensor(counts)).numpy(),
+        torch.repeat_interleave(torch.tensor(counts)).numpy(),
+    )
+
+
+def test_t_tensor_layout_errors_match_torch():
+    x, t = gk.tensor(X), torch.tensor(X)
+    bad = [
+        (lambda L, x: x.repeat(2, 2), "can not be smaller"),
+        (lambda L, x: x.repeat(1, -1, 1), "negative dimension"),
+        (lambda L, x: x.repeat_interleave(L.tensor([1, 2]), dim=1), "same size as input"),
+        (lambda L, x: x.repeat_interleave(L.tensor([[1, 2, 3]]), dim=1), "same size as input"),
+        (lambda L, x: x.repeat_interleave(L.tensor([1, -1, 1]), dim=1), "non-negative"),
+        (lambda L, x: x.repeat_interleave(2, dim=0, output_size=5), "output_size"),
+        (lambda L, x: x.repeat_interleave(L.tensor([1.0, 2.0, 1.0]), dim=1), "integer|Long|int"),
+        (lambda L, x: L.repeat_interleave(L.tensor([[1, 2]])), "1-D|1D|dim"),
+        (lambda L, x: L.repeat_interleave(L.tensor([1.0, 2.0])), "integer|Long|int"),
+        (lambda L, x: x.roll((1, 2)), "roll|shifts"),
+        (lambda L, x: x.roll((1, 2), (0,)), "must align"),
+        (lambda L, x: x.narrow(2, 5, 0), "start out of range"),
+        (lambda L, x: x.narrow(2, -5, 1), "start out of range"),
+        (lambda L, x: x.narrow(2, 3, 2), "exceeds dimension size"),
+        (lambda L, x: x.narrow(2, 0, -1), "non-negative|negative"),
+        (lambda L, x: x.sum().narrow(0, 0, 1), "0-dim"),
+        (lambda L, x: x.unflatten(2, (3, 2)), "multiply up|don't multiply"),
+        (lambda L, x: x.unflatten(2, (-1, -1)), "multiply up|only one dimension"),
+        (lambda L, x: x.unflatten(2, (-1, 3)), "multiply up|don't multiply"),
+        (lambda L, x: x.unflatten(2, (0, -1)), "multiply up|don't multiply|ambiguous"),
+        (lambda L, x: x.unflatten(2, ()), "non-empty"),
+        (lambda L, x: L.meshgrid(x, indexing="ij"), "0D or 1D"),
+        (lambda L, x: L.meshgrid(x[0, 0], indexing="ab"), "indexing"),
+        (lambda L, x: x.unfold(2, 5, 1), "maximum size"),
+        (lambda L, x: x.unfold(2, -1, 1), "maximum size|size"),
+        (lambda L, x: x.unfold(2, 2, 0), "step is 0"),
+        (lambda L, x: L.hstack(x), "sequence|expected|Tensor"),
+    ]
+    for fn, pattern in bad:
+        with pytest.raises((RuntimeError, IndexError, ValueError, TypeError), match=pattern):
+            fn(gk, x)
+        with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
+            fn(torch, t)
+    with pytest.raises(RuntimeError, match="non-empty TensorList"):
+        gk.meshgrid(indexing="ij")
+    with pytest.raises(TypeError, match="vstack\\(\\) expects a sequence"):
+        gk.vstack(x)
