@@ -6,6 +6,7 @@ implicit-dim warning pointing at the caller, rrelu's generator and dtype, swish,
 and binary_step, and errors naming the function. Oracle: PyTorch 2.13 in float64 and
 closed forms."""
 
+import os
 import warnings
 
 import numpy as np
@@ -166,7 +167,8 @@ def test_nn_act_implicit_dim_warns_at_the_caller(name):
         f"Implicit dimension choice for {name} has been deprecated. Change the call to "
         "include dim=X as an argument."
     )
-    assert w.filename == __file__
+    if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut's trampolines add stack frames
+        assert w.filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         want = getattr(TF, name)(torch.tensor(3.0, dtype=torch.float64))
