@@ -335,3 +335,25 @@ def test_att_dot_shape_errors():
         F.scaled_dot_product_attention(q, k, gk.tensor(np.ones((2, 4, 4))))
     with pytest.raises(ValueError, match="not both"):
         F.scaled_dot_product_attention(q, k, v, attn_mask=np.ones((5, 5), bool), is_causal=True)
+
+
+def test_nn_batchnorm_eval_double_backward_uses_the_forwards_statistics():
+    """NN-BATCHNORM: an in-place update of the running statistics after an eval-mode
+    forward (a training step in between) does not change that forward's second-order
+    gradient (PyTorch refuses the update's effect; gradkit keeps the forward's values)."""
+    x0 = RNG.normal(size=(4, 3))
+    w0 = RNG.uniform(0.5, 1.5, 3)
+
+    def grad2(update: bool):
+        x = gk.tensor(x0.copy(), requires_grad=True)
+        w = gk.tensor(w0.copy(), requires_grad=True)
+        rm, rv = gk.tensor(np.array([0.1, -0.2, 0.3])), gk.tensor(np.array([1.5, 0.5, 2.0]))
+        y = F.batch_norm(x, rm, rv, weight=w)
+        if update:
+            F.batch_norm(gk.tensor(x0 * 5.0), rm, rv, training=True, momentum=0.9)
+        (gw,) = gk.autograd.grad((y * y).sum(), [w], create_graph=True)
+        (gx,) = gk.autograd.grad(gw.sum(), [x])
+        return gw.detach().numpy(), gx.numpy()
+
+    for a, b in zip(grad2(False), grad2(True)):
+        np.testing.assert_allclose(a, b, rtol=1e-14)

@@ -112,8 +112,10 @@ def batch_norm(
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in eval mode")
-        mean = running_mean._data.reshape(shape).astype(x.dtype, copy=False)
-        var = running_var._data.reshape(shape).astype(x.dtype, copy=False)
+        # copies: a later in-place update of the running statistics must not reach this
+        # forward's double backward, which rebuilds x̂ from μ
+        mean = running_mean._data.reshape(shape).astype(x.dtype)
+        var = running_var._data.reshape(shape).astype(x.dtype)
     params, flags = _affine(weight, bias)
     return Normalize.apply(
         input,
