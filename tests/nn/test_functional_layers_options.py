@@ -260,8 +260,10 @@ def test_distance_integer_input_errors_name_the_function(name):
 
 
 def test_cosine_similarity_broadcasts_either_side():
+    """x1 and x2 are broadcast before the norms: a size-1 ``dim`` counts each copy."""
     one = RNG.normal(size=(1, 4))
-    for a, b in ((one, Y34), (Y34, one)):
+    col = RNG.normal(size=(3, 1))
+    for a, b in ((one, Y34), (Y34, one), (col, Y34), (Y34, col)):
         _close(F.cosine_similarity(gk.tensor(a), gk.tensor(b)),
                TF.cosine_similarity(torch.tensor(a), torch.tensor(b)), rtol=1e-14)  # fmt: skip
 
