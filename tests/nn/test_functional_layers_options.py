@@ -310,8 +310,13 @@ def test_att_dot_masks_keep_the_query_dtype(grad_mask):
     assert got.dtype == np.float32
     _close(got, want_f, rtol=1e-5, atol=1e-6)
     if grad_mask:
-        got.sum().backward()
-        assert m.grad is not None and m.grad.shape == (5, 5)
+        up = np.random.default_rng(2).normal(size=(2, 5, 4))
+        got.backward(gk.tensor(up.astype(np.float32)))
+        mt = torch.tensor(fmask.astype(np.float32), requires_grad=True)
+        z = TF.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)), mt)
+        z.backward(torch.tensor(up.astype(np.float32)))
+        assert m.grad.dtype == np.float64  # a leaf's gradient has the leaf's dtype
+        _close(m.grad, mt.grad.double(), rtol=1e-4, atol=1e-6)
 
 
 def test_att_dot_dropout_p_bounds_and_use():
