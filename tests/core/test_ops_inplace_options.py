@@ -210,7 +210,9 @@ def test_t_graph_inplace_errors_are_clear():
         h.copy_(gk.ones(2, 1, 3))
     with pytest.raises(RuntimeError, match="broadcast view"):
         gk.ones(3).expand(2, 3).add_(1.0)
-    with pytest.raises(RuntimeError, match="can't be cast|cannot be stored"):
+    with pytest.raises(
+        RuntimeError, match="^mul_: the result cannot be stored in a tensor of dtype int64"
+    ):
         gk.tensor([1, 2, 3]).mul_(0.5)
     # recording: a result of another shape or dtype is refused, never broadcast or truncated
     x = gk.tensor(A.copy(), requires_grad=True)
@@ -376,3 +378,53 @@ def test_t_graph_multi_output_views_refuse_inplace_while_recording():
         piece = base.unbind(0)[1]
         piece.add_(1.0)
         np.testing.assert_allclose(base.numpy()[1], A[1] + 1.0)
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_t_graph_inplace_on_a_leaf_names_the_op(name):
+    """T-GRAPH: refusing a leaf that requires grad names the in-place op (``add_``,
+    ``__setitem__``, ...), as PyTorch's message names it."""
+    x, b, c = _t(gk, A, True), _t(gk, B), _t(gk, C)
+    want = {"iadd": "add_", "isub": "sub_", "imul": "mul_", "itruediv": "div_", "ipow": "pow_"}
+    op = name if name in UNARY else want.get(name, name.split("_")[0] + "_")
+    if name.startswith("setitem"):
+        op = "__setitem__"
+    elif name.startswith(("clamp", "clip")):
+        op = "clamp_"
+    elif name.startswith("masked_fill"):
+        op = "masked_fill_"
+    with pytest.raises(RuntimeError, match=rf"^{re_escape(op)}: In-place operation on a leaf"):
+        OPS[name](gk, x, b, c)
+
+
+def re_escape(text):
+    import re
+
+    return re.escape(text)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n in BINARY if not n.endswith(("scalar", "_value")) and n not in
+     ("zero_", "fill_", "clamp_min", "clamp_max", "clamp_both", "clip_", "setitem_int",
+      "masked_fill_", "ipow")],
+)  # fmt: skip
+def test_t_graph_plain_tensor_changed_by_an_argument_that_requires_grad(name):
+    """T-GRAPH: a plain tensor changed in place by tensors that require grad joins the
+    graph, and the gradient reaches every argument (PyTorch)."""
+    out = []
+    for lib in (gk, torch):
+        h, b, c = _t(lib, A), _t(lib, B, True), _t(lib, C, True)
+        OPS[name](lib, h, b, c)
+        assert h.requires_grad
+        (h * lib.tensor(G)).sum().backward()
+        out.append([np.zeros(()) if t.grad is None else t.grad.numpy() for t in (b, c)])
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_t_graph_inplace_error_messages_are_complete():
+    with pytest.raises(ValueError, match=r"^add_: .*broadcast.* \(tensor shape \(2, 3\)\)$"):
+        gk.tensor(A.copy()).add_(gk.ones(4))
+    with pytest.raises(RuntimeError, match=r"share memory; write into a clone\(\) instead\.$"):
+        gk.ones(3).expand(2, 3).mul_(2.0)

@@ -80,7 +80,7 @@ def _clear_error(op: str, self, exc: Exception) -> Exception:
             f"{op}: this tensor is a broadcast view (expand/broadcast_to) whose elements share "
             "memory; write into a clone() instead."
         )
-    if "cast" in text.lower():
+    if "cannot cast" in text.lower():  # NumPy's casting error ("broadcast" is not one)
         return RuntimeError(
             f"{op}: the result cannot be stored in a tensor of dtype {self.dtype} "
             f"({text}); convert the tensor first, e.g. .float()."
