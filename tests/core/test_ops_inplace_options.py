@@ -428,3 +428,96 @@ def test_t_graph_inplace_error_messages_are_complete():
         gk.tensor(A.copy()).add_(gk.ones(4))
     with pytest.raises(RuntimeError, match=r"share memory; write into a clone\(\) instead\.$"):
         gk.ones(3).expand(2, 3).mul_(2.0)
+
+
+X3 = np.random.default_rng(3).normal(size=(2, 3, 4))
+
+
+@pytest.mark.parametrize(
+    "view",
+    [lambda h: h.permute(1, 2, 0), lambda h: h.permute(0, 2, 1)[1], lambda h: h.transpose(0, 1),
+     lambda h: h.reshape(6, 4).t(), lambda h: h[:, 1:].permute(2, 0, 1)],
+)  # fmt: skip
+def test_t_graph_inplace_through_a_3d_permute_view(view):
+    """T-GRAPH: permutations that are not a reversal of all axes (3-d) are replayed with
+    their own order when the base is rewritten."""
+
+    def prog(lib):
+        x = lib.tensor(X3.copy(), requires_grad=True)
+        h = x * x
+        v = view(h)
+        v.mul_(lib.tensor(np.arange(v.numel(), dtype=np.float64).reshape(tuple(v.shape))))
+        w = lib.tensor(np.random.default_rng(4).normal(size=tuple(v.shape)))
+        g3 = lib.tensor(np.random.default_rng(5).normal(size=X3.shape))
+        ((h * g3).sum() + (v * w).sum()).backward()
+        return h.detach().numpy(), x.grad.numpy()
+
+    for a, b in zip(prog(gk), prog(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_t_graph_setitem_with_an_int_apart_from_a_tensor_index():
+    """T-GRAPH: ``h[0, :, idx] = v`` (an int and a tensor index apart: PyTorch's rule, not
+    NumPy's) writes the same cells and passes the same gradients."""
+    idx = np.array([0, 2])
+
+    def prog(lib):
+        x = lib.tensor(X3.copy(), requires_grad=True)
+        s = lib.tensor(np.ones((3, 2)) * 0.5, requires_grad=True)
+        h = x * 2.0
+        h[0, :, lib.tensor(idx)] = s * 3.0
+        (h * lib.tensor(np.random.default_rng(6).normal(size=X3.shape))).sum().backward()
+        plain = lib.tensor(X3.copy())
+        plain[1, :, lib.tensor(idx)] = 7.0
+        return h.detach().numpy(), x.grad.numpy(), s.grad.numpy(), plain.numpy()
+
+    for a, b in zip(prog(gk), prog(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_t_graph_copy_from_arrays_lists_and_other_dtypes():
+    """T-GRAPH: copy_ takes arrays and lists (broadcast), and casts like PyTorch (float
+    into an integer tensor truncates)."""
+    t = gk.tensor(A.copy())
+    t.copy_([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(t.numpy(), np.broadcast_to([1.0, 2.0, 3.0], (2, 3)))
+    t.copy_(np.full((2, 1), 4.0))
+    np.testing.assert_array_equal(t.numpy(), np.full((2, 3), 4.0))
+    ints, tints = gk.tensor([1, 2, 3]), torch.tensor([1, 2, 3])
+    ints.copy_(gk.tensor([1.7, -2.7, 3.2]))
+    tints.copy_(torch.tensor([1.7, -2.7, 3.2]))
+    np.testing.assert_array_equal(ints.numpy(), tints.numpy())
+    x = gk.tensor(A.copy(), requires_grad=True)
+    h = x * 2.0
+    h.copy_(np.arange(6.0).reshape(2, 3))
+    (h * gk.tensor(G)).sum().backward()
+    np.testing.assert_array_equal(h.detach().numpy(), np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [("uniform_", lambda a: a.min() >= 0.0 and a.max() < 1.0 and abs(a.mean() - 0.5) < 0.02),
+     ("normal_", lambda a: abs(a.mean()) < 0.03 and abs(a.std() - 1.0) < 0.03),
+     ("bernoulli_", lambda a: set(np.unique(a)) == {0.0, 1.0} and abs(a.mean() - 0.5) < 0.02),
+     ("exponential_", lambda a: a.min() >= 0 and abs(a.mean() - 1.0) < 0.03)],
+)  # fmt: skip
+def test_t_graph_random_fill_defaults_and_dtype(name, check):
+    """T-GRAPH: PyTorch's defaults (U(0, 1), N(0, 1), p = 0.5, λ = 1); a float32 tensor
+    stays float32; keywords work as in PyTorch."""
+    t = gk.zeros(20000, dtype=gk.float32)
+    assert getattr(t, name)(generator=gk.Generator().manual_seed(8)) is t
+    assert t.dtype == np.float32 and check(t.numpy().astype(np.float64))
+    kw = {"uniform_": {"a": -1.0, "b": -0.5}, "normal_": {"mean": -3.0, "std": 0.5},
+          "bernoulli_": {"p": 1.0}, "exponential_": {"lambd": 10.0}}[name]  # fmt: skip
+    u = gk.zeros(5000, dtype=gk.float64)
+    getattr(u, name)(**kw)
+    a = u.numpy()
+    if name == "uniform_":
+        assert a.min() >= -1.0 and a.max() < -0.5
+    elif name == "normal_":
+        assert abs(a.mean() + 3.0) < 0.05 and abs(a.std() - 0.5) < 0.05
+    elif name == "bernoulli_":
+        assert (a == 1.0).all()
+    else:
+        assert abs(a.mean() - 0.1) < 0.01
