@@ -521,3 +521,63 @@ def test_t_graph_random_fill_defaults_and_dtype(name, check):
         assert (a == 1.0).all()
     else:
         assert abs(a.mean() - 0.1) < 0.01
+
+
+@pytest.mark.parametrize("first", ["exp_", "sigmoid_", "tanh_", "sqrt_", "pow_scalar", "relu_"])
+@pytest.mark.parametrize("second", ["add_scalar", "mul_scalar", "zero_", "recorded_sin"])
+def test_t_graph_a_saved_result_changed_again_is_refused(first, second):
+    """T-GRAPH: after ``h.exp_()`` h holds exp's saved result; changing h again in place
+    makes backward refuse (PyTorch), instead of using a stale or a changed value."""
+
+    def prog(lib):
+        x, b, c = _t(lib, A, True), _t(lib, B), _t(lib, C)
+        h = x * 1.0
+        OPS[first](lib, h, b, c)
+        if second == "recorded_sin":
+            h.sin_()
+        else:
+            OPS[second](lib, h, b, c)
+        try:
+            (h * lib.tensor(G)).sum().backward()
+        except RuntimeError as exc:
+            assert "modified by an inplace operation" in str(exc)
+            return None
+        return h.detach().numpy(), x.grad.numpy()
+
+    ours, theirs = prog(gk), prog(torch)
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["max", "min", "sort", "topk"])
+def test_t_graph_inplace_on_one_output_of_a_multi_output_op(op):
+    """T-GRAPH: changing the values output of max/min/sort/topk in place keeps the
+    gradient PyTorch gives through it."""
+
+    def prog(lib):
+        x = lib.tensor(X3.copy(), requires_grad=True)
+        h = x * 2.0
+        if op == "topk":
+            v, i = h.topk(2, dim=1)
+        else:
+            v, i = getattr(h, op)(dim=1)
+        v.mul_(lib.tensor(np.arange(1.0, v.numel() + 1).reshape(tuple(v.shape))))
+        v.add_(1.0)
+        w = lib.tensor(np.random.default_rng(7).normal(size=tuple(v.shape)))
+        (v * w).sum().backward()
+        return v.detach().numpy(), i.numpy(), x.grad.numpy()
+
+    for a, b in zip(prog(gk), prog(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_t_graph_multi_output_view_of_a_plain_base_with_a_grad_argument():
+    """T-GRAPH: a piece of unbind() of a plain tensor, changed in place by an argument
+    that requires grad, is refused while recording (PyTorch's rule), not a raw error."""
+    for lib in (torch, gk):
+        base = _t(lib, A)
+        piece = base.unbind(0)[1]
+        with pytest.raises(RuntimeError):
+            piece.add_(_t(lib, B[0], True))
