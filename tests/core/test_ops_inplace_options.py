@@ -581,3 +581,52 @@ def test_t_graph_multi_output_view_of_a_plain_base_with_a_grad_argument():
         piece = base.unbind(0)[1]
         with pytest.raises(RuntimeError):
             piece.add_(_t(lib, B[0], True))
+
+
+SIGNED = np.array([[-1.6, -0.5, -0.2], [0.3, 1.5, 2.7]])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["neg_", "abs_", "exp_", "sin_", "cos_", "tanh_", "sigmoid_", "relu_", "floor_", "ceil_",
+     "round_", "trunc_", "sign_", "reciprocal_"],
+)  # fmt: skip
+def test_t_graph_unary_inplace_on_signed_values(name):
+    """T-GRAPH: the in-place unary ops on negative and positive values, with and without a
+    graph, equal PyTorch's."""
+    for recorded in (False, True):
+        out = []
+        for lib in (gk, torch):
+            x = lib.tensor(SIGNED.copy(), requires_grad=recorded)
+            h = x * 1.0 if recorded else x
+            assert getattr(h, name)() is h
+            if recorded:
+                (h * lib.tensor(G)).sum().backward()
+                out.append((h.detach().numpy(), x.grad.numpy()))
+            else:
+                out.append((h.numpy(),))
+        for a, b in zip(*out):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_t_graph_masked_fill_with_a_value_that_requires_grad():
+    out = []
+    for lib in (gk, torch):
+        x = _t(lib, A, True)
+        v = lib.tensor(2.5, dtype=lib.float64, requires_grad=True)
+        plain = _t(lib, A)
+        plain.masked_fill_(lib.tensor(MASK), v)
+        h = x * 1.0
+        h.masked_fill_(lib.tensor(MASK), v * 2.0)
+        ((h + plain) * lib.tensor(G)).sum().backward()
+        out.append((h.detach().numpy(), plain.detach().numpy(), x.grad.numpy(), v.grad.numpy()))
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "bernoulli_", "exponential_"])
+def test_t_graph_random_fill_of_a_leaf_names_the_op(name):
+    with pytest.raises(RuntimeError, match=rf"^{name}: In-place operation on a leaf"):
+        getattr(gk.tensor(A.copy(), requires_grad=True), name)()
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(torch.tensor(A.copy(), requires_grad=True), name)()
