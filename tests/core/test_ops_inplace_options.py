@@ -630,3 +630,48 @@ def test_t_graph_random_fill_of_a_leaf_names_the_op(name):
         getattr(gk.tensor(A.copy(), requires_grad=True), name)()
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         getattr(torch.tensor(A.copy(), requires_grad=True), name)()
+
+
+SECOND = {
+    "exp_": lambda L, h, b: h.exp_(),
+    "sigmoid_": lambda L, h, b: h.sigmoid_(),
+    "tanh_": lambda L, h, b: h.tanh_(),
+    "sqrt_": lambda L, h, b: h.sqrt_(),
+    "pow_": lambda L, h, b: h.pow_(3.0),
+    "mul_": lambda L, h, b: h.mul_(b),
+    "mul_self": lambda L, h, b: h.mul_(h),
+    "div_": lambda L, h, b: h.div_(b),
+    "addcmul_": lambda L, h, b: h.addcmul_(b, b, value=0.5),
+    "view_mul_": lambda L, h, b: h[1].mul_(b[0]),
+    "view_exp_": lambda L, h, b: h.t()[1:].exp_(),
+    "setitem": lambda L, h, b: h.__setitem__((0, slice(1, 3)), b[1, :2] ** 2),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND))
+def test_t_graph_second_order_through_inplace_ops_matches_torch(name):
+    """T-GRAPH: ``create_graph`` through in-place ops: the recorded op's saved inputs and
+    outputs (now living in the changed tensor's storage) rebuild the same second-order
+    gradients as PyTorch's (for ``h.mul_(h)``: the out-of-place program, which PyTorch
+    accepts there)."""
+
+    def prog(lib, pure=False):
+        x, b = _t(lib, A, True), _t(lib, B, True)
+        h = x * 1.5
+        if pure:  # PyTorch refuses h.mul_(h) at backward: its out-of-place twin
+            h = h * h
+        else:
+            SECOND[name](lib, h, b)
+        gx, gb = lib.autograd.grad((h * h * lib.tensor(G)).sum(), [x, b], create_graph=True,
+                                   allow_unused=True)  # fmt: skip
+        total = (gx * lib.tensor(C)).sum()
+        if gb is not None:
+            total = total + (gb * lib.tensor(C)).sum()
+        total.backward()
+        return [gx.detach().numpy(), x.grad.numpy()] + ([] if b.grad is None else [b.grad.numpy()])
+
+    ours = prog(gk)
+    theirs = prog(torch, pure=name == "mul_self")
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)

@@ -175,6 +175,9 @@ def _unsave(out, array) -> None:
         replace_saved(node, array, array.copy(), which)
 
 
+_STALE = object()  # stands for an input whose storage an in-place op has overwritten
+
+
 def _adopt(self, out) -> None:
     """``self`` takes ``out``'s place in the graph (its storage already holds out's
     value); a saved output of the op now lives in ``self``'s storage."""
@@ -182,6 +185,14 @@ def _adopt(self, out) -> None:
     if node is not None:
         if node.ctx is not None and which_saved(node, out._data) is not None:
             replace_saved(node, out._data, self._data, which_saved(node, out._data))
+        if node.ctx is not None:
+            # an input recorded by the storage's identity now names the op's output (its
+            # old value, if saved, was copied by _unsave): forget it, so create_graph sees
+            # a saved output as the output and not as that input
+            which = which_saved(node, self._data)
+            while which is not None and which >= 0:
+                replace_saved(node, _STALE, _STALE, which)
+                which = which_saved(node, self._data)
         slot = out._node.slot if isinstance(out._node, OutputOf) else None
         if slot is None:
             node.out_id = id(self._data)  # the output now lives in self's storage
