@@ -45,6 +45,9 @@ CASES = {
     "flatten_neg": (lambda L, x: x.flatten(-2, -1), [X]),
     "flatten_one": (lambda L, x: x.flatten(1, 1), [X]),
     "flatten_0d": (lambda L, x: x.sum().flatten(), [X]),
+    "flatten_1d": (lambda L, x: x[0, 0].flatten(), [X]),
+    "getitem_int_apart": (lambda L, x: x[0, :, L.tensor([3, 0, 3])], [X]),
+    "getitem_int_apart_neg": (lambda L, x: x[L.tensor([1, 0]), 1:, -1], [X]),
     "permute": (lambda L, x: x.permute(2, 0, 1), [X]),
     "permute_tuple": (lambda L, x: x.permute((1, 2, 0)), [X]),
     "permute_neg": (lambda L, x: x.permute(-1, -3, -2), [X]),
@@ -390,3 +393,40 @@ def test_t_tensor_pad_second_order():
     np.testing.assert_allclose(g.detach().numpy(), 2 * X)
     g.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.full(X.shape, 2.0))
+
+
+def test_t_tensor_basic_index_is_a_view_advanced_is_a_copy():
+    """T-TENSOR: x[0] shares storage (an in-place change reaches x); x[idx] with a tensor
+    index is a copy (PyTorch)."""
+    for lib in (gk, torch):
+        x = lib.tensor(X.copy())
+        x[0].add_(1.0)
+        x[lib.tensor([1])].add_(100.0)
+        np.testing.assert_array_equal(x.numpy(), X + np.array([1.0, 0.0])[:, None, None])
+
+
+def test_t_tensor_numpy_extensions():
+    """T-TENSOR: ``permute()``/``transpose()`` with no dims reverse the axes (NumPy's
+    transpose); ``pad`` fills with 0 by default (numpy.pad)."""
+    x = gk.tensor(X)
+    np.testing.assert_array_equal(gk.permute(x).numpy(), X.transpose())
+    np.testing.assert_array_equal(x.transpose().numpy(), X.transpose())
+    np.testing.assert_array_equal(gk.ops.shape.pad(x, 1).numpy(), np.pad(X, 1))
+
+
+def test_t_tensor_cat_errors_name_the_tensor_and_sizes():
+    x = gk.tensor(X)
+    with pytest.raises(
+        RuntimeError, match=r"Expected size 4 but got size 3 for tensor number 2 in the list"
+    ):
+        gk.cat([x, x, x[..., :3]], 1)
+    with pytest.raises(RuntimeError, match=r"Expected size 3 but got size 2 for tensor number 1"):
+        gk.cat([x, x[:, :2, :1]], 2)
+    with pytest.raises(TypeError, match=r"^cat\(\) expects a sequence of tensors"):
+        gk.cat(x)
+    with pytest.raises(ValueError, match=r"^stack\(\): expected a non-empty list"):
+        gk.stack([])
+    with pytest.raises(TypeError, match=r"^stack\(\) expects a sequence"):
+        gk.stack(x)
+    with pytest.raises(ValueError, match=r"^cat\(\): expected a non-empty list"):
+        gk.cat([])
