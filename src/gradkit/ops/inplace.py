@@ -80,7 +80,7 @@ def _clear_error(op: str, self, exc: Exception) -> Exception:
             f"{op}: this tensor is a broadcast view (expand/broadcast_to) whose elements share "
             "memory; write into a clone() instead."
         )
-    if "cast" in text.lower():
+    if "cannot cast" in text.lower():  # NumPy's casting error ("broadcast" is not one)
         return RuntimeError(
             f"{op}: the result cannot be stored in a tensor of dtype {self.dtype} "
             f"({text}); convert the tensor first, e.g. .float()."
@@ -175,6 +175,9 @@ def _unsave(out, array) -> None:
         replace_saved(node, array, array.copy(), which)
 
 
+_STALE = object()  # stands for an input whose storage an in-place op has overwritten
+
+
 def _adopt(self, out) -> None:
     """``self`` takes ``out``'s place in the graph (its storage already holds out's
     value); a saved output of the op now lives in ``self``'s storage."""
@@ -182,6 +185,14 @@ def _adopt(self, out) -> None:
     if node is not None:
         if node.ctx is not None and which_saved(node, out._data) is not None:
             replace_saved(node, out._data, self._data, which_saved(node, out._data))
+        if node.ctx is not None:
+            # an input recorded by the storage's identity now names the op's output (its
+            # old value, if saved, was copied by _unsave): forget it, so create_graph sees
+            # a saved output as the output and not as that input
+            which = which_saved(node, self._data)
+            while which is not None and which >= 0:
+                replace_saved(node, _STALE, _STALE, which)
+                which = which_saved(node, self._data)
         slot = out._node.slot if isinstance(out._node, OutputOf) else None
         if slot is None:
             node.out_id = id(self._data)  # the output now lives in self's storage
@@ -284,35 +295,112 @@ def ipow(self, other):
     return pow_(self, other)
 
 
-def _unary_inplace(name: str, op, ufunc):
-    def method(self):
-        def fast(a):
-            ufunc(a, out=a)
+def _unary(self, name: str, op, ufunc):
+    """``self`` replaced by ``op(self)``; ``ufunc`` writes it in place when not recording."""
 
-        return inplace(self, name, op, fast)
+    def fast(a):
+        ufunc(a, out=a)
 
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{name[:-1]}``."
-    return method
+    return inplace(self, name, op, fast)
 
 
-neg_ = _unary_inplace("neg_", ew.neg, xp.negative)
-abs_ = _unary_inplace("abs_", ew.abs, xp.absolute)
-exp_ = _unary_inplace("exp_", ew.exp, xp.exp)
-log_ = _unary_inplace("log_", ew.log, xp.log)
-log1p_ = _unary_inplace("log1p_", ew.log1p, xp.log1p)
-sqrt_ = _unary_inplace("sqrt_", ew.sqrt, xp.sqrt)
-sin_ = _unary_inplace("sin_", ew.sin, xp.sin)
-cos_ = _unary_inplace("cos_", ew.cos, xp.cos)
-tanh_ = _unary_inplace("tanh_", ew.tanh, xp.tanh)
-sigmoid_ = _unary_inplace("sigmoid_", ew.sigmoid, lambda a, out: xp.copyto(out, ew._sigmoid(a)))
-relu_ = _unary_inplace("relu_", ew.relu, lambda a, out: xp.maximum(a, 0, out=out))
-reciprocal_ = _unary_inplace("reciprocal_", lambda t: ew.div(1.0, t), xp.reciprocal)
-floor_ = _unary_inplace("floor_", ew.floor, xp.floor)
-ceil_ = _unary_inplace("ceil_", ew.ceil, xp.ceil)
-round_ = _unary_inplace("round_", ew.round, xp.round)
-trunc_ = _unary_inplace("trunc_", ew.trunc, xp.trunc)
-sign_ = _unary_inplace("sign_", ew.sign, xp.sign)
+def _sigmoid_into(a, out):
+    xp.copyto(out, ew._sigmoid(a))
+
+
+def _relu_into(a, out):
+    xp.maximum(a, 0, out=out)
+
+
+def _reciprocal(t):
+    return ew.div(1.0, t)
+
+
+# one function per op (not built by a factory at import time, where a mutation test could
+# not reach them)
+def neg_(self):
+    """In-place ``neg``."""
+    return _unary(self, "neg_", ew.neg, xp.negative)
+
+
+def abs_(self):
+    """In-place ``abs``."""
+    return _unary(self, "abs_", ew.abs, xp.absolute)
+
+
+def exp_(self):
+    """In-place ``exp``."""
+    return _unary(self, "exp_", ew.exp, xp.exp)
+
+
+def log_(self):
+    """In-place ``log``."""
+    return _unary(self, "log_", ew.log, xp.log)
+
+
+def log1p_(self):
+    """In-place ``log1p``."""
+    return _unary(self, "log1p_", ew.log1p, xp.log1p)
+
+
+def sqrt_(self):
+    """In-place ``sqrt``."""
+    return _unary(self, "sqrt_", ew.sqrt, xp.sqrt)
+
+
+def sin_(self):
+    """In-place ``sin``."""
+    return _unary(self, "sin_", ew.sin, xp.sin)
+
+
+def cos_(self):
+    """In-place ``cos``."""
+    return _unary(self, "cos_", ew.cos, xp.cos)
+
+
+def tanh_(self):
+    """In-place ``tanh``."""
+    return _unary(self, "tanh_", ew.tanh, xp.tanh)
+
+
+def sigmoid_(self):
+    """In-place ``sigmoid``."""
+    return _unary(self, "sigmoid_", ew.sigmoid, _sigmoid_into)
+
+
+def relu_(self):
+    """In-place ``relu``."""
+    return _unary(self, "relu_", ew.relu, _relu_into)
+
+
+def reciprocal_(self):
+    """In-place ``reciprocal``."""
+    return _unary(self, "reciprocal_", _reciprocal, xp.reciprocal)
+
+
+def floor_(self):
+    """In-place ``floor``."""
+    return _unary(self, "floor_", ew.floor, xp.floor)
+
+
+def ceil_(self):
+    """In-place ``ceil``."""
+    return _unary(self, "ceil_", ew.ceil, xp.ceil)
+
+
+def round_(self):
+    """In-place ``round``."""
+    return _unary(self, "round_", ew.round, xp.round)
+
+
+def trunc_(self):
+    """In-place ``trunc``."""
+    return _unary(self, "trunc_", ew.trunc, xp.trunc)
+
+
+def sign_(self):
+    """In-place ``sign``."""
+    return _unary(self, "sign_", ew.sign, xp.sign)
 
 
 def clamp_(self, min=None, max=None):  # noqa: A002 - torch's names
@@ -389,7 +477,6 @@ def copy_(self, src, non_blocking: bool = False):
     if not isinstance(src_array, xp.ndarray):
         src_array = xp.asarray(src_array)
     try:
-        xp.broadcast_shapes(src_array.shape, self.shape)
         if xp.broadcast_shapes(src_array.shape, self.shape) != self.shape:
             raise ValueError
     except ValueError:
@@ -465,27 +552,39 @@ class _PutValue(Function):
 
 
 # ---------------------------------------------------------------- random fills
-def _random_fill(name: str, draw):
-    def method(self, *args, generator=None, **kwargs):
-        gen = _random.numpy_rng(generator)
+def _fill_random(self, name: str, draw, generator):
+    """``self`` filled with ``draw(gen, shape)`` from ``generator`` (or the global one),
+    in ``self``'s dtype; recorded, the gradient to the old values is zero."""
+    gen = _random.numpy_rng(generator)
 
-        def sample(a):
-            return xp.asarray(draw(gen, a.shape, *args, **kwargs)).astype(a.dtype, copy=False)
+    def sample(a):
+        return xp.asarray(draw(gen, a.shape)).astype(a.dtype, copy=False)
 
-        def fast(a):
-            a[...] = sample(a)
+    def fast(a):
+        a[...] = sample(a)
 
-        return inplace(self, name, _constant(sample), fast)
-
-    method.__name__ = name
-    return method
+    return inplace(self, name, _constant(sample), fast)
 
 
-uniform_ = _random_fill("uniform_", lambda gen, shape, a=0.0, b=1.0: gen.uniform(a, b, shape))
-normal_ = _random_fill(
-    "normal_", lambda gen, shape, mean=0.0, std=1.0: gen.normal(mean, std, shape)
-)
-bernoulli_ = _random_fill("bernoulli_", lambda gen, shape, p=0.5: gen.random(shape) < _array(p))
-exponential_ = _random_fill(
-    "exponential_", lambda gen, shape, lambd=1.0: gen.exponential(1.0 / lambd, shape)
-)
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with U(a, b) draws (PyTorch's ``from``, ``to``)."""
+    return _fill_random(self, "uniform_", lambda gen, shape: gen.uniform(a, b, shape), generator)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with N(mean, std²) draws."""
+    return _fill_random(self, "normal_", lambda gen, shape: gen.normal(mean, std, shape), generator)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with Bernoulli(p) draws (0 or 1; ``p`` a number or a tensor of probabilities)."""
+    return _fill_random(
+        self, "bernoulli_", lambda gen, shape: gen.random(shape) < _array(p), generator
+    )
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with Exp(lambd) draws (mean 1/lambd)."""
+    return _fill_random(
+        self, "exponential_", lambda gen, shape: gen.exponential(1.0 / lambd, shape), generator
+    )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from gradkit import random as _random
 from gradkit.backend import xp
 from gradkit.ops.embedding import Embedding
+from gradkit.ops.inplace import inplace as _inplace
 from gradkit.ops.linear import linear
 from gradkit.ops.norm import Normalize
 from gradkit.ops.norm import layer_norm as _layer_norm
@@ -29,18 +30,26 @@ def dropout(
     and nothing needs rescaling at inference. The identity when not ``training``.
 
     The mask is drawn from ``generator`` or the global generator
-    (``gradkit.manual_seed`` makes it reproducible).
+    (``gradkit.manual_seed`` makes it reproducible). ``inplace=True`` writes the result
+    into ``input`` (recorded like every in-place op) and returns it.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    dtype = input.dtype if input.dtype.kind == "f" else xp.float32
+    dtype = input.dtype
+    if dtype.kind != "f":
+        raise TypeError(
+            f"dropout: expected a floating-point input, got dtype {dtype}; use .float()"
+        )
     if p == 1.0:
-        return input * Tensor(xp.zeros(input.shape, dtype=dtype))
-    gen = _random.numpy_rng(generator)
-    keep = gen.random(input.shape, dtype=dtype) >= p
-    return input * Tensor(keep * dtype.type(1.0 / (1.0 - p)))
+        scale = xp.zeros(input.shape, dtype=dtype)
+    else:
+        keep = _random.numpy_rng(generator).random(input.shape, dtype=dtype) >= p
+        scale = keep * dtype.type(1.0 / (1.0 - p))
+    if inplace:
+        return _inplace(input, "dropout_", lambda t: t * Tensor(scale), lambda a: a.__imul__(scale))
+    return input * Tensor(scale)
 
 
 def _stat_shape(x: Tensor) -> list[int]:
@@ -103,8 +112,10 @@ def batch_norm(
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed in eval mode")
-        mean = running_mean._data.reshape(shape).astype(x.dtype, copy=False)
-        var = running_var._data.reshape(shape).astype(x.dtype, copy=False)
+        # copies: a later in-place update of the running statistics must not reach this
+        # forward's double backward, which rebuilds x̂ from μ
+        mean = running_mean._data.reshape(shape).astype(x.dtype)
+        var = running_var._data.reshape(shape).astype(x.dtype)
     params, flags = _affine(weight, bias)
     return Normalize.apply(
         input,

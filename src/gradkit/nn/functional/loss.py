@@ -6,6 +6,7 @@ J = Σ_i L_i) or ``"none"`` (per-element losses).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from gradkit.nn.functional._checks import (
@@ -38,7 +39,9 @@ def _pair(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:  #
     check_reduction(reduction)
     input, target = as_tensor(input), as_tensor(target)
     check_same_shape(name, input, target)
-    if target.dtype != input.dtype and target.dtype.kind in "biuf":
+    if target.dtype.kind == "c":
+        raise TypeError(f"{name}: target must be real, got dtype {target.dtype}")
+    if target.dtype != input.dtype:
         target = target.astype(input.dtype)
     return input, target
 
@@ -69,18 +72,24 @@ def _check_signs(name: str, target: Tensor) -> None:
         raise ValueError(f"{name}: targets must be -1 or +1")
 
 
+def _log1p_exp(z: Tensor) -> Tensor:
+    """ln(1 + eᶻ) exactly, without overflow: softplus with no linear cut-off (PyTorch's
+    soft_margin_loss has none either)."""
+    return Softplus.apply(z, threshold=math.inf)
+
+
 def logistic_loss(input, target, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Logistic loss for labels y ∈ {−1, +1} (concept L-LOGISTIC):
     L = ln(1 + exp(−y z)), evaluated as softplus(−y z) so it never overflows."""
     input, target = _pair("logistic_loss", input, target, reduction)
     _check_signs("logistic_loss", target)
-    return _reduce(Softplus.apply(-(target * input), beta=1.0, threshold=20.0), reduction)
+    return _reduce(_log1p_exp(-(target * input)), reduction)
 
 
 def soft_margin_loss(input, target, reduction: str = "mean") -> Tensor:  # noqa: A002
     """PyTorch's name for the logistic loss ln(1 + exp(−y x))."""
     input, target = _pair("soft_margin_loss", input, target, reduction)
-    return _reduce(Softplus.apply(-(target * input), beta=1.0, threshold=20.0), reduction)
+    return _reduce(_log1p_exp(-(target * input)), reduction)
 
 
 def hinge_loss(input, target, reduction: str = "mean") -> Tensor:  # noqa: A002
