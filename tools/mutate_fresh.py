@@ -266,10 +266,6 @@ def run(module: str, sample: int, seed: int, files: list[Path] | None = None) ->
         f"(seed {seed}); {len(tests)} test file(s), clean runs {sum(baseline.values()):.0f} s"
     )
     equiv = mutate.load_equivalent(mutate.EQUIVALENT)
-    print(
-        f"mutate_fresh: {module}: {len(candidates)} candidate mutants, {len(picked)} drawn "
-        f"(seed {seed}); {len(tests)} test file(s), clean run {baseline:.0f} s"
-    )
     counts = {"killed": 0, "timeout": 0, "survived": 0, "equivalent": 0}
     survivors = []
     for n, (f, m) in enumerate(picked, 1):
