@@ -50,49 +50,63 @@ class _Features:
         self.constant = list(range(n_features))
         self.max_features = max_features
 
-    def rand_int(self, low: int, high: int) -> int:
-        """``low + rand_r() % (high − low)``: xorshift (13, 17, 5) on 32 bits, then
-        modulo 2³¹ (a zero state is replaced by 1)."""
-        s = self.state or 1
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        self.state = s
-        return low + (s & RAND_R_MAX) % (high - low)
-
-    def draw(self, constant: list, n_known: int) -> tuple[list, int]:
+    def draw(self, constant, n_known: int) -> tuple[list, int]:
         """The node's features to evaluate, in the order drawn, and the number of
         features known constant for its children.
 
-        ``constant[f]``: whether feature f is constant in the node; the first
-        ``n_known`` entries of the feature array are known constant from its ancestors.
-        Draws stop after ``max_features`` non-constant features, or when only constant
-        ones are left.
+        ``constant[f]``: whether feature f is constant in the node (a list, or a dict
+        holding at least the features the walk visits); the first ``n_known`` entries
+        of the feature array are known constant from its ancestors. Draws stop after
+        ``max_features`` non-constant features, or when only constant ones are left.
         """
-        features, n_f = self.features, len(self.features)
-        f_i, n_drawn, n_found, n_total, visited = n_f, 0, 0, n_known, 0
-        chosen = []
-        mf = self.max_features
-        while f_i > n_total and (visited < mf or visited <= n_found + n_drawn):
-            visited += 1
-            f_j = self.rand_int(n_drawn, f_i - n_found)
-            if f_j < n_known:
-                features[n_drawn], features[f_j] = features[f_j], features[n_drawn]
-                n_drawn += 1
-                continue
-            f_j += n_found
-            feat = features[f_j]
-            if constant[feat]:
-                features[f_j], features[n_total] = features[n_total], features[f_j]
-                n_found += 1
-                n_total += 1
-                continue
-            f_i -= 1
-            features[f_i], features[f_j] = features[f_j], features[f_i]
-            chosen.append(feat)
+        chosen, n_total, self.state, _ = _walk(
+            self.features, self.state, self.max_features, constant, n_known
+        )
+        features = self.features
         features[:n_known] = self.constant[:n_known]
         self.constant[n_known:n_total] = features[n_known:n_total]
         return chosen, n_total
+
+    def probe(self, known: dict, n_known: int) -> list:
+        """The features the next :meth:`draw` would visit whose constancy ``known``
+        lacks, taking them as non-constant (a dry run: nothing changes)."""
+        return _walk(self.features[:], self.state, self.max_features, known, n_known)[3]
+
+
+def _walk(features, state, mf, constant, n_known):
+    """scikit-learn's Fisher–Yates walk of one node over ``features`` (permuted in
+    place), from the ``rand_r`` state ``state``: (chosen, n_total, new state, visited
+    features missing from a dict ``constant``, which are taken as non-constant)."""
+    n_f = len(features)
+    f_i, n_drawn, n_found, n_total, visited = n_f, 0, 0, n_known, 0
+    chosen, missing = [], []
+    lookup = constant.get if isinstance(constant, dict) else constant.__getitem__
+    s = state
+    while f_i > n_total and (visited < mf or visited <= n_found + n_drawn):
+        visited += 1
+        s = s or 1  # rand_r: xorshift (13, 17, 5) on 32 bits, then modulo 2³¹
+        s ^= (s << 13) & 0xFFFFFFFF
+        s ^= s >> 17
+        s ^= (s << 5) & 0xFFFFFFFF
+        f_j = n_drawn + (s & RAND_R_MAX) % (f_i - n_found - n_drawn)
+        if f_j < n_known:
+            features[n_drawn], features[f_j] = features[f_j], features[n_drawn]
+            n_drawn += 1
+            continue
+        f_j += n_found
+        feat = features[f_j]
+        is_constant = lookup(feat)
+        if is_constant is None:
+            missing.append(feat)
+        elif is_constant:
+            features[f_j], features[n_total] = features[n_total], features[f_j]
+            n_found += 1
+            n_total += 1
+            continue
+        f_i -= 1
+        features[f_i], features[f_j] = features[f_j], features[f_i]
+        chosen.append(feat)
+    return chosen, n_total, s, missing
 
 
 def _entropy(sums, w):
