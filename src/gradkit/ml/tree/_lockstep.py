@@ -133,7 +133,7 @@ class _State:
 
     def __init__(self, builder, P, XT, order, N, cols, totals):
         self.b, self.P, self.N = builder, P, N
-        self.cols, self.totals = cols, totals
+        self.rows, self.totals = np.ascontiguousarray(cols.T), totals  # (T·N, K + 1)
         d = len(XT)
         self.XTf = XT.ravel()
         self.X = np.ascontiguousarray(XT.T)  # (N, d): a sample's values side by side
@@ -223,17 +223,22 @@ class _State:
         pair_feat = np.array(pair_feat)
         samples, frow, base, plen = self._entries(a, n, pair_node, pair_feat, trees)
         pstart = plen.cumsum() - plen  # entry offsets of the pairs
+        E = len(samples)
         # sort each pair's samples by their rank in the feature's presort
         keys = self.rank.take(frow + samples)
         shift = (np.arange(len(pair_node)) * N).repeat(plen)  # pairs apart
         keys += shift
-        keys.sort()
+        if E * 8 >= len(pair_node) * N:  # dense: mark the keys, read them in order
+            mark = np.zeros(len(pair_node) * N, dtype=bool)
+            mark[keys] = True
+            keys = mark.nonzero()[0]
+        else:
+            keys.sort()
         shift -= frow
         keys -= shift  # positions in the flattened presort
         copies = self.order.take(keys)
         copies += base
         V = self.sorted_x.take(keys)
-        E = len(copies)
         cut = np.zeros(E, dtype=bool)  # a split fits before this entry
         np.greater(V[1:], V[:-1] + _FEATURE_THRESHOLD, out=cut[1:])
         cut[pstart] = False
@@ -245,8 +250,8 @@ class _State:
         ok = (p >= msl) & (ln - p >= msl) if msl > 1 else None
         # prefix sums (class weights, then weight) over the entries: column q holds the
         # sums before entry q; a candidate's left side is its prefix minus its pair's
-        prefix = np.zeros((len(self.cols), E + 1))
-        np.cumsum(self.cols.take(copies, axis=1), axis=1, out=prefix[:, 1:])
+        prefix = np.zeros((self.rows.shape[1], E + 1))
+        np.cumsum(self.rows.take(copies, axis=0).T, axis=1, out=prefix[:, 1:])
         at_start = pstart.take(cp)
         wl = prefix[-1].take(cand) - prefix[-1].take(at_start)
         W = np.array([rec.weight for _, rec in round_nodes])
