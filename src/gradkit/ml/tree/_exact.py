@@ -81,10 +81,9 @@ def _walk(features, state, mf, constant, n_known):
     f_i, n_drawn, n_found, n_total, visited = n_f, 0, 0, n_known, 0
     chosen, missing = [], []
     lookup = constant.get if isinstance(constant, dict) else constant.__getitem__
-    s = state
+    s = state or 1  # rand_r: xorshift (13, 17, 5) on 32 bits (0 stays 0: taken as 1)
     while f_i > n_total and (visited < mf or visited <= n_found + n_drawn):
         visited += 1
-        s = s or 1  # rand_r: xorshift (13, 17, 5) on 32 bits, then modulo 2³¹
         s ^= (s << 13) & 0xFFFFFFFF
         s ^= s >> 17
         s ^= (s << 5) & 0xFFFFFFFF

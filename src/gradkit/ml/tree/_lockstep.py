@@ -136,7 +136,8 @@ class _State:
         self.rows, self.totals = np.ascontiguousarray(cols.T), totals  # (T·N, K + 1)
         d = len(XT)
         self.XTf = XT.ravel()
-        self.X = np.ascontiguousarray(XT.T)  # (N, d): a sample's values side by side
+        # (N, d): a sample's values side by side, float32 (X's values) to halve the reads
+        self.X = np.ascontiguousarray(XT.T, dtype=np.float32)
         self.order = order.ravel()
         rank = np.empty((d, N), dtype=np.intp)  # position of each sample in its row's order
         rank[np.arange(d)[:, None], order] = np.arange(N)
@@ -169,8 +170,9 @@ class _State:
         samples -= (trees.take(js) * self.N).repeat(plen)
         rows = self.X.take(samples, axis=0)  # (Σn, d)
         starts = plen.cumsum() - plen
-        hi = np.maximum.reduceat(rows, starts, axis=0)
-        return (hi <= np.minimum.reduceat(rows, starts, axis=0) + _FEATURE_THRESHOLD).tolist()
+        hi = np.maximum.reduceat(rows, starts, axis=0).astype(np.float64)
+        lo = np.minimum.reduceat(rows, starts, axis=0).astype(np.float64)
+        return (hi <= lo + _FEATURE_THRESHOLD).tolist()
 
     def _draw(self, round_nodes, draws, a, n, trees):
         """Every node's drawn features. The constancy of the features the draws visit
