@@ -11,8 +11,12 @@ grows the same tree as scikit-learn: same nodes, features, thresholds and values
 proxy of every candidate split is computed with scikit-learn's floating-point
 expression, so that equal and nearly equal splits are ranked alike).
 
-Each node holds its samples sorted by every feature, (d, n) sample indices, split
-stably between the children.
+When every feature is drawn (``max_features`` = d), each node holds its samples sorted
+by every feature, (d, n) sample indices, split stably between the children. Otherwise,
+as in scikit-learn, a node's samples are sorted only by the features it draws (by their
+rank in a presort of each feature, which gives the same orders), and a feature's
+constancy is checked only when the draws visit it, so that a node's work is
+proportional to the features it evaluates, not to d.
 """
 
 from __future__ import annotations
@@ -200,6 +204,16 @@ class ExactBuilder:
             order = np.argsort(XT, axis=1)  # equal values in any order
         S = order if keep.all() else order[keep[order]].reshape(d, -1)
         self.mark = np.zeros(N, dtype=bool)
+        self.drawn = self.max_features < d  # sort a node's samples by drawn features only
+        if self.drawn:
+            self.N = N
+            self.order = order.ravel()
+            rank = np.empty((d, N), dtype=np.intp)  # each sample's position in each order
+            rank[np.arange(d)[:, None], order] = np.arange(N)
+            self.rank = rank
+            self.sorted_x = np.take_along_axis(XT, order, axis=1).ravel()
+            self.X32 = np.ascontiguousarray(XT.T, dtype=np.float32)  # (N, d)
+            self.XT2 = XT
         self.offsets = np.arange(d) * N  # row starts in the flattened XT
         self.positions = np.arange(1.0, N + 1)  # left counts
         self.draws = _Features(seed, d, self.max_features)
@@ -207,6 +221,8 @@ class ExactBuilder:
         root_weight = float(w[S[0]].sum()) if not self.unit else float(S.shape[1])
         impurity = self._impurity(stats, root_weight)
         n_root = S.shape[1]
+        if self.drawn:
+            S = S[0]  # the samples, in any order
         if self._is_leaf(n_root, 0, root_weight, impurity):
             S = None
         root = _Node(S, n_root, 0, False, impurity, 0, stats, root_weight)
@@ -257,19 +273,26 @@ class ExactBuilder:
     # ------------------------------------------------------------------ one node
     def _split(self, node: _Node):
         """Draw the node's features and find its best split: None (a leaf), or
-        (feature, threshold, pos, left samples, left stats, right stats, left weight,
-        right weight, impurity left, impurity right, improvement)."""
-        S, XT = node.S, self.XT
-        n = S.shape[1]
-        lo = XT.take(self.offsets + S[:, 0])
-        hi = XT.take(self.offsets + S[:, -1])
-        lo += _FEATURE_THRESHOLD
-        chosen, node.n_const = self.draws.draw((hi <= lo).tolist(), node.n_const)
-        if not chosen:
-            return None
-        F = np.array(chosen)
-        Sk = S.take(F, axis=0)
-        V = XT.take(Sk + self.offsets.take(F)[:, None])
+        (feature, threshold, pos, the samples sorted by the feature, left stats, right
+        stats, left weight, right weight, impurity left, impurity right, improvement)."""
+        if self.drawn:
+            chosen, Sk, V = self._drawn_sorted(node)
+            if not chosen:
+                return None
+            F = np.array(chosen)
+            n = Sk.shape[1]
+        else:
+            S, XT = node.S, self.XT
+            n = S.shape[1]
+            lo = XT.take(self.offsets + S[:, 0])
+            hi = XT.take(self.offsets + S[:, -1])
+            lo += _FEATURE_THRESHOLD
+            chosen, node.n_const = self.draws.draw((hi <= lo).tolist(), node.n_const)
+            if not chosen:
+                return None
+            F = np.array(chosen)
+            Sk = S.take(F, axis=0)
+            V = XT.take(Sk + self.offsets.take(F)[:, None])
         valid = V[:, 1:] > V[:, :-1] + _FEATURE_THRESHOLD
         msl = self.min_samples_leaf
         if msl > 1:
@@ -306,7 +329,8 @@ class ExactBuilder:
         right_stats = node.stats - left_stats
         w_left = float(wl[i, p - 1])
         w_right = W - w_left
-        left = Sk[i, :p]
+        row = Sk[i]  # the node's samples sorted by the split feature
+        left = row[:p]
         if self.regression:  # Σwy² of the left child, summed in its order
             sq_left = float(np.cumsum(self.cols[1].take(left))[-1])
             left_stats[1], right_stats[1] = sq_left, node.stats[1] - sq_left
@@ -315,8 +339,47 @@ class ExactBuilder:
         improvement = (W / self.total_weight) * (
             node.impurity - (w_right / W * imp_r) - (w_left / W * imp_l)
         )
-        return (int(F[i]), threshold, p, left, left_stats, right_stats, w_left, w_right,
+        return (int(F[i]), threshold, p, row, left_stats, right_stats, w_left, w_right,
                 imp_l, imp_r, improvement)  # fmt: skip
+
+    _PROBES = 8  # dry runs of the draws before every feature of a node is checked
+    _SMALL = 65536  # a node with no more (samples × features) checks all at once
+
+    def _drawn_sorted(self, node: _Node):
+        """Draw the node's features, learning which are constant as the draws visit
+        them (all at once for a small node; else from dry runs of the draws), and sort
+        its samples by each drawn feature (by rank in the feature's presort, so that
+        equal values keep one order): (chosen, samples (k, n), values (k, n))."""
+        idx = node.S
+        draws = self.draws
+        d = len(draws.features)
+        if len(idx) * (d - node.n_const) <= self._SMALL:
+            constant = self._all_constant(idx)
+        else:
+            constant = {}
+            for _ in range(self._PROBES):
+                missing = draws.probe(constant, node.n_const)
+                if not missing:
+                    break
+                v = self.XT2[np.array(missing)[:, None], idx]
+                hi, lo = v.max(axis=1), v.min(axis=1)
+                constant.update(zip(missing, (hi <= lo + _FEATURE_THRESHOLD).tolist(), strict=True))
+            else:
+                constant = self._all_constant(idx)
+        chosen, node.n_const = draws.draw(constant, node.n_const)
+        if not chosen:
+            return chosen, None, None
+        F = np.array(chosen)
+        keys = self.rank[F[:, None], idx]
+        keys.sort(axis=1)
+        keys += (F * self.N)[:, None]  # positions in the flattened presort
+        return chosen, self.order.take(keys), self.sorted_x.take(keys)
+
+    def _all_constant(self, idx) -> list:
+        """Whether each feature is constant (max ≤ min + 1e-7) among samples ``idx``."""
+        rows = self.X32.take(idx, axis=0)
+        hi = rows.max(axis=0).astype(np.float64)
+        return (hi <= rows.min(axis=0).astype(np.float64) + _FEATURE_THRESHOLD).tolist()
 
     def _is_leaf(self, n: int, depth: int, weight: float, impurity: float) -> bool:
         """The stopping rules checked before a node of n samples is searched."""
@@ -338,15 +401,20 @@ class ExactBuilder:
 
     def _children(self, node: _Node, split) -> tuple[_Node, _Node]:
         """The two children, their samples split stably from the node's (only for a
-        child that the stopping rules let be searched)."""
-        _, _, p, left, ls, rs, wl, wr, il, ir, _ = split
+        child that the stopping rules let be searched; drawn features: the sides of
+        the samples sorted by the split feature)."""
+        _, _, p, row, ls, rs, wl, wr, il, ir, _ = split
         S = node.S
-        d, n = S.shape
+        n = node.n
         depth, nc = node.depth + 1, node.n_const
         leaf_l = self._is_leaf(p, depth, wl, il)
         leaf_r = self._is_leaf(n - p, depth, wr, ir)
         S_left = S_right = None
-        if not (leaf_l and leaf_r):
+        if self.drawn:
+            S_left = None if leaf_l else row[:p].copy()
+            S_right = None if leaf_r else row[p:].copy()
+        elif not (leaf_l and leaf_r):
+            d, left = len(S), row[:p]
             mark = self.mark
             mark[left] = True
             m = mark.take(S)
