@@ -27,7 +27,7 @@ import numpy as np
 
 from ._tree import Tree
 
-__all__ = ["RAND_R_MAX", "ExactBuilder", "rand_r_seed"]
+__all__ = ["RAND_R_MAX", "ExactBuilder", "Presort", "rand_r_seed"]
 
 RAND_R_MAX = 0x7FFFFFFF  # 2³¹ − 1
 _EPSILON = float(np.finfo(np.float64).eps)
@@ -42,6 +42,29 @@ def rand_r_seed(random_state) -> int:
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, RAND_R_MAX))
     return int(random_state.randint(0, RAND_R_MAX))
+
+
+class Presort:
+    """A data set's per-feature argsort ``order`` (d, N) of ``XT`` (d, N), and what the
+    drawn-feature searches derive from it, computed once and shared by the trees of a
+    forest: each sample's rank in each order (flattened, d·N), the sorted values
+    (flattened) and the samples' rows (N, d) in float32 (X's values)."""
+
+    def __init__(self, XT, order=None):
+        self.XT = XT
+        self.order = np.argsort(XT, axis=1) if order is None else order  # ties: any order
+        self._derived = None
+
+    def derived(self) -> tuple:
+        """(rank, sorted values, rows), computed on first use."""
+        if self._derived is None:
+            d, N = self.order.shape
+            rank = np.empty((d, N), dtype=np.intp)
+            rank[np.arange(d)[:, None], self.order] = np.arange(N)
+            sorted_x = np.take_along_axis(self.XT, self.order, axis=1).ravel()
+            rows = np.ascontiguousarray(self.XT.T, dtype=np.float32)
+            self._derived = (rank.ravel(), sorted_x, rows)
+        return self._derived
 
 
 class _Features:
@@ -183,7 +206,7 @@ class ExactBuilder:
         ``XT`` (d, N) float64 holding X's float32 values, transposed; ``targets`` (N,)
         class codes (with ``n_classes``) or regression targets (``n_classes`` None);
         ``weight`` (N,) ≥ 0; ``seed`` the splitter's ``rand_r`` seed; ``order`` (d, N)
-        an argsort of each row of XT (computed when None).
+        an argsort of each row of XT, or a :class:`Presort` of XT (computed when None).
         """
         d, N = XT.shape
         self.XT = XT.ravel()
@@ -200,20 +223,15 @@ class ExactBuilder:
         self.w = w
         self.total_weight = float(w.sum())
         keep = w != 0
-        if order is None:
-            order = np.argsort(XT, axis=1)  # equal values in any order
+        presort = order if isinstance(order, Presort) else Presort(XT, order)
+        order = presort.order
         S = order if keep.all() else order[keep[order]].reshape(d, -1)
         self.mark = np.zeros(N, dtype=bool)
         self.drawn = self.max_features < d  # sort a node's samples by drawn features only
         if self.drawn:
             self.N = N
             self.order = order.ravel()
-            rank = np.empty((d, N), dtype=np.intp)  # each sample's position in each order
-            rank[np.arange(d)[:, None], order] = np.arange(N)
-            self.rank = rank
-            self.sorted_x = np.take_along_axis(XT, order, axis=1).ravel()
-            self.X32 = np.ascontiguousarray(XT.T, dtype=np.float32)  # (N, d)
-            self.XT2 = XT
+            self.rank, self.sorted_x, self.X32 = presort.derived()
         self.offsets = np.arange(d) * N  # row starts in the flattened XT
         self.positions = np.arange(1.0, N + 1)  # left counts
         self.draws = _Features(seed, d, self.max_features)
@@ -361,7 +379,7 @@ class ExactBuilder:
                 missing = draws.probe(constant, node.n_const)
                 if not missing:
                     break
-                v = self.XT2[np.array(missing)[:, None], idx]
+                v = self.XT.take((np.array(missing) * self.N)[:, None] + idx)
                 hi, lo = v.max(axis=1), v.min(axis=1)
                 constant.update(zip(missing, (hi <= lo + _FEATURE_THRESHOLD).tolist(), strict=True))
             else:
@@ -370,7 +388,7 @@ class ExactBuilder:
         if not chosen:
             return chosen, None, None
         F = np.array(chosen)
-        keys = self.rank[F[:, None], idx]
+        keys = self.rank.take((F * self.N)[:, None] + idx)
         keys.sort(axis=1)
         keys += (F * self.N)[:, None]  # positions in the flattened presort
         return chosen, self.order.take(keys), self.sorted_x.take(keys)

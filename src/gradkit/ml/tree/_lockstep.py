@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._exact import _EPSILON, _FEATURE_THRESHOLD, ExactBuilder, _Features, _Nodes
+from ._exact import _EPSILON, _FEATURE_THRESHOLD, ExactBuilder, Presort, _Features, _Nodes
 from ._splitter import runs_at
 
 __all__ = ["build_lockstep", "lockstep_applies"]
@@ -56,8 +56,8 @@ class _Rec:
 
 def build_lockstep(builder: ExactBuilder, XT, targets, weights, n_classes, seeds, order):
     """One tree per row of ``weights`` (T, N) and entry of ``seeds``, as
-    :meth:`ExactBuilder.build` grows each (``XT`` (d, N), ``order`` its rows' argsort,
-    ``targets`` (N,) class codes)."""
+    :meth:`ExactBuilder.build` grows each (``XT`` (d, N), ``order`` its rows' argsort
+    or a :class:`Presort` of XT, ``targets`` (N,) class codes)."""
     d, N = XT.shape
     T = len(seeds)
     code = np.asarray(targets, dtype=np.intp)
@@ -83,7 +83,8 @@ def build_lockstep(builder: ExactBuilder, XT, targets, weights, n_classes, seeds
         recs.append([_Rec(a, m, 0, -1, False, imp, 0, stats, w, search)])
         blocks.append(copies)
         a += m
-    state = _State(builder, np.concatenate(blocks), XT, order, N, cols, totals)
+    presort = order if isinstance(order, Presort) else Presort(XT, order)
+    state = _State(builder, np.concatenate(blocks), presort, N, cols, totals)
     stacks = recs
     while True:
         round_nodes = []  # (tree, record) of the nodes searched this round
@@ -131,18 +132,12 @@ class _State:
     _PROBES = 8  # dry runs of the draws before every feature of a node is checked
     _SMALL = 65536  # a node with no more (samples × features) checks all at once
 
-    def __init__(self, builder, P, XT, order, N, cols, totals):
+    def __init__(self, builder, P, presort, N, cols, totals):
         self.b, self.P, self.N = builder, P, N
         self.rows, self.totals = np.ascontiguousarray(cols.T), totals  # (T·N, K + 1)
-        d = len(XT)
-        self.XTf = XT.ravel()
-        # (N, d): a sample's values side by side, float32 (X's values) to halve the reads
-        self.X = np.ascontiguousarray(XT.T, dtype=np.float32)
-        self.order = order.ravel()
-        rank = np.empty((d, N), dtype=np.intp)  # position of each sample in its row's order
-        rank[np.arange(d)[:, None], order] = np.arange(N)
-        self.rank = rank.ravel()
-        self.sorted_x = np.take_along_axis(XT, order, axis=1).ravel()
+        self.XTf = presort.XT.ravel()
+        self.order = presort.order.ravel()
+        self.rank, self.sorted_x, self.X = presort.derived()
         self.sorted = self.win = None
 
     def _entries(self, a, n, pair_node, pair_feat, trees):
