@@ -9,9 +9,10 @@ which every node owns a range. As in scikit-learn, a node's samples are sorted o
 the features it draws (by their rank in a presort of each feature, so equal values keep
 one order), and a split node's range is left sorted by its split feature, the left
 child's copies first: the work of a node is proportional to the features it evaluates,
-not to d. Constancy of the features the draws visit is checked in batches: a dry run of
-the draws names the features still unknown (taken as non-constant), and is repeated
-until the draws visit only known ones.
+not to d. Constancy of the features the draws visit is checked in batches: a small node
+checks all its features at once; for a larger one a dry run of the draws names the
+features still unknown (taken as non-constant), repeated until the draws visit only
+known ones (or, after a few, all its features are checked).
 
 Class weights are summed by one cumulative sum over all the entries of the round,
 which is exact when the weights are integers (bootstrap counts), so the order among
@@ -141,8 +142,9 @@ class _State:
         self.sorted = self.win = None
 
     def _entries(self, a, n, pair_node, pair_feat, trees):
-        """The copies of every (node, feature) pair, pair after pair, the row offsets
-        f·N of their features and the tree offsets t·N of their copies."""
+        """The samples of every (node, feature) pair, pair after pair (in the node's
+        range order), the row offsets f·N of their features, the tree offsets t·N of
+        their copies, and the pairs' lengths."""
         plen = n.take(pair_node)
         copies = self.P.take(runs_at(a.take(pair_node), plen))
         base = (trees.take(pair_node) * self.N).repeat(plen)
