@@ -27,7 +27,7 @@ from ..tree import (
     stack_trees,
 )
 from ..tree._classes import float32_columns
-from ..tree._exact import rand_r_seed
+from ..tree._exact import Presort, rand_r_seed
 from ..tree._lockstep import build_lockstep, lockstep_applies
 from ..utils._parallel import run_parallel, shares
 from ..utils.class_weight import compute_sample_weight
@@ -378,6 +378,7 @@ def _grow_share(template, X, XT, targets, order, jobs) -> list:
     """Grow the trees of one share (one worker's): ``jobs`` (seed, sample weight) pairs.
     Classification trees with integer weights grow in lock step (``build_lockstep``),
     the others one after another."""
+    order = Presort(XT, order)  # what the drawn-feature searches derive, once
     trees = []
     for seed, _ in jobs:
         tree = clone(template).set_params(random_state=seed)

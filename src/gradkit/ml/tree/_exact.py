@@ -11,8 +11,12 @@ grows the same tree as scikit-learn: same nodes, features, thresholds and values
 proxy of every candidate split is computed with scikit-learn's floating-point
 expression, so that equal and nearly equal splits are ranked alike).
 
-Each node holds its samples sorted by every feature, (d, n) sample indices, split
-stably between the children.
+When every feature is drawn (``max_features`` = d), each node holds its samples sorted
+by every feature, (d, n) sample indices, split stably between the children. Otherwise,
+as in scikit-learn, a node's samples are sorted only by the features it draws (by their
+rank in a presort of each feature, which gives the same orders), and a feature's
+constancy is checked only when the draws visit it, so that a node's work is
+proportional to the features it evaluates, not to d.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 
 from ._tree import Tree
 
-__all__ = ["RAND_R_MAX", "ExactBuilder", "rand_r_seed"]
+__all__ = ["RAND_R_MAX", "ExactBuilder", "Presort", "rand_r_seed"]
 
 RAND_R_MAX = 0x7FFFFFFF  # 2³¹ − 1
 _EPSILON = float(np.finfo(np.float64).eps)
@@ -40,6 +44,29 @@ def rand_r_seed(random_state) -> int:
     return int(random_state.randint(0, RAND_R_MAX))
 
 
+class Presort:
+    """A data set's per-feature argsort ``order`` (d, N) of ``XT`` (d, N), and what the
+    drawn-feature searches derive from it, computed once and shared by the trees of a
+    forest: each sample's rank in each order (flattened, d·N), the sorted values
+    (flattened) and the samples' rows (N, d) in float32 (X's values)."""
+
+    def __init__(self, XT, order=None):
+        self.XT = XT
+        self.order = np.argsort(XT, axis=1) if order is None else order  # ties: any order
+        self._derived = None
+
+    def derived(self) -> tuple:
+        """(rank, sorted values, rows), computed on first use."""
+        if self._derived is None:
+            d, N = self.order.shape
+            rank = np.empty((d, N), dtype=np.intp)
+            rank[np.arange(d)[:, None], self.order] = np.arange(N)
+            sorted_x = np.take_along_axis(self.XT, self.order, axis=1).ravel()
+            rows = np.ascontiguousarray(self.XT.T, dtype=np.float32)
+            self._derived = (rank.ravel(), sorted_x, rows)
+        return self._derived
+
+
 class _Features:
     """The splitter's feature draws: scikit-learn's ``rand_r`` generator and the feature
     array its Fisher–Yates walks permute (shared by all the nodes of a tree)."""
@@ -50,49 +77,62 @@ class _Features:
         self.constant = list(range(n_features))
         self.max_features = max_features
 
-    def rand_int(self, low: int, high: int) -> int:
-        """``low + rand_r() % (high − low)``: xorshift (13, 17, 5) on 32 bits, then
-        modulo 2³¹ (a zero state is replaced by 1)."""
-        s = self.state or 1
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        self.state = s
-        return low + (s & RAND_R_MAX) % (high - low)
-
-    def draw(self, constant: list, n_known: int) -> tuple[list, int]:
+    def draw(self, constant, n_known: int) -> tuple[list, int]:
         """The node's features to evaluate, in the order drawn, and the number of
         features known constant for its children.
 
-        ``constant[f]``: whether feature f is constant in the node; the first
-        ``n_known`` entries of the feature array are known constant from its ancestors.
-        Draws stop after ``max_features`` non-constant features, or when only constant
-        ones are left.
+        ``constant[f]``: whether feature f is constant in the node (a list, or a dict
+        holding at least the features the walk visits); the first ``n_known`` entries
+        of the feature array are known constant from its ancestors. Draws stop after
+        ``max_features`` non-constant features, or when only constant ones are left.
         """
-        features, n_f = self.features, len(self.features)
-        f_i, n_drawn, n_found, n_total, visited = n_f, 0, 0, n_known, 0
-        chosen = []
-        mf = self.max_features
-        while f_i > n_total and (visited < mf or visited <= n_found + n_drawn):
-            visited += 1
-            f_j = self.rand_int(n_drawn, f_i - n_found)
-            if f_j < n_known:
-                features[n_drawn], features[f_j] = features[f_j], features[n_drawn]
-                n_drawn += 1
-                continue
-            f_j += n_found
-            feat = features[f_j]
-            if constant[feat]:
-                features[f_j], features[n_total] = features[n_total], features[f_j]
-                n_found += 1
-                n_total += 1
-                continue
-            f_i -= 1
-            features[f_i], features[f_j] = features[f_j], features[f_i]
-            chosen.append(feat)
+        chosen, n_total, self.state, _ = _walk(
+            self.features, self.state, self.max_features, constant, n_known
+        )
+        features = self.features
         features[:n_known] = self.constant[:n_known]
         self.constant[n_known:n_total] = features[n_known:n_total]
         return chosen, n_total
+
+    def probe(self, known: dict, n_known: int) -> list:
+        """The features the next :meth:`draw` would visit whose constancy ``known``
+        lacks, taking them as non-constant (a dry run: nothing changes)."""
+        return _walk(self.features[:], self.state, self.max_features, known, n_known)[3]
+
+
+def _walk(features, state, mf, constant, n_known):
+    """scikit-learn's Fisher–Yates walk of one node over ``features`` (permuted in
+    place), from the ``rand_r`` state ``state``: (chosen, n_total, new state, visited
+    features missing from a dict ``constant``, which are taken as non-constant)."""
+    n_f = len(features)
+    f_i, n_drawn, n_found, n_total, visited = n_f, 0, 0, n_known, 0
+    chosen, missing = [], []
+    lookup = constant.get if isinstance(constant, dict) else constant.__getitem__
+    s = state or 1  # rand_r: xorshift (13, 17, 5) on 32 bits (0 stays 0: taken as 1)
+    while f_i > n_total and (visited < mf or visited <= n_found + n_drawn):
+        visited += 1
+        s ^= (s << 13) & 0xFFFFFFFF
+        s ^= s >> 17
+        s ^= (s << 5) & 0xFFFFFFFF
+        f_j = n_drawn + (s & RAND_R_MAX) % (f_i - n_found - n_drawn)
+        if f_j < n_known:
+            features[n_drawn], features[f_j] = features[f_j], features[n_drawn]
+            n_drawn += 1
+            continue
+        f_j += n_found
+        feat = features[f_j]
+        is_constant = lookup(feat)
+        if is_constant is None:
+            missing.append(feat)
+        elif is_constant:
+            features[f_j], features[n_total] = features[n_total], features[f_j]
+            n_found += 1
+            n_total += 1
+            continue
+        f_i -= 1
+        features[f_i], features[f_j] = features[f_j], features[f_i]
+        chosen.append(feat)
+    return chosen, n_total, s, missing
 
 
 def _entropy(sums, w):
@@ -166,7 +206,7 @@ class ExactBuilder:
         ``XT`` (d, N) float64 holding X's float32 values, transposed; ``targets`` (N,)
         class codes (with ``n_classes``) or regression targets (``n_classes`` None);
         ``weight`` (N,) ≥ 0; ``seed`` the splitter's ``rand_r`` seed; ``order`` (d, N)
-        an argsort of each row of XT (computed when None).
+        an argsort of each row of XT, or a :class:`Presort` of XT (computed when None).
         """
         d, N = XT.shape
         self.XT = XT.ravel()
@@ -183,10 +223,15 @@ class ExactBuilder:
         self.w = w
         self.total_weight = float(w.sum())
         keep = w != 0
-        if order is None:
-            order = np.argsort(XT, axis=1)  # equal values in any order
+        presort = order if isinstance(order, Presort) else Presort(XT, order)
+        order = presort.order
         S = order if keep.all() else order[keep[order]].reshape(d, -1)
         self.mark = np.zeros(N, dtype=bool)
+        self.drawn = self.max_features < d  # sort a node's samples by drawn features only
+        if self.drawn:
+            self.N = N
+            self.order = order.ravel()
+            self.rank, self.sorted_x, self.X32 = presort.derived()
         self.offsets = np.arange(d) * N  # row starts in the flattened XT
         self.positions = np.arange(1.0, N + 1)  # left counts
         self.draws = _Features(seed, d, self.max_features)
@@ -194,6 +239,8 @@ class ExactBuilder:
         root_weight = float(w[S[0]].sum()) if not self.unit else float(S.shape[1])
         impurity = self._impurity(stats, root_weight)
         n_root = S.shape[1]
+        if self.drawn:
+            S = S[0]  # the samples, in any order
         if self._is_leaf(n_root, 0, root_weight, impurity):
             S = None
         root = _Node(S, n_root, 0, False, impurity, 0, stats, root_weight)
@@ -244,19 +291,26 @@ class ExactBuilder:
     # ------------------------------------------------------------------ one node
     def _split(self, node: _Node):
         """Draw the node's features and find its best split: None (a leaf), or
-        (feature, threshold, pos, left samples, left stats, right stats, left weight,
-        right weight, impurity left, impurity right, improvement)."""
-        S, XT = node.S, self.XT
-        n = S.shape[1]
-        lo = XT.take(self.offsets + S[:, 0])
-        hi = XT.take(self.offsets + S[:, -1])
-        lo += _FEATURE_THRESHOLD
-        chosen, node.n_const = self.draws.draw((hi <= lo).tolist(), node.n_const)
-        if not chosen:
-            return None
-        F = np.array(chosen)
-        Sk = S.take(F, axis=0)
-        V = XT.take(Sk + self.offsets.take(F)[:, None])
+        (feature, threshold, pos, the samples sorted by the feature, left stats, right
+        stats, left weight, right weight, impurity left, impurity right, improvement)."""
+        if self.drawn:
+            chosen, Sk, V = self._drawn_sorted(node)
+            if not chosen:
+                return None
+            F = np.array(chosen)
+            n = Sk.shape[1]
+        else:
+            S, XT = node.S, self.XT
+            n = S.shape[1]
+            lo = XT.take(self.offsets + S[:, 0])
+            hi = XT.take(self.offsets + S[:, -1])
+            lo += _FEATURE_THRESHOLD
+            chosen, node.n_const = self.draws.draw((hi <= lo).tolist(), node.n_const)
+            if not chosen:
+                return None
+            F = np.array(chosen)
+            Sk = S.take(F, axis=0)
+            V = XT.take(Sk + self.offsets.take(F)[:, None])
         valid = V[:, 1:] > V[:, :-1] + _FEATURE_THRESHOLD
         msl = self.min_samples_leaf
         if msl > 1:
@@ -293,7 +347,8 @@ class ExactBuilder:
         right_stats = node.stats - left_stats
         w_left = float(wl[i, p - 1])
         w_right = W - w_left
-        left = Sk[i, :p]
+        row = Sk[i]  # the node's samples sorted by the split feature
+        left = row[:p]
         if self.regression:  # Σwy² of the left child, summed in its order
             sq_left = float(np.cumsum(self.cols[1].take(left))[-1])
             left_stats[1], right_stats[1] = sq_left, node.stats[1] - sq_left
@@ -302,8 +357,47 @@ class ExactBuilder:
         improvement = (W / self.total_weight) * (
             node.impurity - (w_right / W * imp_r) - (w_left / W * imp_l)
         )
-        return (int(F[i]), threshold, p, left, left_stats, right_stats, w_left, w_right,
+        return (int(F[i]), threshold, p, row, left_stats, right_stats, w_left, w_right,
                 imp_l, imp_r, improvement)  # fmt: skip
+
+    _PROBES = 8  # dry runs of the draws before every feature of a node is checked
+    _SMALL = 65536  # a node with no more (samples × features) checks all at once
+
+    def _drawn_sorted(self, node: _Node):
+        """Draw the node's features, learning which are constant as the draws visit
+        them (all at once for a small node; else from dry runs of the draws), and sort
+        its samples by each drawn feature (by rank in the feature's presort, so that
+        equal values keep one order): (chosen, samples (k, n), values (k, n))."""
+        idx = node.S
+        draws = self.draws
+        d = len(draws.features)
+        if len(idx) * (d - node.n_const) <= self._SMALL:
+            constant = self._all_constant(idx)
+        else:
+            constant = {}
+            for _ in range(self._PROBES):
+                missing = draws.probe(constant, node.n_const)
+                if not missing:
+                    break
+                v = self.XT.take((np.array(missing) * self.N)[:, None] + idx)
+                hi, lo = v.max(axis=1), v.min(axis=1)
+                constant.update(zip(missing, (hi <= lo + _FEATURE_THRESHOLD).tolist(), strict=True))
+            else:
+                constant = self._all_constant(idx)
+        chosen, node.n_const = draws.draw(constant, node.n_const)
+        if not chosen:
+            return chosen, None, None
+        F = np.array(chosen)
+        keys = self.rank.take((F * self.N)[:, None] + idx)
+        keys.sort(axis=1)
+        keys += (F * self.N)[:, None]  # positions in the flattened presort
+        return chosen, self.order.take(keys), self.sorted_x.take(keys)
+
+    def _all_constant(self, idx) -> list:
+        """Whether each feature is constant (max ≤ min + 1e-7) among samples ``idx``."""
+        rows = self.X32.take(idx, axis=0)
+        hi = rows.max(axis=0).astype(np.float64)
+        return (hi <= rows.min(axis=0).astype(np.float64) + _FEATURE_THRESHOLD).tolist()
 
     def _is_leaf(self, n: int, depth: int, weight: float, impurity: float) -> bool:
         """The stopping rules checked before a node of n samples is searched."""
@@ -325,15 +419,20 @@ class ExactBuilder:
 
     def _children(self, node: _Node, split) -> tuple[_Node, _Node]:
         """The two children, their samples split stably from the node's (only for a
-        child that the stopping rules let be searched)."""
-        _, _, p, left, ls, rs, wl, wr, il, ir, _ = split
+        child that the stopping rules let be searched; drawn features: the sides of
+        the samples sorted by the split feature)."""
+        _, _, p, row, ls, rs, wl, wr, il, ir, _ = split
         S = node.S
-        d, n = S.shape
+        n = node.n
         depth, nc = node.depth + 1, node.n_const
         leaf_l = self._is_leaf(p, depth, wl, il)
         leaf_r = self._is_leaf(n - p, depth, wr, ir)
         S_left = S_right = None
-        if not (leaf_l and leaf_r):
+        if self.drawn:
+            S_left = None if leaf_l else row[:p].copy()
+            S_right = None if leaf_r else row[p:].copy()
+        elif not (leaf_l and leaf_r):
+            d, left = len(S), row[:p]
             mark = self.mark
             mark[left] = True
             m = mark.take(S)
