@@ -317,8 +317,16 @@ def run(module: str, sample: int, seed: int, files: list[Path] | None = None) ->
 
 def write_report() -> None:
     rows: dict[str, dict] = {}
+    equiv = mutate.load_equivalent(mutate.EQUIVALENT)
     for f in sorted(RESULTS.glob("*.json")) if RESULTS.is_dir() else []:
         r = json.loads(f.read_text("utf-8"))
+        # survivors recorded as equivalent since the run count as equivalent
+        for s in r["survivors"]:
+            where, _, key = s.partition(" ")
+            path = where.rpartition(":")[0]
+            if key in equiv.get(path, {}):
+                r["survived"] -= 1
+                r["equivalent"] += 1
         pkg = mutate.package_of(r["module"])
         row = rows.setdefault(pkg, {"modules": [], "drawn": 0, "caught": 0, "eq": 0, "surv": 0})
         row["modules"].append(Path(r["module"]).name)

@@ -251,3 +251,26 @@ def test_binary_cross_entropy_clamps_at_zero_and_one_like_torch():
         lo = F.binary_cross_entropy(a, b, reduction=reduction)
         _, gb = gk.autograd.grad(lo, [a, b], gk.tensor(w), create_graph=True)
         np.testing.assert_allclose(gb.detach().numpy(), want, **TOL)
+
+
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_every_target_ignored_gives_nan_loss_and_zero_gradient_like_torch(name, weighted):
+    """L-CCE: with every target equal to ignore_index the mean is 0/0 = nan, and the
+    gradient is 0, first and second order (it was 0 · ∞ = nan in the ignored rows)."""
+    x = RNG.normal(size=(4, 5))
+    t = np.full(4, 2)
+    kw_gk = {"ignore_index": 2}
+    kw_t = {"ignore_index": 2}
+    if weighted:
+        wt = RNG.uniform(0.2, 2.0, size=5)
+        kw_gk["weight"], kw_t["weight"] = gk.tensor(wt), torch.tensor(wt)
+    a, b = gk.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    lo = getattr(F, name)(a, gk.tensor(t), **kw_gk)
+    lt = getattr(TF, name)(b, torch.tensor(t), **kw_t)
+    assert np.isnan(lo.item()) and np.isnan(lt.item())
+    (ga,) = gk.autograd.grad(lo, [a], create_graph=True)
+    (gt,) = torch.autograd.grad(lt, [b])
+    np.testing.assert_array_equal(ga.detach().numpy(), gt.numpy())
+    lo.backward()
+    np.testing.assert_array_equal(a.grad.numpy(), gt.numpy())

@@ -74,8 +74,11 @@ def _scale(g, reduction: str, denom):
         return g.reshape(-1)
     if reduction == "sum":
         return g
-    with xp.errstate(invalid="ignore", divide="ignore"):
-        return g / denom
+    if denom == 0:
+        # every target ignored (or weighted 0): the mean is 0/0 = nan, but no input
+        # reaches it, so the gradient is 0, as in PyTorch (not 0 · ∞ = nan)
+        return g * 0
+    return g / denom
 
 
 class CrossEntropy(Function):
