@@ -487,18 +487,7 @@ def write_report() -> None:
         r["caught"] += s["killed"] + s["timeout"]
         r["survived"] += s["survived"] + s["no_tests"] + s["other"]
         r["equivalent"] += s["equivalent"]
-    table = [
-        TABLE_START,
-        "| package | modules run | mutants | caught | survived | equivalent | score |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for pkg, r in rows.items():
-        denom = r["total"] - r["equivalent"]
-        score = f"{100 * r['caught'] / denom:.1f}%" if denom else "-"
-        table.append(
-            f"| `{pkg}` | {', '.join(r['modules'])} | {r['total']} | {r['caught']} | "
-            f"{r['survived']} | {r['equivalent']} | {score} |"
-        )
+    table = [TABLE_START, *package_table(rows, "modules run", "mutants")]
     table += [
         "",
         "Per module (each row: `make mutate MODULE=<module>`, the tests it ran in "
@@ -517,15 +506,39 @@ def write_report() -> None:
             f"{s['equivalent']} | {score} |"
         )
     table.append(TABLE_END)
+    splice_table(table)
+    print(f"mutate: wrote the score table in {rel(TESTING_MD)}")
+
+
+def package_table(rows: dict[str, dict], modules_label: str, count_label: str) -> list[str]:
+    """Markdown rows, one per package: ``rows[pkg]`` holds modules, total, caught,
+    survived, equivalent; score = caught / (total − equivalent)."""
+    lines = [
+        f"| package | {modules_label} | {count_label} | caught | survived | equivalent | score |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for pkg, r in rows.items():
+        denom = r["total"] - r["equivalent"]
+        score = f"{100 * r['caught'] / denom:.1f}%" if denom else "-"
+        lines.append(
+            f"| `{pkg}` | {', '.join(r['modules'])} | {r['total']} | {r['caught']} | "
+            f"{r['survived']} | {r['equivalent']} | {score} |"
+        )
+    return lines
+
+
+def splice_table(table: list[str]) -> None:
+    """Put ``table`` (its first and last lines are its markers) into docs/testing.md,
+    replacing the text between the same markers, or at the end."""
+    start, end = table[0], table[-1]
     text = TESTING_MD.read_text("utf-8") if TESTING_MD.exists() else ""
-    if TABLE_START in text and TABLE_END in text:
-        head, _, rest = text.partition(TABLE_START)
-        _, _, tail = rest.partition(TABLE_END)
+    if start in text and end in text:
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
         text = head + "\n".join(table) + tail
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + "\n".join(table) + "\n"
     TESTING_MD.write_text(text, "utf-8")
-    print(f"mutate: wrote the score table in {rel(TESTING_MD)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -328,33 +328,15 @@ def write_report() -> None:
                 r["survived"] -= 1
                 r["equivalent"] += 1
         pkg = mutate.package_of(r["module"])
-        row = rows.setdefault(pkg, {"modules": [], "drawn": 0, "caught": 0, "eq": 0, "surv": 0})
-        row["modules"].append(Path(r["module"]).name)
-        row["drawn"] += r["drawn"]
-        row["caught"] += r["caught"]
-        row["eq"] += r["equivalent"]
-        row["surv"] += r["survived"]
-    table = [
-        TABLE_START,
-        "| package | modules | fresh mutants | caught | survived | equivalent | score |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for pkg, r in rows.items():
-        denom = r["drawn"] - r["eq"]
-        score = f"{100 * r['caught'] / denom:.1f}%" if denom else "-"
-        table.append(
-            f"| `{pkg}` | {', '.join(r['modules'])} | {r['drawn']} | {r['caught']} | "
-            f"{r['surv']} | {r['eq']} | {score} |"
+        row = rows.setdefault(
+            pkg, {"modules": [], "total": 0, "caught": 0, "survived": 0, "equivalent": 0}
         )
-    table.append(TABLE_END)
-    text = mutate.TESTING_MD.read_text("utf-8")
-    if TABLE_START in text:
-        head, _, rest = text.partition(TABLE_START)
-        _, _, tail = rest.partition(TABLE_END)
-        text = head + "\n".join(table) + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(table) + "\n"
-    mutate.TESTING_MD.write_text(text, "utf-8")
+        row["modules"].append(Path(r["module"]).name)
+        row["total"] += r["drawn"]
+        for k in ("caught", "survived", "equivalent"):
+            row[k] += r[k]
+    table = [TABLE_START, *mutate.package_table(rows, "modules", "fresh mutants"), TABLE_END]
+    mutate.splice_table(table)
 
 
 def main(argv=None) -> int:
