@@ -17,7 +17,9 @@ What it does, in order:
    and no test reaches a mutant; every other ``.py`` file is listed in ``do_not_mutate``.
    ``raise`` statements are not mutated (their message text), unless ``--mutate-messages``.
 3. Runs ``mutmut run --max-children 1`` there (fresh each time: mutmut never refreshes files
-   it has copied, so a reused ``mutants/`` would test stale sources or stale tests).
+   it has copied, so a reused ``mutants/`` would test stale sources or stale tests). A mutant
+   whose tests use more than 8 × (their clean run time + 1 s) of CPU is stopped and counted
+   as caught (timed out): a mutated loop that never ends.
 4. Prints killed / survived / timed out / no tests, each survivor with its source line and
    change, and the mutants listed as equivalent in ``tools/mutate_equivalent.toml``.
 5. Records the counts (and the survivors' names) in ``docs/mutation_scores/<slug>.json``
@@ -63,6 +65,8 @@ TESTING_MD = ROOT / "docs" / "testing.md"
 SCRATCH = ROOT / ".mutate"
 TABLE_START = "<!-- mutation-table:start (written by tools/mutate.py) -->"
 TABLE_END = "<!-- mutation-table:end -->"
+
+TIMEOUT_MULTIPLIER = 4.0
 
 CAUGHT = {"killed", "timeout", "segfault", "caught by type check"}
 
@@ -181,6 +185,9 @@ def write_scratch(module: str, files: list[Path], tests: list[str], messages: bo
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
         "use_git_change_detection = false",
+        # mutmut's CPU-time limit per mutant is 2 * multiplier * (test seconds + 1); its
+        # default multiplier 15 lets a mutated loop that never ends burn minutes of CPU
+        f"timeout_multiplier = {TIMEOUT_MULTIPLIER}",
         "",
     ]
     (work / "pyproject.toml").write_text("\n".join(lines), "utf-8")
