@@ -107,7 +107,8 @@ class MaxPool2d(Function):
     ``ceil_mode`` overhang) being −∞.
 
     The gradient goes to the first maximum of each window in row-major order among the
-    real inputs (as in PyTorch); overlapping windows add their shares.
+    real inputs, or to the last NaN of a window holding NaN (as in PyTorch); overlapping
+    windows add their shares.
     """
 
     differentiable_backward = True
@@ -157,13 +158,31 @@ class MaxPool2d(Function):
             if step + 1 < len(offsets):
                 xp.logical_not(hit, out=hit)
                 rest *= hit
+        nan_windows = xp.isnan(out)
+        if nan_windows.any():  # no tap equals NaN: route these as return_indices does
+            for (i, j), last_nan in _last_nans(xpad, nan_windows, kernel, stride, dilation):
+                target = window(gpad, i, j, stride, dilation, out_hw)
+                xp.add(target, g, out=target, where=last_nan)
         return _crop(gpad, pads, ctx.x_shape)
+
+
+def _last_nans(xpad, nan_windows, kernel, stride, dilation):
+    """(tap, mask) pairs giving each NaN window its last NaN tap in row-major order, the
+    element PyTorch's max pooling returns as the index of such a window and gives its
+    gradient (the padding is −∞, never NaN)."""
+    free = nan_windows.copy()
+    for i, j in reversed(_offsets(kernel)):
+        last_nan = xp.isnan(window(xpad, i, j, stride, dilation, nan_windows.shape[2:])) & free
+        if last_nan.any():
+            free &= ~last_nan
+            yield (i, j), last_nan
 
 
 def _max_sources(xpad, out, kernel, stride, pads, dilation, x_shape):
     """Index into ``x.ravel()`` of the input that :meth:`MaxPool2d.backward` gives each
-    window's gradient (the first maximum among the real taps), −1 where it gives none
-    (a NaN or all −∞ window): the same routing as the fused backward, as indices."""
+    window's gradient (the first maximum among the real taps, the last NaN of a NaN
+    window), −1 where it gives none (an all −∞ window): the same routing as the fused
+    backward, as indices."""
     n, c, h, w = x_shape
     out_hw = out.shape[2:]
     src = xp.full(out.shape, -1, dtype=xp.int64)
@@ -179,6 +198,11 @@ def _max_sources(xpad, out, kernel, stride, pads, dilation, x_shape):
         rows, cols = _taps(i, j, stride, dilation, pads, out_hw)
         xp.copyto(src, plane + (rows[:, None] * w + cols), where=hit)
         free &= ~hit
+    nan_windows = xp.isnan(out)
+    if nan_windows.any():
+        for (i, j), last_nan in _last_nans(xpad, nan_windows, kernel, stride, dilation):
+            rows, cols = _taps(i, j, stride, dilation, pads, out_hw)
+            xp.copyto(src, plane + (rows[:, None] * w + cols), where=last_nan)
     return src
 
 
