@@ -11,13 +11,21 @@ from gradkit.optim import lr_scheduler, swa_utils
 from gradkit.optim.adagrad import Adagrad
 from gradkit.optim.adam import Adam, AdamW
 from gradkit.optim.lr_scheduler import (
+    ChainedScheduler,
+    ConstantLR,
     CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
     ExponentialLR,
     LambdaLR,
     LinearLR,
     LRScheduler,
+    MultiplicativeLR,
     MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
     ReduceLROnPlateau,
+    SequentialLR,
     StepLR,
 )
 from gradkit.optim.newton import Newton, newton
@@ -26,7 +34,9 @@ from gradkit.optim.rmsprop import RMSprop
 from gradkit.optim.sgd import SGD
 
 __all__ = [
-    "SGD", "Adagrad", "Adam", "AdamW", "CosineAnnealingLR", "ExponentialLR", "LRScheduler",
-    "LambdaLR", "LinearLR", "MultiStepLR", "Newton", "Optimizer", "RMSprop", "ReduceLROnPlateau",
-    "StepLR", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler", "newton", "swa_utils",
+    "SGD", "Adagrad", "Adam", "AdamW", "ChainedScheduler", "ConstantLR", "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR",
+    "LinearLR", "MultiStepLR", "MultiplicativeLR", "Newton", "OneCycleLR", "Optimizer",
+    "PolynomialLR", "RMSprop", "ReduceLROnPlateau", "SequentialLR", "StepLR",
+    "clip_grad_norm_", "clip_grad_value_", "lr_scheduler", "newton", "swa_utils",
 ]  # fmt: skip

@@ -4,84 +4,27 @@ A scheduler owns the ``"lr"`` of its optimizer's parameter groups. Constructing 
 records ``initial_lr`` in each group and takes step 0; each later ``step()`` (called
 after ``optimizer.step()``, once per epoch or per batch) moves ``last_epoch`` on and
 writes the new rates. The update rules are PyTorch's recursive (chainable) forms, so
-the rate sequences match ``torch.optim.lr_scheduler`` exactly.
+the rate sequences match ``torch.optim.lr_scheduler`` exactly. Schedules with a
+closed form also define ``_get_closed_form_lr``, used by ``step(epoch)`` and by
+:class:`SequentialLR` when it hands over at a milestone.
+
+Cyclic schedules (:class:`OneCycleLR`, :class:`CyclicLR`,
+:class:`CosineAnnealingWarmRestarts`) live in ``_lr_cyclic``, the schedulers made of
+others (:class:`SequentialLR`, :class:`ChainedScheduler`) in ``_lr_composed`` and
+:class:`ReduceLROnPlateau` in ``_lr_plateau``; all are importable from here.
 """
 
 from __future__ import annotations
 
 import math
 import types
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from gradkit.optim._lr_base import LRScheduler, check_gamma, per_group
 from gradkit.optim.optimizer import Optimizer
-from gradkit.validation import check_number
-
-
-def _check_gamma(owner: str, gamma) -> float:
-    """A decay factor: a finite number > 0 (a negative one would flip the rate's sign)."""
-    return check_number(owner, "gamma", gamma, 0.0, low_open=True)
-
-
-class LRScheduler:
-    """Base class: subclasses compute the next rates in :meth:`get_lr`.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-        The optimizer whose ``param_groups[i]["lr"]`` are scheduled.
-    last_epoch : int
-        Index of the last step taken; ``-1`` starts fresh. Resuming (``>= 0``) needs
-        ``initial_lr`` in every group, as a loaded optimizer state has.
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not a gradkit Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param_groups[{i}] has no 'initial_lr' while resuming a scheduler "
-                        f"with last_epoch={last_epoch}; load the optimizer state first."
-                    )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def _current(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_lr(self) -> list[float]:
-        """The rates for ``self.last_epoch`` (called by :meth:`step`)."""
-        raise NotImplementedError
-
-    def step(self) -> None:
-        """Advance one step and write the new rates into the optimizer."""
-        self._step_count += 1
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = self._current()
-
-    def get_last_lr(self) -> list[float]:
-        """The rates the last :meth:`step` set, one per parameter group."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Every attribute except the optimizer."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
 
 
 class LambdaLR(LRScheduler):
@@ -144,13 +87,16 @@ class StepLR(LRScheduler):
     ) -> None:
         if int(step_size) != step_size or step_size < 1:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size, self.gamma = int(step_size), _check_gamma("StepLR", gamma)
+        self.step_size, self.gamma = int(step_size), check_gamma("StepLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -165,7 +111,7 @@ class MultiStepLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.milestones = Counter(int(m) for m in milestones)
-        self.gamma = _check_gamma("MultiStepLR", gamma)
+        self.gamma = check_gamma("MultiStepLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -174,18 +120,25 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [b * self.gamma**passed for b in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     """Multiply the rate by ``gamma`` every step: ``lr = initial_lr · gamma^epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = _check_gamma("ExponentialLR", gamma)
+        self.gamma = check_gamma("ExponentialLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma**self.last_epoch for b in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -222,6 +175,10 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - lo) + lo for lr in self._current()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        lo, t, T = self.eta_min, self.last_epoch, self.T_max
+        return [lo + (b - lo) * (1 + math.cos(math.pi * t / T)) / 2 for b in self.base_lrs]
+
 
 class LinearLR(LRScheduler):
     """Scale the rate linearly from ``start_factor · initial_lr`` to
@@ -253,99 +210,104 @@ class LinearLR(LRScheduler):
         factor = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
         return [lr * factor for lr in self._current()]
 
+    def _get_closed_form_lr(self) -> list[float]:
+        span = self.end_factor - self.start_factor
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [b * (self.start_factor + span * done) for b in self.base_lrs]
 
-class ReduceLROnPlateau(LRScheduler):
-    """Cut the rate by ``factor`` when a metric stops improving.
 
-    After more than ``patience`` steps without improvement (better than the best by
-    ``threshold``, relative or absolute), every group's rate becomes
-    ``max(lr · factor, min_lr)``; then ``cooldown`` steps pass before bad steps count
-    again. ``step(metric)`` takes the metric, e.g. the validation loss.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-    mode : {"min", "max"}
-        Whether the metric should go down or up.
-    factor : float
-        Multiplier of the rate, in ``(0, 1)``.
-    patience : int
-        Steps without improvement tolerated before cutting.
-    threshold : float
-        Smallest change that counts as an improvement.
-    threshold_mode : {"rel", "abs"}
-        Compare against ``best · (1 ∓ threshold)`` or ``best ∓ threshold``.
-    cooldown : int
-        Steps to wait after a cut before counting bad steps.
-    min_lr : float or list of float
-        Lower bound of the rate (one per group if a list).
-    eps : float
-        Changes smaller than this are not applied.
-    """
+class MultiplicativeLR(LRScheduler):
+    """Multiply the rate by ``lr_lambda(epoch)`` at every step after the first:
+    ``lr_t = lr_(t−1) · lr_lambda(t)`` (one function, or one per group)."""
 
     def __init__(
         self,
         optimizer: Optimizer,
-        mode: str = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: str = "rel",
-        cooldown: int = 0,
-        min_lr: float | Sequence[float] = 0.0,
-        eps: float = 1e-8,
+        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
     ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not a gradkit Optimizer")
-        if not 0 < factor < 1:
-            raise ValueError(f"ReduceLROnPlateau: factor must lie in (0, 1), got {factor!r}")
-        if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(
-                f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
-            )
-        if isinstance(min_lr, list | tuple):
-            if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
-                )
-            self.min_lrs = list(min_lr)
-        else:
-            self.min_lrs = [min_lr] * len(optimizer.param_groups)
-        self.optimizer = optimizer
-        self.mode, self.factor, self.patience = mode, factor, patience
-        self.threshold, self.threshold_mode = threshold, threshold_mode
-        self.cooldown, self.eps = cooldown, eps
-        self.last_epoch = 0
-        self.best = math.inf if mode == "min" else -math.inf
-        self.cooldown_counter = 0
-        self.num_bad_epochs = 0
-        self._last_lr = self._current()
+        self.lr_lambdas = per_group("lr_lambda", optimizer, lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
 
-    def _is_better(self, current: float) -> bool:
-        sign = 1.0 if self.mode == "min" else -1.0
-        if self.threshold_mode == "rel":
-            return sign * current < sign * self.best * (1.0 - sign * self.threshold)
-        return sign * current < sign * self.best - self.threshold
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._current()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current())]
 
-    def step(self, metrics: float) -> None:  # type: ignore[override]
-        """Record ``metrics`` (e.g. validation loss) and cut the rates if it plateaued."""
-        current = float(metrics)
-        self.last_epoch += 1
-        if self._is_better(current):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0
-        if self.num_bad_epochs > self.patience:
-            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
-                new_lr = max(group["lr"] * self.factor, min_lr)
-                if group["lr"] - new_lr > self.eps:
-                    group["lr"] = new_lr
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
-        self._last_lr = self._current()
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+
+class ConstantLR(LRScheduler):
+    """Hold the rate at ``factor · initial_lr`` for the first ``total_iters`` steps, then
+    at ``initial_lr`` (a constant warm-up)."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if not 0 <= factor <= 1:
+            raise ValueError(f"ConstantLR: factor must lie in [0, 1], got {factor!r}")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current()]
+        if self.last_epoch != self.total_iters:
+            return self._current()
+        return [lr * (1.0 / self.factor) for lr in self._current()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        reached = self.last_epoch >= self.total_iters
+        return [b * (self.factor + reached * (1 - self.factor)) for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the rate polynomially to 0 over ``total_iters`` steps, then hold it:
+    ``lr = initial_lr · (1 − min(epoch, total_iters) / total_iters)^power``."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current()
+        t, T = self.last_epoch, self.total_iters
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [lr * factor for lr in self._current()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        left = 1.0 - min(self.total_iters, self.last_epoch) / self.total_iters
+        return [b * left**self.power for b in self.base_lrs]
+
+
+# the schedules built from others or cycling, re-exported so that every scheduler is
+# ``gradkit.optim.lr_scheduler.<Name>``, as in torch.optim.lr_scheduler
+from gradkit.optim._lr_composed import ChainedScheduler, SequentialLR  # noqa: E402
+from gradkit.optim._lr_cyclic import (  # noqa: E402
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    OneCycleLR,
+)
+from gradkit.optim._lr_plateau import ReduceLROnPlateau  # noqa: E402
+
+__all__ = [
+    "ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
+    "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR",
+    "StepLR",
+]  # fmt: skip
