@@ -1,4 +1,6 @@
-"""Exact k-nearest neighbours by brute force: tiled BLAS distances and a threshold filter.
+"""Exact k-nearest neighbours by brute force: tiled BLAS distances and a threshold filter
+for the Euclidean metric; tiles of reduced distances for the other Minkowski metrics and
+of products of unit rows for the cosine distance.
 
 For queries q and fit points y the ranking key is the surrogate s = ‖y‖² − 2 q·y, which
 differs from ‖q − y‖² only by ‖q‖², a constant per query (scikit-learn's brute force
@@ -104,10 +106,7 @@ class BruteIndex:
         r, c, v = (np.concatenate(part) for part in zip(*kept, strict=True))
         v += qq[r]
         np.maximum(v, 0.0, out=v)
-        order = np.lexsort((c, v, r))
-        starts = np.searchsorted(r, np.arange(rows), sorter=order)
-        pick = order[starts[:, None] + np.arange(k)]
-        return v[pick], c[pick]
+        return _k_smallest(r, c, v, rows, k)
 
     @staticmethod
     def _kept(e, t, lo: int, mask=None) -> tuple:
@@ -116,3 +115,90 @@ class BruteIndex:
         flat = np.flatnonzero(mask.ravel() if mask.flags.c_contiguous else mask)
         r, c = np.divmod(flat, e.shape[1])
         return r, c + lo, e[r, c]
+
+
+def _k_smallest(r, c, v, rows: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """From candidate triples (row, fit index, value), at least k per row, the k smallest
+    values of each row, (rows, k), and their fit indices; of equal values the lower
+    index, listed first."""
+    order = np.lexsort((c, v, r))
+    starts = np.searchsorted(r, np.arange(rows), sorter=order)
+    pick = order[starts[:, None] + np.arange(k)]
+    return v[pick], c[pick]
+
+
+def _select(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k smallest entries of each row of ``block`` (rows, n) and their columns; ties
+    by the lower column (every entry equal to the k-th is a candidate)."""
+    kth = np.partition(block, k - 1, axis=1)[:, k - 1 : k] if block.shape[1] > k else None
+    r, c = np.nonzero(block <= kth) if kth is not None else np.indices(block.shape).reshape(2, -1)
+    return _k_smallest(r, c, block[r, c], block.shape[0], k)
+
+
+class MetricBruteIndex:
+    """Brute force for the Minkowski metrics other than the Euclidean one (dense input):
+    reduced distances (:class:`._distance.Reduced`) of a tile of queries to every fit
+    point, summed feature by feature, then the k smallest of each row.
+
+    Shape: Y (m, d); per tile a (rows, m) block, rows chosen to keep it near 4 M entries.
+    """
+
+    def __init__(self, Y, reduced):
+        self.Y = np.asarray(Y, dtype=np.float64)
+        self.reduced = reduced
+
+    def kneighbors(self, Q, k: int) -> tuple[np.ndarray, np.ndarray]:
+        Q = np.asarray(Q, dtype=np.float64)
+        n_q, m = len(Q), len(self.Y)
+        idx = np.empty((n_q, k), dtype=np.intp)
+        step = max(1, 2**22 // max(m, 1))
+        block = np.empty((min(step, n_q), m))
+        for lo in range(0, n_q, step):
+            hi = min(lo + step, n_q)
+            r = self.reduced.block(Q[lo:hi], self.Y, block[: hi - lo], exact=False)
+            _, idx[lo:hi] = _select(r, k)
+        # the k kept, with the C library's powers (the block used NumPy's, for speed)
+        rd = self.reduced.rows(self.Y, Q, idx)
+        order = np.lexsort((idx, rd), axis=1) if k > 1 else np.zeros((n_q, 1), np.intp)
+        idx = np.take_along_axis(idx, order, 1)
+        dist = self.reduced.to_dist(np.take_along_axis(rd, order, 1))
+        return dist, idx
+
+
+def _unit_rows(A):
+    """Rows scaled to unit Euclidean norm (zero rows stay zero), as scikit-learn's
+    ``normalize``; dense or CSR."""
+    norms = np.sqrt(_row_sq_norms(A))
+    norms[norms == 0.0] = 1.0
+    if hasattr(A, "tocsr"):
+        from scipy.sparse import diags
+
+        return (diags(1.0 / norms) @ A.tocsr()).tocsr()
+    return A / norms[:, None]
+
+
+class CosineBruteIndex:
+    """Brute force for the cosine distance 1 − x·y / (‖x‖ ‖y‖), clipped to [0, 2] as
+    scikit-learn's ``cosine_distances`` does; dense or scipy.sparse.
+
+    Shape: Y (m, d); per tile a (rows, m) block of products.
+    """
+
+    def __init__(self, Y):
+        self.YT = _unit_rows(Y).T
+        self.sparse = hasattr(Y, "tocsr")
+        self.m = Y.shape[0]
+
+    def kneighbors(self, Q, k: int) -> tuple[np.ndarray, np.ndarray]:
+        Qn = _unit_rows(Q)
+        n_q = Q.shape[0]
+        dist = np.empty((n_q, k))
+        idx = np.empty((n_q, k), dtype=np.intp)
+        step = max(1, 2**22 // max(self.m, 1))
+        for lo in range(0, n_q, step):
+            hi = min(lo + step, n_q)
+            s = Qn[lo:hi] @ self.YT
+            s = s.toarray() if hasattr(s, "toarray") else np.asarray(s)
+            d = np.clip(1.0 - s, 0.0, 2.0)
+            dist[lo:hi], idx[lo:hi] = _select(d, k)
+        return dist, idx

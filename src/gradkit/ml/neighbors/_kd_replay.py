@@ -14,17 +14,19 @@ duplicated measurements):
    points' order inside each leaf is what GCC's ``nth_element`` (introselect: median of
    three, Hoare partition, insertion sort below 4 entries, heap select past the depth
    limit) leaves, so :func:`_nth_element` is that algorithm.
-2. **Search**, depth first from the root: a node is skipped when its lower bound
-   Σ_j (½((lo_j − q_j) + |lo_j − q_j|) + ½((q_j − hi_j) + |q_j − hi_j|))² exceeds the
+2. **Search**, depth first from the root: a node is skipped when its lower bound (the
+   reduced distance from the query to the node's box; Euclidean:
+   Σ_j (½((lo_j − q_j) + |lo_j − q_j|) + ½((q_j − hi_j) + |q_j − hi_j|))²) exceeds the
    heap's largest; of two children the one with the smaller bound (the left on equality)
    is searched first; a leaf's points are offered to the heap in order.
-3. **Heap** (``sklearn/utils/_heap.pyx``): a max-heap of k squared distances, filled
+3. **Heap** (``sklearn/utils/_heap.pyx``): a max-heap of k reduced distances, filled
    with +inf; a value ≥ the top is refused (the first point met wins a tie), otherwise
    it replaces the top and sifts down. The result is sorted by ``simultaneous_sort``
    (``sklearn/utils/_sorting.pyx``: an introsort, equal values in no stable order).
 
-Squared distances are summed feature by feature from the first, as scikit-learn does, so
-equal ones are equal here too. This is plain Python, so it only runs for the queries that
+Reduced distances (squared for the Euclidean metric, :mod:`._distance`) are summed
+feature by feature from the first, as scikit-learn does, so equal ones are equal here
+too. This is plain Python, so it only runs for the queries that
 need it (equal distances among their k + 1 nearest); the others are answered by the fast
 search, whose answer is the same when nothing ties.
 """
@@ -34,6 +36,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from ._distance import Reduced
 
 
 def _less(keys, a: int, b: int) -> bool:
@@ -276,32 +280,17 @@ def _simultaneous_sort(values: list, indices: list, lo: int, n: int) -> None:
         values[j], indices[j] = v, ix
 
 
-def squared_distances(points: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Σ_j (p_j − q_j)², summed from the first feature on (scikit-learn's rounding)."""
-    out = np.zeros(len(points))
-    for j in range(points.shape[1]):
-        t = points[:, j] - q[j]
-        out += t * t
-    return out
-
-
-def squared_distances_rows(X: np.ndarray, Q: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """(n_q, m): Σ_j (X[idx[i, c], j] − Q[i, j])², summed from the first feature on."""
-    out = np.zeros(idx.shape)
-    for j in range(X.shape[1]):
-        t = X[idx, j] - Q[:, j : j + 1]
-        out += t * t
-    return out
-
-
 class KDReplay:
     """scikit-learn's ``KDTree(X, leaf_size)`` layout and k-nearest search.
 
     ``idx_array`` (n,), ``node_start``/``node_end``/``is_leaf`` (n_nodes,) and ``lower``/
-    ``upper`` (n_nodes, d) equal ``sklearn.neighbors.KDTree(X, leaf_size).get_arrays()``.
+    ``upper`` (n_nodes, d) equal ``sklearn.neighbors.KDTree(X, leaf_size).get_arrays()``
+    (the layout does not depend on the metric); ``reduced`` is the metric searched with
+    (:mod:`._distance`; Euclidean by default).
     """
 
-    def __init__(self, X: np.ndarray, leaf_size: int = 30):
+    def __init__(self, X: np.ndarray, leaf_size: int = 30, reduced: Reduced | None = None):
+        self.reduced = Reduced(2.0) if reduced is None else reduced
         X = np.ascontiguousarray(X, dtype=np.float64)
         n, d = X.shape
         self.X = X
@@ -356,16 +345,9 @@ class KDReplay:
             )
 
     def lower_bounds(self, Q: np.ndarray) -> np.ndarray:
-        """(n_q, n_nodes): each node's lower bound on the squared distance of each query,
-        Σ_j (½((lo_j − q_j) + |lo_j − q_j|) + ½((q_j − hi_j) + |q_j − hi_j|))², summed
-        from the first feature on as scikit-learn does."""
-        out = np.zeros((len(Q), len(self.is_leaf)))
-        for j in range(Q.shape[1]):
-            d_lo = self.lower[:, j] - Q[:, j : j + 1]
-            d_hi = Q[:, j : j + 1] - self.upper[:, j]
-            t = 0.5 * ((d_lo + np.abs(d_lo)) + (d_hi + np.abs(d_hi)))
-            out += t * t
-        return out
+        """(n_q, n_nodes): each node's lower bound on the reduced distance of each query,
+        summed from the first feature on as scikit-learn does."""
+        return self.reduced.box_bound(self.lower, self.upper, Q)
 
     def query(self, Q: np.ndarray, k: int, sort: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Distances and indices (n_q, k) of scikit-learn's k nearest for each row of Q, in
@@ -398,10 +380,8 @@ class KDReplay:
     def _query_block(self, Q: np.ndarray, k: int, sort: bool):
         n_q = len(Q)
         bounds = self.lower_bounds(Q)
-        sq = np.zeros((n_q, len(self.X)))  # per position of idx_array, summed as sklearn
-        for j in range(Q.shape[1]):
-            t = self.X_ordered[:, j] - Q[:, j : j + 1]
-            sq += t * t
+        # per position of idx_array, summed as sklearn
+        sq = self.reduced.block(Q, self.X_ordered, np.empty((n_q, len(self.X))))
         values = np.full((n_q, k), np.inf)
         indices = np.zeros((n_q, k), dtype=np.intp)
         order = self._leaf_order(bounds) if len(self.leaves) > 1 else np.zeros((n_q, 1), int)
@@ -426,4 +406,4 @@ class KDReplay:
                     v, i = values[r].tolist(), indices[r].tolist()
                     _simultaneous_sort(v, i, 0, k)
                     values[r], indices[r] = v, i
-        return np.sqrt(values), indices
+        return self.reduced.to_dist(values), indices

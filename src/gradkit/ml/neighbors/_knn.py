@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -19,8 +20,9 @@ from ..base import (
     encode_labels,
 )
 from ..utils._parallel import run_parallel, shares
-from ._brute import BruteIndex
-from ._kd_replay import KDReplay, squared_distances_rows
+from ._brute import BruteIndex, CosineBruteIndex, MetricBruteIndex
+from ._distance import FIXED_P, Reduced
+from ._kd_replay import KDReplay
 
 # A k-d tree beats the tiled brute force only in low dimension. Measured (50k Gaussian
 # points, 10k queries, k=5, 1 thread): 3 features tree 0.05 s / brute 2.9 s; 8: 2.2 / 3.3;
@@ -39,16 +41,56 @@ class _BaseKNN(BaseEstimator):
         weights: str = "uniform",
         algorithm: str = "auto",
         leaf_size: int = 30,
+        p: float = 2,
+        metric: str = "minkowski",
+        metric_params: dict | None = None,
         n_jobs: int | None = None,
     ):
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.algorithm = algorithm
         self.leaf_size = leaf_size
+        self.p = p
+        self.metric = metric
+        self.metric_params = metric_params
         self.n_jobs = n_jobs
 
+    def _resolve_metric(self) -> float | None:
+        """Set ``effective_metric_`` / ``effective_metric_params_`` as scikit-learn does
+        and return the Minkowski order p of the metric (None for "cosine")."""
+        valid = (*FIXED_P, "minkowski", "cosine")
+        if not isinstance(self.metric, str) or self.metric not in valid:
+            raise ValueError(
+                f"metric={self.metric!r} is not supported; valid metrics: "
+                f"{', '.join(sorted(valid))} (callable, 'precomputed' and the ball-tree "
+                "metrics are not)."
+            )
+        params = dict(self.metric_params or {})
+        unknown = sorted(set(params) - {"p"})
+        if unknown or ("p" in params and self.metric != "minkowski"):
+            raise ValueError(
+                f"metric_params {unknown or ['p']} are not supported for metric "
+                f"{self.metric!r}; only 'p' of 'minkowski' is (weights 'w' are not)."
+            )
+        self.effective_metric_params_ = params
+        self.effective_metric_ = self.metric
+        if self.metric == "cosine":
+            return None
+        if self.metric != "minkowski":
+            return FIXED_P[self.metric]
+        p = params.pop("p", self.p)
+        if not isinstance(p, numbers.Real) or isinstance(p, bool) or math.isnan(p) or p <= 0:
+            raise ValueError(f"p must be a number > 0 (math.inf for Chebyshev), got {p!r}.")
+        named = {1: "manhattan", 2: "euclidean", math.inf: "chebyshev"}.get(p)
+        if named is not None:
+            self.effective_metric_ = named
+        else:
+            self.effective_metric_params_.update(p=p, w=None)
+        return float(p)
+
     def _fit(self, X, y) -> None:
-        check_option("weights", self.weights, ("uniform", "distance"))
+        if not callable(self.weights):
+            check_option("weights", self.weights, ("uniform", "distance"))
         check_option("algorithm", self.algorithm, ("auto", "brute", "kd_tree"))
         if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
             raise ValueError(f"n_neighbors must be an int >= 1, got {self.n_neighbors!r}.")
@@ -58,38 +100,63 @@ class _BaseKNN(BaseEstimator):
             or self.leaf_size < 1
         ):
             raise ValueError(f"leaf_size must be an int >= 1, got {self.leaf_size!r}.")
+        p = self._resolve_metric()
+        if p is None and self.algorithm == "kd_tree":
+            raise ValueError(
+                "Metric 'cosine' not valid for algorithm 'kd_tree'; use algorithm='brute' "
+                "or 'auto'."
+            )
+        if self.metric == "infinity" and self.algorithm == "brute":  # as scikit-learn
+            raise ValueError("Metric 'infinity' not valid for algorithm 'brute'; use 'chebyshev'.")
         self._fit_X = X
         self.n_samples_fit_ = X.shape[0]
         sparse = hasattr(X, "tocsr")
+        if sparse and p not in (2.0, None):
+            raise ValueError(
+                f"metric {self.effective_metric_!r} needs dense input here (scipy.sparse "
+                "input supports the Euclidean and cosine metrics); pass X.toarray()."
+            )
         if sparse and self.algorithm == "kd_tree":
             warnings.warn(
                 "cannot use tree with sparse input: using brute force", UserWarning, stacklevel=3
             )
-        use_tree = not sparse and (
-            self.algorithm == "kd_tree"
-            or (
-                self.algorithm == "auto"
-                and X.shape[1] <= _TREE_MAX_DIM
-                and self.n_neighbors < X.shape[0] // 2
+        small_k = self.n_neighbors < X.shape[0] // 2
+        if p is not None and p < 1:  # not a metric: no tree can prune with it
+            if self.algorithm == "kd_tree":
+                raise ValueError(
+                    'algorithm="kd_tree" does not support 0 < p < 1 for the Minkowski '
+                    "metric. To resolve this problem either use p >= 1 or "
+                    'algorithm="brute".'
+                )
+            warnings.warn(
+                "Mind that for 0 < p < 1, Minkowski metrics are not distance metrics. "
+                "Continuing the execution with `algorithm='brute'`.",
+                UserWarning,
+                stacklevel=3,
             )
+        tree_ok = not sparse and p is not None and p >= 1
+        use_tree = tree_ok and (
+            self.algorithm == "kd_tree"
+            or (self.algorithm == "auto" and X.shape[1] <= _TREE_MAX_DIM and small_k)
         )
         # the search scikit-learn would run, whose rule for equal distances is kept
-        self._sklearn_tree = not sparse and (
+        self._sklearn_tree = tree_ok and (
             self.algorithm == "kd_tree"
-            or (
-                self.algorithm == "auto"
-                and X.shape[1] <= _SKLEARN_TREE_MAX_DIM
-                and self.n_neighbors < X.shape[0] // 2
-            )
+            or (self.algorithm == "auto" and X.shape[1] <= _SKLEARN_TREE_MAX_DIM and small_k)
         )
-        self._replay = _Replay(X, self.leaf_size) if self._sklearn_tree else None
+        self._reduced = None if p is None else Reduced(p)
+        self._replay = _Replay(X, self.leaf_size, self._reduced) if self._sklearn_tree else None
         self._tree = self._brute = None
         if use_tree:
             from scipy.spatial import cKDTree
 
             self._tree = cKDTree(X)
-        else:
+        elif p is None:
+            self._brute = CosineBruteIndex(X)
+        elif p == 2.0:
             self._brute = BruteIndex(X)
+        else:
+            self._brute = MetricBruteIndex(X, self._reduced)
         self.effective_algorithm_ = "kd_tree" if use_tree else "brute"
 
     def kneighbors(self, X=None, n_neighbors: int | None = None, return_distance: bool = True):
@@ -155,7 +222,7 @@ class _BaseKNN(BaseEstimator):
 
     def _tree_query(self, X, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest by the scipy k-d tree, equal distances in any order."""
-        dist, idx = self._tree.query(X, k=k)
+        dist, idx = self._tree.query(X, k=k, p=self._reduced.p)
         return dist.reshape(len(X), -1), idx.reshape(len(X), -1)
 
     def _predict_neighbours(self, X):
@@ -172,7 +239,16 @@ class _BaseKNN(BaseEstimator):
         return tags
 
     def _neighbour_weights(self, dist: np.ndarray) -> np.ndarray:
-        """Uniform: 1; distance: 1/d, and a query at distance 0 from a point takes it alone."""
+        """Uniform: 1; distance: 1/d, and a query at distance 0 from a point takes it alone;
+        a callable: ``weights(dist)``, an array of dist's shape."""
+        if callable(self.weights):
+            w = np.asarray(self.weights(dist), dtype=np.float64)
+            if w.shape != dist.shape:
+                raise ValueError(
+                    f"weights callable returned shape {w.shape}; expected the distances' "
+                    f"shape {dist.shape}."
+                )
+            return w
         if self.weights == "uniform":
             return np.ones_like(dist)
         with np.errstate(divide="ignore"):
@@ -192,7 +268,9 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
     Parameters
     ----------
     n_neighbors : int
-    weights : {"uniform", "distance"}
+    weights : {"uniform", "distance"} or callable
+        "distance": w = 1/d (a point at distance 0 takes the vote alone); a callable
+        maps the (n_queries, k) distances to weights of that shape.
     algorithm : {"auto", "brute", "kd_tree"}
         "auto": a k-d tree up to 8 features (and k < n_samples / 2), tiled brute force
         above and for scipy.sparse X (accepted, brute force only). scikit-learn's
@@ -201,6 +279,16 @@ class KNeighborsClassifier(ClassifierMixin, _BaseKNN):
     leaf_size : int
         Leaf size of scikit-learn's k-d tree, whose choice among equal distances is
         reproduced (it decides which tied point is met first); default 30 as there.
+    p : float
+        Order of the Minkowski metric (> 0; 1 Manhattan, 2 Euclidean, ``math.inf``
+        Chebyshev; below 1 not a metric: brute force only, with scikit-learn's warning).
+    metric : str
+        "minkowski" (with ``p``), "euclidean"/"l2", "manhattan"/"cityblock"/"l1",
+        "chebyshev"/"infinity" (summed feature by feature as scikit-learn does, so ties
+        resolve as there), or "cosine" (1 − cos, brute force; sparse input allowed).
+        Sparse input takes the Euclidean and cosine metrics.
+    metric_params : dict or None
+        ``{"p": ...}`` for "minkowski" (overrides ``p``).
     n_jobs : int or None
         Workers for the queries (joblib, the ``[parallel]`` extra): None is sequential,
         -1 all cores; the answer is the same for every value.
@@ -247,9 +335,10 @@ class _Replay:
     """Where scikit-learn would search its k-d tree: the fast search's answer, with the
     queries whose neighbours tie answered by :class:`KDReplay` (built on first need)."""
 
-    def __init__(self, X, leaf_size: int):
+    def __init__(self, X, leaf_size: int, reduced: Reduced):
         self.X = np.asarray(X, dtype=np.float64)
         self.leaf_size = leaf_size
+        self.reduced = reduced
         self.tree: KDReplay | None = None
 
     def wrap(self, search, exact_order: bool, votes=None):
@@ -262,7 +351,7 @@ class _Replay:
         """The k nearest of each row of Q as scikit-learn's k-d tree returns them.
 
         The fast search gives k + 1 candidates (k when there are only k points); their
-        squared distances are recomputed as scikit-learn sums them. Rows where two
+        reduced distances are recomputed as scikit-learn sums them. Rows where two
         candidates' values are within a rounding tolerance of each other — at the k-th
         place, or anywhere when ``exact_order`` — are replayed; the others are sorted by
         the recomputed values, which then differ, so the order is scikit-learn's. With
@@ -273,30 +362,30 @@ class _Replay:
         Q = np.asarray(Q, dtype=np.float64)
         m = min(k + 1, n)
         _, idx = search(Q, m)
-        sq = squared_distances_rows(self.X, Q, idx)
+        sq = self.reduced.rows(self.X, Q, idx)
         order = np.argsort(sq, axis=1, kind="stable")
         sq = np.take_along_axis(sq, order, 1)
         idx = np.take_along_axis(idx, order, 1)
         # the fast search's own rounding can swap values this close, or hide a point
-        norms = (Q * Q).sum(axis=1) + (self.X[idx] ** 2).sum(axis=2).max(axis=1)
+        norms = self.reduced.scale(Q) + self.reduced.scale(self.X[idx]).max(axis=1)
         tol = 1e-9 * (1.0 + norms)[:, None]
         close = np.diff(sq, axis=1) <= tol
         if m > k:
             tied = close[:, k - 1] | (close[:, : k - 1].any(axis=1) if exact_order else False)
         else:
             tied = close.any(axis=1) if exact_order else np.zeros(len(Q), dtype=bool)
-        dist, idx = np.sqrt(sq[:, :k]), idx[:, :k].copy()
+        dist, idx = self.reduced.to_dist(sq[:, :k]), idx[:, :k].copy()
         rows = np.flatnonzero(tied)
         if votes is not None and rows.size:
             rows = rows[self._mixed_votes(search, Q[rows], sq[rows, k - 1], tol[rows, 0], votes)]
         if rows.size:
             if self.tree is None:
-                self.tree = KDReplay(self.X, self.leaf_size)
+                self.tree = KDReplay(self.X, self.leaf_size, self.reduced)
             dist[rows], idx[rows] = self.tree.query(Q[rows], k, sort=exact_order)
         return dist, idx
 
     def _mixed_votes(self, search, Q, sq_k, tol, votes) -> np.ndarray:
-        """Per row of Q: do the fit points at squared distance sq_k (± tol) differ in
+        """Per row of Q: do the fit points at reduced distance sq_k (± tol) differ in
         vote? The fast search is asked for more neighbours until it reaches past them."""
         n = len(self.X)
         mixed = np.zeros(len(Q), dtype=bool)
@@ -305,7 +394,7 @@ class _Replay:
         while rows.size:
             m = min(2 * m, n)
             _, idx = search(Q[rows], m)
-            sq = squared_distances_rows(self.X, Q[rows], idx)
+            sq = self.reduced.rows(self.X, Q[rows], idx)
             at_k = np.abs(sq - sq_k[rows, None]) <= tol[rows, None]
             v = votes[idx]
             lo = np.where(at_k, v, np.inf).min(axis=1)
