@@ -51,38 +51,48 @@ def _optimizer(lib, kind):
     return optim.RMSprop(groups, lr=0.1, momentum=0.5)
 
 
-def _trace(lib, make, steps, kind="sgd", epochs=None):
-    """(lr, momentum or β₁) of every group after construction and after each step."""
+SCHEDULE_KEYS = ("lr", "initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum")
+
+
+def _state(opt, sched):
+    """Every group's schedule entries (which exist, and their values), the cycled momentum
+    or β₁, the scheduler's last rates and its ``last_epoch``."""
+    key = "betas" if "betas" in opt.defaults else "momentum"
+    rows = []
+    for g in opt.param_groups:
+        rows.append(tuple(g.get(k, -1.0) for k in SCHEDULE_KEYS))
+        rows.append((g[key][0] if key == "betas" else g[key],))
+    return rows + [tuple(sched.get_last_lr()), (getattr(sched, "last_epoch", -2),)]
+
+
+def _trace(lib, make, steps, kind="sgd", epochs=None, resume_at=None):
+    """:func:`_state` after construction and after each step. ``resume_at``: at that
+    step a second scheduler is made on the same optimizer with ``last_epoch`` set to the
+    first one's (resuming), and carries on."""
     _, _, L = _libs(lib)
     opt = _optimizer(lib, kind)
     sched = make(L, opt)
-
-    def now():
-        key = "betas" if "betas" in opt.defaults else "momentum"
-        return [(g["lr"], g[key][0] if key == "betas" else g[key]) for g in opt.param_groups] + [
-            tuple(sched.get_last_lr())
-        ]
-
-    out = [now()]
+    out = [_state(opt, sched)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's "step before optimizer.step" and epoch notes
         for t in range(steps):
+            if t == resume_at:
+                sched = make(L, opt, last_epoch=sched.last_epoch)
             opt.step()
             if epochs is None:
                 sched.step()
             else:
                 sched.step(epochs[t])
-            out.append(now())
+            out.append(_state(opt, sched))
     return out
 
 
-def _same(make, steps, kind="sgd", epochs=None):
-    want = _trace("torch", make, steps, kind, epochs)
-    got = _trace("gk", make, steps, kind, epochs)
-    np.testing.assert_allclose(
-        np.array(got, dtype=object).astype(float), np.array(want, dtype=object).astype(float),
-        rtol=1e-14, atol=1e-17,
-    )  # fmt: skip
+def _same(make, steps, kind="sgd", epochs=None, resume_at=None):
+    want = _trace("torch", make, steps, kind, epochs, resume_at)
+    got = _trace("gk", make, steps, kind, epochs, resume_at)
+    for t, (a, b) in enumerate(zip(got, want)):
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x, y, rtol=1e-14, atol=1e-17, err_msg=f"step {t}")
 
 
 CASES = {
@@ -142,6 +152,83 @@ def test_rate_and_momentum_sequence_matches_torch(case, kind):
     _same(make, steps, kind)
 
 
+RESUMABLE = {
+    "onecycle": lambda L, o, **kw: L.OneCycleLR(o, max_lr=[0.9, 0.4], total_steps=16,
+                                                three_phase=True, **kw),
+    "onecycle-linear": lambda L, o, **kw: L.OneCycleLR(o, max_lr=0.3, total_steps=16,
+                                                       anneal_strategy="linear", **kw),
+    "cyclic": lambda L, o, **kw: L.CyclicLR(o, 0.01, [0.1, 0.2], step_size_up=3,
+                                            mode="triangular2", **kw),
+    "cyclic-exp": lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, step_size_up=2,
+                                                mode="exp_range", gamma=0.8, **kw),
+    "warm-restarts": lambda L, o, **kw: L.CosineAnnealingWarmRestarts(o, 3, T_mult=2, **kw),
+    "multiplicative": lambda L, o, **kw: L.MultiplicativeLR(o, lambda e: 0.9, **kw),
+    "constant": lambda L, o, **kw: L.ConstantLR(o, 0.5, total_iters=6, **kw),
+    "polynomial": lambda L, o, **kw: L.PolynomialLR(o, total_iters=9, power=0.5, **kw),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RESUMABLE)
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_resuming_with_last_epoch_matches_torch(case, kind):
+    """A scheduler made with ``last_epoch`` on an optimizer that already carries the
+    schedule's entries (as after loading a checkpoint) carries on as torch's does."""
+    _same(RESUMABLE[case], 12, kind, resume_at=5)
+
+
+def test_defaults_match_torch():
+    """The defaults matter where they act: CyclicLR's step_size_up 2000 and gamma 1,
+    OneCycleLR's pct_start, div factors and momenta, over a few steps."""
+    _same(lambda L, o: L.CyclicLR(o, 0.01, 0.1), 6)
+    _same(lambda L, o: L.CyclicLR(o, 0.01, 0.1, mode="exp_range"), 6)
+    _same(lambda L, o: L.OneCycleLR(o, 0.5, total_steps=10), 10, kind="adam")
+    _same(lambda L, o: L.CosineAnnealingWarmRestarts(o, 1), 4)
+
+
+def test_onecycle_edges_match_torch():
+    """total_steps 1, pct_start 0 and 1, and a linear anneal whose phase ends on an
+    integer step, where (max − initial) + initial need not round back to max."""
+    _same(lambda L, o: L.OneCycleLR(o, 1.0, total_steps=1), 1)
+    _same(lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, pct_start=0.0), 5)
+    _same(lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, pct_start=1.0), 4)
+    for top in (0.3, 0.7, 0.11, 1.3):
+        _same(
+            lambda L, o, t=top: L.OneCycleLR(o, t, total_steps=20, div_factor=7.0,
+                                             anneal_strategy="linear", base_momentum=0.83),
+            20,
+        )  # fmt: skip
+
+
+def test_cyclic_scale_fn_object_state_is_saved_like_torch():
+    class Decay:
+        def __init__(self):
+            self.rate = 0.5
+
+        def __call__(self, x):
+            return self.rate**x
+
+    states = []
+    for lib in ("torch", "gk"):
+        _, _, L = _libs(lib)
+        opt = _optimizer(lib, "sgd")
+        fn = Decay()
+        sched = L.CyclicLR(opt, 0.01, 0.1, step_size_up=2, scale_fn=fn)
+        fn.rate = 0.25
+        state = sched.state_dict()
+        states.append(state["_scale_fn_custom"])
+        fresh = Decay()
+        sched2 = L.CyclicLR(_optimizer(lib, "sgd"), 0.01, 0.1, step_size_up=2, scale_fn=fresh)
+        sched2.load_state_dict(state)
+        assert fresh.rate == 0.25
+        plain = L.CyclicLR(_optimizer(lib, "sgd"), 0.01, 0.1, scale_fn=lambda x: 1.0)
+        assert plain.state_dict()["_scale_fn_custom"] is None
+        builtin = L.CyclicLR(_optimizer(lib, "sgd"), 0.01, 0.1, mode="triangular2")
+        saved = builtin.state_dict()
+        builtin.load_state_dict(saved)
+        assert builtin.scale_fn(3) == 0.25
+    assert states[0] == states[1] == {"rate": 0.25}
+
+
 def test_cyclic_rmsprop_momentum_matches_torch():
     _same(lambda L, o: L.OneCycleLR(o, max_lr=0.2, total_steps=8), 8, kind="rmsprop")
 
@@ -185,36 +272,74 @@ def test_onecycle_refuses_a_step_past_total_steps():
             sched.step()
 
 
-@pytest.mark.parametrize(
-    "make, error, match",
-    [
-        (lambda L, o: L.OneCycleLR(o, max_lr=1.0), ValueError, "total_steps OR"),
-        (lambda L, o: L.OneCycleLR(o, max_lr=1.0, total_steps=0), ValueError, "total_steps"),
-        (lambda L, o: L.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=0), ValueError,
-         "steps_per_epoch"),
-        (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, pct_start=1.5), ValueError,
-         "pct_start"),
-        (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, anneal_strategy="exp"), ValueError,
-         "anneal_strategy"),
-        (lambda L, o: L.OneCycleLR(o, [1.0], total_steps=5), ValueError, "max_lr"),
-        (lambda L, o: L.CyclicLR(o, 0.1, 1.0, mode="sine"), ValueError, "mode"),
-        (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "T_0"),
-        (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError, "T_mult"),
-        (lambda L, o: L.ConstantLR(o, factor=1.5), ValueError, "factor"),
-        (lambda L, o: L.MultiplicativeLR(o, 0.5), TypeError, "lr_lambda"),
-        (lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2)], milestones=[3]), ValueError,
-         "milestone"),
-        (lambda L, o: L.SequentialLR(o, [], milestones=[]), ValueError, "at least one"),
-        (lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ReduceLROnPlateau(o)], [2]),
-         ValueError, "ReduceLROnPlateau"),
-        (lambda L, o: L.ChainedScheduler([]), ValueError, "at least one"),
-    ],
-)  # fmt: skip
-def test_bad_arguments_raise_like_torch(make, error, match):
+# (make, error, pattern, same text as torch)
+BAD = [
+    (lambda L, o: L.OneCycleLR(o, max_lr=1.0), ValueError, "total_steps OR", True),
+    (lambda L, o: L.OneCycleLR(o, max_lr=1.0, epochs=3), ValueError, "total_steps OR", True),
+    (lambda L, o: L.OneCycleLR(o, max_lr=1.0, total_steps=0), ValueError, "total_steps", True),
+    (lambda L, o: L.OneCycleLR(o, max_lr=1.0, total_steps=2.5), ValueError, "total_steps", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=2), ValueError, "epochs", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=0), ValueError,
+     "steps_per_epoch", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, pct_start=1.5), ValueError,
+     "pct_start", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, pct_start=-0.1), ValueError,
+     "pct_start", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, anneal_strategy="exp"), ValueError,
+     "anneal_strategy", True),
+    (lambda L, o: L.OneCycleLR(o, [1.0], total_steps=5), ValueError, "max_lr", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, max_momentum=[0.9]), ValueError,
+     "max_momentum", True),
+    (lambda L, o: L.OneCycleLR(o, 1.0, total_steps=5, base_momentum=[0.9]), ValueError,
+     "base_momentum", True),
+    (lambda L, o: L.CyclicLR(o, [0.1], 1.0), ValueError, "base_lr", True),
+    (lambda L, o: L.CyclicLR(o, 0.1, [1.0, 2.0, 3.0]), ValueError, "max_lr", True),
+    (lambda L, o: L.CyclicLR(o, 0.1, 1.0, base_momentum=[0.9]), ValueError, "base_momentum",
+     True),
+    (lambda L, o: L.CyclicLR(o, 0.1, 1.0, max_momentum=[0.9]), ValueError, "max_momentum",
+     True),
+    (lambda L, o: L.CyclicLR(o, 0.1, 1.0, mode="sine"), ValueError, "mode", False),
+    (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "T_0", True),
+    (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2.0), ValueError, "T_0", True),
+    (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError, "T_mult",
+     True),
+    (lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2, eta_min="0"), ValueError,
+     "eta_min", True),
+    (lambda L, o: L.ConstantLR(o, factor=1.5), ValueError, "factor", False),
+    (lambda L, o: L.MultiplicativeLR(o, 0.5), TypeError, "lr_lambda", True),
+    (lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2)], milestones=[3]), ValueError,
+     "milestone", True),
+    (lambda L, o: L.SequentialLR(o, [], milestones=[]), ValueError, "at least one", True),
+    (lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ReduceLROnPlateau(o)], [2]),
+     ValueError, "ReduceLROnPlateau", True),
+    (lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), object()], [2]), TypeError,
+     "index 1 should have `optimizer`", True),
+    (lambda L, o: L.ChainedScheduler([]), ValueError, "at least one", True),
+    (lambda L, o: L.ChainedScheduler([L.StepLR(o, 2), L.ReduceLROnPlateau(o)]), ValueError,
+     "ReduceLROnPlateau", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, error, match, same", BAD)
+def test_bad_arguments_raise_like_torch(make, error, match, same):
+    messages = []
     for lib in ("torch", "gk"):
         _, _, L = _libs(lib)
-        with pytest.raises(error, match=match):
+        with pytest.raises(error, match=match) as info:
             make(L, _optimizer(lib, "sgd"))
+        messages.append(str(info.value))
+    if same:
+        assert messages[1] == messages[0]
+
+
+def test_members_of_another_optimizer_are_refused():
+    for lib in ("torch", "gk"):
+        _, _, L = _libs(lib)
+        opt, other = _optimizer(lib, "sgd"), _optimizer(lib, "sgd")
+        with pytest.raises(ValueError, match="same optimizer"):
+            L.SequentialLR(opt, [L.StepLR(opt, 2), L.StepLR(other, 2)], [2])
+        with pytest.raises(ValueError, match="same optimizer"):
+            L.ChainedScheduler([L.StepLR(opt, 2), L.StepLR(other, 2)])
 
 
 def test_cycle_momentum_needs_a_momentum_optimizer():

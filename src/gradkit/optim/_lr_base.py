@@ -30,8 +30,8 @@ def per_group(name: str, optimizer: Optimizer, value) -> list:
     if isinstance(value, list | tuple):
         if len(value) != len(optimizer.param_groups):
             raise ValueError(
-                f"{name} must have one value per parameter group: got {len(value)} for "
-                f"{len(optimizer.param_groups)} groups."
+                f"{name} must have the same length as optimizer.param_groups. {name} has "
+                f"{len(value)} values, param_groups has {len(optimizer.param_groups)}."
             )
         return list(value)
     return [value] * len(optimizer.param_groups)

@@ -16,28 +16,28 @@ from gradkit.optim._lr_base import LRScheduler, check_optimizer, per_group
 from gradkit.optim.optimizer import Optimizer
 
 
-def _momentum_key(optimizer: Optimizer) -> str:
-    """ "betas" (β₁ is cycled) or "momentum": what ``cycle_momentum`` changes."""
+def _cycles_beta1(optimizer: Optimizer) -> bool:
+    """Whether ``cycle_momentum`` moves β₁ of ``betas`` (Adam family), not ``momentum``."""
     if "betas" in optimizer.defaults:
-        return "betas"
+        return True
     if "momentum" in optimizer.defaults:
-        return "momentum"
+        return False
     raise ValueError(
         "optimizer must support momentum or beta1 with `cycle_momentum` option enabled "
         f"({type(optimizer).__name__} has neither); pass cycle_momentum=False."
     )
 
 
-def _set_momentum(group: dict, key: str, value: float) -> None:
-    if key == "betas":
+def _set_momentum(group: dict, use_beta1: bool, value: float) -> None:
+    if use_beta1:
         group["betas"] = (value, *group["betas"][1:])
     else:
         group["momentum"] = value
 
 
-def _positive_int(owner: str, name: str, value) -> int:
+def _positive_int(name: str, value) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{owner}: expected a positive integer {name}, got {value!r}")
+        raise ValueError(f"Expected positive integer {name}, but got {value}")
     return value
 
 
@@ -80,13 +80,11 @@ class OneCycleLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         check_optimizer(optimizer)
-        self.optimizer = optimizer
         if total_steps is not None:
-            self.total_steps = _positive_int("OneCycleLR", "total_steps", total_steps)
+            self.total_steps = _positive_int("total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            epochs = _positive_int("OneCycleLR", "epochs", epochs)
-            steps = _positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch)
-            self.total_steps = epochs * steps
+            epochs = _positive_int("epochs", epochs)
+            self.total_steps = epochs * _positive_int("steps_per_epoch", steps_per_epoch)
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
@@ -118,14 +116,12 @@ class OneCycleLR(LRScheduler):
                 group["max_lr"] = top
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            self._momentum_key = _momentum_key(optimizer)
-            self.use_beta1 = self._momentum_key == "betas"
+        if cycle_momentum:  # the first step writes the momentum itself
+            self.use_beta1 = _cycles_beta1(optimizer)
             tops = per_group("max_momentum", optimizer, max_momentum)
             bases = per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for group, top, base in zip(optimizer.param_groups, tops, bases):
-                    _set_momentum(group, self._momentum_key, top)
                     group["max_momentum"], group["base_momentum"] = top, base
         super().__init__(optimizer, last_epoch)
 
@@ -150,7 +146,7 @@ class OneCycleLR(LRScheduler):
                     lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
                     if self.cycle_momentum:
                         momentum = self._anneal(group[m_from], group[m_to], pct)
-                        _set_momentum(group, self._momentum_key, momentum)
+                        _set_momentum(group, self.use_beta1, momentum)
                     break
                 start = end
         return lrs
@@ -186,7 +182,6 @@ class CyclicLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         check_optimizer(optimizer)
-        self.optimizer = optimizer
         base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
@@ -210,16 +205,14 @@ class CyclicLR(LRScheduler):
         self.scale_mode = scale_mode
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            self._momentum_key = _momentum_key(optimizer)
-            self.use_beta1 = self._momentum_key == "betas"
+        if cycle_momentum:  # the first step writes the momentum itself
+            self.use_beta1 = _cycles_beta1(optimizer)
             self.base_momentums = per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
                 for group, top, base in zip(
                     optimizer.param_groups, self.max_momentums, self.base_momentums
                 ):
-                    _set_momentum(group, self._momentum_key, top)
                     group["max_momentum"], group["base_momentum"] = top, base
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
@@ -252,7 +245,7 @@ class CyclicLR(LRScheduler):
             for group, b, top in zip(
                 self.optimizer.param_groups, self.base_momentums, self.max_momentums
             ):
-                _set_momentum(group, self._momentum_key, top - (top - b) * height * scale)
+                _set_momentum(group, self.use_beta1, top - (top - b) * height * scale)
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
@@ -310,8 +303,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def step(self, epoch: float | None = None) -> None:
         """Advance one step, or jump to ``epoch`` (may be fractional)."""
-        if epoch is None and self.last_epoch < 0:
-            epoch = 0
         if epoch is None:
             epoch = self.last_epoch + 1
             self.T_cur += 1
