@@ -403,3 +403,40 @@ def test_onecycle_training_matches_torch():
             finals.append(w.detach().numpy())
         np.testing.assert_allclose(finals[1], finals[0], rtol=1e-12, atol=1e-14)
         assert not math.isclose(float(np.abs(finals[1] - w0).sum()), 0.0)
+
+
+def test_step_with_epoch_warns_like_torch_from_the_callers_line():
+    texts = []
+    for lib in ("torch", "gk"):
+        _, _, L = _libs(lib)
+        opt = _optimizer(lib, "sgd")
+        sched = L.StepLR(opt, 2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sched.step(3)
+        (w,) = [w for w in caught if "epoch parameter" in str(w.message)]
+        assert w.category is UserWarning
+        assert w.filename == __file__  # stacklevel 2: the line that called step()
+        texts.append(str(w.message))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            opt.step()
+            sched.step()  # no epoch: no warning
+    assert texts[1] == texts[0]
+
+
+def test_composed_schedulers_keep_their_optimizer_and_state():
+    for lib in ("torch", "gk"):
+        _, _, L = _libs(lib)
+        opt = _optimizer(lib, "sgd")
+        seq = L.SequentialLR(opt, [L.ConstantLR(opt, 0.5, total_iters=9), L.StepLR(opt, 1, 0.5)],
+                             milestones=[1])  # fmt: skip
+        assert seq.optimizer is opt
+        assert seq.get_last_lr() == [0.05, 0.02]  # the first member runs at step 0
+        state = seq.state_dict()
+        assert "optimizer" not in state
+        assert [type(s) for s in state["_schedulers"]] == [dict, dict]
+        single = L.ChainedScheduler([L.ExponentialLR(opt, 0.5)])
+        assert single.optimizer is opt
+        single.step()
+        assert single.get_last_lr() == [g["lr"] for g in opt.param_groups]
