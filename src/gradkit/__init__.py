@@ -21,6 +21,8 @@ from gradkit import (
     train,
     utils,
 )
+from gradkit._printing import set_printoptions
+from gradkit.autograd.grad_mode import inference_mode, is_inference_mode_enabled
 from gradkit.backend import (
     device,
     finfo,
@@ -77,6 +79,14 @@ from gradkit.random import (
     manual_seed,
     seed,
     set_rng_state,
+)
+from gradkit.runtime import (
+    are_deterministic_algorithms_enabled,
+    compile,
+    is_deterministic_algorithms_warn_only_enabled,
+    is_tensor,
+    numel,
+    use_deterministic_algorithms,
 )
 from gradkit.tensor import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from gradkit.threads import get_num_threads, set_num_threads

@@ -13,10 +13,52 @@ import numpy as np
 
 PRECISION = 4
 LINE_WIDTH = 80
-
-
 EDGE_ITEMS = 3
 THRESHOLD = 1000
+SCI_MODE = None  # None: chosen per tensor; True/False: forced (set_printoptions)
+
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, float("inf"), 3, 80),
+}
+
+
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+) -> None:
+    """PyTorch's ``torch.set_printoptions``: digits after the point, the element count
+    above which a print is summarised, the items kept at each edge when it is, the line
+    width, a ``profile`` ("default", "short", "full") setting all four, and ``sci_mode``
+    (True/False forces scientific notation on or off; None, also when not passed,
+    chooses per tensor).
+
+    Examples
+    --------
+    >>> import gradkit as gk
+    >>> gk.set_printoptions(precision=2)
+    >>> gk.tensor([1.12345])
+    tensor([1.12])
+    >>> gk.set_printoptions(profile="default")
+    >>> gk.tensor([1.12345])
+    tensor([1.1235])
+    """
+    global PRECISION, THRESHOLD, EDGE_ITEMS, LINE_WIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(
+                f"set_printoptions: unknown profile {profile!r}; valid: {', '.join(_PROFILES)}"
+            )
+        PRECISION, THRESHOLD, EDGE_ITEMS, LINE_WIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGE_ITEMS = edgeitems
+    if linewidth is not None:
+        LINE_WIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 def _float_formatter(data: np.ndarray):
@@ -28,6 +70,8 @@ def _float_formatter(data: np.ndarray):
         low, high = magnitudes.min(), magnitudes.max()
         integral = bool(np.all(finite == np.ceil(finite)))
         sci = high / low > 1000.0 or high > 1.0e8 or (not integral and low < 1.0e-4)
+        if SCI_MODE is not None:
+            sci = SCI_MODE
         if sci:
             width = max(len(f"{v:.{PRECISION}e}") for v in finite)
         elif integral:

@@ -78,3 +78,54 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self) -> None:
         state.enabled = self.mode
+
+
+class inference_mode(_GradMode):
+    """``torch.inference_mode``: no graph is recorded inside. As in PyTorch,
+    ``inference_mode(False)`` turns inference mode off and graph recording on for its
+    block (even inside ``no_grad``). A context manager and a decorator, with or without
+    parentheses.
+
+    PyTorch also marks the tensors made inside as inference tensors and refuses them in a
+    recorded op later; gradkit has no such tensors, so that later use simply works.
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # @inference_mode without parentheses: mode is the function
+
+    def __init__(self, mode: bool = True) -> None:
+        self.inference = mode
+        self.mode = not mode
+
+    def __enter__(self) -> None:
+        self.prev = state.enabled
+        self.prev_inference = _inference.enabled
+        state.enabled, _inference.enabled = self.mode, self.inference
+
+    def __exit__(self, *exc) -> None:
+        state.enabled, _inference.enabled = self.prev, self.prev_inference
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(self.inference):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class _Inference:
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+
+_inference = _Inference()
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether code runs inside ``inference_mode()``."""
+    return _inference.enabled
