@@ -92,6 +92,21 @@ def _float_formatter(data: np.ndarray):
     return fmt, width
 
 
+def _complex_formatter(data: np.ndarray):
+    """Real and imaginary parts each formatted as a float tensor of their own, joined as
+    PyTorch joins them: ``1.+2.0000j``, ``-0.-0.5000j``."""
+    real, real_width = _float_formatter(data.real)
+    imag, imag_width = _float_formatter(data.imag)
+
+    def fmt(value) -> str:
+        value = complex(value)
+        imag_text = (imag(value.imag) + "j").lstrip()
+        sign = "" if imag_text[0] in "+-" else "+"
+        return real(value.real) + sign + imag_text
+
+    return fmt, real_width + imag_width + 1
+
+
 def _plain_formatter(data: np.ndarray):
     width = max((len(str(v)) for v in np.asarray(data).ravel()), default=1)
     return (lambda value: str(value).rjust(width)), width
@@ -102,8 +117,10 @@ def format_array(data: np.ndarray, prefix: str = "tensor(") -> str:
     data = np.asarray(data)
     summarize = data.size > THRESHOLD
     shown = _edges(data) if summarize else data
-    if data.dtype.kind in "fc":
-        fmt, width = _float_formatter(shown.real if data.dtype.kind == "c" else shown)
+    if data.dtype.kind == "c":
+        fmt, width = _complex_formatter(shown)
+    elif data.dtype.kind == "f":
+        fmt, width = _float_formatter(shown)
     else:
         fmt, width = _plain_formatter(shown)
     if data.ndim == 0:

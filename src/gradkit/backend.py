@@ -176,7 +176,8 @@ def parse_shape(shape: tuple, size=None) -> tuple[int, ...]:
 
 def as_array(value, dtype=None):
     """Convert ``value`` to an array: Python floats and lists of floats take the default
-    float dtype, NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""
+    float dtype, Python complex numbers the matching complex one (complex64 beside
+    float32), NumPy arrays keep theirs (like ``torch.tensor`` / ``torch.from_numpy``)."""
     try:
         if dtype is not None:
             arr = xp.asarray(value, dtype=to_dtype(dtype))
@@ -184,8 +185,11 @@ def as_array(value, dtype=None):
             arr = value
         else:
             arr = xp.asarray(value)
-            if arr.dtype == xp.float64 and not isinstance(value, xp.generic):
-                arr = arr.astype(default_float)
+            if not isinstance(value, xp.generic):  # Python numbers: the default types
+                if arr.dtype == xp.float64:
+                    arr = arr.astype(default_float)
+                elif arr.dtype == xp.complex128 and default_float is not xp.float64:
+                    arr = arr.astype(xp.complex64)
     except ValueError as exc:
         if "inhomogeneous" in str(exc):
             raise ValueError(

@@ -243,10 +243,23 @@ class Tensor(TensorBase, concrete=True):
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
-        body = format_array(self._data)
+        """PyTorch's layout: an empty tensor prints ``[]`` with its size unless it is
+        (0,) and its dtype unless it is the default float type; any other tensor names
+        its dtype unless it is the default float (or complex) type, int64 or bool."""
+        data = self._data
+        default = xp.dtype(_be.get_default_dtype())
         extras = []
-        if self._data.dtype not in (xp.float32, xp.int64, xp.bool_):
-            extras.append(f"dtype={self._data.dtype.name}")
+        if data.size == 0:
+            body = "[]"
+            if data.ndim != 1:
+                extras.append(f"size={tuple(data.shape)}")
+            if data.dtype != default:
+                extras.append(f"dtype={data.dtype.name}")
+        else:
+            body = format_array(data)
+            default_complex = xp.complex128 if default == xp.float64 else xp.complex64
+            if data.dtype not in (default, default_complex, xp.int64, xp.bool_):
+                extras.append(f"dtype={data.dtype.name}")
         if self._node is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:

@@ -157,3 +157,38 @@ def test_is_tensor_and_numel_match_torch():
     assert gk.numel(gk.tensor(5.0)) == 1
     with pytest.raises(TypeError, match="must be Tensor"):
         gk.numel(np.ones(2))
+
+
+def _grad_mode_trace(lib):
+    out = [lib.is_grad_enabled()]
+
+    @lib.no_grad()
+    def off():
+        return lib.is_grad_enabled()
+
+    @lib.enable_grad()
+    def on():
+        return lib.is_grad_enabled()
+
+    out += [off(), on()]
+    with lib.no_grad():
+        out += [on(), lib.is_grad_enabled()]
+        with lib.set_grad_enabled(True):
+            out.append(lib.is_grad_enabled())
+        out.append(lib.is_grad_enabled())
+    lib.set_grad_enabled(False)  # as a plain call: stays off
+    out.append(lib.is_grad_enabled())
+    lib.set_grad_enabled(True)
+    out.append(lib.is_grad_enabled())
+    with lib.set_grad_enabled(False):
+        out.append(lib.is_grad_enabled())
+    out.append(lib.is_grad_enabled())
+    return out
+
+
+def test_grad_mode_switches_match_torch_exactly():
+    """Each state is compared with ``is``: True/False, never a falsy stand-in."""
+    got, want = _grad_mode_trace(gk), _grad_mode_trace(torch)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g is w

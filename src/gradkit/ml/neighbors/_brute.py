@@ -161,7 +161,7 @@ class MetricBruteIndex:
         rd = self.reduced.rows(self.Y, Q, idx)
         order = np.lexsort((idx, rd), axis=1) if k > 1 else np.zeros((n_q, 1), np.intp)
         idx = np.take_along_axis(idx, order, 1)
-        dist = self.reduced.to_dist(np.take_along_axis(rd, order, 1))
+        dist = self.reduced.to_dist(np.take_along_axis(rd, order, 1), libm=True)
         return dist, idx
 
 

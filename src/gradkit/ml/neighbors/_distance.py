@@ -13,8 +13,9 @@ minkowski   Σ_j |t_j|^p             r^(1/p)
 =========== ======================= ===========
 
 Sums run feature by feature from the first, as scikit-learn's ``DistanceMetric`` and
-k-d tree do, and powers go through the C library's ``pow`` as there (NumPy's vectorised
-``**`` may differ in the last bit), so distances equal there are equal here. A k-d
+k-d tree do, and the terms' powers go through the C library's ``pow`` as there (NumPy's
+vectorised ``**`` differs in the last bit for some inputs); r^(1/p) is taken as each
+scikit-learn search takes it. So distances equal there are equal here. A k-d
 tree node's lower bound is the same reduction of the gap between the query and the
 node's box,
 g_j = ½((lo_j − q_j) + |lo_j − q_j|) + ½((q_j − hi_j) + |q_j − hi_j|).
@@ -83,13 +84,17 @@ class Reduced:
             self.add(out, 0.5 * ((d_lo + np.abs(d_lo)) + (d_hi + np.abs(d_hi))))
         return out
 
-    def to_dist(self, r: np.ndarray) -> np.ndarray:
+    def to_dist(self, r: np.ndarray, libm: bool = False) -> np.ndarray:
+        """d from r. scikit-learn's k-d tree takes r^(1/p) with NumPy's ``**`` on its
+        (n_queries, k) array, its brute force with the C library's pow: ``libm`` picks."""
         p = self.p
         if p == 2.0:
             return np.sqrt(r)
         if p in (1.0, math.inf):
             return r
-        return libm_pow(r, 1.0 / p)
+        if libm:
+            return libm_pow(r, 1.0 / p)
+        return np.ascontiguousarray(r) ** (1.0 / p)
 
     def scale(self, A: np.ndarray) -> np.ndarray:
         """r(a, 0) of each row of A, (n,) or (n_q, m) for A (..., d): the size against
