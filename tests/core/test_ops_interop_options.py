@@ -23,6 +23,7 @@ def _fresh_tables():
     interop._UFUNCS = interop._FUNCTIONS = None
     yield
 
+
 A = np.random.default_rng(61).standard_normal((2, 3, 4))
 
 
