@@ -59,7 +59,7 @@ class EmbeddingBackward(Function):
     @staticmethod
     def forward(ctx, g, indices=None, num=0, padding_idx=None):
         flat = indices.reshape(-1)
-        grad = index_add_rows(flat, g.reshape(flat.size, -1), num)
+        grad = index_add_rows(flat, g.reshape(flat.size, g.shape[-1]), num)
         if padding_idx is not None:
             grad[padding_idx] = 0
         if ctx is not None:

@@ -77,7 +77,7 @@ def _crop(t: Tensor, shape) -> Tensor:
 def _check_shapes(x: Tensor, dim: int, idx, src, op: str) -> None:
     """PyTorch's rule: index has x's ndim and is no larger than x outside ``dim`` and
     no larger than ``src`` anywhere."""
-    if idx.ndim != builtins.max(x.ndim, 1) and not (x.ndim == 0 and idx.ndim == 0):
+    if builtins.max(idx.ndim, 1) != builtins.max(x.ndim, 1):  # 0-d counts as 1-d
         raise RuntimeError(
             f"{op}(): Index tensor must have the same number of dimensions as input tensor "
             f"(index shape {tuple(idx.shape)}, input shape {tuple(x.shape)})"
@@ -185,11 +185,10 @@ def scatter_args(x: Tensor, dim, index, src, op: str):
     src_t = src if isinstance(src, Tensor) else None
     _check_shapes(x, d, idx, src_t, op)
     _check_range(idx, (x.shape or (1,))[d], d, op)
-    idx = idx.reshape(idx.shape or (1,)) if x.ndim == 0 else idx
+    idx = idx.reshape(idx.shape or (1,))
     if src_t is not None:
         _same_dtype(x, src_t, op)
-        if x.ndim == 0:
-            src_t = _as_1d(src_t)
+        src_t = _as_1d(src_t)
         src = _crop(src_t, idx.shape)
     return d, along_dim(idx, d), src
 
@@ -391,7 +390,7 @@ def index_args(x: Tensor, dim, index, op: str, source=None):
         expect = list(x.shape or (1,))
         expect[d] = idx.size
         got = list(source.shape or (1,))
-        if got != expect and not (source.ndim == 0 and idx.size == 1):
+        if got != expect:
             raise RuntimeError(
                 f"{op}(): source of shape {tuple(source.shape)} does not match the {idx.size} "
                 f"indexed slices of a tensor of shape {tuple(x.shape)} along dim {d} (expected "

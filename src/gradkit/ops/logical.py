@@ -56,9 +56,9 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
     if rtol < 0 or atol < 0:
         raise ValueError(f"isclose: rtol ({rtol}) and atol ({atol}) must be non-negative")
     dtype = result_type(a, b)
+    if dtype.kind == "b":  # True/False count as 1/0 against the tolerances, as in PyTorch
+        dtype = xp.dtype(xp.int64)
     x, y = _array(a).astype(dtype, copy=False), _array(b).astype(dtype, copy=False)
-    if dtype.kind == "b":
-        return _bool_result("isclose", xp.equal, x, y)
     return _bool_result("isclose", lambda u, v: xp.isclose(u, v, rtol, atol, equal_nan), x, y)
 
 
