@@ -48,34 +48,8 @@ PAIRS = [
 ]
 
 
-def _known_bug(op, left, right):
-    """Divergences of ops.elementwise (reported, not in ops.promotion): an integer
-    scalar is wrapped into int8 before true division (PyTorch divides by 300), and
-    an integer to a negative integer tensor power raises (PyTorch gives 0 or ±1), and
-    subtraction with a bool operand is computed (PyTorch refuses it)."""
-    if op is operator.sub:
-        return any(v is True or (isinstance(v, tuple) and v[1] == "bool") for v in (left, right))
-    if op is operator.truediv:
-        return 300 in (left, right)
-    if op is operator.pow and isinstance(right, tuple):
-        values, dtype = right
-        ints = not isinstance(left, (float, np.floating)) and (
-            not isinstance(left, tuple) or "int" in left[1]
-        )
-        return ints and "int" in dtype and min(np.atleast_1d(values)) < 0
-    return False
-
-
 CASES = [
-    pytest.param(
-        op,
-        left,
-        right,
-        id=f"{op.__name__}-{i}-{'ab' if k == 0 else 'ba'}",
-        marks=[pytest.mark.xfail(strict=True, reason="ops.elementwise")]
-        if _known_bug(op, left, right)
-        else [],
-    )
+    pytest.param(op, left, right, id=f"{op.__name__}-{i}-{'ab' if k == 0 else 'ba'}")
     for op in OPS
     for i, (a, b) in enumerate(PAIRS)
     for k, (left, right) in enumerate(((a, b), (b, a)))

@@ -320,7 +320,22 @@ def add(a, b) -> Tensor:
     return Add.apply(*_operands(a, b))
 
 
+def _is_bool(x) -> bool:
+    if isinstance(x, Tensor):
+        return x._data.dtype.kind == "b"
+    return isinstance(x, (bool, xp.bool_))
+
+
 def sub(a, b) -> Tensor:
+    if _is_bool(a) or _is_bool(b):  # PyTorch refuses, whatever the other operand is
+        both = _is_bool(a) and _is_bool(b)
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+            if both
+            else "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Sub.apply(*_operands(a, b))
 
 
@@ -333,11 +348,16 @@ def div(a, b, *, rounding_mode: str | None = None) -> Tensor:
     """a / b. True division by default (bool and integer tensors give the default float
     dtype, as in PyTorch); ``rounding_mode="trunc"`` rounds toward zero, ``"floor"``
     toward −∞ (integer tensors then stay integer; the gradient is 0)."""
-    a, b = _operands(a, b)
     if rounding_mode is not None:
-        return rounded_div(a, b, rounding_mode)
-    if a._data.dtype.kind in "biu":
-        a, b = as_float(a), as_float(b)
+        return rounded_div(*_operands(a, b), rounding_mode)
+    # true division on integers or bools is done in the default float dtype, each tensor
+    # converted before a Python int meets it (int8 / 300 is 0.01, not 3 / 44)
+    float_tensor = (isinstance(a, Tensor) and a._data.dtype.kind in "fc") or (
+        isinstance(b, Tensor) and b._data.dtype.kind in "fc"
+    )
+    if not float_tensor and result_type(a, b).kind in "biu":
+        a, b = (as_float(t) if isinstance(t, Tensor) else t for t in (a, b))
+    a, b = _operands(a, b)
     return Div.apply(a, b)
 
 
@@ -358,7 +378,20 @@ def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
     a, b = _pair(a, b)
     if a._data.dtype.kind == "b":
         a, b = (_new_tensor(t._data.astype(xp.int64)) for t in (a, b))
+    if a._data.dtype.kind in "iu" and (b._data < 0).any():
+        return _int_pow_negative(a, b)
     return Pow.apply(a, b)
+
+
+def _int_pow_negative(a: Tensor, b: Tensor) -> Tensor:
+    """Integer aᵇ with some b < 0, as PyTorch computes it (NumPy refuses): where b < 0
+    the result is 1 for a = 1, ±1 for a = −1 (by the parity of b), else 0."""
+    base, exp = xp.broadcast_arrays(a._data, b._data)
+    out = base ** xp.maximum(exp, 0)
+    neg = exp < 0
+    one = xp.where(exp % 2 == 0, 1, -1).astype(out.dtype)
+    out[neg] = xp.where(base == 1, 1, xp.where(base == -1, one, 0))[neg]
+    return _new_tensor(out)
 
 
 def maximum(a, b) -> Tensor:
