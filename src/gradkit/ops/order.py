@@ -126,13 +126,14 @@ def msort(x: Tensor) -> Tensor:
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) elements
     along ``dim``, largest first. (With ``sorted=False`` PyTorch's order is unspecified;
-    here they are sorted either way.)"""
+    here they are sorted either way.) A 0-d ``x`` gives itself for ``k`` = 0 or 1."""
     d = normalize_dim(dim, x.ndim)
     n = (x.shape or (1,))[d]
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (k={k}, dim {d} has size {n})")
     idx = _stable_order(_data_1d(x), d, largest)
-    idx = xp.take(idx, xp.arange(k), axis=d)
+    # a 0-d input gives its one element for k = 0 as well as k = 1, as PyTorch does
+    idx = xp.take(idx, xp.arange(k if x.ndim else 1), axis=d)
     return _pick(x, d, idx, True, rt.topk)
 
 

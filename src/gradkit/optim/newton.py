@@ -143,7 +143,8 @@ def newton(
     history : dict
         Per evaluated point: ``"loss"`` and ``"grad_norm"`` (‖g‖₂; index 0 is the start),
         per step ``"decrement"`` (λ²) and ``"step_size"`` (t); ``"n_iter"`` (steps taken)
-        and ``"converged"`` (bool).
+        and ``"converged"`` (bool: λ²/2 ≤ ``tol``, or, where the line search finds no
+        decrease left down to t = 1e-10, λ² ≤ 1e-10 · max(1, |ℓ|)).
 
     Examples
     --------
@@ -293,7 +294,7 @@ class Newton(Optimizer):
                 for p in group["params"]:
                     n = p._data.size
                     update = group["lr"] * s[offset : offset + n].reshape(p._data.shape)
-                    p._data -= update.astype(p._data.dtype, copy=False)
+                    p._data -= update  # computed in float64, rounded once to p's dtype
                     bump(p)  # an in-place change, as p.sub_() would be
                     offset += n
         return loss.detach()
