@@ -178,16 +178,21 @@ class Std(Function):
 
 class MaxMin(Function):
     """y = max (or min) over axes (``amax``/``amin``, and ``max()`` without a dim); the
-    gradient is shared equally among tied extremes, as in PyTorch."""
+    gradient is shared equally among tied extremes, as in PyTorch. A NaN extreme:
+    ``amax``/``amin`` give its reduction a NaN gradient; ``max()``/``min()`` of every
+    element (``nan_ties``) share it among the NaNs (PyTorch's evenly_distribute)."""
 
     differentiable_backward = True
 
     @staticmethod
-    def forward(ctx, x, axes=(), keepdims=False, largest=True):
+    def forward(ctx, x, axes=(), keepdims=False, largest=True, nan_ties=False):
         y = (x.max if largest else x.min)(axis=axes, keepdims=True)
         if ctx.needs_input_grad[0]:
             mask = x == y
-            ctx.weights = mask / mask.sum(axis=axes, keepdims=True).astype(x.dtype)
+            if nan_ties and xp.isnan(y).any():
+                mask |= xp.isnan(x)
+            with xp.errstate(invalid="ignore"):  # 0/0: an amax over NaN, NaN as PyTorch
+                ctx.weights = mask / mask.sum(axis=axes, keepdims=True).astype(x.dtype)
             ctx.axes, ctx.keepdims = axes, keepdims
         return y if keepdims else y.reshape(_reduced_shape(x.shape, axes, False))
 
@@ -336,7 +341,8 @@ def extreme_all(x: Tensor, largest: bool, op: str) -> Tensor:
             f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
             "the reduction dim with the 'dim' argument."
         )
-    return MaxMin.apply(x, axes=tuple(range(x.ndim)), keepdims=False, largest=largest)
+    axes = tuple(range(x.ndim))
+    return MaxMin.apply(x, axes=axes, keepdims=False, largest=largest, nan_ties=True)
 
 
 def logsumexp(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=False) -> Tensor:
