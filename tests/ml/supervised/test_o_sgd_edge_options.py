@@ -50,7 +50,7 @@ def test_o_sgd_regressor_early_stopping_weighted_r2_scale():
     Xe = rng.normal(size=(40, 2))
     ye = Xe @ np.array([0.5, -0.3]) + 0.3 * rng.normal(size=40) + 2.0
     sw = np.where(ye > 2.0, 20.0, 0.1)  # weighted mean far from the plain one
-    kw = {"early_stopping": True, "n_iter_no_change": 2, "tol": 1e-4, "max_iter": 60}
+    kw = {"early_stopping": True, "n_iter_no_change": 2, "tol": 1e-3, "max_iter": 60}
     for seed, scale, weights in ((0, 1.0, sw), (1, 1.0, sw), (2, 1.0, sw), (0, 0.02, None)):
         ours = _fit(SGDRegressor(random_state=seed, **kw), Xe, ye * scale, sample_weight=weights)
         ref = _fit(
