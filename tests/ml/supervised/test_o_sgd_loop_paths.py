@@ -200,3 +200,25 @@ def test_o_sgd_two_samples_are_shuffled():
         _same(
             _fit(SGDRegressor(**kw), X[:2], YR[:2]), _fit(sk_lm.SGDRegressor(**kw), X[:2], YR[:2])
         )
+
+
+def test_o_sgd_tol_zero_needs_a_strict_change_to_stop():
+    """O-SGD: with tol=0 an epoch counts as no improvement only if it is strictly worse:
+    a validation score that stays 0 (constant targets) or a training loss that stays 0
+    (separated data) never stops the fit, as in scikit-learn."""
+    kw = {"tol": 0.0, "n_iter_no_change": 2, "max_iter": 12, "random_state": 0}
+    Xc = np.array([[-3.0], [-2.0], [2.0], [3.0]] * 3)
+    cases = [
+        (SGDRegressor, {"early_stopping": True, "validation_fraction": 0.25}, X, np.full(30, 2.0)),
+        (
+            SGDClassifier,
+            {"penalty": None, "learning_rate": "constant", "eta0": 1.0},
+            Xc,
+            (Xc[:, 0] > 0).astype(int),
+        ),
+    ]
+    for cls, opts, Xf, y in cases:
+        ours = _fit(cls(**kw, **opts), Xf, y)
+        ref = _fit(getattr(sk_lm, cls.__name__)(**kw, **opts), Xf, y)
+        _same(ours, ref)
+        assert ours.n_iter_ == 12
