@@ -378,7 +378,9 @@ def plain_sgd(
                 "input data with StandardScaler or MinMaxScaler might help."
             )
         if score_cb is not None:
-            score = score_cb(w * wscale, b)
+            # scikit-learn scores the stored weights without their scale factor
+            # (``weights.base``), so the stopping epoch is the same only if we do too
+            score = score_cb(w, b)
             no_improve = no_improve + 1 if score < best_score + tol else 0
             best_score = max(best_score, score)
         else:

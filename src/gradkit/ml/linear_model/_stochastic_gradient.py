@@ -30,7 +30,7 @@ from ..base import (
     check_X_y,
     column_or_1d,
 )
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, UndefinedMetricWarning
 from ..utils.class_weight import compute_class_weight
 from ..utils.metaestimators import available_if
 from . import _sgd_fast as fast
@@ -410,7 +410,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, _BaseSGD):
             if mask is None:
                 mask = self._validation_mask(y_k, sample_weight, stratify=True)
             shuffle_seed = rng.randint(_MAX_INT)
-            score_cb = self._score_callback(X, y_k, sample_weight, mask, label_encode)
+            score_cb = self._score_callback(X, y_k, sample_weight, mask)
             avg = None if not self.average else (self._avg[0][row], self._avg[1][row])
             w, b, aw, ab, epochs = self._run(
                 X,
@@ -461,15 +461,17 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, _BaseSGD):
         else:
             self.coef_, self.intercept_ = coef.copy(), intercept.copy()
 
-    def _score_callback(self, X, y_k, sample_weight, mask, label_encode):
+    def _score_callback(self, X, y_k, sample_weight, mask):
         """Validation accuracy of the current binary model (early stopping)."""
         if not self.early_stopping:
             return None
         Xv, yv, sv = X[mask], y_k[mask], sample_weight[mask]
-        negative = 0.0 if label_encode else -1.0
 
         def score(w, b):
-            pred = np.where(np.asarray(Xv @ w).ravel() + b > 0, 1.0, negative)
+            # scikit-learn predicts the binary problem's classes as -1 / +1 whatever the
+            # loss, so with log_loss (targets coded 1 / 0) a negative sample never counts
+            # as right; the same scores give the same stopping epoch
+            pred = np.where(np.asarray(Xv @ w).ravel() + b > 0, 1.0, -1.0)
             return float(np.average(pred == yv, weights=sv))
 
         return score
@@ -628,12 +630,29 @@ class SGDRegressor(LinearPredictorMixin, RegressorMixin, _BaseSGD):
         score_cb = None
         if self.early_stopping:
             Xv, yv, sv = X[mask], y[mask], sample_weight[mask]
+            if len(yv) < 2:
+                warnings.warn(
+                    f"The validation set holds {len(yv)} sample (validation_fraction="
+                    f"{self.validation_fraction!r} of {len(y)}): its R^2 score is not "
+                    "well-defined, so early stopping never stops (as in scikit-learn).",
+                    UndefinedMetricWarning,
+                    stacklevel=3,  # _partial_fit ← fit ← caller (partial_fit: no early stop)
+                )
 
             def score_cb(w, b):
+                """Weighted validation R², as scikit-learn's ``r2_score``: NaN (never an
+                improvement, never a failure to improve) below two samples; for constant
+                targets 1.0 if the fit is exact, else 0.0."""
+                if len(yv) < 2:
+                    return np.nan
                 pred = np.asarray(Xv @ w).ravel() + b
-                ss_res = float(sv @ (yv - pred) ** 2)
-                ss_tot = float(sv @ (yv - np.average(yv, weights=sv)) ** 2)
-                return 1.0 - ss_res / ss_tot if ss_tot > 0 else 0.0
+                # elementwise products summed, in r2_score's order: the stopping rule
+                # compares scores with tol, so their rounding must match too
+                ss_res = float(np.sum(sv * (yv - pred) ** 2))
+                ss_tot = float(np.sum(sv * (yv - np.average(yv, weights=sv)) ** 2))
+                if ss_tot == 0:
+                    return 1.0 if ss_res == 0 else 0.0
+                return 1.0 - ss_res / ss_tot
 
         rng = check_legacy_random_state(self.random_state)
         shuffle_seed = rng.randint(0, _MAX_INT)  # then a dataset seed, unused here
