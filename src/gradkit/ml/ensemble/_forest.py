@@ -30,7 +30,7 @@ from ..tree._classes import float32_columns
 from ..tree._exact import Presort, rand_r_seed
 from ..tree._lockstep import build_lockstep, lockstep_applies
 from ..utils._parallel import run_parallel, shares
-from ..utils.class_weight import compute_sample_weight
+from ..utils.class_weight import compute_class_weight, compute_sample_weight
 
 _MAX_INT = int(np.iinfo(np.int32).max)
 
@@ -54,7 +54,11 @@ def n_bootstrap(n_samples: int, max_samples, total_weight: float) -> int:
         if max_samples < 1:
             raise ValueError(f"max_samples must be >= 1, got {max_samples}.")
         return int(max_samples)
-    if isinstance(max_samples, numbers.Real) and 0.0 < max_samples <= 1.0:
+    if (
+        isinstance(max_samples, numbers.Real)
+        and not isinstance(max_samples, bool)
+        and (0.0 < max_samples <= 1.0)
+    ):
         return max(int(max_samples * total_weight), 1)
     raise ValueError(f"max_samples must be None, an int or a float in (0, 1], got {max_samples!r}.")
 
@@ -240,7 +244,9 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         None is sequential, -1 all cores; the forest is the same for every value.
     random_state : int, RandomState, Generator or None
     class_weight : dict, "balanced", "balanced_subsample" or None
-        "balanced_subsample" balances each tree's bootstrap sample.
+        "balanced" weighs class k by Σw / (K · Σ_{y_i = k} w_i) (w the sample weights,
+        ones without), as scikit-learn 1.9 does; "balanced_subsample" balances each
+        tree's bootstrap sample (by counts), and is "balanced" without a bootstrap.
     max_samples : int, float or None
         Size of each bootstrap sample (None: n).
     """
@@ -291,7 +297,13 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         preset = self.class_weight
         if preset == "balanced_subsample" and not self.bootstrap:
             preset = "balanced"
-        if preset is not None and preset != "balanced_subsample":
+        if preset == "balanced":  # the classes weighed by their total sample weight
+            per_class = compute_class_weight(
+                "balanced", classes=self.classes_, y=y, sample_weight=weight
+            )
+            expanded = per_class[y_enc]
+            weight = expanded if weight is None else weight * expanded
+        elif preset is not None and preset != "balanced_subsample":
             expanded = compute_sample_weight(preset, y)
             weight = expanded if weight is None else weight * expanded
         self._fit_trees(X, y_enc, weight, y)
