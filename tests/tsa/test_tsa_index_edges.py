@@ -168,3 +168,31 @@ def test_ts_arima_is_pandas_only_for_series_and_frames():
     ours, ref = _pair(pd.array(Y))
     _same(ours.predict(2, 14), ref.predict(2, 14))
     _same(ours.fittedvalues, ref.fittedvalues)
+
+
+def test_ts_forecast_key_edges_equal_statsmodels():
+    """TS-FORECAST: a named RangeIndex keeps its name through the last observation,
+    float keys on a RangeIndex are labels, an in-sample date as end key, and a date
+    between two month ends in the sample is no location (KeyError), as statsmodels."""
+    ours, ref = _pair(pd.Series(Y, index=pd.RangeIndex(12, name="t")))
+    for start, end in ((2, 11), (0, None), (3, 12)):
+        _same(ours.predict(start, end), ref.predict(start, end))
+    ours, ref = _pair(pd.Series(Y))
+    _same(ours.predict(2.0, 5.0), ref.predict(2.0, 5.0))
+    ours, ref = _pair(pd.Series(Y, index=MONTHS))
+    for start, end in ((2, "2000-06-30"), ("2000-02-29", "2000-11-30")):
+        _same(ours.predict(start, end), ref.predict(start, end))
+    for model in (ours, ref):
+        with pytest.raises(KeyError):
+            model.predict("2000-03-15", "2000-05-31")
+
+
+def test_ts_forecast_day_key_on_a_quarterly_period_index():
+    """TS-FORECAST: a day inside a quarter names that quarter (pandas' Period(key,
+    freq='Q')): the same predictions and labels as its integer location."""
+    q = pd.Series(Y, index=pd.period_range("2000Q1", periods=12, freq="Q"))
+    ours, _ = _pair(q)
+    got = ours.predict("2001-05-15", "2003-08-01")
+    want = ours.predict(5, 14)
+    _same(got, want)
+    assert got.index[0] == pd.Period("2001Q2", freq="Q")
