@@ -65,14 +65,23 @@ def test_ts_arima_fit_options_reach_scipy_as_statsmodels():
 
 
 @pytest.mark.parametrize(
-    "n,order",
-    [(5, (3, 0, 2)), (3, (1, 0, 0)), (4, (1, 0, 0)), (6, (0, 0, 2)), (7, (1, 0, 1))],
+    "n,order,trend",
+    [
+        (5, (3, 0, 2), "c"),
+        (3, (1, 0, 0), "c"),
+        (4, (1, 0, 0), "c"),
+        (6, (0, 0, 2), "c"),
+        (7, (1, 0, 1), "c"),
+        (5, (3, 0, 2), "n"),  # the fallback variance of data with a mean
+        (4, (2, 0, 1), "n"),
+    ],
 )
-def test_ts_arima_start_params_on_tiny_series(n, order):
+def test_ts_arima_start_params_on_tiny_series(n, order, trend):
     """TS-ARIMA: statsmodels' starting values where the regressions have too few
     observations (zeros and the variance of the demeaned data) or two residuals."""
-    ours = ARIMA(Y[:n], order=order).start_params
-    ref = sm_arima.ARIMA(Y[:n], order=order).start_params
+    y = Y[:n] + 3.0
+    ours = ARIMA(y, order=order, trend=trend).start_params
+    ref = sm_arima.ARIMA(y, order=order, trend=trend).start_params
     np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
 
 
