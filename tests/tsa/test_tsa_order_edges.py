@@ -58,3 +58,19 @@ def test_ts_order_bad_input_names_y():
     for fn in (auto_arima, select_d):
         with pytest.raises(ValueError, match="^y contains 1 NaN"):
             fn(bad)
+
+
+def test_ts_order_default_level_and_cap_decide():
+    """TS-ORDER: without alpha / max_d, select_d and auto_arima test at 0.05 and stop at
+    d = 2 (statsmodels' ADF p-values as the oracle)."""
+    y = WALK[:40]
+    assert select_d(y)[0] == 1
+    cubic = np.cumsum(np.cumsum(np.cumsum(np.random.default_rng(7).standard_normal(40))))
+    pv = [sm_st.adfuller(np.diff(cubic, n=k), regression="c", autolag="AIC")[1] for k in range(3)]
+    assert min(pv) > 0.05
+    d, tests = select_d(cubic)
+    assert d == 2 and len(tests) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert auto_arima(y, max_p=0, max_q=0).order == (0, 1, 0)
+        assert auto_arima(cubic, max_p=0, max_q=0).order == (0, 2, 0)
