@@ -103,3 +103,18 @@ def test_ts_arima_singular_information_warning_text():
     bse, msgs = _record(lambda: res.bse)
     assert np.all(np.isnan(bse))
     assert msgs == ["the information matrix is singular; covariance not available (NaN)"]
+
+
+def test_ts_arima_css_sigma2_variance_with_a_constant():
+    """TS-ARIMA: at the CSS optimum the sigma2 row of the information is decoupled, so
+    var(sigma2) = 2 sigma2^2 / n_c whatever the other parameters (here an explosive
+    AR(1) with a constant: three parameters)."""
+    e = RNG.standard_normal(25)
+    y = np.zeros(25)
+    for t in range(1, 25):
+        y[t] = 0.5 + 1.5 * y[t - 1] + e[t]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ARIMA(y, order=(1, 0, 0)).fit(method="css", cov_type="approx")
+    s2 = res.params[-1]
+    assert res.cov_params()[-1, -1] == pytest.approx(2 * s2 * s2 / 24, rel=1e-6)
