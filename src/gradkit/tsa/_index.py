@@ -21,6 +21,7 @@ as needed.
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from typing import Any
 
@@ -32,8 +33,11 @@ _QUARTER = re.compile(r"[0-9]*Q[1-4]")
 
 
 def is_pandas(x: Any) -> bool:
-    """True for a pandas object (checked by its type's module: pandas is not imported)."""
-    return type(x).__module__.partition(".")[0] == "pandas"
+    """True for a pandas Series or DataFrame, the labelled data statsmodels wraps its
+    results for (not for pandas' extension arrays). pandas is not imported here: a
+    pandas object can exist only once pandas is."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, (pd.Series, pd.DataFrame))
 
 
 def _pd():
@@ -129,7 +133,7 @@ class TimeIndex:
                         f"No frequency information was provided, so inferred frequency "
                         f"{freq.freqstr} will be used.",
                         ValueWarning,
-                        stacklevel=5,
+                        stacklevel=4,  # user -> ARIMA.__init__ -> TimeIndex.__init__ -> here
                     )
             if freq is not None:
                 freq = pd.tseries.frequencies.to_offset(freq)
@@ -168,7 +172,7 @@ class TimeIndex:
                 "generated. To use the model for forecasting, use one of the supported "
                 "classes of index.",
                 ValueWarning,
-                stacklevel=5,
+                stacklevel=4,  # user -> ARIMA.__init__ -> TimeIndex.__init__ -> here
             )
         has_freq = dated and index.freq is not None
         monotonic = dated and index.is_monotonic_increasing
@@ -177,14 +181,14 @@ class TimeIndex:
                 "A date index has been provided, but it has no associated frequency "
                 "information and so will be ignored when e.g. forecasting.",
                 ValueWarning,
-                stacklevel=5,
+                stacklevel=4,  # user -> ARIMA.__init__ -> TimeIndex.__init__ -> here
             )
         if dated and not monotonic:
             warnings.warn(
                 "A date index has been provided, but it is not monotonic and so will be "
                 "ignored when e.g. forecasting.",
                 ValueWarning,
-                stacklevel=5,
+                stacklevel=4,  # user -> ARIMA.__init__ -> TimeIndex.__init__ -> here
             )
         if (dated and has_freq and monotonic) or ranged or increment:
             return index, False

@@ -36,7 +36,7 @@ from gradkit.tsa._transforms import is_stationary
 if TYPE_CHECKING:  # annotations only: arima.py imports this module
     from gradkit.tsa.arima import ARIMA
 
-# Central-difference step, relative to max(|theta_j|, 0.1): the truncation error
+# Central-difference step, relative to max(|theta_j|, 0.1) (to sigma2 itself): the truncation error
 # h^2 g''' / 6 and the rounding error ~ eps |g| / h of the complex-step gradient balance
 # near h ~ eps^(1/3) ~ 6e-6 (scaled parameters are of order one).
 _HESSIAN_STEP = 1e-5
@@ -91,6 +91,9 @@ def information(model: ARIMA, params: np.ndarray, method: str, cov_type: str) ->
         info = scores[0] @ scores[0].T
     else:
         steps = _HESSIAN_STEP * np.maximum(np.abs(theta), 0.1)
+        # sigma2 is positive but not of order one when the innovations are small next
+        # to the series' spread (a trend, an explosive AR): step relative to itself
+        steps[-1] = _HESSIAN_STEP * theta[-1]
         ar_blocks = [model._slices["ar"], model._slices["sar"]]
         if method != "css" and not all(_stationary_within(theta[b], steps[b]) for b in ar_blocks):
             warnings.warn(

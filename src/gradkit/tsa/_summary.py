@@ -67,15 +67,14 @@ def _forg(x: float, prec: int = 3) -> str:
     return f"{x:{width}.{prec}f}"
 
 
-def _two_columns(
-    left: list[tuple[str, str]], right: list[tuple[str, str]], width: int
-) -> list[str]:
+def _two_columns(left: list[tuple[str, str]], right: list[tuple[str, str]]) -> list[str]:
     """Rows ``label value   label value``: labels left-aligned, values right-aligned,
-    the value columns at least 21 wide (wider to reach ``width``)."""
+    the value columns at least 21 wide (wider for longer values; not for long parameter
+    names, which widen only the parameter table, as in statsmodels)."""
     wl = max(len(k) for k, _ in left)
     wr = max(len(k) for k, _ in right)
     vr = max(21, *(len(v) + 3 for _, v in right))
-    vl = max(21, *(len(v) + 3 for _, v in left), width - wl - 3 - wr - vr)
+    vl = max(21, *(len(v) + 3 for _, v in left))
     return [
         f"{kl:<{wl}}{vl_:>{vl}}   {kr:<{wr}}{vr_:>{vr}}"
         for (kl, vl_), (kr, vr_) in zip(left, right)
@@ -155,7 +154,7 @@ def arima_summary(res: ARIMAResults, alpha: float, title: str | None) -> Summary
         ("", ""),
         ("", ""),
     ]
-    top = _two_columns(left, right, width)
+    top = _two_columns(left, right)
     top_width = len(top[0])
     title = "SARIMAX Results" if title is None else title
     lines = [title.center(top_width), "=" * top_width, *top, "=" * width]
