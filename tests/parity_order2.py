@@ -1,9 +1,9 @@
 """Parity with PyTorch up to second order (T-AUTODIFF): the forward value and dtype, the
-gradient of every input under a random upstream gradient v, and the gradient of
-⟨∇, w⟩ (random w) with respect to the inputs and to v itself, so a backward formula that
-is wrong only when it runs on Tensors (``create_graph=True``) or only for some inputs
-fails. Inputs listed in ``frozen`` do not require a gradient (the ``needs_input_grad``
-branches)."""
+gradient of every input under a random upstream gradient v (by a plain backward, then by
+one recorded with ``create_graph=True``), and the gradient of ⟨∇, w⟩ (random w) with
+respect to the inputs and to v itself. A backward formula that is wrong only on NumPy
+arrays, only on Tensors or only for some inputs fails. Inputs listed in ``frozen`` do not
+require a gradient (the ``needs_input_grad`` branches)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,14 @@ def assert_parity_order2(
     rng = np.random.default_rng(seed)
     v = rng.standard_normal(tuple(u.shape)).astype(arrays[0].dtype if need[0] else np.float64)
     v = v.astype(str(u.dtype).split(".")[-1])
+    if order2:  # first the plain backward (the fused NumPy paths), then the recorded one
+        plain = gk.autograd.grad(y, wrt, gk.tensor(v), retain_graph=True, allow_unused=True)
+        tplain = torch.autograd.grad(u, twrt, torch.tensor(v), retain_graph=True,
+                                     allow_unused=True)  # fmt: skip
+        for k, (g, t, x) in enumerate(zip(plain, tplain, wrt)):
+            np.testing.assert_allclose(
+                _np(g, x.shape), _np(t, x.shape), rtol=rtol, atol=atol, err_msg=f"plain {k}"
+            )
     vg, vt = gk.tensor(v, requires_grad=order2), torch.tensor(v, requires_grad=order2)
     gs = gk.autograd.grad(y, wrt, vg, create_graph=order2, allow_unused=True)
     tgs = torch.autograd.grad(u, twrt, vt, create_graph=order2, allow_unused=True)
