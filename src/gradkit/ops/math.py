@@ -349,9 +349,9 @@ class Addcdiv(Function):
     @staticmethod
     def backward(ctx, g):
         nx, n1, n2 = ctx.needs_input_grad
-        v, t2 = ctx.value, ctx.t2
-        g1 = g * v / t2 if n1 else None
-        g2 = -g * v * ctx.t1 / (t2 * t2) if n2 else None
+        v = ctx.value
+        g1 = g * v / ctx.t2 if n1 else None
+        g2 = -g * v * ctx.t1 / (ctx.t2 * ctx.t2) if n2 else None
         return (g if nx else None), g1, g2
 
 

@@ -78,6 +78,8 @@ def matrix_norm(a: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if ord == "fro":
         return vector_norm(a, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
+        if a.dtype == xp.float16:  # NumPy's SVD has no half precision; PyTorch's words
+            raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half")
         s = svdvals(sh.movedim(a, (d0, d1), (-2, -1)))
         if ord == "nuc":
             out = Sum.apply(s, axes=(s.ndim - 1,), keepdims=False)

@@ -44,32 +44,45 @@ class VectorNorm(Function):
 
     @staticmethod
     def forward(ctx, x, p=2.0, axes=(), keepdims=False):
-        y = _norm(x, p, axes, keepdims)
+        if x.dtype == xp.float16:  # in float32 as PyTorch does: 300² overflows half
+            y = _norm(x.astype(xp.float32), p, axes, keepdims).astype(x.dtype)
+        else:
+            y = _norm(x, p, axes, keepdims)
         ctx.x, ctx.y, ctx.p, ctx.axes, ctx.keepdims = x, y, p, axes, keepdims
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, y, p = ctx.x, ctx.y, ctx.p
-        if not ctx.keepdims:
-            shape = [1 if i in ctx.axes else n for i, n in enumerate(x.shape)]
-            y, g = y.reshape(shape), g.reshape(shape)
-        if p == 0:
-            return g * xp.zeros(x.shape, dtype=x.dtype)
-        if p == 1:
-            return g * xp.sign(x)
-        y_data = y._data if isinstance(y, Tensor) else y
-        zero = y_data == 0
-        if p == 2:
-            return g * x / (y + zero) * ~zero
-        x_data = x._data if isinstance(x, Tensor) else x
-        if math.isinf(p):
-            ties = (xp.abs(x_data) == y_data) | xp.isnan(x_data)
-            count = ties.sum(axis=ctx.axes, keepdims=True)
-            return g * xp.sign(x) * (ties / xp.maximum(count, 1)).astype(x_data.dtype)
-        x_zero = x_data == 0
-        scaled = xp.sign(x) * (xp.abs(x) + x_zero) ** (p - 1) * ~x_zero
-        return g * scaled / (y + zero) ** (p - 1) * ~zero
+        x, y = ctx.x, ctx.y
+        if x.dtype == xp.float16 and not isinstance(g, Tensor):  # in float32, as forward
+            f32 = xp.float32
+            gx = _vector_norm_grad(x.astype(f32), y.astype(f32), g.astype(f32), ctx)
+            return gx.astype(x.dtype)
+        return _vector_norm_grad(x, y, g, ctx)
+
+
+def _vector_norm_grad(x, y, g, ctx):
+    """∂‖x‖_p/∂x times g (module docstring), on arrays or, for create_graph, Tensors."""
+    p = ctx.p
+    if not ctx.keepdims:
+        shape = [1 if i in ctx.axes else n for i, n in enumerate(x.shape)]
+        y, g = y.reshape(shape), g.reshape(shape)
+    if p == 0:
+        return g * xp.zeros(x.shape, dtype=x.dtype)
+    if p == 1:
+        return g * xp.sign(x)
+    y_data = y._data if isinstance(y, Tensor) else y
+    zero = y_data == 0
+    if p == 2:
+        return g * x / (y + zero) * ~zero
+    x_data = x._data if isinstance(x, Tensor) else x
+    if math.isinf(p):
+        ties = (xp.abs(x_data) == y_data) | xp.isnan(x_data)
+        count = ties.sum(axis=ctx.axes, keepdims=True)
+        return g * xp.sign(x) * (ties / xp.maximum(count, 1)).astype(x_data.dtype)
+    x_zero = x_data == 0
+    scaled = xp.sign(x) * (xp.abs(x) + x_zero) ** (p - 1) * ~x_zero
+    return g * scaled / (y + zero) ** (p - 1) * ~zero
 
 
 def vector_norm(
