@@ -170,3 +170,26 @@ def test_ml_tree_impurity_of_exactly_epsilon_is_a_leaf():
         _same_tree(ours, theirs)
         assert ours.tree_.node_count == nodes
         assert ours.get_depth() == theirs.get_depth() == (nodes > 1)
+
+
+@pytest.mark.parametrize("max_features", [None, 1])
+def test_ml_tree_threshold_test_rounds_in_float32_as_sklearn(max_features):
+    """ML-TREE: scikit-learn adds its 1e-7 threshold to float32 values in float32, so
+    1.0 and the next float32 (1 + 2⁻²³ ≈ 1 + 1.19e-7) are not split apart (1.0 + 1e-7
+    rounds to that next float32), while 1.0 and the one after are: the feature is
+    constant in the first case (a leaf), split in the second (also in a forest)."""
+    sk_ens = pytest.importorskip("sklearn.ensemble")
+    from gradkit.ml.ensemble import RandomForestClassifier
+
+    up = np.nextafter(np.float32(1.0), np.float32(2.0))
+    for step in (up, np.nextafter(up, np.float32(2.0))):
+        X = np.array([[1.0, 0.0], [1.0, 0.0], [step, 0.0], [step, 0.0], [1.0, 0.0]])
+        y = [0, 0, 1, 1, 0]
+        kw = {"random_state": 0, "max_features": max_features}
+        ours = DecisionTreeClassifier(**kw).fit(X, y)
+        _same_tree(ours, sk_tree.DecisionTreeClassifier(**kw).fit(X, y))
+        assert ours.tree_.node_count == (1 if step == up else 3)
+        ours = RandomForestClassifier(n_estimators=3, bootstrap=False, **kw).fit(X, y)
+        theirs = sk_ens.RandomForestClassifier(n_estimators=3, bootstrap=False, **kw).fit(X, y)
+        for a, b in zip(ours.estimators_, theirs.estimators_, strict=True):
+            _same_tree(a, b)

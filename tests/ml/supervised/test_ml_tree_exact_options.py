@@ -200,6 +200,8 @@ def test_ml_tree_boundary_options_accepted_as_sklearn():
         {"max_depth": 1},
         {"min_samples_split": 2},
         {"min_samples_split": 1.0},
+        {"min_samples_split": 0.01},  # ⌈0.3⌉ = 1, raised to 2
+        {"min_samples_leaf": 0.01, "max_depth": 3},  # ⌈0.3⌉ = 1
         {"min_samples_leaf": 0.5},
         {"max_leaf_nodes": 2},
         {"min_weight_fraction_leaf": 0.5},
@@ -244,3 +246,18 @@ def test_ml_tree_predict_checks_the_fit_and_width():
         DecisionTreeRegressor().get_n_leaves()
     with pytest.raises(ValueError):
         DecisionTreeRegressor().feature_importances_  # noqa: B018
+
+
+def test_ml_tree_regressor_refuses_nan_in_an_object_target():
+    """ML-TREE: an object-dtype target is read as numbers, so a NaN in it is refused as
+    scikit-learn refuses it (not grown into NaN leaves)."""
+    X, y = _data(n=20, seed=14)
+    y = y.astype(object)
+    y[3] = np.nan
+    with pytest.raises(ValueError):
+        sk_tree.DecisionTreeRegressor().fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        DecisionTreeRegressor().fit(X, y)
+    y[3] = 1.5
+    ours = DecisionTreeRegressor(random_state=0).fit(X, y)
+    _same_tree(ours, sk_tree.DecisionTreeRegressor(random_state=0).fit(X, y.astype(float)))

@@ -88,6 +88,7 @@ _OPTIONS = [
     {"min_samples_leaf": 4},
     {"min_samples_leaf": 0.1, "min_samples_split": 0.3},
     {"min_impurity_decrease": 0.02},
+    {"max_depth": 1},  # stumps (AdaBoost's default)
 ]
 
 
@@ -228,3 +229,32 @@ def test_ml_tree_levelwise_refuses_bad_options(options):
         sk_tree.DecisionTreeRegressor(**options).fit(X, yr)
     with pytest.raises(ValueError):
         grow_trees(DecisionTreeRegressor(**options), X, yr[None], np.ones((1, 20)))
+
+
+def test_ml_tree_levelwise_many_trees_grow_in_several_batches():
+    """ML-TREE: 130 trees are more than one batch of the level-wise builder; every one
+    is returned, in order, each scikit-learn's tree for its weights."""
+    X, y, _ = _copies(n=60, seed=1, classes=3)
+    W = _bootstrap(130, len(y), seed=11)
+    template = DecisionTreeClassifier(random_state=0, max_depth=3).fit(X[:3], [0, 1, 2])
+    trees = grow_trees(template, X, np.tile(y, (130, 1)), W)
+    assert len(trees) == 130
+    for t in (0, 64, 129):
+        ref = sk_tree.DecisionTreeClassifier(random_state=0, max_depth=3)
+        same(trees[t].tree_, ref.fit(X, y, sample_weight=W[t]).tree_, with_feature=False)
+
+
+def test_ml_tree_levelwise_random_state_makes_draws_reproducible():
+    """ML-TREE: the template's int random_state seeds the feature draws, as in
+    scikit-learn: the same seed grows the same trees, another seed other trees."""
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(80, 10))
+    y = (X[:, :6].sum(axis=1) > 0).astype(int)
+    W = _bootstrap(3, len(y), seed=13)
+
+    def grow(seed):
+        template = DecisionTreeClassifier(max_features=2, random_state=seed).fit(X[:2], [0, 1])
+        return [str(structure(t.tree_)) for t in grow_trees(template, X, np.tile(y, (3, 1)), W)]
+
+    assert grow(5) == grow(5)
+    assert grow(5) != grow(6)

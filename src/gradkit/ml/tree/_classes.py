@@ -322,9 +322,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
 
 def float32_columns(X: np.ndarray) -> np.ndarray:
-    """X's values rounded to float32 (as scikit-learn's trees see them), as float64
-    columns, shape (d, n)."""
-    return np.ascontiguousarray(np.asarray(X, dtype=np.float32).T, dtype=np.float64)
+    """X's values rounded to float32 (as scikit-learn's trees see them), as float32
+    columns, shape (d, n): scikit-learn adds its 1e-7 threshold to them in float32."""
+    return np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
 
 
 def presort(X: np.ndarray) -> np.ndarray:
