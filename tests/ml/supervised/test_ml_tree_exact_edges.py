@@ -193,3 +193,18 @@ def test_ml_tree_threshold_test_rounds_in_float32_as_sklearn(max_features):
         theirs = sk_ens.RandomForestClassifier(n_estimators=3, bootstrap=False, **kw).fit(X, y)
         for a, b in zip(ours.estimators_, theirs.estimators_, strict=True):
             _same_tree(a, b)
+
+
+def test_ml_tree_builder_takes_float64_columns_as_float32():
+    """ML-TREE: the builder tests closeness in float32 whatever the dtype of the columns
+    it is given: float64 columns holding 1.0 and the next float32 give the leaf that
+    scikit-learn grows."""
+    up = float(np.nextafter(np.float32(1.0), np.float32(2.0)))
+    XT = np.array([[1.0, 1.0, up, up, 1.0]])  # float64, (d, N)
+    y = np.array([0, 0, 1, 1, 0])
+    for max_features in (1, 2):
+        XT2 = np.vstack([XT, np.zeros((max_features - 1, 5))])
+        builder = _exact.ExactBuilder("gini", None, 2, 1, 0.0, max_features, None, 0.0)
+        tree = builder.build(XT2, y, np.ones(5), 2, 1)
+        ref = sk_tree.DecisionTreeClassifier(random_state=0).fit(XT2.T, y)
+        assert tree.node_count == ref.tree_.node_count == 1

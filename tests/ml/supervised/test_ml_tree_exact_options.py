@@ -169,6 +169,7 @@ _BAD = [
     {"min_samples_leaf": 1.5},
     {"max_features": 0},
     {"max_features": 1.5},
+    {"max_features": 0.0},
     {"max_features": "auto"},
     {"max_leaf_nodes": 1},
     {"max_leaf_nodes": 3.0},
