@@ -25,7 +25,10 @@ from ._exact import ExactBuilder, rand_r_seed
 
 
 def resolve_max_features(max_features, n_features: int) -> int:
-    """None → all, "sqrt" → ⌊√d⌋, "log2" → ⌊log₂ d⌋, int → itself, float → ⌊f·d⌋ (≥ 1)."""
+    """None → all, "sqrt" → ⌊√d⌋, "log2" → ⌊log₂ d⌋, int → itself, float → ⌊f·d⌋ (≥ 1).
+
+    An int above d is kept, as scikit-learn keeps it in ``max_features_``: the draws
+    then visit every feature, as with d."""
     if max_features is None:
         return n_features
     if max_features == "sqrt":
@@ -35,7 +38,7 @@ def resolve_max_features(max_features, n_features: int) -> int:
     if isinstance(max_features, numbers.Integral) and not isinstance(max_features, bool):
         if max_features < 1:
             raise ValueError(f"max_features must be >= 1, got {max_features}.")
-        return min(int(max_features), n_features)
+        return int(max_features)
     if isinstance(max_features, numbers.Real) and 0.0 < max_features <= 1.0:
         return max(1, int(max_features * n_features))
     raise ValueError(
@@ -319,9 +322,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
 
 def float32_columns(X: np.ndarray) -> np.ndarray:
-    """X's values rounded to float32 (as scikit-learn's trees see them), as float64
-    columns, shape (d, n)."""
-    return np.ascontiguousarray(np.asarray(X, dtype=np.float32).T, dtype=np.float64)
+    """X's values rounded to float32 (as scikit-learn's trees see them), as float32
+    columns, shape (d, n): scikit-learn adds its 1e-7 threshold to them in float32."""
+    return np.ascontiguousarray(np.asarray(X, dtype=np.float32).T)
 
 
 def presort(X: np.ndarray) -> np.ndarray:
@@ -358,6 +361,9 @@ def grow_trees(
     builder = template._builder(n, d, rng)
     if order is None:
         order = presort(X)
+    # split between X's float32 values, as scikit-learn (its thresholds are midpoints of
+    # float32 values, and a sample lying on a float64 midpoint would change sides)
+    X = np.asarray(X, dtype=np.float32).astype(np.float64)
     n_classes = getattr(template, "n_classes_", None)
     trees = []
     for batch in builder.batches(weight > 0, d):

@@ -32,6 +32,8 @@ __all__ = ["RAND_R_MAX", "ExactBuilder", "Presort", "rand_r_seed"]
 RAND_R_MAX = 0x7FFFFFFF  # 2³¹ − 1
 _EPSILON = float(np.finfo(np.float64).eps)
 _FEATURE_THRESHOLD = 1e-7  # values closer than this are not split apart
+# (a float32 in scikit-learn, added to float32 values: x + 1e-7 is rounded to float32,
+# so XT is kept in float32 and every such test is done in float32 arithmetic)
 _LN2 = math.log(2.0)
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
@@ -51,7 +53,7 @@ class Presort:
     (flattened) and the samples' rows (N, d) in float32 (X's values)."""
 
     def __init__(self, XT, order=None):
-        self.XT = XT
+        self.XT = np.asarray(XT, dtype=np.float32)
         self.order = np.argsort(XT, axis=1) if order is None else order  # ties: any order
         self._derived = None
 
@@ -203,11 +205,12 @@ class ExactBuilder:
     def build(self, XT, targets, weight, n_classes, seed: int, order=None) -> Tree:
         """Grow one tree.
 
-        ``XT`` (d, N) float64 holding X's float32 values, transposed; ``targets`` (N,)
+        ``XT`` (d, N) X's float32 values, transposed; ``targets`` (N,)
         class codes (with ``n_classes``) or regression targets (``n_classes`` None);
         ``weight`` (N,) ≥ 0; ``seed`` the splitter's ``rand_r`` seed; ``order`` (d, N)
         an argsort of each row of XT, or a :class:`Presort` of XT (computed when None).
         """
+        XT = np.asarray(XT, dtype=np.float32)
         d, N = XT.shape
         self.XT = XT.ravel()
         self.regression = n_classes is None
@@ -396,8 +399,7 @@ class ExactBuilder:
     def _all_constant(self, idx) -> list:
         """Whether each feature is constant (max ≤ min + 1e-7) among samples ``idx``."""
         rows = self.X32.take(idx, axis=0)
-        hi = rows.max(axis=0).astype(np.float64)
-        return (hi <= rows.min(axis=0).astype(np.float64) + _FEATURE_THRESHOLD).tolist()
+        return (rows.max(axis=0) <= rows.min(axis=0) + _FEATURE_THRESHOLD).tolist()
 
     def _is_leaf(self, n: int, depth: int, weight: float, impurity: float) -> bool:
         """The stopping rules checked before a node of n samples is searched."""

@@ -167,8 +167,8 @@ class _State:
         samples -= (trees.take(js) * self.N).repeat(plen)
         rows = self.X.take(samples, axis=0)  # (Σn, d)
         starts = plen.cumsum() - plen
-        hi = np.maximum.reduceat(rows, starts, axis=0).astype(np.float64)
-        lo = np.minimum.reduceat(rows, starts, axis=0).astype(np.float64)
+        hi = np.maximum.reduceat(rows, starts, axis=0)  # float32, as scikit-learn's test
+        lo = np.minimum.reduceat(rows, starts, axis=0)
         return (hi <= lo + _FEATURE_THRESHOLD).tolist()
 
     def _draw(self, round_nodes, draws, a, n, trees):
