@@ -27,7 +27,8 @@ def test_normal_defaults_and_scalar_forms():
     assert abs(y.std() - 0.5) < 0.02
     assert gk.normal(0.0, 1.0, (2,), dtype=gk.float32).dtype == np.float32
     z = gk.normal(0.0, 1.0, (2,), requires_grad=True)
-    assert z.requires_grad and z.is_leaf
+    assert z.requires_grad and z.is_leaf and z.shape == (2,)
+    assert np.isfinite(z.detach().numpy()).all()
 
 
 def test_normal_tensor_forms():
@@ -107,3 +108,10 @@ def test_multinomial_shapes_inputs_and_frequencies():
     freq = np.bincount(one, minlength=4) / n
     p = weights / weights.sum()
     assert (np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / n)).all(), freq
+
+
+@pytest.mark.parametrize("name", ["bernoulli", "poisson"])
+def test_integer_input_is_refused_naming_the_draw(name):
+    """bernoulli and poisson need floating-point input, and the error names the draw."""
+    with pytest.raises(TypeError, match=f"^{name}: needs a floating point tensor"):
+        getattr(gk, name)(gk.tensor([0, 1]))
