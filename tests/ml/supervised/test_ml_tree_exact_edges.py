@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _tree_parity import assert_same_tree
 
 from gradkit.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor, _exact
 
@@ -13,16 +14,7 @@ sk_tree = pytest.importorskip("sklearn.tree")
 
 
 def _same_tree(ours, theirs):
-    g, s = ours.tree_, theirs.tree_
-    assert g.node_count == s.node_count
-    np.testing.assert_array_equal(g.children_left, s.children_left)
-    np.testing.assert_array_equal(g.children_right, s.children_right)
-    np.testing.assert_array_equal(g.feature, s.feature)
-    np.testing.assert_array_equal(g.threshold, s.threshold)
-    np.testing.assert_array_equal(g.n_node_samples, s.n_node_samples)
-    np.testing.assert_array_equal(g.weighted_n_node_samples, s.weighted_n_node_samples)
-    np.testing.assert_array_equal(g.impurity, s.impurity)
-    np.testing.assert_array_equal(g.value, s.value.reshape(s.node_count, -1))
+    assert_same_tree(ours, theirs)
 
 
 def test_ml_tree_best_first_equal_improvements_pop_as_sklearn():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _tree_parity import assert_same_tree
 
 from gradkit.ml import ensemble
 from gradkit.ml.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -44,25 +45,6 @@ def _ties(seed=0, n=300):
 _DATA = {"iris": _iris, "breast_cancer": _cancer, "ties": _ties}
 
 
-def _assert_same_tree(ours, theirs, exact_values=True):
-    g, s = ours.tree_, theirs.tree_
-    assert g.node_count == s.node_count
-    np.testing.assert_array_equal(g.children_left, s.children_left)
-    np.testing.assert_array_equal(g.children_right, s.children_right)
-    np.testing.assert_array_equal(g.feature, s.feature)
-    np.testing.assert_array_equal(g.threshold, s.threshold)
-    np.testing.assert_array_equal(g.n_node_samples, s.n_node_samples)
-    value = s.value.reshape(s.node_count, -1)
-    if exact_values:
-        np.testing.assert_array_equal(g.value, value)
-        np.testing.assert_array_equal(g.impurity, s.impurity)
-        np.testing.assert_array_equal(g.weighted_n_node_samples, s.weighted_n_node_samples)
-    else:
-        np.testing.assert_allclose(g.value, value, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(g.impurity, s.impurity, rtol=1e-9, atol=1e-9)
-    assert ours.get_depth() == theirs.get_depth()
-
-
 _TREE_OPTIONS = [
     {},
     {"max_features": "sqrt"},
@@ -88,7 +70,7 @@ def test_ml_tree_classifier_is_sklearns_tree(data, options):
     for seed in (0, 5):
         ours = DecisionTreeClassifier(random_state=seed, **options).fit(X, y)
         theirs = sk_tree.DecisionTreeClassifier(random_state=seed, **options).fit(X, y)
-        _assert_same_tree(ours, theirs)
+        assert_same_tree(ours, theirs)
         np.testing.assert_array_equal(ours.predict_proba(Xq), theirs.predict_proba(Xq))
         np.testing.assert_array_equal(ours.apply(Xq), theirs.apply(Xq))
 
@@ -100,7 +82,7 @@ def test_ml_tree_integer_weights_are_exact():
     for seed, options in enumerate([{}, {"max_features": 3}, {"class_weight": {0: 1, 1: 3, 2: 2}}]):
         ours = DecisionTreeClassifier(random_state=seed, **options).fit(X, y, sample_weight=w)
         theirs = sk_tree.DecisionTreeClassifier(random_state=seed, **options)
-        _assert_same_tree(ours, theirs.fit(X, y, sample_weight=w))
+        assert_same_tree(ours, theirs.fit(X, y, sample_weight=w))
 
 
 @pytest.mark.parametrize(
@@ -113,7 +95,7 @@ def test_ml_tree_regressor_is_sklearns_tree(options):
     for seed in (0, 1):
         ours = DecisionTreeRegressor(random_state=seed, **options).fit(X, y)
         theirs = sk_tree.DecisionTreeRegressor(random_state=seed, **options).fit(X, y)
-        _assert_same_tree(ours, theirs)
+        assert_same_tree(ours, theirs)
         np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
@@ -139,7 +121,7 @@ def test_ml_tree_seeding_follows_sklearn():
     assert not np.array_equal(trees[0].tree_.feature[:5], trees[1].tree_.feature[:5])
     ours = DecisionTreeClassifier(random_state=np.random.RandomState(7), max_features=3)
     theirs = sk_tree.DecisionTreeClassifier(random_state=np.random.RandomState(7), max_features=3)
-    _assert_same_tree(ours.fit(X, y), theirs.fit(X, y))
+    assert_same_tree(ours.fit(X, y), theirs.fit(X, y))
 
 
 def _forest_pair(cls_name, X, y, **options):
