@@ -92,6 +92,24 @@ def _float_formatter(data: np.ndarray):
     return fmt, width
 
 
+def add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
+    """``text`` closed with ``, dtype=...``-style suffixes, each moved to a new line
+    (indented) when it would pass the line width, as PyTorch lays them out; the width
+    counts a dtype as PyTorch names it (``torch.float64``), so lines break where its
+    do."""
+    last = len(text) - text.rfind("\n") + 1  # PyTorch's count (one more without "\n")
+    parts = [text]
+    for suffix in suffixes:
+        size = len(suffix) + (len("torch.") if suffix.startswith("dtype=") else 0)
+        if last + size + 2 > LINE_WIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + size
+        else:
+            parts.append(", " + suffix)
+            last += size + 2
+    return "".join(parts) + ")"
+
+
 def _complex_formatter(data: np.ndarray):
     """Real and imaginary parts each formatted as a float tensor of their own, joined as
     PyTorch joins them: ``1.+2.0000j``, ``-0.-0.5000j``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 
+from gradkit import _printing
 from gradkit import backend as _be  # issue 16 slice C
 from gradkit._printing import format_array
 from gradkit.autograd import function as _engine
@@ -264,7 +265,7 @@ class Tensor(TensorBase, concrete=True):
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+        return _printing.add_suffixes("tensor(" + body, extras, len("tensor("))
 
     # ------------------------------------------------------------------ NumPy interop
     def __array__(self, dtype=None, copy=None):

@@ -105,3 +105,23 @@ def test_zero_dim_and_bool_repr_equal_torch():
         assert repr(gk.tensor(v)) == repr(torch.tensor(v))
     assert repr(gk.tensor(5)) == repr(torch.tensor(5))
     assert repr(gk.tensor([True, False])) == repr(torch.tensor([True, False]))
+
+
+COMPLEX = [
+    [1 + 2j, -0.5j],
+    [1.5 + 2j, 3 - 4.25j, -1 + 0j],
+    [1e5 + 1j, 2j],
+    [[1 + 1j, 2 + 2j], [3.5 - 1j, 0j]],
+    [complex(i, -i / 3) for i in range(30)],
+    2 + 3j,
+    -1 - 1j,
+]
+
+
+@pytest.mark.parametrize("values", COMPLEX, ids=str)
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_repr_equals_torch(values, dtype):
+    want = repr(torch.tensor(values, dtype=getattr(torch, dtype)))
+    got = repr(gk.tensor(values, dtype=getattr(gk, dtype)))
+    assert got == want.replace("torch.", "")
+    assert repr(gk.tensor(values)) == repr(torch.tensor(values)).replace("torch.", "")
