@@ -80,6 +80,7 @@ def test_interpolate_integer_nearest():
         ((1, 1, 4), dict(scale_factor=0.2), ValueError, "greater than 0"),
         ((1, 1, 4), dict(size=2, align_corners=False), ValueError, "align_corners option"),
         ((1, 1, 4), dict(size=2, mode="area", align_corners=True), ValueError, "align_corners"),
+        ((1, 1, 4), dict(size=2, mode="nearest-exact", align_corners=False), ValueError, "align_"),
         ((1, 1, 4), dict(size=2, mode="linear", antialias=True), NotImplementedError, "antiali"),
         ((1, 4), dict(size=2), ValueError, "3-D, 4-D or 5-D"),
         ((1, 1, 4, 4), dict(size=2, mode="linear"), NotImplementedError, "linear mode needs 3D"),
